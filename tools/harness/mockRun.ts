@@ -1,0 +1,210 @@
+/**
+ * Runs a Pulumi program in-process under `pulumi.runtime.setMocks` and records every resource
+ * registration in full (type, name, URN, parent, dependencies, provider and options), the way the
+ * engine would see it. Used by the offline plan, the component tests and the mutation suite.
+ *
+ * The mock monitor only hands `newResource` the type, name and inputs; the rest of the request
+ * (parent, dependencies, protect, aliases, …) is read from the gRPC request itself by wrapping the
+ * monitor's `registerResource`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { mockOutputs, mockCall, MockContext } from "./mockOutputs";
+
+// Internal SDK modules: stable across 3.x, used by the SDK's own test helpers.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stack = require("@pulumi/pulumi/runtime/stack");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
+/** A Pulumi alias as registered: either a full URN or the spec fields that were set. */
+export type AliasRecord = { urn: string } | { name?: string; type?: string; project?: string; stack?: string; parentUrn?: string; noParent?: boolean };
+
+/** Options of a registration, as the engine receives them. */
+export interface ResourceOptionsRecord {
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  additionalSecretOutputs: string[];
+  aliases: AliasRecord[];
+  customTimeouts?: { create?: string; update?: string; delete?: string };
+  deletedWith?: string;
+}
+
+/**
+ * One resource registration. `inputs` are in wire form: secrets wrapped (see `isSecretValue`),
+ * values unknown at preview as `UNKNOWN` (the engine's sentinel string).
+ */
+export interface ResourceRecord {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  /** Provider reference `urn::id` for custom resources with an explicit provider. */
+  provider?: string;
+  inputs: Record<string, unknown>;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  options: ResourceOptionsRecord;
+}
+
+export interface MockRunOptions {
+  project: string;
+  stack: string;
+  /** Fully-qualified config (`project:key` → string value; structured values as JSON strings). */
+  config?: Record<string, string>;
+  /** Config keys (fully-qualified) whose values are secret. */
+  secretKeys?: string[];
+  /** Preview (`true`, like `pulumi preview`) or update. Defaults to true. */
+  preview?: boolean;
+  /** The program: its return value becomes the stack outputs. */
+  program: () => unknown;
+  /** Extra mock outputs by type, merged over the defaults. */
+  overrides?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+export interface MockRunResult {
+  resources: ResourceRecord[];
+  outputs: Record<string, unknown>;
+  stackUrn: string;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The engine's sentinel for a value unknown at preview. */
+export const UNKNOWN: string = rpc.unknownValue;
+
+/** True when a deserialized input value is a Pulumi secret. */
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === SECRET_SIG;
+}
+
+/** Replaces every secret in a value by `replacement(inner)`; leaves everything else as is. */
+export function mapSecrets(v: unknown, replacement: (inner: unknown) => unknown): unknown {
+  if (isSecretValue(v)) return replacement(v.value);
+  if (Array.isArray(v)) return v.map((x) => mapSecrets(x, replacement));
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = mapSecrets(x, replacement);
+    return out;
+  }
+  return v;
+}
+
+/** Plain values: secrets unwrapped (what a policy sees). */
+export const unwrapSecrets = (v: unknown): unknown => mapSecrets(v, (x) => unwrapSecrets(x));
+
+/** Placeholder written wherever a secret value would appear in output. */
+export const REDACTED = "[secret]";
+
+/** Values safe to print: secrets replaced by a placeholder. */
+export const redactSecrets = (v: unknown): unknown => mapSecrets(v, () => REDACTED);
+
+function readAlias(a: any): AliasRecord {
+  if (typeof a.getUrn === "function" && a.getUrn()) return { urn: a.getUrn() };
+  const spec = typeof a.getSpec === "function" ? a.getSpec() : undefined;
+  if (!spec) return { urn: "" };
+  const out: Record<string, unknown> = {};
+  if (spec.getName()) out.name = spec.getName();
+  if (spec.getType()) out.type = spec.getType();
+  if (spec.getProject()) out.project = spec.getProject();
+  if (spec.getStack()) out.stack = spec.getStack();
+  if (spec.getParenturn()) out.parentUrn = spec.getParenturn();
+  if (spec.getNoparent()) out.noParent = true;
+  return out as AliasRecord;
+}
+
+function readRequest(req: any, inputs: Record<string, unknown>, urn: string): ResourceRecord {
+  const propDeps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+    propDeps[k] = v.getUrnsList();
+  });
+  const timeouts = req.getCustomtimeouts?.();
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent() || undefined,
+    provider: req.getProvider() || undefined,
+    inputs,
+    dependencies: req.getDependenciesList(),
+    propertyDependencies: propDeps,
+    options: {
+      protect: !!req.getProtect(),
+      retainOnDelete: !!req.getRetainondelete(),
+      deleteBeforeReplace: !!req.getDeletebeforereplace(),
+      ignoreChanges: req.getIgnorechangesList(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      aliases: req.getAliasesList().map(readAlias),
+      customTimeouts: timeouts
+        ? { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined }
+        : undefined,
+      deletedWith: req.getDeletedwith?.() || undefined,
+    },
+  };
+}
+
+let running = false;
+
+/**
+ * Runs `program` under mocks and returns every registration. Runs are serialized: the Pulumi
+ * runtime is process-global.
+ */
+export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
+  if (running) throw new Error("mockRun: another mocked run is in progress in this process");
+  running = true;
+  try {
+    const ctx: MockContext = { stack: opts.stack, project: opts.project };
+    pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          const state = { ...args.inputs, ...mockOutputs(ctx, args.type, args.name, args.inputs) };
+          Object.assign(state, opts.overrides?.(args.type, args.name, args.inputs) ?? {});
+          const id = (state.id as string | undefined) ?? `${args.name}-id`;
+          delete state.id;
+          return { id, state };
+        },
+        call: (args) => mockCall(ctx, args.token, args.inputs),
+      },
+      opts.project,
+      opts.stack,
+      opts.preview ?? true,
+    );
+    const monitor = settings.getMonitor();
+    const records: ResourceRecord[] = [];
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+      original(req, (err: any, resp: any) => {
+        if (!err && resp) {
+          // The wire form: unknowns stay as the engine's sentinel string, secrets stay wrapped,
+          // exactly what the analyzer receives.
+          const inputs = req.getObject().toJavaScript() as Record<string, unknown>;
+          records.push(readRequest(req, inputs, resp.getUrn()));
+        }
+        callback(err, resp);
+      });
+
+    let programError: unknown;
+    const outputs = await stack.runInPulumiStack(async () => {
+      try {
+        return await opts.program();
+      } catch (e) {
+        programError = e;
+        return undefined;
+      }
+    });
+    await settings.waitForRPCs();
+    if (programError) throw programError;
+    const stackRecord = records.find((r) => r.type === "pulumi:pulumi:Stack");
+    return { resources: records, outputs: (outputs ?? {}) as Record<string, unknown>, stackUrn: stackRecord?.urn ?? "" };
+  } finally {
+    running = false;
+  }
+}
