@@ -1,0 +1,240 @@
+/**
+ * The flow intent table: the single source of every allow rule between tiers. NetworkPolicies are
+ * generated from it (components/networkPolicies.ts); nothing else writes allow policies. Flows never
+ * cross environments: a tier endpoint always means "that tier in the same environment".
+ */
+import { TierName, TIER_NAMES, TIERS, METRICS_PORT } from "./tiers";
+
+/** A tier, or specific workloads of it (pods labelled `app.kubernetes.io/name: <workload>`). */
+export interface TierEndpoint {
+  tier: TierName;
+  workloads?: string[];
+}
+
+/**
+ * Destinations or sources outside the cluster's pods, resolved to ipBlocks from stack config:
+ * - `internet`: any address except private, link-local and the cluster's pod/service ranges;
+ * - `kubeApiServer`: the API server (VNet-integration subnet when private; its public endpoint otherwise);
+ * - `azurePaaS`: Entra ID and Key Vault endpoints (public addresses, plus the private-endpoint subnet).
+ */
+export const EXTERNAL_TARGETS = ["internet", "kubeApiServer", "azurePaaS"] as const;
+export type ExternalTarget = (typeof EXTERNAL_TARGETS)[number];
+export interface ExternalEndpoint {
+  external: ExternalTarget;
+}
+
+export type Endpoint = TierEndpoint | ExternalEndpoint;
+
+export interface FlowPort {
+  /** A number, or a container port name resolved at the destination pod. */
+  port: number | string;
+  protocol?: "TCP" | "UDP";
+  endPort?: number;
+}
+
+export interface Flow {
+  /** Stable, kebab-case id: generated policy names derive from it. */
+  id: string;
+  from: Endpoint;
+  to: Endpoint;
+  ports: FlowPort[];
+  reason: string;
+}
+
+export const isExternal = (e: Endpoint): e is ExternalEndpoint => "external" in e;
+
+const tcp = (...ports: (number | string)[]): FlowPort[] => ports.map((port) => ({ port, protocol: "TCP" }));
+
+/** Tiers allowed to open flows into the data tier (besides scraping and its own replication). */
+export const DATA_TIER_CLIENTS: TierName[] = ["app", "ai", "auth", "system"];
+
+/** Scraping: observability's Prometheus reaches every tier's `metrics` port, nothing else. */
+const scrapeFlows: Flow[] = TIER_NAMES.filter((t) => t !== "observability").map((tier) => ({
+  id: `observability-scrape-${tier}`,
+  from: { tier: "observability", workloads: ["prometheus"] },
+  to: { tier },
+  ports: tier === "gateway" ? tcp(19001) : tcp(METRICS_PORT.name),
+  reason: `Prometheus scrapes the ${tier} tier's metrics endpoints`,
+}));
+
+const http = (tier: TierName, workload: string): number =>
+  TIERS[tier].workloads.find((w) => w.name === workload)!.ports[0].port;
+
+export const DEFAULT_FLOWS: Flow[] = [
+  // --- internet → gateway proxies (listener ports 80/443 run on 10080/10443 in the proxy pods) ---
+  {
+    id: "internet-to-gateway",
+    from: { external: "internet" },
+    to: { tier: "gateway", workloads: ["envoy"] },
+    ports: tcp(10080, 10443),
+    reason: "clients reach the Envoy proxies behind the load balancers",
+  },
+  {
+    id: "gateway-proxy-to-controller",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "gateway", workloads: ["envoy-gateway"] },
+    ports: tcp(18000, 18001),
+    reason: "proxies fetch xDS configuration (and rate-limit decisions) from the Envoy Gateway controller",
+  },
+  {
+    id: "gateway-controller-to-apiserver",
+    from: { tier: "gateway", workloads: ["envoy-gateway"] },
+    to: { external: "kubeApiServer" },
+    ports: tcp(443),
+    reason: "the Envoy Gateway controller watches Gateway API resources",
+  },
+  {
+    id: "apiserver-to-gateway-webhook",
+    from: { external: "kubeApiServer" },
+    to: { tier: "gateway", workloads: ["envoy-gateway"] },
+    ports: tcp(9443),
+    reason: "the API server calls the Envoy Gateway webhook",
+  },
+  {
+    id: "gateway-to-jwks",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { external: "internet" },
+    ports: tcp(443),
+    reason: "the api gateway fetches the identity provider's JWKS",
+  },
+  // --- gateway → backends ---
+  {
+    id: "gateway-to-app",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "app" },
+    ports: tcp(8080, 3000),
+    reason: "public and api routes to product services",
+  },
+  {
+    id: "gateway-to-auth",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "auth" },
+    ports: tcp(http("auth", "keycloak"), http("auth", "oauth2-proxy")),
+    reason: "login pages and OAuth2 proxy",
+  },
+  {
+    id: "gateway-to-ai-inference",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "ai", workloads: ["inference"] },
+    ports: tcp(http("ai", "inference")),
+    reason: "the api gateway exposes inference",
+  },
+  {
+    id: "gateway-to-observability-ui",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "observability", workloads: ["grafana"] },
+    ports: tcp(http("observability", "grafana")),
+    reason: "Grafana through the admin gateway",
+  },
+  {
+    id: "gateway-to-system-ui",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "system", workloads: ["minio", "temporal-web", "plausible"] },
+    ports: tcp(9001, http("system", "temporal-web"), http("system", "plausible")),
+    reason: "MinIO console, Temporal Web and Plausible through the admin gateway",
+  },
+  // --- app ---
+  {
+    id: "app-internal",
+    from: { tier: "app" },
+    to: { tier: "app" },
+    ports: tcp(8080),
+    reason: "product services call each other's APIs",
+  },
+  {
+    id: "app-to-postgres",
+    from: { tier: "app" },
+    to: { tier: "data", workloads: ["postgres"] },
+    ports: tcp(5432),
+    reason: "service databases",
+  },
+  {
+    id: "app-to-kafka",
+    from: { tier: "app" },
+    to: { tier: "data", workloads: ["kafka"] },
+    ports: tcp(9092),
+    reason: "event streams",
+  },
+  {
+    id: "app-to-redis",
+    from: { tier: "app" },
+    to: { tier: "data", workloads: ["redis"] },
+    ports: tcp(6379),
+    reason: "caches and queues",
+  },
+  {
+    id: "app-to-auth",
+    from: { tier: "app" },
+    to: { tier: "auth", workloads: ["keycloak"] },
+    ports: tcp(8080),
+    reason: "token introspection and JWKS",
+  },
+  {
+    id: "app-to-ai",
+    from: { tier: "app" },
+    to: { tier: "ai", workloads: ["inference", "agents-runtime"] },
+    ports: tcp(http("ai", "inference"), http("ai", "agents-runtime")),
+    reason: "agents and threads call inference and the agents runtime",
+  },
+  {
+    id: "app-to-minio",
+    from: { tier: "app" },
+    to: { tier: "system", workloads: ["minio"] },
+    ports: tcp(9000),
+    reason: "object storage",
+  },
+  {
+    id: "app-to-temporal",
+    from: { tier: "app" },
+    to: { tier: "system", workloads: ["temporal"] },
+    ports: tcp(7233),
+    reason: "workflow orchestration",
+  },
+  // --- ai ---
+  {
+    id: "ai-to-postgres",
+    from: { tier: "ai" },
+    to: { tier: "data", workloads: ["postgres"] },
+    ports: tcp(5432),
+    reason: "langfuse and agent state",
+  },
+  {
+    id: "ai-to-llm-apis",
+    from: { tier: "ai" },
+    to: { external: "internet" },
+    ports: tcp(443),
+    reason: "external LLM APIs",
+  },
+  // --- auth, system ---
+  {
+    id: "auth-to-postgres",
+    from: { tier: "auth" },
+    to: { tier: "data", workloads: ["postgres"] },
+    ports: tcp(5432),
+    reason: "Keycloak database",
+  },
+  {
+    id: "system-to-postgres",
+    from: { tier: "system", workloads: ["temporal", "plausible"] },
+    to: { tier: "data", workloads: ["postgres"] },
+    ports: tcp(5432),
+    reason: "Temporal and Plausible databases",
+  },
+  // --- data: replication inside the tier only ---
+  {
+    id: "data-replication",
+    from: { tier: "data" },
+    to: { tier: "data" },
+    ports: tcp(5432, 9092, 9093, 6379),
+    reason: "replication and cluster traffic between data-tier members",
+  },
+  // --- observability ---
+  ...scrapeFlows,
+  {
+    id: "observability-internal",
+    from: { tier: "observability" },
+    to: { tier: "observability" },
+    ports: tcp(9090, 3100, 3200, 4317),
+    reason: "Grafana queries Prometheus, Loki and Tempo",
+  },
+];

@@ -1,0 +1,233 @@
+/**
+ * The tier catalog: what each tier holds, its Pod Security level, its guard rails. Data, not code:
+ * the NamespaceTiers component turns it into namespaces, quotas, limit ranges, RBAC and policies,
+ * and stack config may override levels, quotas and limits per tier.
+ */
+
+export const TIER_NAMES = ["app", "data", "ai", "auth", "gateway", "observability", "system"] as const;
+export type TierName = (typeof TIER_NAMES)[number];
+
+export const PSS_LEVELS = ["privileged", "baseline", "restricted"] as const;
+export type PssLevel = (typeof PSS_LEVELS)[number];
+
+/** Pod Security Standards policy version pinned on every namespace (`*-version` labels). */
+export const PSS_VERSION = "v1.33";
+
+export const GATEWAY_NAMES = ["public", "api", "admin"] as const;
+export type GatewayName = (typeof GATEWAY_NAMES)[number];
+
+export interface PortSpec {
+  name: string;
+  port: number;
+  protocol?: "TCP" | "UDP";
+}
+
+/** A workload the platform runs in a tier (deployed by its own chart; the catalog knows its labels and ports). */
+export interface WorkloadSpec {
+  name: string;
+  kind?: "Deployment" | "StatefulSet" | "DaemonSet";
+  ports: PortSpec[];
+}
+
+export interface QuotaSpec {
+  requestsCpu: string;
+  requestsMemory: string;
+  limitsCpu: string;
+  limitsMemory: string;
+  pods: number;
+  persistentVolumeClaims: number;
+  requestsStorage: string;
+  /** `requests.nvidia.com/gpu`; only where the tier runs GPU workloads. */
+  gpus?: number;
+}
+
+export interface LimitSpec {
+  defaultRequestCpu: string;
+  defaultRequestMemory: string;
+  defaultLimitCpu: string;
+  defaultLimitMemory: string;
+  maxCpu: string;
+  maxMemory: string;
+}
+
+export interface TierSpec {
+  name: TierName;
+  description: string;
+  workloads: WorkloadSpec[];
+  /** Pod Security level enforced (audit and warn use `auditLevel`, at least as strict). */
+  podSecurity: PssLevel;
+  /** Level for the audit and warn labels: stricter than enforce where the tier is migrating towards it. */
+  auditLevel: PssLevel;
+  /** Why the tier is not `restricted`, when it is not (listed in the report and checked by the pack). */
+  exemptionReason?: string;
+  quota: QuotaSpec;
+  limits: LimitSpec;
+  /** The only tier allowed `type: LoadBalancer` services. */
+  allowLoadBalancers: boolean;
+  /** Which gateways may attach routes from this tier's namespaces. */
+  gatewayAccess: GatewayName[];
+  /** Whether the tier reads secrets from Key Vault (gets a workload identity and SecretStore). */
+  hasSecrets: boolean;
+}
+
+/** Every platform workload exposes Prometheus metrics on a container port with this name. */
+export const METRICS_PORT: PortSpec = { name: "metrics", port: 9090, protocol: "TCP" };
+
+const http = (port: number): PortSpec[] => [{ name: "http", port, protocol: "TCP" }, METRICS_PORT];
+
+const standardLimits: LimitSpec = {
+  defaultRequestCpu: "100m",
+  defaultRequestMemory: "128Mi",
+  defaultLimitCpu: "500m",
+  defaultLimitMemory: "512Mi",
+  maxCpu: "4",
+  maxMemory: "8Gi",
+};
+
+const quota = (cpu: number, memGi: number, pods: number, pvcs: number, storageGi: number): QuotaSpec => ({
+  requestsCpu: `${cpu}`,
+  requestsMemory: `${memGi}Gi`,
+  limitsCpu: `${cpu * 2}`,
+  limitsMemory: `${memGi * 2}Gi`,
+  pods,
+  persistentVolumeClaims: pvcs,
+  requestsStorage: `${storageGi}Gi`,
+});
+
+export const TIERS: Record<TierName, TierSpec> = {
+  app: {
+    name: "app",
+    description: "Product services: threads, platform, workflows, graph, agents, www",
+    workloads: [
+      { name: "threads", ports: http(8080) },
+      { name: "platform", ports: http(8080) },
+      { name: "workflows", ports: http(8080) },
+      { name: "graph", ports: http(8080) },
+      { name: "agents", ports: http(8080) },
+      { name: "www", ports: http(3000) },
+    ],
+    podSecurity: "restricted",
+    auditLevel: "restricted",
+    quota: quota(16, 32, 100, 0, 0),
+    limits: standardLimits,
+    allowLoadBalancers: false,
+    gatewayAccess: ["public", "api"],
+    hasSecrets: true,
+  },
+  data: {
+    name: "data",
+    description: "Stateful stores: postgres, kafka, redis (no internet egress)",
+    workloads: [
+      { name: "postgres", kind: "StatefulSet", ports: [{ name: "postgres", port: 5432, protocol: "TCP" }, METRICS_PORT] },
+      { name: "kafka", kind: "StatefulSet", ports: [{ name: "kafka", port: 9092, protocol: "TCP" }, { name: "controller", port: 9093, protocol: "TCP" }, METRICS_PORT] },
+      { name: "redis", kind: "StatefulSet", ports: [{ name: "redis", port: 6379, protocol: "TCP" }, METRICS_PORT] },
+    ],
+    podSecurity: "baseline",
+    auditLevel: "restricted",
+    exemptionReason: "database operators and images need fsGroup changes and init containers that run as root; restricted is audited and warned while images are rebuilt",
+    quota: quota(16, 64, 40, 30, 2000),
+    limits: { ...standardLimits, maxCpu: "8", maxMemory: "32Gi" },
+    allowLoadBalancers: false,
+    gatewayAccess: [],
+    hasSecrets: true,
+  },
+  ai: {
+    name: "ai",
+    description: "Inference, agents runtime, langfuse; egress to external LLM APIs",
+    workloads: [
+      { name: "inference", ports: http(8000) },
+      { name: "agents-runtime", ports: http(8080) },
+      { name: "langfuse", ports: http(3000) },
+    ],
+    podSecurity: "restricted",
+    auditLevel: "restricted",
+    quota: { ...quota(16, 64, 40, 5, 200), gpus: 4 },
+    limits: { ...standardLimits, maxCpu: "8", maxMemory: "32Gi" },
+    allowLoadBalancers: false,
+    gatewayAccess: ["api"],
+    hasSecrets: true,
+  },
+  auth: {
+    name: "auth",
+    description: "Identity: keycloak, oauth2-proxy",
+    workloads: [
+      { name: "keycloak", ports: http(8080) },
+      { name: "oauth2-proxy", ports: http(4180) },
+    ],
+    podSecurity: "restricted",
+    auditLevel: "restricted",
+    quota: quota(4, 8, 20, 0, 0),
+    limits: standardLimits,
+    allowLoadBalancers: false,
+    gatewayAccess: ["public"],
+    hasSecrets: true,
+  },
+  gateway: {
+    name: "gateway",
+    description: "Envoy Gateway controller and the proxies of the public, api and admin gateways",
+    workloads: [
+      {
+        name: "envoy-gateway",
+        ports: [
+          { name: "grpc", port: 18000, protocol: "TCP" },
+          { name: "ratelimit", port: 18001, protocol: "TCP" },
+          { name: "webhook", port: 9443, protocol: "TCP" },
+          { name: "metrics", port: 19001, protocol: "TCP" },
+        ],
+      },
+      {
+        name: "envoy",
+        ports: [
+          { name: "http", port: 10080, protocol: "TCP" },
+          { name: "https", port: 10443, protocol: "TCP" },
+          { name: "metrics", port: 19001, protocol: "TCP" },
+        ],
+      },
+    ],
+    podSecurity: "restricted",
+    auditLevel: "restricted",
+    quota: { ...quota(8, 16, 30, 0, 0) },
+    limits: standardLimits,
+    allowLoadBalancers: true,
+    gatewayAccess: [],
+    hasSecrets: true,
+  },
+  observability: {
+    name: "observability",
+    description: "prometheus, grafana, loki, tempo: scrapes every tier, no access to application secrets",
+    workloads: [
+      { name: "prometheus", kind: "StatefulSet", ports: [{ name: "web", port: 9090, protocol: "TCP" }] },
+      { name: "grafana", ports: http(3000) },
+      { name: "loki", kind: "StatefulSet", ports: http(3100) },
+      { name: "tempo", kind: "StatefulSet", ports: [...http(3200), { name: "otlp-grpc", port: 4317, protocol: "TCP" }] },
+    ],
+    podSecurity: "baseline",
+    auditLevel: "restricted",
+    exemptionReason: "log and metrics collectors read node-level files through the node agents' baseline-compatible volumes",
+    quota: quota(8, 32, 40, 10, 1000),
+    limits: { ...standardLimits, maxMemory: "16Gi" },
+    allowLoadBalancers: false,
+    gatewayAccess: ["admin"],
+    hasSecrets: false,
+  },
+  system: {
+    name: "system",
+    description: "Platform services: minio, temporal, plausible",
+    workloads: [
+      { name: "minio", kind: "StatefulSet", ports: [{ name: "api", port: 9000, protocol: "TCP" }, { name: "console", port: 9001, protocol: "TCP" }, METRICS_PORT] },
+      { name: "temporal", ports: [{ name: "frontend", port: 7233, protocol: "TCP" }, METRICS_PORT] },
+      { name: "temporal-web", ports: http(8080) },
+      { name: "plausible", ports: http(8000) },
+    ],
+    podSecurity: "restricted",
+    auditLevel: "restricted",
+    quota: quota(8, 16, 40, 10, 500),
+    limits: standardLimits,
+    allowLoadBalancers: false,
+    gatewayAccess: ["admin"],
+    hasSecrets: true,
+  },
+};
+
+/** The pod label every platform workload carries, used by flows that name workloads. */
+export const WORKLOAD_LABEL = "app.kubernetes.io/name";
