@@ -69,7 +69,10 @@ export interface MockRunOptions {
 
 export interface MockRunResult {
   resources: ResourceRecord[];
+  /** Stack outputs, plain values. */
   outputs: Record<string, unknown>;
+  /** Stack outputs in wire form (secrets wrapped), as the engine stores them in state. */
+  rawOutputs: Record<string, unknown>;
   stackUrn: string;
 }
 
@@ -191,6 +194,13 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
         callback(err, resp);
       });
 
+    const registeredOutputs = new Map<string, Record<string, unknown>>();
+    const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+      registeredOutputs.set(req.getUrn(), (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
+      return originalOutputs(req, callback);
+    };
+
     let programError: unknown;
     const outputs = await stack.runInPulumiStack(async () => {
       try {
@@ -203,7 +213,8 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
     await settings.waitForRPCs();
     if (programError) throw programError;
     const stackRecord = records.find((r) => r.type === "pulumi:pulumi:Stack");
-    return { resources: records, outputs: (outputs ?? {}) as Record<string, unknown>, stackUrn: stackRecord?.urn ?? "" };
+    const stackUrn = stackRecord?.urn ?? "";
+    return { resources: records, outputs: (outputs ?? {}) as Record<string, unknown>, rawOutputs: registeredOutputs.get(stackUrn) ?? {}, stackUrn };
   } finally {
     running = false;
   }

@@ -1,0 +1,151 @@
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { parseConfig, validateFlows } from "../lib/config";
+import { ConfigError, ConfigErrors } from "../lib/validate";
+import { DEFAULT_FLOWS } from "../data/flows";
+import { programConfig, STACKS } from "./helpers/stack";
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+/** Applies `mutate` to a copy of a stack's config and parses it. */
+function parseMutated(stack: string, mutate: (c: any) => void) {
+  const c = clone(programConfig(stack));
+  mutate(c);
+  return parseConfig(c, "ameide-platform", stack);
+}
+
+/** Asserts parsing fails with a message naming `key`. */
+function rejects(stack: string, mutate: (c: any) => void, key: string, text?: RegExp) {
+  assert.throws(
+    () => parseMutated(stack, mutate),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigErrors || e instanceof ConfigError, `expected a config error, got ${e}`);
+      const msg = (e as Error).message;
+      assert.ok(msg.includes(`'${key}`), `message should name ${key}: ${msg}`);
+      assert.ok(msg.includes("Fix:"), `message should say how to fix: ${msg}`);
+      if (text) assert.match(msg, text);
+      return true;
+    },
+  );
+}
+
+describe("config", () => {
+  for (const stack of STACKS) {
+    it(`parses the ${stack} stack file`, () => {
+      const cfg = parseMutated(stack, () => undefined);
+      assert.equal(cfg.production, stack === "prod");
+      assert.ok(cfg.environments.length > 0);
+      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length);
+    });
+  }
+
+  it("hosts dev and staging on the dev stack and prod alone on the prod stack", () => {
+    assert.deepEqual(parseMutated("dev", () => undefined).environments, ["dev", "staging"]);
+    assert.deepEqual(parseMutated("prod", () => undefined).environments, ["prod"]);
+  });
+
+  describe("rejects, naming the key", () => {
+    const cases: [string, string, (c: any) => void, string, RegExp?][] = [
+      ["a missing required key", "dev", (c) => delete c.location, "location", /missing/],
+      ["a malformed CIDR", "dev", (c) => (c.network.podCidr = "10.300.0.0/16"), "network.podCidr", /not a valid CIDR/],
+      ["a CIDR with host bits", "dev", (c) => (c.network.vnetCidr = "10.20.0.1/16"), "network.vnetCidr", /host bits/],
+      ["overlapping subnets", "dev", (c) => (c.network.apiServerSubnetCidr = "10.20.0.0/28"), "network.apiServerSubnetCidr", /overlaps/],
+      ["a pod range overlapping the VNet", "dev", (c) => (c.network.podCidr = "10.20.0.0/15"), "network.podCidr", /overlaps/],
+      ["a subnet outside the VNet", "dev", (c) => (c.network.nodeSubnetCidr = "10.99.0.0/20"), "network.nodeSubnetCidr", /not inside/],
+      ["a DNS service IP outside the service range", "dev", (c) => (c.network.dnsServiceIp = "10.0.0.10"), "network.dnsServiceIp"],
+      ["0.0.0.0/0 in the API server allowlist", "dev", (c) => c.cluster.authorizedIpRanges.push("0.0.0.0/0"), "cluster.authorizedIpRanges[2]", /whole internet/],
+      ["an empty allowlist for a public API server", "dev", (c) => (c.cluster.authorizedIpRanges = []), "cluster.authorizedIpRanges", /allowlist/],
+      ["an unknown enum value", "dev", (c) => (c.cluster.networkPolicy = "calico"), "cluster.networkPolicy", /one of: cilium, azure/],
+      ["an unknown SKU tier", "dev", (c) => (c.cluster.skuTier = "Gold"), "cluster.skuTier"],
+      ["a non-GUID admin group", "dev", (c) => (c.cluster.adminGroupObjectIds = ["admins"]), "cluster.adminGroupObjectIds[0]", /GUID/],
+      ["no admin group", "dev", (c) => (c.cluster.adminGroupObjectIds = []), "cluster.adminGroupObjectIds"],
+      ["an unknown key (typo)", "dev", (c) => (c.cluster.networkPolcy = "cilium"), "cluster.networkPolcy", /unknown key/],
+      ["an unknown top-level key", "dev", (c) => (c.locaton = "x"), "ameide-platform:locaton", /unknown config key/],
+      ["a private KMS vault without a private API server", "dev", (c) => (c.kms.networkAccess = "Private"), "kms.networkAccess", /VNet integration/],
+      ["a public API server in production", "prod", (c) => ((c.cluster.apiServerAccess = "public"), (c.cluster.authorizedIpRanges = ["203.0.113.0/28"])), "cluster.apiServerAccess"],
+      ["a public KMS vault in production", "prod", (c) => (c.kms.networkAccess = "Public"), "kms.networkAccess"],
+      ["a production cluster without zones", "prod", (c) => (c.cluster.availabilityZones = []), "cluster.availabilityZones"],
+      ["an RSA key size that is not one", "dev", (c) => (c.kms.keySize = 2500), "kms.keySize"],
+      ["an upgrade channel of none", "dev", (c) => (c.cluster.upgradeChannel = "none"), "cluster.upgradeChannel"],
+      ["unprotected production resources", "prod", (c) => (c.protectResources = false), "protectResources"],
+      ["warn-mode Pod Security in production", "prod", (c) => (c.tiers.data = { rollout: "warn" }), "tiers.data.rollout", /enforce/],
+      ["an unknown tier", "dev", (c) => (c.tiers.frontend = {}), "tiers.frontend", /unknown key/],
+      ["a privileged tier", "dev", (c) => (c.tiers.app = { podSecurity: "privileged" }), "tiers.app.podSecurity"],
+      ["baseline without a reason", "dev", (c) => (c.tiers.app = { podSecurity: "baseline" }), "tiers.app.exemptionReason"],
+      ["an audit level weaker than enforce", "dev", (c) => (c.tiers.app = { auditLevel: "baseline" }), "tiers.app.auditLevel"],
+      ["a malformed quota", "dev", (c) => (c.tiers.app = { quota: { requestsCpu: "lots" } }), "tiers.app.quota.requestsCpu", /quantity/],
+      ["a negative pod quota", "dev", (c) => (c.tiers.app = { quota: { pods: -1 } }), "tiers.app.quota.pods"],
+      ["a flow from an unknown tier", "dev", (c) => (c.extraFlows = [{ id: "x", from: { tier: "web" }, to: { tier: "app" }, ports: [{ port: 80 }], reason: "r" }]), "extraFlows[0].from.tier"],
+      ["a flow port out of range", "dev", (c) => (c.extraFlows = [{ id: "x", from: { tier: "app" }, to: { tier: "ai" }, ports: [{ port: 70000 }], reason: "r" }]), "extraFlows[0].ports[0].port"],
+      ["a flow into data from the gateway", "dev", (c) => (c.extraFlows = [{ id: "gw-db", from: { tier: "gateway" }, to: { tier: "data" }, ports: [{ port: 5432 }], reason: "r" }]), "flows[", /data tier/],
+      ["a duplicate flow", "dev", (c) => (c.extraFlows = [{ id: "again", from: { tier: "app" }, to: { tier: "data", workloads: ["redis"] }, ports: [{ port: 6379 }], reason: "r" }]), "flows[", /duplicates flow 'app-to-redis'/],
+      ["a secret for an unknown tier", "dev", (c) => (c.secrets.byTier.web = []), "secrets.byTier.web"],
+      ["a secret for a tier without a store", "dev", (c) => (c.secrets.byTier.observability = []), "secrets.byTier.observability"],
+      ["a duplicate secret target", "dev", (c) => c.secrets.byTier.app.push(clone(c.secrets.byTier.app[0])), "secrets.byTier.app[1]", /duplicate/],
+      ["a secret without a key", "dev", (c) => (c.secrets.byTier.app[0].data = []), "secrets.byTier.app[0].data"],
+      ["a secret item missing its remote name", "dev", (c) => delete c.secrets.byTier.app[0].data[0].remoteName, "secrets.byTier.app[0].data[0].remoteName"],
+      ["an empty admin allowlist", "dev", (c) => (c.gateways.adminClientCidrs = []), "gateways.adminClientCidrs", /empty/],
+      ["0.0.0.0/0 in the admin allowlist", "prod", (c) => c.gateways.adminClientCidrs.push("0.0.0.0/0"), "gateways.adminClientCidrs[2]", /whole internet/],
+      ["a route to a gateway its tier is not labelled for", "dev", (c) => c.gateways.routes.push({ name: "db", gateway: "public", tier: "data", match: "/", backend: { service: "postgres", port: 5432 } }), "gateways.routes[7].gateway"],
+      ["global rate limiting without Redis", "dev", (c) => (c.gateways.apiRateLimit = { mode: "global" }), "gateways.apiRateLimit.redisUrl"],
+      ["a non-https JWKS URI", "dev", (c) => (c.gateways.jwt.jwksUri = "http://idp/keys"), "gateways.jwt.jwksUri"],
+      ["an internet-facing admin gateway in production", "prod", (c) => (c.gateways.adminInternalLoadBalancer = false), "gateways.adminInternalLoadBalancer"],
+    ];
+    for (const [what, stack, mutate, key, text] of cases) {
+      it(`${what} (${stack})`, () => rejects(stack, mutate, key, text));
+    }
+  });
+
+  it("reports every broken section at once", () => {
+    assert.throws(
+      () =>
+        parseMutated("dev", (c) => {
+          c.network.podCidr = "nope";
+          c.cluster.networkPolicy = "calico";
+        }),
+      (e: unknown) => e instanceof ConfigErrors && e.errors.length === 2,
+    );
+  });
+
+  it("validates the default flow table", () => {
+    assert.doesNotThrow(() => validateFlows(DEFAULT_FLOWS));
+  });
+
+  it("property: random invalid values are rejected with a message naming a key, never a TypeError", () => {
+    const base = programConfig("dev");
+    // Paths into the config whose values are then replaced by arbitrary JSON.
+    const paths: string[][] = [];
+    const walk = (v: unknown, p: string[]) => {
+      paths.push(p);
+      if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+    };
+    walk(base, []);
+    const junk = fc.oneof(
+      fc.constant(null),
+      fc.constant("0.0.0.0/0"),
+      fc.integer(),
+      fc.double(),
+      fc.string(),
+      fc.boolean(),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: paths.length - 1 }), junk, (i, value) => {
+        const c: any = clone(base);
+        const p = paths[i];
+        let o = c;
+        for (const k of p.slice(0, -1)) o = o[k];
+        o[p[p.length - 1]] = value;
+        try {
+          parseConfig(c, "ameide-platform", "dev");
+          return true; // some replacements are valid (e.g. another string for a free-text key)
+        } catch (e) {
+          if (!(e instanceof ConfigError || e instanceof ConfigErrors)) throw e;
+          return /config key '[^']+'/.test(e.message);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

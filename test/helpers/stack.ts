@@ -1,0 +1,72 @@
+/**
+ * Test helpers: run the real program for a stack under mocks (cached per stack), and look up the
+ * registered resources.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { mockRun, MockRunResult, ResourceRecord, unwrapSecrets } from "../../tools/harness/mockRun";
+
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+export const PROJECT = "ameide-platform";
+
+/** Raw config of a stack file: `project:key` → value (structured values kept as objects). */
+export function stackConfig(stack: string): Record<string, unknown> {
+  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  return { ...doc.config };
+}
+
+/** Program config (without the project prefix) of a stack file, as `parseConfig` takes it. */
+export function programConfig(stack: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(stackConfig(stack))) {
+    if (k.startsWith(`${PROJECT}:`)) out[k.slice(PROJECT.length + 1)] = v;
+  }
+  return out;
+}
+
+/** Runs the program with the given raw config (`project:key` → value). */
+export async function runWithConfig(stack: string, raw: Record<string, unknown>): Promise<MockRunResult> {
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const main = require(path.join(PROJECT_DIR, "index.ts")) as () => Promise<unknown>;
+  return mockRun({ project: PROJECT, stack, config, program: () => main() });
+}
+
+const cache = new Map<string, Promise<MockRunResult>>();
+
+/** The real program's registrations for a stack's own config file (cached). */
+export function runStack(stack: string): Promise<MockRunResult> {
+  if (!cache.has(stack)) cache.set(stack, runWithConfig(stack, stackConfig(stack)));
+  return cache.get(stack)!;
+}
+
+/** A view over a run's resources with plain (secret-unwrapped) inputs. */
+export class Registry {
+  constructor(readonly run: MockRunResult) {}
+  get resources(): ResourceRecord[] {
+    return this.run.resources;
+  }
+  ofType(type: string): ResourceRecord[] {
+    return this.run.resources.filter((r) => r.type === type);
+  }
+  one(type: string, name?: string): ResourceRecord {
+    const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return found[0];
+  }
+  /** Inputs with secrets unwrapped. */
+  props(r: ResourceRecord): any {
+    return unwrapSecrets(r.inputs);
+  }
+  byUrn(urn: string): ResourceRecord | undefined {
+    return this.run.resources.find((r) => r.urn === urn);
+  }
+  /** Kubernetes objects of a kind (any API version, not Patch forms). */
+  kube(kind: string): ResourceRecord[] {
+    return this.run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type.endsWith(`:${kind}`));
+  }
+}
+
+export const STACKS = ["dev", "prod"] as const;
