@@ -1,0 +1,137 @@
+/**
+ * Test harness for policies: builds validation args the way the policy runtime builds them
+ * (props wrapped in `unknownCheckingProxy`, `stackTags`, `getConfig`, `notApplicable`) and collects
+ * violations. `UNKNOWN` placed at a field simulates a value unknown at preview.
+ */
+import {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+  unknownCheckingProxy,
+  UnknownValueError,
+} from "@pulumi/policy";
+
+/** The runtime's sentinel for a string unknown at preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export class NotApplicable extends Error {}
+
+export interface Violation {
+  message: string;
+  urn?: string;
+}
+
+export interface FakeResource {
+  type: string;
+  name: string;
+  props: Record<string, any>;
+  urn?: string;
+  opts?: Partial<ResourceValidationArgs["opts"]>;
+  parent?: FakeResource;
+  dependencies?: FakeResource[];
+  propertyDependencies?: Record<string, FakeResource[]>;
+}
+
+const urnOf = (r: FakeResource) => r.urn ?? `urn:pulumi:test::proj::${r.type}::${r.name}`;
+
+const defaultOpts = (o?: Partial<ResourceValidationArgs["opts"]>): ResourceValidationArgs["opts"] => ({
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+  ...(o ?? {}),
+});
+
+function common(config: Record<string, unknown>) {
+  return {
+    stackTags: new Map<string, string>(),
+    getConfig: <T extends object>() => config as T,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+/** Runs a resource policy against one resource; returns violations (NotApplicable → []). */
+export async function runResourcePolicy(
+  policy: ResourceValidationPolicy,
+  r: FakeResource,
+  config: Record<string, unknown> = {},
+): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  const report: ReportViolation = (message, urn) => violations.push({ message, urn });
+  const args: ResourceValidationArgs = {
+    type: r.type,
+    props: unknownCheckingProxy(JSON.parse(JSON.stringify(r.props))),
+    urn: urnOf(r),
+    name: r.name,
+    opts: defaultOpts(r.opts),
+    isType: () => false,
+    asType: () => undefined,
+    ...common({ failOnUnknown: true, ...config }),
+  } as unknown as ResourceValidationArgs;
+  const fns = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+  try {
+    for (const f of fns) await f(args, report);
+  } catch (e) {
+    if (e instanceof NotApplicable) return [];
+    if (e instanceof UnknownValueError) return [{ message: `ADVISORY(unknown): ${e.message}` }];
+    throw e;
+  }
+  return violations;
+}
+
+/** Runs a stack policy against resources; returns violations. */
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  resources: FakeResource[],
+  config: Record<string, unknown> = {},
+): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  const report: ReportViolation = (message, urn) => violations.push({ message, urn });
+  const byFake = new Map<FakeResource, PolicyResource>();
+  for (const r of resources) {
+    byFake.set(r, {
+      type: r.type,
+      props: unknownCheckingProxy(JSON.parse(JSON.stringify(r.props))),
+      urn: urnOf(r),
+      name: r.name,
+      opts: defaultOpts(r.opts),
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    } as unknown as PolicyResource);
+  }
+  for (const r of resources) {
+    const pr = byFake.get(r)! as any;
+    pr.parent = r.parent ? byFake.get(r.parent) : undefined;
+    pr.dependencies = (r.dependencies ?? []).map((d) => byFake.get(d)!).filter(Boolean);
+    pr.propertyDependencies = Object.fromEntries(
+      Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [k, v.map((d) => byFake.get(d)!).filter(Boolean)]),
+    );
+  }
+  const args: StackValidationArgs = {
+    resources: [...byFake.values()],
+    ...common({ failOnUnknown: true, ...config }),
+  } as unknown as StackValidationArgs;
+  try {
+    await policy.validateStack(args, report);
+  } catch (e) {
+    if (e instanceof NotApplicable) return [];
+    if (e instanceof UnknownValueError) return [{ message: `ADVISORY(unknown): ${e.message}` }];
+    throw e;
+  }
+  return violations;
+}
+
+/** Deep-clones a fixture and applies a mutation (one broken field per test). */
+export function mutate<T>(fixture: T, fn: (x: any) => void): T {
+  const c = JSON.parse(JSON.stringify(fixture));
+  fn(c);
+  return c;
+}
