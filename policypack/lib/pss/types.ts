@@ -81,8 +81,10 @@ export interface PssEvaluateOptions {
    * capabilities/seccomp at all at restricted (API validation rejects those fields on
    * Windows pods, so the cluster still refuses it). By default this evaluator keeps the
    * baseline counterpart active in that one case, so that restricted findings always
-   * cover baseline findings. Set `upstreamExact: true` to get the PSA library's
-   * behaviour bit for bit.
+   * cover baseline findings. Likewise a volume carrying an allowed *and* a forbidden
+   * source (also rejected by API validation) is reported by `restrictedVolumes`, where
+   * upstream's `switch` would let the allowed source win. Set `upstreamExact: true` to
+   * get the PSA library's behaviour bit for bit in both cases.
    */
   upstreamExact?: boolean;
 }
