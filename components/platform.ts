@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../lib/config";
 import { AksCluster } from "./aksCluster";
+import { NamespaceTiers } from "./namespaceTiers";
 
 /** Arguments of {@link Platform}. */
 export interface PlatformArgs {
@@ -25,6 +26,7 @@ export interface PlatformOutputs {
  */
 export class Platform extends pulumi.ComponentResource {
   readonly cluster: AksCluster;
+  readonly tiers: NamespaceTiers;
   readonly outputs: PlatformOutputs;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -43,6 +45,21 @@ export class Platform extends pulumi.ComponentResource {
         protect: cfg.protectResources,
       },
       { parent: this },
+    );
+    // Everything on the cluster goes through its Kubernetes provider.
+    const onCluster: pulumi.ComponentResourceOptions = { parent: this, providers: [this.cluster.provider] };
+    this.tiers = new NamespaceTiers(
+      "tiers",
+      {
+        namespacePrefix: cfg.namespacePrefix,
+        environments: cfg.environments,
+        tiers: cfg.tiers,
+        flows: cfg.flows,
+        ranges: cfg.network,
+        protect: cfg.protectResources,
+        legacyNamespace: cfg.legacyNamespace,
+      },
+      onCluster,
     );
     this.outputs = {
       clusterName: this.cluster.cluster.name,

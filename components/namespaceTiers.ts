@@ -1,0 +1,260 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { GATEWAY_NAMES, PSS_VERSION, TIER_NAMES, TierName, PssLevel } from "../data/tiers";
+import type { Flow } from "../data/flows";
+import type { TierConfig } from "../lib/config";
+import {
+  allowPolicies,
+  defaultDeny,
+  ExternalRanges,
+  legacyLayout,
+  MANAGED_LABELS,
+  NetworkPolicyManifest,
+  tierLayout,
+} from "../lib/networkPolicies";
+
+export const TIER_LABEL = "ameide.io/tier";
+export const ENVIRONMENT_LABEL = "ameide.io/environment";
+export const GATEWAY_ACCESS_LABEL = (gateway: string) => `ameide.io/gateway-access-${gateway}`;
+export const EXEMPTION_ANNOTATION = "ameide.io/pod-security-exemption";
+export const ROLE_LABEL = "ameide.io/role";
+
+/** Arguments of {@link NamespaceTiers}. */
+export interface NamespaceTiersArgs {
+  namespacePrefix: string;
+  /** Environments hosted by the cluster; each gets its own namespace per tier. */
+  environments: string[];
+  tiers: Record<TierName, TierConfig>;
+  /** The flow intent table: the only source of allow rules. */
+  flows: Flow[];
+  /** Address ranges external flow targets resolve to. */
+  ranges: ExternalRanges;
+  /** `protect` tier namespaces (deleting one deletes everything in it). */
+  protect: boolean;
+  /** An existing shared namespace to harden in place (labels patched, never adopted or deleted). */
+  legacyNamespace?: string;
+}
+
+/** Pod Security labels for a level and rollout mode (`warn` mode enforces nothing, only warns and audits). */
+export function podSecurityLabels(enforce: PssLevel, audit: PssLevel, rollout: "enforce" | "warn"): Record<string, string> {
+  const labels: Record<string, string> = {
+    "pod-security.kubernetes.io/audit": audit,
+    "pod-security.kubernetes.io/audit-version": PSS_VERSION,
+    "pod-security.kubernetes.io/warn": audit,
+    "pod-security.kubernetes.io/warn-version": PSS_VERSION,
+  };
+  if (rollout === "enforce") {
+    labels["pod-security.kubernetes.io/enforce"] = enforce;
+    labels["pod-security.kubernetes.io/enforce-version"] = PSS_VERSION;
+  }
+  return labels;
+}
+
+/** Read-only access to a namespace's workloads; never secrets. */
+const READ_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+  { apiGroups: [""], resources: ["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "events", "serviceaccounts"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "grpcroutes"], verbs: ["get", "list", "watch"] },
+];
+
+const WRITE = ["create", "update", "patch", "delete"];
+
+/** Deploy workloads, services and config; no secrets, no exec, no RBAC, no network policies. */
+const DEPLOY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+  ...READ_RULES,
+  { apiGroups: [""], resources: ["services", "configmaps", "persistentvolumeclaims"], verbs: WRITE },
+  { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: WRITE },
+  { apiGroups: ["apps"], resources: ["deployments/scale", "statefulsets/scale"], verbs: ["update", "patch"] },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: WRITE },
+  { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: WRITE },
+  { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: WRITE },
+  { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "grpcroutes"], verbs: WRITE },
+];
+
+/** Prometheus discovery and scraping across tiers; no secrets. */
+const SCRAPE_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+  { apiGroups: [""], resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+  { nonResourceURLs: ["/metrics"], verbs: ["get"] },
+];
+
+/** One environment's view of a tier. */
+export interface TierNamespace {
+  environment: string;
+  tier: TierName;
+  name: string;
+  namespace: k8s.core.v1.Namespace;
+}
+
+/**
+ * The namespace tiers of every environment: Pod Security labels, quotas, limit ranges,
+ * least-privilege RBAC, default-deny NetworkPolicies and the allow policies of the flow table.
+ * Optionally hardens a legacy shared namespace in place.
+ */
+export class NamespaceTiers extends pulumi.ComponentResource {
+  readonly namespaces: TierNamespace[] = [];
+  readonly networkPolicies: NetworkPolicyManifest[] = [];
+
+  constructor(name: string, args: NamespaceTiersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ameide:kubernetes:NamespaceTiers", name, {}, opts);
+    const workloadsOf = (t: TierName) => args.tiers[t].workloads.map((w) => w.name);
+
+    for (const env of args.environments) {
+      const nsName = (t: TierName) => `${args.namespacePrefix}-${env}-${t}`;
+      const layout = tierLayout(nsName, workloadsOf);
+      for (const tierName of TIER_NAMES) {
+        const tier = args.tiers[tierName];
+        const ns = nsName(tierName);
+        const namespace = new k8s.core.v1.Namespace(
+          ns,
+          {
+            metadata: {
+              name: ns,
+              labels: {
+                ...MANAGED_LABELS,
+                [TIER_LABEL]: tierName,
+                [ENVIRONMENT_LABEL]: env,
+                ...podSecurityLabels(tier.podSecurity, tier.auditLevel, tier.rollout),
+                ...Object.fromEntries(GATEWAY_NAMES.filter((g) => tier.gatewayAccess.includes(g)).map((g) => [GATEWAY_ACCESS_LABEL(g), "true"])),
+              },
+              annotations: tier.exemptionReason ? { [EXEMPTION_ANNOTATION]: tier.exemptionReason } : undefined,
+            },
+          },
+          // Deleting a namespace deletes its contents: never delete, protect in prod.
+          { parent: this, protect: args.protect, retainOnDelete: true },
+        );
+        this.namespaces.push({ environment: env, tier: tierName, name: ns, namespace });
+        const child = { parent: namespace };
+        this.guardRails(ns, tier, child);
+        this.rbac(ns, tier, child);
+        const policies = [defaultDeny(ns), ...allowPolicies(ns, args.flows, layout, args.ranges)];
+        for (const p of policies) this.networkPolicy(p, child);
+      }
+      // Observability scrapes every tier of its environment.
+      const observability = this.namespaces.find((n) => n.environment === env && n.tier === "observability")!;
+      const scraper = new k8s.core.v1.ServiceAccount(
+        `${observability.name}-prometheus`,
+        { metadata: { name: "prometheus", namespace: observability.name, labels: MANAGED_LABELS }, automountServiceAccountToken: false },
+        { parent: observability.namespace },
+      );
+      this.scrapeBinding(env, observability.name, scraper);
+    }
+
+    if (args.legacyNamespace) this.hardenLegacy(args.legacyNamespace, args, workloadsOf);
+    this.registerOutputs({ namespaces: this.namespaces.map((n) => n.name) });
+  }
+
+  private scrapeRole?: k8s.rbac.v1.ClusterRole;
+
+  private scrapeBinding(env: string, namespace: string, sa: k8s.core.v1.ServiceAccount) {
+    this.scrapeRole ??= new k8s.rbac.v1.ClusterRole(
+      "observability-scrape",
+      { metadata: { name: "ameide-observability-scrape", labels: { ...MANAGED_LABELS, [ROLE_LABEL]: "scraper" } }, rules: SCRAPE_RULES },
+      { parent: this },
+    );
+    new k8s.rbac.v1.ClusterRoleBinding(
+      `observability-scrape-${env}`,
+      {
+        metadata: { name: `ameide-observability-scrape-${env}`, labels: MANAGED_LABELS },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: this.scrapeRole.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace }],
+      },
+      { parent: this },
+    );
+  }
+
+  private guardRails(ns: string, tier: TierConfig, opts: pulumi.CustomResourceOptions, legacy = false) {
+    const q = tier.quota;
+    const hard: Record<string, string> = {
+      "requests.cpu": q.requestsCpu,
+      "requests.memory": q.requestsMemory,
+      "limits.cpu": q.limitsCpu,
+      "limits.memory": q.limitsMemory,
+      pods: String(q.pods),
+      persistentvolumeclaims: String(q.persistentVolumeClaims),
+      "requests.storage": q.requestsStorage,
+      "services.loadbalancers": tier.allowLoadBalancers ? "3" : "0",
+      "services.nodeports": "0",
+    };
+    if (q.gpus !== undefined) hard["requests.nvidia.com/gpu"] = String(q.gpus);
+    new k8s.core.v1.ResourceQuota(`${ns}-quota`, { metadata: { name: legacy ? "ameide-quota" : "quota", namespace: ns, labels: MANAGED_LABELS }, spec: { hard } }, opts);
+    const l = tier.limits;
+    new k8s.core.v1.LimitRange(
+      `${ns}-limits`,
+      {
+        metadata: { name: legacy ? "ameide-limits" : "limits", namespace: ns, labels: MANAGED_LABELS },
+        spec: {
+          limits: [
+            {
+              type: "Container",
+              defaultRequest: { cpu: l.defaultRequestCpu, memory: l.defaultRequestMemory },
+              default: { cpu: l.defaultLimitCpu, memory: l.defaultLimitMemory },
+              max: { cpu: l.maxCpu, memory: l.maxMemory },
+            },
+          ],
+        },
+      },
+      opts,
+    );
+  }
+
+  private rbac(ns: string, tier: TierConfig, opts: pulumi.CustomResourceOptions) {
+    const roles: [string, k8s.types.input.rbac.v1.PolicyRule[], string[]][] = [
+      ["reader", READ_RULES, tier.readerGroups],
+      ["deployer", DEPLOY_RULES, tier.deployerGroups],
+    ];
+    for (const [role, rules, groups] of roles) {
+      const r = new k8s.rbac.v1.Role(`${ns}-${role}`, { metadata: { name: `ameide-${role}`, namespace: ns, labels: { ...MANAGED_LABELS, [ROLE_LABEL]: role } }, rules }, opts);
+      if (groups.length === 0) continue;
+      new k8s.rbac.v1.RoleBinding(
+        `${ns}-${role}`,
+        {
+          metadata: { name: `ameide-${role}`, namespace: ns, labels: MANAGED_LABELS },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: r.metadata.name },
+          subjects: groups.map((g) => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: g })),
+        },
+        opts,
+      );
+    }
+  }
+
+  private networkPolicy(p: NetworkPolicyManifest, opts: pulumi.CustomResourceOptions) {
+    this.networkPolicies.push(p);
+    new k8s.networking.v1.NetworkPolicy(`${p.metadata.namespace}-${p.metadata.name}`, { metadata: p.metadata, spec: p.spec }, opts);
+  }
+
+  /**
+   * Phase 1: the legacy shared namespace. Its labels are patched (server-side apply) so the
+   * namespace and its contents are never adopted, replaced or deleted; Pod Security only warns
+   * and audits; a quota, a limit range, default-deny and the flow table's rules (by workload label)
+   * are added alongside the existing objects.
+   */
+  private hardenLegacy(ns: string, args: NamespaceTiersArgs, workloadsOf: (t: TierName) => string[]) {
+    const patch = new k8s.core.v1.NamespacePatch(
+      `${ns}-legacy`,
+      {
+        metadata: {
+          name: ns,
+          labels: { [TIER_LABEL]: "legacy", ...podSecurityLabels("baseline", "restricted", "warn") },
+          annotations: { "pulumi.com/patchForce": "true", [EXEMPTION_ANNOTATION]: "legacy single namespace being migrated to tiers: restricted is warned and audited, not enforced" },
+        },
+      },
+      { parent: this, retainOnDelete: true },
+    );
+    const child = { parent: patch };
+    const largest: TierConfig = {
+      ...args.tiers.app,
+      quota: { ...args.tiers.app.quota, pods: 300, persistentVolumeClaims: 50, requestsStorage: "4000Gi", requestsCpu: "64", limitsCpu: "128", requestsMemory: "256Gi", limitsMemory: "512Gi" },
+      allowLoadBalancers: true,
+    };
+    this.guardRails(ns, largest, child, true);
+    const layout = legacyLayout(ns, workloadsOf);
+    for (const p of [defaultDeny(ns), ...allowPolicies(ns, args.flows, layout, args.ranges)]) {
+      this.networkPolicy({ ...p, metadata: { ...p.metadata, name: `ameide-${p.metadata.name}` } }, child);
+    }
+  }
+}
