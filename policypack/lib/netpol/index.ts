@@ -1,0 +1,48 @@
+// Public API of the NetworkPolicy reachability engine (pure TypeScript, no Pulumi).
+
+export type {
+  AnalysisStats,
+  Connection,
+  ConnectivityResult,
+  ContainerPort,
+  EngineInput,
+  ExternalPeer,
+  IPBlock,
+  LabelSelector,
+  LabelSelectorRequirement,
+  Labels,
+  NamespaceInfo,
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicySpec,
+  Peer,
+  Workload,
+  WorkloadPeer,
+} from "./model";
+export { ConnectionSet, PortSet, PROTOCOLS, MIN_PORT, MAX_PORT, isProtocol } from "./ports";
+export type { Protocol, PortRange, ConnectionSetJSON } from "./ports";
+export { compileSelector, labelsKey } from "./selectors";
+export type { Matcher } from "./selectors";
+export {
+  parseCidr,
+  parseIp,
+  ipBlockIntervals,
+  elementaryIntervals,
+  formatInterval,
+  formatIp,
+} from "./ipblocks";
+export type { IpFamily, IpInterval } from "./ipblocks";
+export { NetpolValidationError, ManifestError } from "./errors";
+export { compilePolicy, validateNetworkPolicy } from "./policy";
+export type { CompiledPolicy, CompiledRule, CompiledPeer, CompiledPort } from "./policy";
+export { analyze, workloadId, NAMESPACE_NAME_LABEL } from "./engine";
+export type { AnalyzeOptions } from "./engine";
+export { formatNpGuardText, formatNpGuardJson, npGuardLines } from "./format";
+export type { NpGuardLine } from "./format";
+export { tierMatrix } from "./tiers";
+export type { TierMatrix, TierCell, TierMatrixOptions } from "./tiers";
+export { parseManifests, flattenManifests } from "./manifests";
+export type { ParseManifestsOptions } from "./manifests";

@@ -1,0 +1,158 @@
+// Input/output types of the NetworkPolicy reachability engine. Plain data, no Pulumi.
+
+import type { ConnectionSet, Protocol } from "./ports";
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Labels;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  /** Defaults to TCP. */
+  protocol?: Protocol;
+}
+
+/** A group of identical pods (a workload): everything the policies can observe about its pods. */
+export interface Workload {
+  namespace: string;
+  name: string;
+  /** Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController, Pod, ... */
+  kind: string;
+  /** Pod (template) labels. */
+  labels: Labels;
+  ports: readonly ContainerPort[];
+}
+
+// --- networking.k8s.io/v1 NetworkPolicy (the subset the engine reads; everything optional
+// --- because input comes from untyped manifests and is validated by the engine) ---
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: LabelSelectorRequirement[] | null;
+}
+
+export interface IPBlock {
+  cidr: string;
+  except?: string[] | null;
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector | null;
+  namespaceSelector?: LabelSelector | null;
+  ipBlock?: IPBlock | null;
+}
+
+export interface NetworkPolicyPort {
+  protocol?: string | null;
+  port?: number | string | null;
+  endPort?: number | null;
+}
+
+export interface NetworkPolicyIngressRule {
+  from?: NetworkPolicyPeer[] | null;
+  ports?: NetworkPolicyPort[] | null;
+}
+
+export interface NetworkPolicyEgressRule {
+  to?: NetworkPolicyPeer[] | null;
+  ports?: NetworkPolicyPort[] | null;
+}
+
+export interface NetworkPolicySpec {
+  podSelector?: LabelSelector | null;
+  policyTypes?: string[] | null;
+  ingress?: NetworkPolicyIngressRule[] | null;
+  egress?: NetworkPolicyEgressRule[] | null;
+}
+
+export interface NetworkPolicy {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  spec?: NetworkPolicySpec | null;
+}
+
+export interface EngineInput {
+  /** Namespaces with their labels. Namespaces used by workloads/policies but missing here get only the name label. */
+  namespaces: NamespaceInfo[];
+  workloads: Workload[];
+  policies: NetworkPolicy[];
+}
+
+// --- output ---
+
+export interface WorkloadPeer {
+  type: "workload";
+  /** np-guard name: `ns/name[Kind]`. */
+  id: string;
+  workload: Workload;
+}
+
+/** A maximal IP range in which every address is treated identically by all ipBlocks of one direction. */
+export interface ExternalPeer {
+  type: "external";
+  /** np-guard name: `first-last[External]`. */
+  id: string;
+  family: 4 | 6;
+  first: string;
+  last: string;
+}
+
+export type Peer = WorkloadPeer | ExternalPeer;
+
+export interface Connection {
+  src: Peer;
+  dst: Peer;
+  conns: ConnectionSet;
+}
+
+export interface AnalysisStats {
+  workloads: number;
+  /** Distinct (namespace, labels, relevant named ports) pod classes. */
+  podClasses: number;
+  /** Distinct behaviours as a source / as a destination (workloads + external ranges). */
+  sourceGroups: number;
+  destinationGroups: number;
+  externalSources: number;
+  externalDestinations: number;
+}
+
+export interface ConnectivityResult {
+  readonly workloads: readonly WorkloadPeer[];
+  /** External ranges that can be sources (split at every ingress ipBlock boundary). */
+  readonly externalSources: readonly ExternalPeer[];
+  /** External ranges that can be destinations (split at every egress ipBlock boundary). */
+  readonly externalDestinations: readonly ExternalPeer[];
+  readonly stats: AnalysisStats;
+  /**
+   * Every allowed, non-empty connection between two different peers (workload↔workload,
+   * external→workload, workload→external), in np-guard order (by src id, then dst id).
+   * Pod→itself (same workload) is always allowed and omitted, as np-guard does.
+   */
+  connections(): Connection[];
+  /**
+   * Group-level view: every pair (s, d) with s in `srcs`, d in `dsts`, s !== d and not both
+   * external is allowed exactly `conns`. Cheap even when the pair list is huge.
+   */
+  forEachGroup(fn: (srcs: readonly Peer[], dsts: readonly Peer[], conns: ConnectionSet) => void): void;
+  /** Iterates the same connections as connections() without sorting or materialising them. */
+  forEachConnection(fn: (c: Connection) => void): void;
+  /** Allowed connections from src to dst (peer ids as printed, e.g. `ns/name[Kind]`). Same peer → all. */
+  allowed(srcId: string, dstId: string): ConnectionSet;
+  /** Looks up a peer by id (`ns/name[Kind]` or `a-b[External]`). */
+  peer(id: string): Peer | undefined;
+  /** The external source/destination range containing an IP address. */
+  externalPeerFor(ip: string, side: "source" | "destination"): ExternalPeer | undefined;
+  /** Is the workload isolated (selected by ≥1 policy of that type) for ingress / egress? */
+  isolation(workloadId: string): { ingress: boolean; egress: boolean };
+}
