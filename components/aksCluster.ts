@@ -92,7 +92,8 @@ export class AksCluster extends pulumi.ComponentResource {
           { resourceGroupName: rg, virtualNetworkName: vnet.name, subnetName: key, addressPrefix: prefix, defaultOutboundAccess: false, ...extra },
           { parent: this, dependsOn },
         );
-      const nodes = subnet("nodes", args.network.nodeSubnetCidr);
+      // Service endpoint: the cluster reaches public-mode secrets vaults through the node subnet.
+      const nodes = subnet("nodes", args.network.nodeSubnetCidr, { serviceEndpoints: [{ service: "Microsoft.KeyVault" }] });
       // API server VNet integration: the subnet is delegated to AKS.
       const apiServer = subnet(
         "apiserver",

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../lib/config";
 import { AksCluster } from "./aksCluster";
 import { NamespaceTiers } from "./namespaceTiers";
+import { SecretStores, SecretTier } from "./secretStores";
+import type { ExternalSecretConfig } from "../lib/config";
 
 /** Arguments of {@link Platform}. */
 export interface PlatformArgs {
@@ -27,6 +29,7 @@ export interface PlatformOutputs {
 export class Platform extends pulumi.ComponentResource {
   readonly cluster: AksCluster;
   readonly tiers: NamespaceTiers;
+  readonly secrets: SecretStores;
   readonly outputs: PlatformOutputs;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -61,6 +64,44 @@ export class Platform extends pulumi.ComponentResource {
       },
       onCluster,
     );
+
+    // Secrets: every tier that reads secrets gets its own vault, identity and store per environment.
+    const secretTiers: SecretTier[] = this.tiers.namespaces
+      .filter((n) => cfg.tiers[n.tier].hasSecrets)
+      .map((n) => ({
+        environment: n.environment,
+        tier: n.tier,
+        namespace: n.name,
+        namespaceResource: n.namespace,
+        secrets: [
+          ...(cfg.secrets.byTier[n.tier] ?? []).filter((s) => !s.environments || s.environments.includes(n.environment)),
+          ...(n.tier === "gateway" ? gatewaySecrets(cfg.gateways.tlsCertificateSecret, cfg.gateways.adminClientCaSecret) : []),
+        ],
+      }));
+    this.secrets = new SecretStores(
+      "secrets",
+      {
+        namePrefix: cfg.resourcePrefix,
+        location: cfg.location,
+        tags: { ...cfg.tags, "managed-by": "pulumi", stack: cfg.stack },
+        resourceGroupName: this.cluster.resourceGroup.name,
+        tenantId: this.cluster.tenantId,
+        subscriptionId: this.cluster.subscriptionId,
+        oidcIssuerUrl: this.cluster.oidcIssuerUrl,
+        workspaceId: this.cluster.workspace.id,
+        nodeSubnetId: this.cluster.subnetIds.nodes,
+        privateEndpointSubnetId: this.cluster.subnetIds.privateEndpoints,
+        vaultDnsZoneId: this.cluster.vaultDnsZoneId,
+        privateVault: cfg.secrets.privateVault,
+        allowedIps: cfg.secrets.allowedIps,
+        softDeleteRetentionDays: cfg.secrets.softDeleteRetentionDays,
+        tiers: secretTiers,
+        ranges: cfg.network,
+        protect: cfg.protectResources,
+      },
+      onCluster,
+    );
+
     this.outputs = {
       clusterName: this.cluster.cluster.name,
       clusterId: this.cluster.cluster.id,
@@ -71,4 +112,20 @@ export class Platform extends pulumi.ComponentResource {
     };
     this.registerOutputs(this.outputs);
   }
+}
+
+/** The gateways' TLS certificate and the admin gateway's client CA bundle, synced from Key Vault. */
+export function gatewaySecrets(tlsSecret: string, caSecret: string): ExternalSecretConfig[] {
+  return [
+    {
+      target: "gateway-tls",
+      type: "kubernetes.io/tls",
+      refreshInterval: "1h",
+      data: [
+        { key: "tls.crt", remoteName: `${tlsSecret}-crt` },
+        { key: "tls.key", remoteName: `${tlsSecret}-key` },
+      ],
+    },
+    { target: "admin-client-ca", refreshInterval: "1h", data: [{ key: "ca.crt", remoteName: caSecret }] },
+  ];
 }

@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { OperatorNamespaceSpec } from "../data/operators";
+import { defaultDeny, externalPeers, ExternalRanges, MANAGED_LABELS, FLOW_LABEL } from "../lib/networkPolicies";
+import { podSecurityLabels } from "./namespaceTiers";
+
+/** Arguments of {@link OperatorNamespace}. */
+export interface OperatorNamespaceArgs {
+  spec: OperatorNamespaceSpec;
+  ranges: ExternalRanges;
+  protect: boolean;
+}
+
+/**
+ * A cluster operator's namespace with the same guard rails as a tier: Pod Security enforced,
+ * quota, limit range, default-deny, and exactly the operator's declared flows.
+ */
+export class OperatorNamespace extends pulumi.ComponentResource {
+  readonly namespace: k8s.core.v1.Namespace;
+  readonly name: string;
+
+  constructor(name: string, args: OperatorNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ameide:kubernetes:OperatorNamespace", name, {}, opts);
+    const s = args.spec;
+    this.name = s.name;
+    this.namespace = new k8s.core.v1.Namespace(
+      s.name,
+      { metadata: { name: s.name, labels: { ...MANAGED_LABELS, "ameide.io/tier": "operator", ...podSecurityLabels(s.podSecurity, s.podSecurity, "enforce") } } },
+      { parent: this, protect: args.protect, retainOnDelete: true },
+    );
+    const child = { parent: this.namespace };
+    new k8s.core.v1.ResourceQuota(
+      `${s.name}-quota`,
+      {
+        metadata: { name: "quota", namespace: s.name, labels: MANAGED_LABELS },
+        spec: {
+          hard: {
+            "requests.cpu": s.quota.requestsCpu,
+            "requests.memory": s.quota.requestsMemory,
+            "limits.cpu": s.quota.limitsCpu,
+            "limits.memory": s.quota.limitsMemory,
+            pods: String(s.quota.pods),
+            persistentvolumeclaims: String(s.quota.persistentVolumeClaims),
+            "services.loadbalancers": "0",
+            "services.nodeports": "0",
+          },
+        },
+      },
+      child,
+    );
+    new k8s.core.v1.LimitRange(
+      `${s.name}-limits`,
+      {
+        metadata: { name: "limits", namespace: s.name, labels: MANAGED_LABELS },
+        spec: {
+          limits: [
+            {
+              type: "Container",
+              defaultRequest: { cpu: s.limits.defaultRequestCpu, memory: s.limits.defaultRequestMemory },
+              default: { cpu: s.limits.defaultLimitCpu, memory: s.limits.defaultLimitMemory },
+              max: { cpu: s.limits.maxCpu, memory: s.limits.maxMemory },
+            },
+          ],
+        },
+      },
+      child,
+    );
+    const dd = defaultDeny(s.name);
+    new k8s.networking.v1.NetworkPolicy(`${s.name}-default-deny`, { metadata: dd.metadata, spec: dd.spec }, child);
+    for (const [direction, flows] of [["ingress", s.ingress], ["egress", s.egress]] as const) {
+      for (const f of flows) {
+        const peers = externalPeers(f.peer, args.ranges, direction);
+        const rule = { ports: f.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) };
+        new k8s.networking.v1.NetworkPolicy(
+          `${s.name}-allow-${f.id}`,
+          {
+            metadata: { name: `allow-${f.id}`, namespace: s.name, labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id }, annotations: { "ameide.io/flow-reason": f.reason } },
+            spec:
+              direction === "ingress"
+                ? { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ...rule, from: peers }] }
+                : { podSelector: {}, policyTypes: ["Egress"], egress: [{ ...rule, to: peers }] },
+          },
+          child,
+        );
+      }
+    }
+    this.registerOutputs({ name: s.name });
+  }
+}

@@ -1,0 +1,251 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import { createHash } from "node:crypto";
+import type { TierName } from "../data/tiers";
+import { CHARTS, EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
+import type { ExternalSecretConfig } from "../lib/config";
+import type { ExternalRanges } from "../lib/networkPolicies";
+import { MANAGED_LABELS } from "../lib/networkPolicies";
+import { roleDefinitionId } from "../lib/roles";
+import { OperatorNamespace } from "./operatorNamespace";
+import { VaultPrivateEndpoint } from "./vaultPrivateEndpoint";
+
+/** Name of every tier's SecretStore and of its reader ServiceAccount. */
+export const SECRET_STORE_NAME = "azure-keyvault";
+export const SECRET_READER_SA = "keyvault-reader";
+export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
+
+/** A tier namespace that reads secrets. */
+export interface SecretTier {
+  environment: string;
+  tier: TierName;
+  namespace: string;
+  /** Resource to depend on so the namespace exists first. */
+  namespaceResource: pulumi.Resource;
+  /** Secrets to sync into the namespace. */
+  secrets: ExternalSecretConfig[];
+}
+
+/** Arguments of {@link SecretStores}. */
+export interface SecretStoresArgs {
+  namePrefix: string;
+  location: string;
+  tags: Record<string, string>;
+  resourceGroupName: pulumi.Input<string>;
+  tenantId: pulumi.Input<string>;
+  subscriptionId: pulumi.Input<string>;
+  oidcIssuerUrl: pulumi.Input<string>;
+  workspaceId: pulumi.Input<string>;
+  /** Subnets: node subnet (dev vault network rule) and private endpoint subnet. */
+  nodeSubnetId: pulumi.Input<string>;
+  privateEndpointSubnetId: pulumi.Input<string>;
+  vaultDnsZoneId: pulumi.Input<string>;
+  /** Private vaults (prod): public network access disabled, private endpoint. Otherwise firewall Deny + allowed IPs. */
+  privateVault: boolean;
+  allowedIps: string[];
+  softDeleteRetentionDays: number;
+  tiers: SecretTier[];
+  ranges: ExternalRanges;
+  protect: boolean;
+}
+
+/** Key Vault names: 3–24 characters, globally unique; derived deterministically. */
+export function vaultName(prefix: string, env: string, tier: string): string {
+  const hash = createHash("sha256").update(`${prefix}/${env}/${tier}`).digest("hex").slice(0, 5);
+  return `${prefix.slice(0, 6)}-${env.slice(0, 4)}-${tier.slice(0, 5)}-${hash}`.replace(/-+/g, "-");
+}
+
+const hardenedContainer = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+const hardenedPod = { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } };
+const resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
+
+/** Hardened values for the external-secrets chart. */
+export const EXTERNAL_SECRETS_VALUES = {
+  installCRDs: true,
+  // Only namespaced SecretStores are used: cluster-wide stores and push secrets stay off.
+  processClusterStore: false,
+  processClusterExternalSecret: false,
+  processPushSecret: false,
+  replicaCount: 2,
+  securityContext: hardenedContainer,
+  podSecurityContext: hardenedPod,
+  resources,
+  serviceAccount: { automount: true },
+  webhook: { port: 10250, replicaCount: 2, securityContext: hardenedContainer, podSecurityContext: hardenedPod, resources },
+  certController: { securityContext: hardenedContainer, podSecurityContext: hardenedPod, resources },
+};
+
+/**
+ * Secrets from Azure Key Vault: External Secrets Operator in its own hardened namespace, and per
+ * environment and tier a dedicated vault, a user-assigned identity federated with that tier's
+ * ServiceAccount, `Key Vault Secrets User` on that vault only, a namespaced SecretStore and the
+ * tier's ExternalSecrets. One vault per tier is the isolation boundary: no identity has a role on
+ * another tier's vault, so no tier has a read path to another tier's secrets.
+ */
+export class SecretStores extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+  readonly vaults: Record<string, keyvault.Vault> = {};
+  readonly identities: Record<string, managedidentity.UserAssignedIdentity> = {};
+
+  constructor(name: string, args: SecretStoresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ameide:kubernetes:SecretStores", name, {}, opts);
+    const stateful = { parent: this, protect: args.protect, retainOnDelete: true };
+
+    const ns = new OperatorNamespace("external-secrets", { spec: EXTERNAL_SECRETS_NAMESPACE, ranges: args.ranges, protect: args.protect }, { parent: this });
+    this.release = new k8s.helm.v3.Release(
+      "external-secrets",
+      {
+        name: "external-secrets",
+        chart: CHARTS.externalSecrets.chart,
+        version: CHARTS.externalSecrets.version,
+        repositoryOpts: { repo: CHARTS.externalSecrets.repo },
+        namespace: ns.name,
+        createNamespace: false,
+        atomic: true,
+        cleanupOnFail: true,
+        values: EXTERNAL_SECRETS_VALUES,
+      },
+      // The release owns the CRDs: deleting it would delete every ExternalSecret.
+      { parent: this, dependsOn: [ns], protect: args.protect, retainOnDelete: true },
+    );
+
+    let previousCredential: pulumi.Resource | undefined;
+    for (const t of args.tiers) {
+      const key = `${t.environment}-${t.tier}`;
+      const vault = new keyvault.Vault(
+        `kv-${key}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          vaultName: vaultName(args.namePrefix, t.environment, t.tier),
+          location: args.location,
+          tags: { ...args.tags, environment: t.environment, tier: t.tier },
+          properties: {
+            tenantId: args.tenantId,
+            sku: { family: "A", name: "standard" },
+            enableRbacAuthorization: true,
+            enablePurgeProtection: true,
+            enableSoftDelete: true,
+            softDeleteRetentionInDays: args.softDeleteRetentionDays,
+            publicNetworkAccess: args.privateVault ? "Disabled" : "Enabled",
+            networkAcls: {
+              defaultAction: "Deny",
+              bypass: "AzureServices",
+              ipRules: args.privateVault ? [] : args.allowedIps.map((value) => ({ value })),
+              // The cluster reaches a public vault through the node subnet's service endpoint.
+              virtualNetworkRules: args.privateVault ? [] : [{ id: args.nodeSubnetId }],
+            },
+          },
+        },
+        stateful,
+      );
+      this.vaults[key] = vault;
+      if (args.privateVault) {
+        new VaultPrivateEndpoint(
+          `kv-${key}-pe`,
+          { resourceGroupName: args.resourceGroupName, location: args.location, vaultId: vault.id, subnetId: args.privateEndpointSubnetId, dnsZoneId: args.vaultDnsZoneId, tags: args.tags },
+          { parent: vault },
+        );
+      }
+      new monitor.DiagnosticSetting(
+        `kv-${key}-audit`,
+        { name: "keyvault-audit", resourceUri: vault.id, workspaceId: args.workspaceId, logAnalyticsDestinationType: "Dedicated", logs: [{ category: "AuditEvent", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }] },
+        { parent: vault },
+      );
+
+      const identity = new managedidentity.UserAssignedIdentity(`id-${key}`, { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags }, stateful);
+      this.identities[key] = identity;
+      // Azure rejects concurrent federated credential writes: chain them.
+      const credential = new managedidentity.FederatedIdentityCredential(
+        `fic-${key}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          resourceName: identity.name,
+          federatedIdentityCredentialResourceName: `${t.namespace}-${SECRET_READER_SA}`,
+          issuer: args.oidcIssuerUrl,
+          subject: `system:serviceaccount:${t.namespace}:${SECRET_READER_SA}`,
+          audiences: [WORKLOAD_IDENTITY_AUDIENCE],
+        },
+        { parent: identity, dependsOn: previousCredential ? [previousCredential] : [] },
+      );
+      previousCredential = credential;
+      const grant = new authorization.RoleAssignment(
+        `ra-${key}-secrets-user`,
+        {
+          scope: vault.id,
+          principalId: identity.principalId,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: roleDefinitionId(args.subscriptionId, "keyVaultSecretsUser"),
+        },
+        { parent: identity },
+      );
+
+      const inNamespace = { parent: this, dependsOn: [t.namespaceResource] };
+      const sa = new k8s.core.v1.ServiceAccount(
+        `${t.namespace}-${SECRET_READER_SA}`,
+        {
+          metadata: {
+            name: SECRET_READER_SA,
+            namespace: t.namespace,
+            labels: MANAGED_LABELS,
+            annotations: { "azure.workload.identity/client-id": identity.clientId, "azure.workload.identity/tenant-id": args.tenantId },
+          },
+          // ESO requests tokens for it through the TokenRequest API; no pod mounts it.
+          automountServiceAccountToken: false,
+        },
+        inNamespace,
+      );
+      const store = new k8s.apiextensions.CustomResource(
+        `${t.namespace}-${SECRET_STORE_NAME}`,
+        {
+          apiVersion: "external-secrets.io/v1",
+          kind: "SecretStore",
+          metadata: { name: SECRET_STORE_NAME, namespace: t.namespace, labels: MANAGED_LABELS },
+          spec: {
+            provider: {
+              azurekv: {
+                authType: "WorkloadIdentity",
+                vaultUrl: vault.properties.vaultUri,
+                tenantId: args.tenantId,
+                serviceAccountRef: { name: SECRET_READER_SA },
+              },
+            },
+          },
+        },
+        { parent: this, dependsOn: [this.release, sa, credential, grant] },
+      );
+      for (const s of t.secrets) {
+        new k8s.apiextensions.CustomResource(
+          `${t.namespace}-${s.target}`,
+          {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata: { name: s.target, namespace: t.namespace, labels: MANAGED_LABELS },
+            spec: {
+              refreshInterval: s.refreshInterval,
+              secretStoreRef: { name: SECRET_STORE_NAME, kind: "SecretStore" },
+              target: {
+                name: s.target,
+                creationPolicy: "Owner",
+                deletionPolicy: "Retain",
+                ...(s.type ? { template: { type: s.type } } : {}),
+              },
+              data: s.data.map((d) => ({ secretKey: d.key, remoteRef: { key: d.remoteName } })),
+            },
+          },
+          { parent: this, dependsOn: [store] },
+        );
+      }
+    }
+    this.registerOutputs({ vaults: Object.keys(this.vaults) });
+  }
+}

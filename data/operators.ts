@@ -1,0 +1,59 @@
+/**
+ * Namespaces of cluster operators (not tiers): their Pod Security level, guard rails and exactly
+ * the flows they need. Data; components/operatorNamespace.ts applies it.
+ */
+import type { ExternalTarget, FlowPort } from "./flows";
+import type { LimitSpec, PssLevel, QuotaSpec } from "./tiers";
+
+export interface OperatorFlow {
+  id: string;
+  /** For ingress: the source; for egress: the destination. */
+  peer: ExternalTarget;
+  ports: FlowPort[];
+  reason: string;
+}
+
+export interface OperatorNamespaceSpec {
+  name: string;
+  podSecurity: PssLevel;
+  quota: QuotaSpec;
+  limits: LimitSpec;
+  ingress: OperatorFlow[];
+  egress: OperatorFlow[];
+}
+
+/** External Secrets Operator: reads Key Vault with per-tier workload identities. */
+export const EXTERNAL_SECRETS_NAMESPACE: OperatorNamespaceSpec = {
+  name: "external-secrets",
+  podSecurity: "restricted",
+  quota: {
+    requestsCpu: "1",
+    requestsMemory: "1Gi",
+    limitsCpu: "2",
+    limitsMemory: "2Gi",
+    pods: 10,
+    persistentVolumeClaims: 0,
+    requestsStorage: "0",
+  },
+  limits: {
+    defaultRequestCpu: "50m",
+    defaultRequestMemory: "64Mi",
+    defaultLimitCpu: "200m",
+    defaultLimitMemory: "256Mi",
+    maxCpu: "1",
+    maxMemory: "1Gi",
+  },
+  ingress: [
+    { id: "eso-webhook", peer: "kubeApiServer", ports: [{ port: 10250, protocol: "TCP" }], reason: "the API server calls the admission webhook" },
+  ],
+  egress: [
+    { id: "eso-apiserver", peer: "kubeApiServer", ports: [{ port: 443, protocol: "TCP" }], reason: "watch ExternalSecrets, write Secrets, request service account tokens" },
+    { id: "eso-azure", peer: "azurePaaS", ports: [{ port: 443, protocol: "TCP" }], reason: "Entra ID token exchange and Key Vault reads" },
+  ],
+};
+
+/** Pinned charts: the only Helm releases the program installs (the policy pack holds the same allow-list). */
+export const CHARTS = {
+  externalSecrets: { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" },
+  envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0" },
+} as const;
