@@ -113,7 +113,7 @@ for (const stack of STACKS) {
     });
 
     it("ships kube-audit-admin and guard (and kube-audit where asked) to Log Analytics, resource-specific", () => {
-      const d = reg.props(reg.one(T.diag));
+      const d = reg.props(reg.one(T.diag, "aks-audit"));
       const cats = d.logs.filter((l: any) => l.enabled).map((l: any) => l.category);
       assert.ok(cats.includes("kube-audit-admin"));
       assert.ok(cats.includes("guard"));

@@ -17,6 +17,8 @@ for (const stack of STACKS) {
     let cfg: ReturnType<typeof parseConfig>;
     const prod = stack === "prod";
     const nsName = (env: string, tier: string) => `ameide-${env}-${tier}`;
+    /** Tier namespaces (operator namespaces such as external-secrets have their own tests). */
+    const tierNamespaces = () => reg.ofType(NS).filter((r) => reg.props(r).metadata.labels["ameide.io/tier"] !== "operator");
     const inNs = (type: string, ns: string) => reg.ofType(type).filter((r) => reg.props(r).metadata.namespace === ns);
 
     before(async () => {
@@ -25,13 +27,13 @@ for (const stack of STACKS) {
     });
 
     it("creates one namespace per environment and tier, with literal names", () => {
-      const names = reg.ofType(NS).map((r) => reg.props(r).metadata.name).sort();
+      const names = tierNamespaces().map((r) => reg.props(r).metadata.name).sort();
       const expected = cfg.environments.flatMap((e) => TIER_NAMES.map((t) => nsName(e, t))).sort();
       assert.deepEqual(names, expected);
     });
 
     it("labels each namespace with its Pod Security levels (pinned version), tier, environment and gateway access", () => {
-      for (const r of reg.ofType(NS)) {
+      for (const r of tierNamespaces()) {
         const { labels, annotations } = reg.props(r).metadata;
         const tier = cfg.tiers[labels["ameide.io/tier"] as TierName];
         assert.ok(tier, `${r.name} has a tier label`);
@@ -52,9 +54,9 @@ for (const stack of STACKS) {
     });
 
     it(prod ? "enforces Pod Security on every production tier" : "runs the data tier in warn mode during its migration", () => {
-      const enforced = reg.ofType(NS).filter((r) => reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"]);
-      if (prod) assert.equal(enforced.length, reg.ofType(NS).length);
-      else assert.ok(reg.ofType(NS).some((r) => !reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"] && r.name.endsWith("-data")));
+      const enforced = tierNamespaces().filter((r) => reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"]);
+      if (prod) assert.equal(enforced.length, tierNamespaces().length);
+      else assert.ok(tierNamespaces().some((r) => !reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"] && r.name.endsWith("-data")));
     });
 
     it("gives every namespace a quota (no NodePorts; LoadBalancers only in the gateway tier) and a limit range", () => {
