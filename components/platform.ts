@@ -3,6 +3,7 @@ import type { PlatformConfig } from "../lib/config";
 import { AksCluster } from "./aksCluster";
 import { NamespaceTiers } from "./namespaceTiers";
 import { SecretStores, SecretTier } from "./secretStores";
+import { Gateways } from "./gateways";
 import type { ExternalSecretConfig } from "../lib/config";
 
 /** Arguments of {@link Platform}. */
@@ -30,6 +31,7 @@ export class Platform extends pulumi.ComponentResource {
   readonly cluster: AksCluster;
   readonly tiers: NamespaceTiers;
   readonly secrets: SecretStores;
+  readonly gateways: Gateways;
   readonly outputs: PlatformOutputs;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -98,6 +100,24 @@ export class Platform extends pulumi.ComponentResource {
         tiers: secretTiers,
         ranges: cfg.network,
         protect: cfg.protectResources,
+      },
+      onCluster,
+    );
+
+    // Gateways: one Envoy Gateway controller and three gateways per environment, in its gateway tier.
+    const nsOf = (env: string, tier: string) => this.tiers.namespaces.find((n) => n.environment === env && n.tier === tier)!;
+    this.gateways = new Gateways(
+      "gateways",
+      {
+        config: cfg.gateways,
+        environments: cfg.environments.map((env) => ({
+          environment: env,
+          namespace: nsOf(env, "gateway").name,
+          namespaceResource: nsOf(env, "gateway").namespace,
+          dependsOn: [this.secrets],
+          domain: cfg.environments.length === 1 ? cfg.gateways.domain : `${env}.${cfg.gateways.domain}`,
+          tierNamespace: (tier) => nsOf(env, tier).name,
+        })),
       },
       onCluster,
     );

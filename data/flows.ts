@@ -60,6 +60,17 @@ const scrapeFlows: Flow[] = TIER_NAMES.filter((t) => t !== "observability").map(
 const http = (tier: TierName, workload: string): number =>
   TIERS[tier].workloads.find((w) => w.name === workload)!.ports[0].port;
 
+/** A route's backend becomes a flow from the gateway proxies to that workload and port. */
+export function routeFlow(route: { name: string; gateway: string; tier: TierName; backend: { service: string; port: number } }): Flow {
+  return {
+    id: `route-${route.tier}-${route.name}`,
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: route.tier, workloads: [route.backend.service] },
+    ports: [{ port: route.backend.port, protocol: "TCP" }],
+    reason: `the ${route.gateway} gateway routes ${route.name} to ${route.backend.service}`,
+  };
+}
+
 export const DEFAULT_FLOWS: Flow[] = [
   // --- internet → gateway proxies (listener ports 80/443 run on 10080/10443 in the proxy pods) ---
   {
@@ -72,13 +83,13 @@ export const DEFAULT_FLOWS: Flow[] = [
   {
     id: "gateway-proxy-to-controller",
     from: { tier: "gateway", workloads: ["envoy"] },
-    to: { tier: "gateway", workloads: ["envoy-gateway"] },
+    to: { tier: "gateway", workloads: ["gateway-helm"] },
     ports: tcp(18000, 18001),
     reason: "proxies fetch xDS configuration (and rate-limit decisions) from the Envoy Gateway controller",
   },
   {
     id: "gateway-controller-to-apiserver",
-    from: { tier: "gateway", workloads: ["envoy-gateway"] },
+    from: { tier: "gateway", workloads: ["gateway-helm"] },
     to: { external: "kubeApiServer" },
     ports: tcp(443),
     reason: "the Envoy Gateway controller watches Gateway API resources",
@@ -86,7 +97,7 @@ export const DEFAULT_FLOWS: Flow[] = [
   {
     id: "apiserver-to-gateway-webhook",
     from: { external: "kubeApiServer" },
-    to: { tier: "gateway", workloads: ["envoy-gateway"] },
+    to: { tier: "gateway", workloads: ["gateway-helm"] },
     ports: tcp(9443),
     reason: "the API server calls the Envoy Gateway webhook",
   },
@@ -97,42 +108,8 @@ export const DEFAULT_FLOWS: Flow[] = [
     ports: tcp(443),
     reason: "the api gateway fetches the identity provider's JWKS",
   },
-  // --- gateway → backends ---
-  {
-    id: "gateway-to-app",
-    from: { tier: "gateway", workloads: ["envoy"] },
-    to: { tier: "app" },
-    ports: tcp(8080, 3000),
-    reason: "public and api routes to product services",
-  },
-  {
-    id: "gateway-to-auth",
-    from: { tier: "gateway", workloads: ["envoy"] },
-    to: { tier: "auth" },
-    ports: tcp(http("auth", "keycloak"), http("auth", "oauth2-proxy")),
-    reason: "login pages and OAuth2 proxy",
-  },
-  {
-    id: "gateway-to-ai-inference",
-    from: { tier: "gateway", workloads: ["envoy"] },
-    to: { tier: "ai", workloads: ["inference"] },
-    ports: tcp(http("ai", "inference")),
-    reason: "the api gateway exposes inference",
-  },
-  {
-    id: "gateway-to-observability-ui",
-    from: { tier: "gateway", workloads: ["envoy"] },
-    to: { tier: "observability", workloads: ["grafana"] },
-    ports: tcp(http("observability", "grafana")),
-    reason: "Grafana through the admin gateway",
-  },
-  {
-    id: "gateway-to-system-ui",
-    from: { tier: "gateway", workloads: ["envoy"] },
-    to: { tier: "system", workloads: ["minio", "temporal-web", "plausible"] },
-    ports: tcp(9001, http("system", "temporal-web"), http("system", "plausible")),
-    reason: "MinIO console, Temporal Web and Plausible through the admin gateway",
-  },
+  // gateway → backends: derived from the routes in stack config (routeFlows in lib/config.ts),
+  // so the proxies reach exactly the backends that routes name.
   // --- app ---
   {
     id: "app-internal",

@@ -167,7 +167,7 @@ export const TIERS: Record<TierName, TierSpec> = {
     description: "Envoy Gateway controller and the proxies of the public, api and admin gateways",
     workloads: [
       {
-        name: "envoy-gateway",
+        name: "gateway-helm", // the gateway-helm chart labels its controller pods app.kubernetes.io/name=gateway-helm
         ports: [
           { name: "grpc", port: 18000, protocol: "TCP" },
           { name: "ratelimit", port: 18001, protocol: "TCP" },

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ConfigError,
   Raw,
+  describeValue,
   allowlistCidr,
   bool,
   cidr,
@@ -37,7 +38,7 @@ import {
   TierName,
   TierSpec,
 } from "../data/tiers";
-import { DEFAULT_FLOWS, Flow, FlowPort, Endpoint, EXTERNAL_TARGETS, DATA_TIER_CLIENTS, isExternal } from "../data/flows";
+import { DEFAULT_FLOWS, Flow, FlowPort, Endpoint, EXTERNAL_TARGETS, DATA_TIER_CLIENTS, isExternal, routeFlow } from "../data/flows";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
@@ -306,7 +307,7 @@ function parseCluster(raw: Raw, production: boolean): ClusterConfig {
     authorizedIpRanges: list("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
     networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
     adminGroupObjectIds: list("cluster.adminGroupObjectIds", r.adminGroupObjectIds, guid),
-    availabilityZones: list("cluster.availabilityZones", r.availabilityZones, (k, x) => oneOf(k, String(x), ["1", "2", "3"] as const), []),
+    availabilityZones: list("cluster.availabilityZones", r.availabilityZones, (k, x) => oneOf(k, typeof x === "number" ? `${x}` : x, ["1", "2", "3"] as const), []),
     systemPool: parsePool("cluster.systemPool", r.systemPool, { vmSize: "Standard_D4ds_v5", minCount: 2, maxCount: 3, osSku: "AzureLinux" }),
     userPool: parsePool("cluster.userPool", r.userPool, { vmSize: "Standard_D8ds_v5", minCount: 2, maxCount: 10, osSku: "AzureLinux" }),
     upgradeChannel: oneOf("cluster.upgradeChannel", r.upgradeChannel, UPGRADE_CHANNELS, "patch"),
@@ -608,6 +609,13 @@ function parseGateways(raw: Raw, tiers: Record<TierName, TierConfig>, environmen
       const kind = oneOf(`${k}.kind`, rr.kind, ["HTTPRoute", "GRPCRoute"] as const, "HTTPRoute");
       const backend = record(`${k}.backend`, rr.backend);
       noUnknownKeys(`${k}.backend`, backend, ["service", "port"]);
+      const workload = tiers[tier].workloads.find((w) => w.name === backend.service);
+      if (!workload) {
+        throw new ConfigError(`${k}.backend.service`, `tier ${tier} has no workload ${describeValue(backend.service)}`, `use one of: ${tiers[tier].workloads.map((w) => w.name).join(", ")} (or add the workload to data/tiers.ts)`);
+      }
+      if (!workload.ports.some((p) => p.port === backend.port)) {
+        throw new ConfigError(`${k}.backend.port`, `${workload.name} has no container port ${describeValue(backend.port)}`, `use one of: ${workload.ports.map((p) => p.port).join(", ")}`);
+      }
       return {
         name: pattern(`${k}.name`, string(`${k}.name`, rr.name), NAME_RE, "a DNS label"),
         gateway,
@@ -655,12 +663,20 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
       kms = parseKms(raw.kms, cluster, production);
     },
     () => (tiers = parseTiers(raw.tiers, production)),
-    () => (flows = validateFlows([...DEFAULT_FLOWS, ...parseExtraFlows(raw.extraFlows)])),
   ]);
   collect([
     () => (secrets = parseSecrets(raw.secrets, tiers!, environments, production)),
     () => (gateways = parseGateways(raw.gateways, tiers!, environments)),
   ]);
+  // The gateway proxies reach exactly the backends that routes name (one flow per backend and port).
+  const seen = new Set<string>();
+  const routeFlows = gateways!.routes
+    .map(routeFlow)
+    .filter((f) => {
+      const key = JSON.stringify([f.to, f.ports]);
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+  flows = validateFlows([...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)]);
   if (production && gateways!.adminInternalLoadBalancer === false) {
     throw new ConfigError("gateways.adminInternalLoadBalancer", "the production admin gateway must not be internet-facing", "set it to true");
   }

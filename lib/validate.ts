@@ -30,8 +30,15 @@ export class ConfigErrors extends Error {
 
 export type Raw = unknown;
 
-const describe = (v: unknown): string =>
-  v === undefined ? "missing" : v === null ? "null" : Array.isArray(v) ? "a list" : `${typeof v} ${JSON.stringify(v)}`;
+/** A short, safe description of any value for error messages (never throws). */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return "missing";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+const describe = describeValue;
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

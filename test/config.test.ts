@@ -35,7 +35,10 @@ describe("config", () => {
       const cfg = parseMutated(stack, () => undefined);
       assert.equal(cfg.production, stack === "prod");
       assert.ok(cfg.environments.length > 0);
-      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length);
+      // The default table plus one flow per distinct route backend.
+      const routeFlows = cfg.flows.filter((f) => f.id.startsWith("route-"));
+      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length + routeFlows.length);
+      assert.equal(routeFlows.length, new Set(cfg.gateways.routes.map((r) => `${r.tier}/${r.backend.service}:${r.backend.port}`)).size);
     });
   }
 
@@ -89,6 +92,8 @@ describe("config", () => {
       ["a route to a gateway its tier is not labelled for", "dev", (c) => c.gateways.routes.push({ name: "db", gateway: "public", tier: "data", match: "/", backend: { service: "postgres", port: 5432 } }), "gateways.routes[7].gateway"],
       ["global rate limiting without Redis", "dev", (c) => (c.gateways.apiRateLimit = { mode: "global" }), "gateways.apiRateLimit.redisUrl"],
       ["a non-https JWKS URI", "dev", (c) => (c.gateways.jwt.jwksUri = "http://idp/keys"), "gateways.jwt.jwksUri"],
+      ["a route to a service the tier does not run", "dev", (c) => (c.gateways.routes[0].backend.service = "shop"), "gateways.routes[0].backend.service", /no workload string "shop"/],
+      ["a route to a port the service does not expose", "dev", (c) => (c.gateways.routes[0].backend.port = 81), "gateways.routes[0].backend.port"],
       ["an internet-facing admin gateway in production", "prod", (c) => (c.gateways.adminInternalLoadBalancer = false), "gateways.adminInternalLoadBalancer"],
     ];
     for (const [what, stack, mutate, key, text] of cases) {
@@ -145,7 +150,7 @@ describe("config", () => {
           return /config key '[^']+'/.test(e.message);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1500 },
     );
   });
 });

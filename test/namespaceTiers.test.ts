@@ -120,7 +120,7 @@ for (const stack of STACKS) {
       assert.ok(appToPostgres);
       assert.deepEqual(appToPostgres.spec.podSelector, { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["postgres"] }] });
       assert.deepEqual(appToPostgres.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": nsName(cfg.environments[0], "app") } }, podSelector: {} }]);
-      const gwToAi = reg.ofType(NP).map((r) => reg.props(r)).find((p) => p.metadata.name === "allow-gateway-to-ai-inference-out");
+      const gwToAi = reg.ofType(NP).map((r) => reg.props(r)).find((p) => p.metadata.name === "allow-route-ai-inference-out");
       const peer = gwToAi.spec.egress[0].to[0];
       assert.ok(peer.namespaceSelector && peer.podSelector, "namespace AND pods in one peer");
       assert.equal(gwToAi.spec.egress[0].to.length, 1);

@@ -33,6 +33,7 @@ for (const stack of STACKS) {
       secretTiers = cfg.environments.flatMap((env) => TIER_NAMES.filter((t) => cfg.tiers[t].hasSecrets).map((tier) => ({ env, tier, ns: `ameide-${env}-${tier}` })));
     });
 
+    const esoRelease = () => reg.ofType(T.release).find((r) => reg.props(r).chart === "external-secrets")!;
     const tierVaults = () => reg.ofType(T.vault).filter((v) => v.name.startsWith("kv-"));
 
     it("creates one secrets vault per environment and tier, separate from the KMS vault", () => {
@@ -124,7 +125,7 @@ for (const stack of STACKS) {
 
     it("creates one namespaced SecretStore per tier using workload identity, after the operator", () => {
       assert.equal(reg.ofType(T.cstore).length, 0, "no ClusterSecretStore");
-      const release = reg.one(T.release);
+      const release = esoRelease();
       for (const t of secretTiers) {
         const rec = reg.ofType(T.store).find((r) => reg.props(r).metadata.namespace === t.ns)!;
         const p = reg.props(rec);
@@ -169,7 +170,7 @@ for (const stack of STACKS) {
     });
 
     it("installs External Secrets 2.9.0 with hardened values into its restricted namespace", () => {
-      const rel = reg.one(T.release);
+      const rel = esoRelease();
       const p = reg.props(rel);
       assert.equal(p.chart, "external-secrets");
       assert.equal(p.version, "2.9.0");

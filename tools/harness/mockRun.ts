@@ -162,6 +162,10 @@ let running = false;
 export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
   if (running) throw new Error("mockRun: another mocked run is in progress in this process");
   running = true;
+  // The SDK captures a stack trace for every promise it creates (debuggablePromise); with
+  // source maps registered that dominates a mocked run. Traces are only for leak diagnostics.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.PULUMI_MOCK_STACK_TRACES) Error.stackTraceLimit = 0;
   try {
     const ctx: MockContext = { stack: opts.stack, project: opts.project };
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
@@ -216,6 +220,7 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
     const stackUrn = stackRecord?.urn ?? "";
     return { resources: records, outputs: (outputs ?? {}) as Record<string, unknown>, rawOutputs: registeredOutputs.get(stackUrn) ?? {}, stackUrn };
   } finally {
+    Error.stackTraceLimit = stackTraceLimit;
     running = false;
   }
 }
