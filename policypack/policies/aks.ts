@@ -1,4 +1,715 @@
-import type { Policy } from "@pulumi/policy";
+/**
+ * AKS cluster hardening: etcd encryption with KMS, identity and access (user-assigned identity, no
+ * local accounts, Entra ID with Azure RBAC, Kubernetes RBAC), API server exposure, network policy,
+ * workload identity, Defender, Azure Policy, node exposure, run command, image cleaner, upgrade
+ * channels, system pool isolation, and (stack policy) API audit logs shipped by a diagnostic setting.
+ *
+ * Inputs are checked as registered (azure-native input names, e.g.
+ * `securityProfile.azureKeyVaultKms.enabled`), for the default and explicitly versioned type tokens.
+ * Field paths and allowed values: shared/reference/aks.md §3.3; KMS facts: §4; audit categories: §5.
+ */
+import type { Policy, PolicyResource, ReportViolation } from "@pulumi/policy";
+import { UnknownValueError } from "@pulumi/policy";
+import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy, subject } from "../lib/kit";
 
-/** Policies of this domain (filled in by its own change). */
-export const policies: Policy[] = [];
+export const CLUSTER = azureType("containerservice", "ManagedCluster");
+export const AGENT_POOL = azureType("containerservice", "AgentPool");
+/** `azure-native:monitor:DiagnosticSetting` (v3) and its v2 alias `azure-native:insights:DiagnosticSetting`. */
+export const DIAGNOSTIC_SETTING = azureType("(?:monitor|insights)", "DiagnosticSetting");
+
+/** Runs every field check even when one of them reads an unknown value, then rethrows the first unknown (fail closed in the kit). */
+function checkFields(...checks: Array<() => void>): void {
+  let unknown: unknown;
+  for (const check of checks) {
+    try {
+      check();
+    } catch (e) {
+      if (!(e instanceof UnknownValueError)) throw e;
+      unknown ??= e;
+    }
+  }
+  if (unknown !== undefined) throw unknown;
+}
+
+/** Reads a value that may be unknown at preview without throwing: `{ known: false }` when unknown. */
+function peek<T>(read: () => T): { known: true; value: T } | { known: false } {
+  try {
+    return { known: true, value: read() };
+  } catch (e) {
+    if (e instanceof UnknownValueError) return { known: false };
+    throw e;
+  }
+}
+
+const show = (v: unknown): string => (v === undefined ? "not set" : JSON.stringify(v));
+const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
+
+/** A versioned Key Vault key URI: `https://<vault>.<dns suffix>/keys/<name>/<32-hex version>`. */
+export const VERSIONED_KEY_ID = /^https:\/\/[^/\s]+\/keys\/[^/\s]+\/[0-9a-fA-F]{32}$/;
+
+// ------------------------------------------------------------------------------------------------
+
+export interface KmsConfig {
+  /** Require `keyVaultNetworkAccess: Private` (a private Key Vault reached through API server VNet integration). */
+  requirePrivateKms?: boolean;
+}
+
+export const kmsEtcdEncryption = resourcePolicy(
+  {
+    name: "aks-kms-etcd-encryption",
+    description: "AKS clusters encrypt Kubernetes secrets in etcd with KMS and a versioned Key Vault key.",
+    severity: "high",
+    controls: [
+      CONTROLS.cisAks("5.3.1"),
+      CONTROLS.azureBaseline("DP-5"),
+      CONTROLS.azureBaseline("DP-6"),
+      CONTROLS.platform("KMS etcd encryption (aks.md §4)"),
+    ],
+    remediationSteps:
+      "Set securityProfile.azureKeyVaultKms = { enabled: true, keyId: key.keyUriWithVersion, keyVaultNetworkAccess } on the ManagedCluster, with a user-assigned cluster identity that holds Key Vault Crypto User on the key. " +
+      "For keyVaultNetworkAccess Private also set keyVaultResourceId to the vault's resource ID, enable apiServerAccessProfile.enableVnetIntegration and grant Key Vault Contributor on the vault.",
+    config: {
+      requirePrivateKms: {
+        type: "boolean",
+        default: false,
+        description: "Require keyVaultNetworkAccess Private (production).",
+      },
+    },
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    const cfg = args.getConfig<KmsConfig>();
+    const kms = get(props, "securityProfile", "azureKeyVaultKms");
+    const enabled = get(kms, "enabled");
+    if (enabled !== true) {
+      report(
+        `${s}: securityProfile.azureKeyVaultKms.enabled is ${show(enabled)}; set it to true so that Kubernetes secrets are encrypted in etcd with a Key Vault key.`,
+      );
+      return;
+    }
+    checkFields(
+      () => {
+        const keyId = get(kms, "keyId");
+        if (typeof keyId !== "string" || keyId === "") {
+          report(
+            `${s}: securityProfile.azureKeyVaultKms.keyId is ${show(keyId)}; set it to the key's versioned URI (keyvault.Key#keyUriWithVersion).`,
+          );
+        } else if (!VERSIONED_KEY_ID.test(keyId)) {
+          report(
+            `${s}: securityProfile.azureKeyVaultKms.keyId '${keyId}' is not a versioned key URI (…/keys/<name>/<version>); AKS legacy KMS needs the version: use keyvault.Key#keyUriWithVersion.`,
+          );
+        }
+      },
+      () => {
+        const access = get(kms, "keyVaultNetworkAccess") ?? "Public"; // the SDK's default
+        const isPrivate = lower(access) === "private";
+        if (isPrivate) {
+          const vaultId = get(kms, "keyVaultResourceId");
+          if (typeof vaultId !== "string" || vaultId === "") {
+            report(
+              `${s}: securityProfile.azureKeyVaultKms.keyVaultResourceId is ${show(vaultId)} but keyVaultNetworkAccess is Private; set it to the Key Vault's resource ID (AKS rejects a private KMS vault without it).`,
+            );
+          }
+          const vnet = get(props, "apiServerAccessProfile", "enableVnetIntegration");
+          if (vnet !== true) {
+            report(
+              `${s}: apiServerAccessProfile.enableVnetIntegration is ${show(vnet)} but KMS keyVaultNetworkAccess is Private; a private KMS vault is only reachable through API server VNet integration: set it to true with a delegated subnetId.`,
+            );
+          }
+        } else if (cfg.requirePrivateKms === true) {
+          const set = get(kms, "keyVaultNetworkAccess");
+          report(
+            `${s}: securityProfile.azureKeyVaultKms.keyVaultNetworkAccess is ${set === undefined ? "not set (SDK default Public)" : show(set)} but this stack requires a private KMS vault (requirePrivateKms); set it to Private with keyVaultResourceId and a vault whose publicNetworkAccess is Disabled.`,
+          );
+        }
+      },
+    );
+  },
+);
+
+export const userAssignedIdentity = resourcePolicy(
+  {
+    name: "aks-user-assigned-identity",
+    description:
+      "AKS clusters run with a user-assigned managed identity, which KMS etcd encryption requires.",
+    severity: "high",
+    controls: [
+      CONTROLS.azureBaseline("IM-3"),
+      CONTROLS.cisAks("5.3.1"),
+      CONTROLS.platform("KMS needs a user-assigned cluster identity (aks.md §4)"),
+    ],
+    remediationSteps:
+      'Create a managedidentity.UserAssignedIdentity, grant it its roles before the cluster, and set identity = { type: "UserAssigned", userAssignedIdentities: [identity.id] } on the ManagedCluster.',
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    checkFields(
+      () => {
+        const type = get(props, "identity", "type");
+        if (lower(type) !== "userassigned") {
+          report(
+            `${s}: identity.type is ${show(type)}; set it to "UserAssigned" (KMS does not work with a system-assigned identity, and a user-assigned one can be granted its roles before the cluster exists).`,
+          );
+        }
+      },
+      () => {
+        if (lower(get(props, "identity", "type")) !== "userassigned") return;
+        const ids = get(props, "identity", "userAssignedIdentities");
+        const count = Array.isArray(ids)
+          ? ids.length
+          : ids && typeof ids === "object"
+            ? Object.keys(ids).length
+            : 0;
+        if (count === 0) {
+          report(
+            `${s}: identity.userAssignedIdentities is ${show(ids)}; list the resource ID of the cluster's user-assigned identity.`,
+          );
+        }
+      },
+    );
+  },
+);
+
+export const localAccountsDisabled = resourcePolicy(
+  {
+    name: "aks-local-accounts-disabled",
+    description: "AKS clusters disable local accounts so that every access goes through Entra ID.",
+    severity: "high",
+    controls: [CONTROLS.checkov("CKV_AZURE_141"), CONTROLS.cisAks("5.5.1"), CONTROLS.azureBaseline("IM-1")],
+    remediationSteps:
+      "Set disableLocalAccounts: true on the ManagedCluster (requires aadProfile.managed) and authenticate the Kubernetes provider with kubelogin instead of the static admin credential.",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const v = props.disableLocalAccounts;
+    if (v !== true) {
+      report(
+        `${subject(args)}: disableLocalAccounts is ${show(v)}; set it to true so the static cluster-admin kubeconfig cannot be fetched (use Entra ID with kubelogin).`,
+      );
+    }
+  },
+);
+
+export const entraIdAzureRbac = resourcePolicy(
+  {
+    name: "aks-entra-id-azure-rbac",
+    description:
+      "AKS clusters use managed Entra ID integration with Azure RBAC for Kubernetes authorization.",
+    severity: "high",
+    controls: [
+      CONTROLS.cisAks("5.5.1"),
+      CONTROLS.cisAks("5.5.2"),
+      CONTROLS.azureBaseline("IM-1"),
+      CONTROLS.azureBaseline("PA-7"),
+    ],
+    remediationSteps:
+      "Set aadProfile = { managed: true, enableAzureRBAC: true, tenantID } on the ManagedCluster and grant access with the Azure Kubernetes Service RBAC roles.",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    const aad = props.aadProfile;
+    if (aad === undefined || aad === null) {
+      report(
+        `${s}: aadProfile is not set; set aadProfile = { managed: true, enableAzureRBAC: true } to authenticate with Entra ID and authorize with Azure RBAC.`,
+      );
+      return;
+    }
+    checkFields(
+      () => {
+        if (aad.managed !== true)
+          report(
+            `${s}: aadProfile.managed is ${show(aad.managed)}; set it to true (managed Entra ID integration; the legacy client/server app integration is deprecated).`,
+          );
+      },
+      () => {
+        if (aad.enableAzureRBAC !== true)
+          report(
+            `${s}: aadProfile.enableAzureRBAC is ${show(aad.enableAzureRBAC)}; set it to true so Kubernetes authorization is governed by Azure role assignments.`,
+          );
+      },
+    );
+  },
+);
+
+export const kubernetesRbacEnabled = resourcePolicy(
+  {
+    name: "aks-kubernetes-rbac-enabled",
+    description: "AKS clusters enable Kubernetes RBAC.",
+    severity: "high",
+    controls: [CONTROLS.checkov("CKV_AZURE_5"), CONTROLS.azureBaseline("PA-7")],
+    remediationSteps: "Set enableRBAC: true on the ManagedCluster (it cannot be changed after creation).",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const v = props.enableRBAC;
+    if (v !== true)
+      report(
+        `${subject(args)}: enableRBAC is ${show(v)}; set it to true (Kubernetes RBAC cannot be enabled after the cluster is created).`,
+      );
+  },
+);
+
+export interface ApiServerConfig {
+  /** Require a private API server (production). */
+  requirePrivateApiServer?: boolean;
+}
+
+/** A CIDR (or bare address) whose prefix length is 0: it matches every address of its family. */
+function isCatchAll(range: string): boolean {
+  const m = /\/\s*(\d+)\s*$/.exec(range);
+  return m !== null && Number(m[1]) === 0;
+}
+
+export const apiServerAccessRestricted = resourcePolicy(
+  {
+    name: "aks-api-server-access-restricted",
+    description:
+      "The AKS API server is private, or public only to a non-empty list of authorized IP ranges without catch-all ranges.",
+    severity: "critical",
+    controls: [
+      CONTROLS.checkov("CKV_AZURE_6"),
+      CONTROLS.checkov("CKV_AZURE_115"),
+      CONTROLS.cisAks("5.4.1"),
+      CONTROLS.cisAks("5.4.2"),
+      CONTROLS.azureBaseline("NS-2"),
+    ],
+    remediationSteps:
+      "Set apiServerAccessProfile.enablePrivateCluster: true (with VNet integration), or keep the public endpoint and set apiServerAccessProfile.authorizedIPRanges to the office/CI egress CIDRs — never 0.0.0.0/0, ::/0 or any /0. Stacks with requirePrivateApiServer must be private.",
+    config: {
+      requirePrivateApiServer: {
+        type: "boolean",
+        default: false,
+        description: "Require a private API server (production).",
+      },
+    },
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    const cfg = args.getConfig<ApiServerConfig>();
+    const ap = props.apiServerAccessProfile;
+    const isPrivate = get(ap, "enablePrivateCluster") === true;
+    if (isPrivate) return;
+    if (cfg.requirePrivateApiServer === true) {
+      report(
+        `${s}: apiServerAccessProfile.enablePrivateCluster is ${show(get(ap, "enablePrivateCluster"))} but this stack requires a private API server (requirePrivateApiServer); set it to true with enableVnetIntegration and a private DNS zone.`,
+      );
+      return;
+    }
+    const ranges = get(ap, "authorizedIPRanges");
+    if (!Array.isArray(ranges) || ranges.length === 0) {
+      report(
+        `${s}: apiServerAccessProfile.authorizedIPRanges is ${show(ranges)} on a public API server, so it accepts every address; list the authorized CIDRs or set enablePrivateCluster: true.`,
+      );
+      return;
+    }
+    ranges.forEach((r: unknown, i: number) => {
+      if (typeof r !== "string" || r.trim() === "") {
+        report(
+          `${s}: apiServerAccessProfile.authorizedIPRanges[${i}] is ${show(r)}; use a CIDR such as 203.0.113.0/28.`,
+        );
+      } else if (isCatchAll(r)) {
+        report(
+          `${s}: apiServerAccessProfile.authorizedIPRanges[${i}] is '${r}', a /0 range that opens the API server to the whole internet; replace it with the specific egress CIDRs.`,
+        );
+      }
+    });
+  },
+);
+
+export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
+
+export const networkPolicyEngine = resourcePolicy(
+  {
+    name: "aks-network-policy-engine",
+    description:
+      "AKS clusters run a network policy engine (azure, calico or cilium) so that NetworkPolicies are enforced.",
+    severity: "high",
+    controls: [CONTROLS.checkov("CKV_AZURE_7"), CONTROLS.cisAks("5.4.4"), CONTROLS.azureBaseline("NS-1")],
+    remediationSteps:
+      "Set networkProfile.networkPolicy to cilium (with networkDataplane cilium), azure or calico when the cluster is created; it cannot be added later.",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const v = get(props, "networkProfile", "networkPolicy");
+    if (!(NETWORK_POLICY_ENGINES as readonly string[]).includes(lower(v) ?? "")) {
+      report(
+        `${subject(args)}: networkProfile.networkPolicy is ${show(v)}; set it to one of ${NETWORK_POLICY_ENGINES.join(", ")} — without an engine NetworkPolicies are accepted but not enforced.`,
+      );
+    }
+  },
+);
+
+export const workloadIdentityOidc = resourcePolicy(
+  {
+    name: "aks-workload-identity-oidc",
+    description:
+      "AKS clusters enable workload identity and the OIDC issuer so that pods use federated credentials instead of secrets.",
+    severity: "medium",
+    controls: [
+      CONTROLS.azureBaseline("IM-3"),
+      CONTROLS.platform("workload identity for in-cluster Azure access"),
+    ],
+    remediationSteps:
+      "Set securityProfile.workloadIdentity.enabled: true and oidcIssuerProfile.enabled: true on the ManagedCluster; federate user-assigned identities with service accounts.",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    checkFields(
+      () => {
+        const v = get(props, "securityProfile", "workloadIdentity", "enabled");
+        if (v !== true)
+          report(
+            `${s}: securityProfile.workloadIdentity.enabled is ${show(v)}; set it to true so workloads use federated identities instead of stored credentials.`,
+          );
+      },
+      () => {
+        const v = get(props, "oidcIssuerProfile", "enabled");
+        if (v !== true)
+          report(
+            `${s}: oidcIssuerProfile.enabled is ${show(v)}; set it to true (workload identity federation needs the cluster's OIDC issuer).`,
+          );
+      },
+    );
+  },
+);
+
+export const defenderEnabled = resourcePolicy(
+  {
+    name: "aks-defender-enabled",
+    description: "AKS clusters enable the Microsoft Defender for Containers security monitoring profile.",
+    severity: "medium",
+    controls: [CONTROLS.cisAks("5.1.1"), CONTROLS.azureBaseline("LT-1")],
+    remediationSteps:
+      "Set securityProfile.defender = { logAnalyticsWorkspaceResourceId: workspace.id, securityMonitoring: { enabled: true } } on the ManagedCluster (and the subscription's Containers Defender plan).",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const v = get(props, "securityProfile", "defender", "securityMonitoring", "enabled");
+    if (v !== true)
+      report(
+        `${subject(args)}: securityProfile.defender.securityMonitoring.enabled is ${show(v)}; set it to true with a logAnalyticsWorkspaceResourceId for runtime threat detection.`,
+      );
+  },
+);
+
+export const azurePolicyAddon = resourcePolicy(
+  {
+    name: "aks-azure-policy-addon",
+    description:
+      "AKS clusters enable the Azure Policy add-on so that in-cluster admission policies are audited and enforced.",
+    severity: "medium",
+    controls: [CONTROLS.checkov("CKV_AZURE_116"), CONTROLS.azureBaseline("PV-2")],
+    remediationSteps:
+      'Set addonProfiles.azurepolicy = { enabled: true, config: { version: "v2" } } on the ManagedCluster.',
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const addons = props.addonProfiles;
+    const key =
+      addons && typeof addons === "object"
+        ? Object.keys(addons).find((k) => k.toLowerCase() === "azurepolicy")
+        : undefined;
+    const v = key === undefined ? undefined : get(addons, key, "enabled");
+    if (v !== true)
+      report(
+        `${subject(args)}: addonProfiles.azurepolicy.enabled is ${show(v)}; set addonProfiles.azurepolicy = { enabled: true, config: { version: "v2" } }.`,
+      );
+  },
+);
+
+export const nodePublicIpDisabled = resourcePolicy(
+  {
+    name: "aks-node-public-ip-disabled",
+    description:
+      "AKS node pools, inline or separate AgentPool resources, do not give nodes public IP addresses.",
+    severity: "high",
+    controls: [CONTROLS.checkov("CKV_AZURE_143"), CONTROLS.cisAks("5.4.3"), CONTROLS.azureBaseline("NS-2")],
+    remediationSteps:
+      "Remove enableNodePublicIP (or set it to false) on every agentPoolProfiles entry and AgentPool; reach nodes through the VNet and egress through the cluster's outbound path.",
+  },
+  [CLUSTER, AGENT_POOL],
+  (props, args, report) => {
+    const s = subject(args);
+    if (matchesType(AGENT_POOL, args.type)) {
+      if (props.enableNodePublicIP === true)
+        report(
+          `${s}: enableNodePublicIP is true; remove it or set it to false so nodes get no public IP address.`,
+        );
+      return;
+    }
+    const pools = props.agentPoolProfiles;
+    if (!Array.isArray(pools)) return;
+    checkFields(
+      ...pools.map((_p: unknown, i: number) => () => {
+        const pool = pools[i];
+        if (get(pool, "enableNodePublicIP") === true) {
+          report(
+            `${s}: agentPoolProfiles[${i}] ('${get(pool, "name")}').enableNodePublicIP is true; remove it or set it to false so nodes get no public IP address.`,
+          );
+        }
+      }),
+    );
+  },
+);
+
+export interface RunCommandConfig {
+  /** Require apiServerAccessProfile.disableRunCommand (production). */
+  requireRunCommandDisabled?: boolean;
+}
+
+export const runCommandDisabled = resourcePolicy(
+  {
+    name: "aks-run-command-disabled",
+    description:
+      "AKS clusters disable run command where the stack requires it, so the Azure API cannot execute commands inside the cluster.",
+    severity: "medium",
+    controls: [CONTROLS.azureBaseline("PA-7"), CONTROLS.platform("aks-baseline disableRunCommand")],
+    remediationSteps:
+      "Set apiServerAccessProfile.disableRunCommand: true on the ManagedCluster (the policy config requireRunCommandDisabled turns this check on).",
+    config: {
+      requireRunCommandDisabled: {
+        type: "boolean",
+        default: false,
+        description: "Require run command to be disabled (production).",
+      },
+    },
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    if (args.getConfig<RunCommandConfig>().requireRunCommandDisabled !== true) return;
+    const v = get(props, "apiServerAccessProfile", "disableRunCommand");
+    if (v !== true)
+      report(
+        `${subject(args)}: apiServerAccessProfile.disableRunCommand is ${show(v)} but this stack requires run command to be disabled (requireRunCommandDisabled); set it to true.`,
+      );
+  },
+);
+
+export const imageCleanerEnabled = resourcePolicy(
+  {
+    name: "aks-image-cleaner-enabled",
+    description:
+      "AKS clusters enable image cleaner so that unused, possibly vulnerable images are removed from nodes.",
+    severity: "low",
+    controls: [CONTROLS.azureBaseline("PV-6"), CONTROLS.platform("aks-baseline imageCleaner")],
+    remediationSteps:
+      "Set securityProfile.imageCleaner = { enabled: true, intervalHours } on the ManagedCluster.",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const v = get(props, "securityProfile", "imageCleaner", "enabled");
+    if (v !== true)
+      report(
+        `${subject(args)}: securityProfile.imageCleaner.enabled is ${show(v)}; set it to true (with intervalHours) to remove unused images from nodes.`,
+      );
+  },
+);
+
+export const upgradeChannels = resourcePolicy(
+  {
+    name: "aks-upgrade-channels",
+    description:
+      "AKS clusters choose a Kubernetes auto-upgrade channel and a managed node OS upgrade channel.",
+    severity: "medium",
+    controls: [CONTROLS.checkov("CKV_AZURE_171"), CONTROLS.azureBaseline("PV-6")],
+    remediationSteps:
+      "Set autoUpgradeProfile.upgradeChannel to patch, stable, rapid or node-image and autoUpgradeProfile.nodeOSUpgradeChannel to NodeImage or SecurityPatch, with maintenance windows.",
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    checkFields(
+      () => {
+        const v = get(props, "autoUpgradeProfile", "upgradeChannel");
+        if (v === undefined || v === null || v === "" || lower(v) === "none") {
+          report(
+            `${s}: autoUpgradeProfile.upgradeChannel is ${show(v)}; set it to patch (or stable, rapid, node-image) so security patches reach the control plane and nodes.`,
+          );
+        }
+      },
+      () => {
+        const v = get(props, "autoUpgradeProfile", "nodeOSUpgradeChannel");
+        if (v === undefined || v === null || v === "" || lower(v) === "none" || lower(v) === "unmanaged") {
+          report(
+            `${s}: autoUpgradeProfile.nodeOSUpgradeChannel is ${show(v)}; set it to NodeImage or SecurityPatch so node OS fixes are applied by AKS.`,
+          );
+        }
+      },
+    );
+  },
+);
+
+/** Taint `CriticalAddonsOnly[=value]:NoSchedule|NoExecute`. */
+export function isCriticalAddonsOnlyTaint(taint: unknown): boolean {
+  if (typeof taint !== "string") return false;
+  const m = /^\s*([^=:\s]+)(?:=[^:]*)?:(\w+)\s*$/.exec(taint);
+  return m !== null && m[1] === "CriticalAddonsOnly" && (m[2] === "NoSchedule" || m[2] === "NoExecute");
+}
+
+export const systemPoolCriticalAddonsOnly = resourcePolicy(
+  {
+    name: "aks-system-pool-critical-addons-only",
+    description:
+      "AKS clusters have an inline System node pool tainted CriticalAddonsOnly so that application pods cannot land on system nodes.",
+    severity: "medium",
+    controls: [CONTROLS.checkov("CKV_AZURE_232"), CONTROLS.platform("aks-baseline system/user pool split")],
+    remediationSteps:
+      'Give the inline agentPoolProfiles entry with mode System nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"] and run workloads on separate User AgentPools.',
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const s = subject(args);
+    const pools = props.agentPoolProfiles;
+    const list: any[] = Array.isArray(pools) ? pools : [];
+    const system = list.filter((p) => lower(get(p, "mode")) === "system");
+    if (system.length === 0) {
+      report(
+        `${s}: agentPoolProfiles has no pool with mode System; declare the system pool inline with mode: "System" and nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"].`,
+      );
+      return;
+    }
+    const tainted = system.some((p) => {
+      const taints = get(p, "nodeTaints");
+      return Array.isArray(taints) && taints.some(isCriticalAddonsOnlyTaint);
+    });
+    if (!tainted) {
+      const names = system.map((p) => `'${get(p, "name")}'`).join(", ");
+      report(
+        `${s}: agentPoolProfiles System pool ${names} nodeTaints lacks CriticalAddonsOnly=true:NoSchedule; add it so that only critical add-ons are scheduled on system nodes.`,
+      );
+    }
+  },
+);
+
+// ------------------------------------------------------------------------------------------------
+// Stack policy: API audit logs.
+
+/** Audit categories: admin (write) audit events or all audit events, and Entra ID authorization decisions. */
+export const AUDIT_CATEGORIES = ["kube-audit-admin", "kube-audit"] as const;
+export const GUARD_CATEGORY = "guard";
+/** Category groups that include the audit and guard categories. */
+export const AUDIT_CATEGORY_GROUPS = ["allLogs", "audit"] as const;
+
+const sameUrn = (a: PolicyResource, b: PolicyResource) => a.urn === b.urn;
+
+/** Whether the diagnostic setting `d` targets cluster `c`: by dependency edge on resourceUri, by id, or by name. */
+function targetsCluster(d: PolicyResource, c: PolicyResource): boolean {
+  const edges = d.propertyDependencies?.["resourceUri"];
+  if (edges?.some((r) => sameUrn(r, c))) return true;
+  const uri = peek(() => d.props.resourceUri);
+  if (uri.known) {
+    if (typeof uri.value !== "string") return false;
+    const target = uri.value.toLowerCase().replace(/\/+$/, "");
+    const id = peek(() => c.props.id);
+    if (
+      id.known &&
+      typeof id.value === "string" &&
+      id.value !== "" &&
+      id.value.toLowerCase().replace(/\/+$/, "") === target
+    )
+      return true;
+    // An existing cluster referenced by a literal ID: match the explicit cluster name (and resource group when known).
+    const name = peek(() => c.props.resourceName);
+    if (
+      name.known &&
+      typeof name.value === "string" &&
+      name.value !== "" &&
+      target.endsWith(`/providers/microsoft.containerservice/managedclusters/${name.value.toLowerCase()}`)
+    ) {
+      const rg = peek(() => c.props.resourceGroupName);
+      return (
+        !(rg.known && typeof rg.value === "string") ||
+        target.includes(`/resourcegroups/${rg.value.toLowerCase()}/`)
+      );
+    }
+    return false;
+  }
+  // resourceUri unknown at preview and no property-level edges recorded: fall back to plain dependencies.
+  if (edges && edges.length > 0) return false;
+  return d.dependencies.some((r) => sameUrn(r, c));
+}
+
+/** Missing audit pieces of a diagnostic setting (reads `logs`; unknown values throw, i.e. fail closed). */
+function missingAudit(d: PolicyResource): string[] {
+  const logs = d.props.logs;
+  const categories = new Set<string>();
+  const groups = new Set<string>();
+  if (Array.isArray(logs)) {
+    for (const entry of logs) {
+      if (get(entry, "enabled") !== true) continue;
+      const category = get(entry, "category");
+      const group = get(entry, "categoryGroup");
+      if (typeof category === "string") categories.add(category.toLowerCase());
+      if (typeof group === "string") groups.add(group.toLowerCase());
+    }
+  }
+  const grouped = AUDIT_CATEGORY_GROUPS.some((g) => groups.has(g.toLowerCase()));
+  const missing: string[] = [];
+  if (!grouped && !AUDIT_CATEGORIES.some((c) => categories.has(c)))
+    missing.push(`'kube-audit-admin' (or 'kube-audit')`);
+  if (!grouped && !categories.has(GUARD_CATEGORY)) missing.push(`'${GUARD_CATEGORY}'`);
+  return missing;
+}
+
+export const auditLogsDiagnosticSetting = stackPolicy(
+  {
+    name: "aks-audit-logs-diagnostic-setting",
+    description:
+      "Every AKS cluster in the stack has a diagnostic setting that ships the kube-audit-admin (or kube-audit) and guard logs.",
+    severity: "high",
+    controls: [
+      CONTROLS.cisAks("2.1.1"),
+      CONTROLS.azureBaseline("LT-3"),
+      CONTROLS.platform("aks-baseline audit categories (aks.md §5)"),
+    ],
+    remediationSteps:
+      'Add a monitor.DiagnosticSetting with resourceUri: cluster.id, a workspaceId, logAnalyticsDestinationType: "Dedicated" and logs [{category: "kube-audit-admin", enabled: true}, {category: "guard", enabled: true}] (or categoryGroup "audit"/"allLogs").',
+  },
+  (args, report: ReportViolation) => {
+    const clusters = args.resources.filter((r) => matchesType(CLUSTER, r.type));
+    const settings = args.resources.filter((r) => matchesType(DIAGNOSTIC_SETTING, r.type));
+    for (const c of clusters) {
+      const targeting = settings.filter((d) => targetsCluster(d, c));
+      const cs = `ManagedCluster '${c.name}'`;
+      if (targeting.length === 0) {
+        report(
+          `${cs} has no DiagnosticSetting whose resourceUri is the cluster; add one with resourceUri: cluster.id and logs kube-audit-admin and guard enabled, so API audit events are kept.`,
+          c.urn,
+        );
+        continue;
+      }
+      const results = targeting.map((d) => ({ d, missing: missingAudit(d) }));
+      if (results.some((r) => r.missing.length === 0)) continue;
+      for (const { d, missing } of results) {
+        report(
+          `DiagnosticSetting '${d.name}' of ${cs}: logs lacks an enabled category ${missing.join(" and an enabled category ")}; add { category, enabled: true } for each (or categoryGroup "audit"/"allLogs") so API audit events and Entra ID authorization decisions are kept.`,
+          d.urn,
+        );
+      }
+    }
+  },
+);
+
+export const policies: Policy[] = [
+  kmsEtcdEncryption,
+  userAssignedIdentity,
+  localAccountsDisabled,
+  entraIdAzureRbac,
+  kubernetesRbacEnabled,
+  apiServerAccessRestricted,
+  networkPolicyEngine,
+  workloadIdentityOidc,
+  defenderEnabled,
+  azurePolicyAddon,
+  nodePublicIpDisabled,
+  runCommandDisabled,
+  imageCleanerEnabled,
+  upgradeChannels,
+  systemPoolCriticalAddonsOnly,
+  auditLogsDiagnosticSetting,
+];

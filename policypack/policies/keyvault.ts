@@ -1,4 +1,289 @@
+/**
+ * Key Vault hardening (vaults, keys) and role assignment hygiene.
+ *
+ * Vaults: Azure RBAC authorization, purge protection, soft delete, and network exposure (default
+ * deny; private when the stack requires it, with named and reasoned exemptions for vaults that must
+ * allow all networks, such as a Public-mode AKS KMS vault). Keys: strong key types and sizes, and a
+ * rotation or expiry. Role assignments: an explicit principalType (aks-baseline issue #52).
+ * Paths: shared/reference/aks.md §3.3 (`properties.*` of keyvault.Vault and keyvault.Key).
+ */
 import type { Policy } from "@pulumi/policy";
+import { azureType, Control, CONTROLS, get, resourcePolicy, subject } from "../lib/kit";
 
-/** Policies of this domain (filled in by its own change). */
-export const policies: Policy[] = [];
+export const VAULT = azureType("keyvault", "Vault");
+export const KEY = azureType("keyvault", "Key");
+export const ROLE_ASSIGNMENT = azureType("authorization", "RoleAssignment");
+
+const show = (v: unknown): string => (v === undefined ? "not set" : JSON.stringify(v));
+const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
+
+const cisAzure = (ref: string): Control => ({
+  framework: "CIS Microsoft Azure Foundations Benchmark",
+  reference: ref,
+  version: "3.0.0",
+});
+
+export const vaultRbacAuthorization = resourcePolicy(
+  {
+    name: "keyvault-rbac-authorization",
+    description: "Key Vaults authorize data-plane access with Azure RBAC instead of access policies.",
+    severity: "high",
+    controls: [cisAzure("3.3.6"), CONTROLS.azureBaseline("PA-7"), CONTROLS.azureBaseline("DP-8")],
+    remediationSteps:
+      "Set properties.enableRbacAuthorization: true on the Vault (the SDK default is false) and grant Key Vault roles (e.g. Key Vault Crypto User) with role assignments.",
+  },
+  [VAULT],
+  (props, args, report) => {
+    const v = get(props, "properties", "enableRbacAuthorization");
+    if (v !== true)
+      report(
+        `${subject(args)}: properties.enableRbacAuthorization is ${show(v)}; set it to true so data-plane access is granted by Azure role assignments, not vault access policies.`,
+      );
+  },
+);
+
+export const vaultPurgeProtection = resourcePolicy(
+  {
+    name: "keyvault-purge-protection",
+    description:
+      "Key Vaults enable purge protection so that deleted vaults and keys cannot be purged before the retention period ends.",
+    severity: "high",
+    controls: [
+      CONTROLS.checkov("CKV_AZURE_110"),
+      CONTROLS.checkov("CKV_AZURE_42"),
+      CONTROLS.azureBaseline("DP-8"),
+    ],
+    remediationSteps:
+      "Set properties.enablePurgeProtection: true on the Vault (it cannot be turned off again; a KMS key that is purged makes the cluster's secrets unrecoverable).",
+  },
+  [VAULT],
+  (props, args, report) => {
+    const v = get(props, "properties", "enablePurgeProtection");
+    if (v !== true)
+      report(
+        `${subject(args)}: properties.enablePurgeProtection is ${show(v)}; set it to true so a deleted vault or key cannot be purged during the retention period.`,
+      );
+  },
+);
+
+export const vaultSoftDelete = resourcePolicy(
+  {
+    name: "keyvault-soft-delete",
+    description: "Key Vaults keep soft delete enabled so that deleted vaults and keys are recoverable.",
+    severity: "high",
+    controls: [
+      CONTROLS.checkov("CKV_AZURE_111"),
+      CONTROLS.checkov("CKV_AZURE_42"),
+      CONTROLS.azureBaseline("DP-8"),
+    ],
+    remediationSteps:
+      "Remove properties.enableSoftDelete: false from the Vault (or set it to true) and keep softDeleteRetentionInDays between 7 and 90.",
+  },
+  [VAULT],
+  (props, args, report) => {
+    const v = get(props, "properties", "enableSoftDelete");
+    if (v === false)
+      report(
+        `${subject(args)}: properties.enableSoftDelete is false; set it to true (or remove it) so deleted vaults and keys can be recovered.`,
+      );
+  },
+);
+
+export interface VaultExemption {
+  /** Logical Pulumi resource name of the vault, e.g. `aks-kms`. */
+  name: string;
+  /** Why the vault must allow all networks; required and non-empty. */
+  reason?: string;
+}
+
+export interface VaultNetworkConfig {
+  /** Require publicNetworkAccess Disabled and networkAcls.defaultAction Deny (production). */
+  requirePrivate?: boolean;
+  /** Vaults allowed to keep networkAcls.defaultAction Allow, each with a reason. */
+  exemptions?: VaultExemption[];
+}
+
+export const vaultNetworkRestricted = resourcePolicy(
+  {
+    name: "keyvault-network-restricted",
+    description:
+      "Key Vaults deny network access by default and, where the stack requires it, disable public network access.",
+    severity: "high",
+    controls: [
+      CONTROLS.checkov("CKV_AZURE_109"),
+      CONTROLS.checkov("CKV_AZURE_189"),
+      CONTROLS.azureBaseline("NS-2"),
+      CONTROLS.azureBaseline("DP-8"),
+    ],
+    remediationSteps:
+      'Set properties.networkAcls = { defaultAction: "Deny", bypass: "AzureServices", ipRules, virtualNetworkRules } on the Vault; with requirePrivate also set properties.publicNetworkAccess: "Disabled" and reach the vault through a private endpoint. ' +
+      "A vault that must allow all networks (an AKS KMS vault in Public mode) is listed in the policy config's exemptions with its logical name and a reason.",
+    config: {
+      requirePrivate: {
+        type: "boolean",
+        default: false,
+        description: "Require publicNetworkAccess Disabled and defaultAction Deny (production).",
+      },
+      exemptions: {
+        type: "array",
+        default: [],
+        description:
+          "Vaults (logical resource names) allowed to keep networkAcls.defaultAction Allow; each needs a non-empty reason.",
+        items: {
+          type: "object",
+          properties: { name: { type: "string", minLength: 1 }, reason: { type: "string" } },
+          required: ["name"],
+        },
+      },
+    },
+  },
+  [VAULT],
+  (props, args, report) => {
+    const s = subject(args);
+    const cfg = args.getConfig<VaultNetworkConfig>();
+    const exemption = (cfg.exemptions ?? []).find((e) => e && e.name === args.name);
+    if (exemption) {
+      if (typeof exemption.reason !== "string" || exemption.reason.trim() === "") {
+        report(
+          `${s}: the exemption for vault '${args.name}' in this policy's config (exemptions[].reason) has no reason; state why the vault must allow all networks, or remove the exemption.`,
+        );
+      }
+      return;
+    }
+    const action = get(props, "properties", "networkAcls", "defaultAction");
+    if (lower(action) !== "deny") {
+      report(
+        `${s}: properties.networkAcls.defaultAction is ${show(action)}${action === undefined ? " (Azure default Allow)" : ""}; set it to "Deny" with bypass AzureServices and explicit ipRules/virtualNetworkRules, or exempt the vault by name with a reason in this policy's config.`,
+      );
+    }
+    if (cfg.requirePrivate === true) {
+      const pna = get(props, "properties", "publicNetworkAccess");
+      if (lower(pna) !== "disabled") {
+        report(
+          `${s}: properties.publicNetworkAccess is ${show(pna)}${pna === undefined ? " (SDK default enabled)" : ""} but this stack requires private vaults (requirePrivate); set it to "Disabled" and use a private endpoint.`,
+        );
+      }
+    }
+  },
+);
+
+const RSA_TYPES = ["rsa", "rsa-hsm"];
+const EC_TYPES = ["ec", "ec-hsm"];
+export const MIN_RSA_KEY_SIZE = 2048;
+/** Curves of at least 256 bits. */
+export const ALLOWED_CURVES = ["P-256", "P-256K", "P-384", "P-521"];
+
+export const keyStrength = resourcePolicy(
+  {
+    name: "keyvault-key-strength",
+    description:
+      "Key Vault keys are RSA keys of at least 2048 bits or EC keys on a curve of at least 256 bits.",
+    severity: "high",
+    controls: [CONTROLS.azureBaseline("DP-6"), CONTROLS.platform("KMS key: RSA/RSA-HSM ≥ 2048 bits")],
+    remediationSteps:
+      "Set properties.kty to RSA or RSA-HSM with properties.keySize 2048, 3072 or 4096 (or kty EC/EC-HSM with curveName P-256, P-384 or P-521) on the Key.",
+  },
+  [KEY],
+  (props, args, report) => {
+    const s = subject(args);
+    const kty = get(props, "properties", "kty");
+    const t = lower(kty);
+    if (t !== undefined && RSA_TYPES.includes(t)) {
+      const size = get(props, "properties", "keySize");
+      if (typeof size !== "number" || size < MIN_RSA_KEY_SIZE) {
+        report(
+          `${s}: properties.keySize is ${show(size)} for a ${kty} key; set it to at least ${MIN_RSA_KEY_SIZE} (3072 or 4096 recommended).`,
+        );
+      }
+    } else if (t !== undefined && EC_TYPES.includes(t)) {
+      const curve = get(props, "properties", "curveName");
+      if (typeof curve !== "string" || !ALLOWED_CURVES.includes(curve.toUpperCase())) {
+        report(
+          `${s}: properties.curveName is ${show(curve)} for an ${kty} key; use one of ${ALLOWED_CURVES.join(", ")}.`,
+        );
+      }
+    } else {
+      report(
+        `${s}: properties.kty is ${show(kty)}; use RSA or RSA-HSM (keySize ≥ ${MIN_RSA_KEY_SIZE}) — AKS KMS needs an RSA key — or EC/EC-HSM on a curve of at least 256 bits.`,
+      );
+    }
+  },
+);
+
+/** A rotationPolicy lifetime action of type rotate with a trigger. */
+function hasRotateAction(rotationPolicy: unknown): boolean {
+  const actions = get(rotationPolicy, "lifetimeActions");
+  if (!Array.isArray(actions)) return false;
+  return actions.some((a: unknown) => {
+    if (lower(get(a, "action", "type")) !== "rotate") return false;
+    const trigger = get(a, "trigger");
+    return (
+      trigger !== undefined &&
+      trigger !== null &&
+      (get(trigger, "timeAfterCreate") !== undefined || get(trigger, "timeBeforeExpiry") !== undefined)
+    );
+  });
+}
+
+const isSet = (v: unknown) => v !== undefined && v !== null && v !== "";
+
+export const keyRotation = resourcePolicy(
+  {
+    name: "keyvault-key-rotation",
+    description: "Key Vault keys rotate automatically or expire, so that a key version is not used forever.",
+    severity: "medium",
+    controls: [CONTROLS.checkov("CKV_AZURE_40"), cisAzure("3.3.8"), CONTROLS.azureBaseline("DP-6")],
+    remediationSteps:
+      'Give the Key properties.rotationPolicy = { attributes: { expiryTime: "P180D" }, lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } (or at least properties.attributes.expires); for AKS KMS, update the cluster\'s keyId to the new version after a rotation.',
+  },
+  [KEY],
+  (props, args, report) => {
+    const rp = get(props, "properties", "rotationPolicy");
+    if (hasRotateAction(rp)) return;
+    if (isSet(get(rp, "attributes", "expiryTime"))) return;
+    if (isSet(get(props, "properties", "attributes", "expires"))) return;
+    report(
+      `${subject(args)}: properties.rotationPolicy has no rotate lifetime action and neither properties.rotationPolicy.attributes.expiryTime nor properties.attributes.expires is set; add a rotationPolicy with lifetimeActions [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] and an expiryTime.`,
+    );
+  },
+);
+
+export const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"] as const;
+
+export const roleAssignmentPrincipalType = resourcePolicy(
+  {
+    name: "azure-role-assignment-principal-type",
+    description:
+      "Azure role assignments set principalType so that assignments to newly created identities do not fail on replication delay.",
+    severity: "low",
+    controls: [
+      {
+        framework: "AKS baseline reference implementation",
+        reference: "mspnp/aks-baseline#52",
+        url: "https://github.com/mspnp/aks-baseline/issues/52",
+      },
+      CONTROLS.platform("role assignments before the cluster (aks.md §3.4)"),
+    ],
+    remediationSteps:
+      'Set principalType on every authorization.RoleAssignment, e.g. "ServicePrincipal" for managed identities and "Group" for Entra ID groups.',
+  },
+  [ROLE_ASSIGNMENT],
+  (props, args, report) => {
+    const v = props.principalType;
+    if (!(PRINCIPAL_TYPES as readonly string[]).includes(v)) {
+      report(
+        `${subject(args)}: principalType is ${show(v)}; set it to one of ${PRINCIPAL_TYPES.join(", ")} (ServicePrincipal for managed identities) so Azure does not fail with PrincipalNotFound while the new principal replicates.`,
+      );
+    }
+  },
+);
+
+export const policies: Policy[] = [
+  vaultRbacAuthorization,
+  vaultPurgeProtection,
+  vaultSoftDelete,
+  vaultNetworkRestricted,
+  keyStrength,
+  keyRotation,
+  roleAssignmentPrincipalType,
+];

@@ -1,0 +1,563 @@
+// Unit tests of the Key Vault and role assignment policies (policypack/policies/keyvault.ts).
+// Passing fixtures are the inputs the program registers (KMS vault and key in components/aksCluster.ts,
+// per-tier secrets vaults in components/secretStores.ts); every other case breaks one field and
+// expects exactly one violation that names it.
+import * as assert from "assert";
+import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  keyRotation,
+  keyStrength,
+  policies,
+  roleAssignmentPrincipalType,
+  vaultNetworkRestricted,
+  vaultPurgeProtection,
+  vaultRbacAuthorization,
+  vaultSoftDelete,
+} from "../policies/keyvault";
+import { FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
+
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
+const T = {
+  vault: "azure-native:keyvault:Vault",
+  key: "azure-native:keyvault:Key",
+  ra: "azure-native:authorization:RoleAssignment",
+  cluster: "azure-native:containerservice:ManagedCluster",
+};
+
+function kmsVault(stack: "dev" | "prod"): FakeResource {
+  const prod = stack === "prod";
+  return {
+    type: T.vault,
+    name: "aks-kms",
+    props: {
+      location: "westeurope",
+      properties: {
+        enablePurgeProtection: true,
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        enabledForDeployment: false,
+        enabledForDiskEncryption: false,
+        enabledForTemplateDeployment: false,
+        networkAcls: prod
+          ? { bypass: "AzureServices", defaultAction: "Deny", ipRules: [], virtualNetworkRules: [] }
+          : { bypass: "AzureServices", defaultAction: "Allow" },
+        publicNetworkAccess: prod ? "Disabled" : "Enabled",
+        sku: { family: "A", name: "premium" },
+        softDeleteRetentionInDays: 90,
+        tenantId: "11111111-1111-1111-1111-111111111111",
+      },
+      resourceGroupName: `ameide-${stack}-rg`,
+      tags: { "managed-by": "pulumi", stack },
+    },
+  };
+}
+
+/** A per-tier secrets vault of the dev stack (public, firewalled). */
+const SECRETS_VAULT_DEV: FakeResource = {
+  type: T.vault,
+  name: "kv-dev-app",
+  props: {
+    location: "westeurope",
+    properties: {
+      enablePurgeProtection: true,
+      enableRbacAuthorization: true,
+      enableSoftDelete: true,
+      enabledForDeployment: false,
+      enabledForDiskEncryption: false,
+      enabledForTemplateDeployment: false,
+      networkAcls: {
+        bypass: "AzureServices",
+        defaultAction: "Deny",
+        ipRules: [{ value: "203.0.113.0/28" }],
+        virtualNetworkRules: [
+          {
+            id: `${SUB}/resourceGroups/ameide-dev-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes`,
+          },
+        ],
+      },
+      publicNetworkAccess: "Enabled",
+      sku: { family: "A", name: "standard" },
+      softDeleteRetentionInDays: 7,
+      tenantId: "11111111-1111-1111-1111-111111111111",
+    },
+    resourceGroupName: "ameide-dev-rg",
+    vaultName: "ameide-dev-app-829e0",
+  },
+};
+
+const KMS_KEY: FakeResource = {
+  type: T.key,
+  name: "aks-kms-key",
+  props: {
+    properties: {
+      keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"],
+      keySize: 3072,
+      kty: "RSA",
+      rotationPolicy: {
+        attributes: { expiryTime: "P180D" },
+        lifetimeActions: [
+          { action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } },
+          { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+        ],
+      },
+    },
+    resourceGroupName: "ameide-dev-rg",
+    vaultName: "aks-kms03a475",
+  },
+};
+
+const ROLE_ASSIGNMENT: FakeResource = {
+  type: T.ra,
+  name: "aks-kms-crypto-user",
+  props: {
+    principalId: "3d82269e-8a2e-46f2-f6ff-576bda9b1e65",
+    principalType: "ServicePrincipal",
+    roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/12338af0-0e69-4776-bea7-57ae8d297424`,
+    scope: `${SUB}/resourceGroups/ameide-dev-rg/providers/Microsoft.KeyVault/vaults/kv/keys/aks-kms-key891244`,
+  },
+};
+
+/** Policy config of the stacks (every key; each policy reads its own). */
+const KMS_EXEMPTION = {
+  name: "aks-kms",
+  reason:
+    "AKS KMS in Public mode needs a vault that allows all networks (firewall rules are unsupported); prod uses a private vault.",
+};
+const DEV_CFG = { exemptions: [KMS_EXEMPTION] };
+const PROD_CFG = { requirePrivate: true };
+
+// ---------------------------------------------------------------------------------------------
+
+const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+function assertOne(vs: Violation[], field: string): void {
+  assert.equal(vs.length, 1, `expected exactly one violation, got ${JSON.stringify(vs, null, 1)}`);
+  assert.ok(vs[0].message.includes(field), `violation should name ${field}: ${vs[0].message}`);
+  assert.ok(!vs[0].message.startsWith("ADVISORY"), vs[0].message);
+}
+
+function assertMetadata(p: Policy): void {
+  assert.match(p.name, KEBAB, "kebab-case name");
+  assert.ok(p.description.trim().endsWith("."), `description ends with '.': ${p.description}`);
+  assert.equal(p.description.trim().split(/\.\s+[A-Z]/).length, 1, `one sentence: ${p.description}`);
+  assert.equal(p.enforcementLevel, "mandatory");
+  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity), "severity");
+  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
+  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
+  assert.ok(p.configSchema?.properties.failOnUnknown, "failOnUnknown config");
+  assert.ok(p.tags && p.tags.length > 0, "control tags");
+}
+
+interface FieldCase {
+  field: string;
+  fixture: FakeResource;
+  mutate: (p: any) => void;
+  config?: Record<string, unknown>;
+}
+
+interface PolicyCases {
+  policy: ResourceValidationPolicy;
+  /** Passing fixtures with the config they pass under. */
+  passing: Array<[FakeResource, Record<string, unknown>, string]>;
+  broken: FieldCase[];
+  unknown: { fixture: FakeResource; mutate: (p: any) => void; config?: Record<string, unknown> };
+  /** A resource of another type (not applicable). */
+  other: FakeResource;
+}
+
+const VAULTS: Array<[FakeResource, Record<string, unknown>, string]> = [
+  [kmsVault("dev"), DEV_CFG, "dev KMS vault (Public mode, exempted)"],
+  [kmsVault("prod"), PROD_CFG, "prod KMS vault (private)"],
+  [SECRETS_VAULT_DEV, DEV_CFG, "dev secrets vault (firewalled)"],
+];
+const DEV_KMS = kmsVault("dev");
+const PROD_KMS = kmsVault("prod");
+
+const cases: PolicyCases[] = [
+  {
+    policy: vaultRbacAuthorization,
+    passing: VAULTS,
+    broken: [
+      {
+        field: "properties.enableRbacAuthorization",
+        fixture: PROD_KMS,
+        config: PROD_CFG,
+        mutate: (p) => (p.properties.enableRbacAuthorization = false),
+      },
+      {
+        field: "properties.enableRbacAuthorization",
+        fixture: SECRETS_VAULT_DEV,
+        mutate: (p) => delete p.properties.enableRbacAuthorization,
+      },
+    ],
+    unknown: { fixture: PROD_KMS, mutate: (p) => (p.properties.enableRbacAuthorization = UNKNOWN) },
+    other: KMS_KEY,
+  },
+  {
+    policy: vaultPurgeProtection,
+    passing: VAULTS,
+    broken: [
+      {
+        field: "properties.enablePurgeProtection",
+        fixture: PROD_KMS,
+        config: PROD_CFG,
+        mutate: (p) => (p.properties.enablePurgeProtection = false),
+      },
+      {
+        field: "properties.enablePurgeProtection",
+        fixture: DEV_KMS,
+        config: DEV_CFG,
+        mutate: (p) => delete p.properties.enablePurgeProtection,
+      },
+    ],
+    unknown: { fixture: PROD_KMS, mutate: (p) => (p.properties.enablePurgeProtection = UNKNOWN) },
+    other: KMS_KEY,
+  },
+  {
+    policy: vaultSoftDelete,
+    passing: [
+      ...VAULTS,
+      [
+        {
+          ...SECRETS_VAULT_DEV,
+          props: mutate(SECRETS_VAULT_DEV.props, (p) => delete p.properties.enableSoftDelete),
+        },
+        DEV_CFG,
+        "soft delete left at its default",
+      ],
+    ],
+    broken: [
+      {
+        field: "properties.enableSoftDelete",
+        fixture: PROD_KMS,
+        mutate: (p) => (p.properties.enableSoftDelete = false),
+      },
+    ],
+    unknown: { fixture: PROD_KMS, mutate: (p) => (p.properties.enableSoftDelete = UNKNOWN) },
+    other: KMS_KEY,
+  },
+  {
+    policy: vaultNetworkRestricted,
+    passing: [...VAULTS, [SECRETS_VAULT_DEV, {}, "firewalled vault without any config"]],
+    broken: [
+      {
+        field: "properties.networkAcls.defaultAction",
+        fixture: SECRETS_VAULT_DEV,
+        config: DEV_CFG,
+        mutate: (p) => (p.properties.networkAcls.defaultAction = "Allow"),
+      },
+      {
+        field: "properties.networkAcls.defaultAction",
+        fixture: SECRETS_VAULT_DEV,
+        config: DEV_CFG,
+        mutate: (p) => delete p.properties.networkAcls,
+      },
+      {
+        field: "properties.networkAcls.defaultAction",
+        fixture: DEV_KMS,
+        config: {},
+        mutate: () => undefined,
+      },
+      {
+        field: "properties.networkAcls.defaultAction",
+        fixture: PROD_KMS,
+        config: PROD_CFG,
+        mutate: (p) => (p.properties.networkAcls.defaultAction = "Allow"),
+      },
+      {
+        field: "properties.publicNetworkAccess",
+        fixture: PROD_KMS,
+        config: PROD_CFG,
+        mutate: (p) => (p.properties.publicNetworkAccess = "Enabled"),
+      },
+      {
+        field: "properties.publicNetworkAccess",
+        fixture: PROD_KMS,
+        config: PROD_CFG,
+        mutate: (p) => delete p.properties.publicNetworkAccess,
+      },
+      {
+        field: "properties.publicNetworkAccess",
+        fixture: SECRETS_VAULT_DEV,
+        config: PROD_CFG,
+        mutate: () => undefined,
+      },
+      {
+        field: "exemptions[].reason",
+        fixture: DEV_KMS,
+        config: { exemptions: [{ name: "aks-kms", reason: "" }] },
+        mutate: () => undefined,
+      },
+      {
+        field: "exemptions[].reason",
+        fixture: DEV_KMS,
+        config: { exemptions: [{ name: "aks-kms" }] },
+        mutate: () => undefined,
+      },
+      {
+        field: "exemptions[].reason",
+        fixture: DEV_KMS,
+        config: { exemptions: [{ name: "aks-kms", reason: "   " }] },
+        mutate: () => undefined,
+      },
+    ],
+    unknown: {
+      fixture: PROD_KMS,
+      config: PROD_CFG,
+      mutate: (p) => (p.properties.networkAcls.defaultAction = UNKNOWN),
+    },
+    other: KMS_KEY,
+  },
+  {
+    policy: keyStrength,
+    passing: [
+      [KMS_KEY, {}, "KMS key RSA 3072"],
+      [
+        { ...KMS_KEY, props: mutate(KMS_KEY.props, (p) => (p.properties.keySize = 4096)) },
+        {},
+        "RSA 4096 (prod)",
+      ],
+      [{ ...KMS_KEY, props: mutate(KMS_KEY.props, (p) => (p.properties.kty = "RSA-HSM")) }, {}, "RSA-HSM"],
+      [
+        {
+          ...KMS_KEY,
+          props: mutate(
+            KMS_KEY.props,
+            (p) => (
+              (p.properties.kty = "EC"),
+              delete p.properties.keySize,
+              (p.properties.curveName = "P-256")
+            ),
+          ),
+        },
+        {},
+        "EC P-256",
+      ],
+      [
+        {
+          ...KMS_KEY,
+          props: mutate(
+            KMS_KEY.props,
+            (p) => (
+              (p.properties.kty = "EC-HSM"),
+              delete p.properties.keySize,
+              (p.properties.curveName = "P-384")
+            ),
+          ),
+        },
+        {},
+        "EC-HSM P-384",
+      ],
+    ],
+    broken: [
+      { field: "properties.keySize", fixture: KMS_KEY, mutate: (p) => (p.properties.keySize = 1024) },
+      { field: "properties.keySize", fixture: KMS_KEY, mutate: (p) => delete p.properties.keySize },
+      { field: "properties.kty", fixture: KMS_KEY, mutate: (p) => (p.properties.kty = "oct") },
+      { field: "properties.kty", fixture: KMS_KEY, mutate: (p) => delete p.properties.kty },
+      {
+        field: "properties.curveName",
+        fixture: KMS_KEY,
+        mutate: (p) => ((p.properties.kty = "EC"), (p.properties.curveName = "P-192")),
+      },
+      { field: "properties.curveName", fixture: KMS_KEY, mutate: (p) => (p.properties.kty = "EC") },
+    ],
+    unknown: { fixture: KMS_KEY, mutate: (p) => (p.properties.keySize = UNKNOWN) },
+    other: DEV_KMS,
+  },
+  {
+    policy: keyRotation,
+    passing: [
+      [KMS_KEY, {}, "rotate action and expiryTime"],
+      [
+        { ...KMS_KEY, props: mutate(KMS_KEY.props, (p) => delete p.properties.rotationPolicy.attributes) },
+        {},
+        "rotate action only",
+      ],
+      [
+        {
+          ...KMS_KEY,
+          props: mutate(KMS_KEY.props, (p) => (p.properties.rotationPolicy.lifetimeActions = [])),
+        },
+        {},
+        "expiryTime only",
+      ],
+      [
+        {
+          ...KMS_KEY,
+          props: mutate(
+            KMS_KEY.props,
+            (p) => (delete p.properties.rotationPolicy, (p.properties.attributes = { expires: 1893456000 })),
+          ),
+        },
+        {},
+        "attributes.expires only",
+      ],
+    ],
+    broken: [
+      {
+        field: "properties.rotationPolicy",
+        fixture: KMS_KEY,
+        mutate: (p) => delete p.properties.rotationPolicy,
+      },
+      {
+        field: "properties.rotationPolicy",
+        fixture: KMS_KEY,
+        mutate: (p) => (
+          (p.properties.rotationPolicy.lifetimeActions = [
+            { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+          ]),
+          delete p.properties.rotationPolicy.attributes
+        ),
+      },
+      {
+        field: "properties.rotationPolicy",
+        fixture: KMS_KEY,
+        mutate: (p) => (
+          (p.properties.rotationPolicy.lifetimeActions = [{ action: { type: "rotate" } }]),
+          delete p.properties.rotationPolicy.attributes
+        ),
+      },
+    ],
+    unknown: {
+      fixture: KMS_KEY,
+      mutate: (p) => (
+        (p.properties.rotationPolicy.lifetimeActions[0].action.type = UNKNOWN),
+        delete p.properties.rotationPolicy.attributes
+      ),
+    },
+    other: DEV_KMS,
+  },
+  {
+    policy: roleAssignmentPrincipalType,
+    passing: [
+      [ROLE_ASSIGNMENT, {}, "KMS crypto user grant"],
+      [
+        {
+          ...ROLE_ASSIGNMENT,
+          name: "ra-dev-app-secrets-user",
+          props: { ...ROLE_ASSIGNMENT.props, principalId: UNKNOWN },
+        },
+        {},
+        "principalId unknown at preview is not read",
+      ],
+      [
+        { ...ROLE_ASSIGNMENT, props: { ...ROLE_ASSIGNMENT.props, principalType: "Group" } },
+        {},
+        "group grant",
+      ],
+    ],
+    broken: [
+      { field: "principalType", fixture: ROLE_ASSIGNMENT, mutate: (p) => delete p.principalType },
+      {
+        field: "principalType",
+        fixture: ROLE_ASSIGNMENT,
+        mutate: (p) => (p.principalType = "ManagedIdentity"),
+      },
+    ],
+    unknown: { fixture: ROLE_ASSIGNMENT, mutate: (p) => (p.principalType = UNKNOWN) },
+    other: KMS_KEY,
+  },
+];
+
+describe("Key Vault and role assignment policies", () => {
+  describe("metadata", () => {
+    for (const p of policies) {
+      it(`${p.name}: kebab-case name, one-sentence description, mandatory, severity, framework, remediation`, () =>
+        assertMetadata(p));
+    }
+    it("exports every policy with a distinct name", () => {
+      assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
+      assert.equal(policies.length, cases.length);
+      for (const c of cases) assert.ok(policies.includes(c.policy), c.policy.name);
+    });
+  });
+
+  for (const c of cases) {
+    describe(c.policy.name, () => {
+      for (const [fixture, cfg, what] of c.passing) {
+        it(`passes ${what}`, async () => {
+          assert.deepEqual(await runResourcePolicy(c.policy, fixture, cfg), []);
+        });
+      }
+      for (const b of c.broken) {
+        const cfg = b.config ?? {};
+        it(`flags ${b.field} on ${b.fixture.name} (config ${JSON.stringify(cfg)}, ${b.mutate.toString().replace(/\s+/g, " ").slice(0, 100)})`, async () => {
+          const vs = await runResourcePolicy(
+            c.policy,
+            { ...b.fixture, props: mutate(b.fixture.props, b.mutate) },
+            cfg,
+          );
+          assertOne(vs, b.field);
+          assert.ok(vs[0].message.includes(`'${b.fixture.name}'`), `names the resource: ${vs[0].message}`);
+        });
+      }
+      it("fails closed on a value unknown at preview, and is advisory with failOnUnknown: false", async () => {
+        const r = { ...c.unknown.fixture, props: mutate(c.unknown.fixture.props, c.unknown.mutate) };
+        const vs = await runResourcePolicy(c.policy, r, c.unknown.config ?? {});
+        assert.equal(vs.length, 1, JSON.stringify(vs));
+        assert.match(vs[0].message, /cannot be verified at preview/);
+        assert.ok(vs[0].message.includes(`'${r.name}'`));
+        const adv = await runResourcePolicy(c.policy, r, {
+          ...(c.unknown.config ?? {}),
+          failOnUnknown: false,
+        });
+        assert.equal(adv.length, 1, JSON.stringify(adv));
+        assert.match(adv[0].message, /^ADVISORY\(unknown\): .*can't be known during preview/);
+      });
+      it("covers explicitly versioned type tokens", async () => {
+        const b = c.broken[0];
+        const versioned = {
+          ...b.fixture,
+          type: b.fixture.type.replace(/^azure-native:(\w+):/, "azure-native:$1/v20241101:"),
+          props: mutate(b.fixture.props, b.mutate),
+        };
+        assertOne(await runResourcePolicy(c.policy, versioned, b.config ?? {}), b.field);
+      });
+      it("ignores other resource types", async () => {
+        assert.deepEqual(await runResourcePolicy(c.policy, c.other, PROD_CFG), []);
+        const cluster: FakeResource = { type: T.cluster, name: "aks-aks", props: { properties: {} } };
+        assert.deepEqual(await runResourcePolicy(c.policy, cluster, PROD_CFG), []);
+      });
+    });
+  }
+
+  describe("specific behaviour", () => {
+    it("keyvault-network-restricted: exemptions are by logical resource name, not vault name", async () => {
+      const renamed = { ...DEV_KMS, name: "other-kms" };
+      assertOne(
+        await runResourcePolicy(vaultNetworkRestricted, renamed, DEV_CFG),
+        "properties.networkAcls.defaultAction",
+      );
+    });
+    it("keyvault-network-restricted: an exempted vault produces no violation even under requirePrivate", async () => {
+      assert.deepEqual(
+        await runResourcePolicy(vaultNetworkRestricted, DEV_KMS, {
+          requirePrivate: true,
+          exemptions: [KMS_EXEMPTION],
+        }),
+        [],
+      );
+    });
+    it("keyvault-network-restricted: the dev KMS vault fails the prod config (both fields)", async () => {
+      const vs = await runResourcePolicy(vaultNetworkRestricted, DEV_KMS, PROD_CFG);
+      assert.equal(vs.length, 2, JSON.stringify(vs));
+      assert.ok(vs[0].message.includes("properties.networkAcls.defaultAction"));
+      assert.ok(vs[1].message.includes("properties.publicNetworkAccess"));
+    });
+    it("keyvault-network-restricted: values compare case-insensitively (SDK default 'enabled' is lower case)", async () => {
+      const props = mutate(
+        PROD_KMS.props,
+        (p) => (
+          (p.properties.publicNetworkAccess = "disabled"),
+          (p.properties.networkAcls.defaultAction = "deny")
+        ),
+      );
+      assert.deepEqual(await runResourcePolicy(vaultNetworkRestricted, { ...PROD_KMS, props }, PROD_CFG), []);
+      const lower = mutate(PROD_KMS.props, (p) => (p.properties.publicNetworkAccess = "enabled"));
+      assertOne(
+        await runResourcePolicy(vaultNetworkRestricted, { ...PROD_KMS, props: lower }, PROD_CFG),
+        "properties.publicNetworkAccess",
+      );
+    });
+  });
+});
