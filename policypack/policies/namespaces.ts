@@ -1,4 +1,693 @@
-import type { Policy } from "@pulumi/policy";
+/**
+ * Namespace guard rails (stack policies): every non-system namespace of the stack enforces Pod
+ * Security (restricted, or baseline with a recorded exemption), is isolated by a default-deny
+ * NetworkPolicy in both directions, and carries a ResourceQuota and a LimitRange.
+ *
+ * Also the shared namespace helpers of the pack's Kubernetes policies: the namespace index (match a
+ * namespace-scoped object to the Namespace/NamespacePatch of the stack by `metadata.namespace`,
+ * falling back to the dependency edges when the name is unknown at preview), per-resource
+ * fail-closed handling inside stack policies, label-selector helpers.
+ */
+import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { UnknownValueError } from "@pulumi/policy";
+import { CONTROLS, FailClosedConfig, get, stackPolicy, unknownMessage } from "../lib/kit";
 
-/** Policies of this domain (filled in by its own change). */
-export const policies: Policy[] = [];
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+
+/**
+ * Namespaces managed by the platform/operators rather than by tier rules. Override per policy
+ * with the `systemNamespaces` config key (e.g. to add an operator namespace).
+ */
+export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = [
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "gatekeeper-system",
+  "envoy-gateway-system",
+  "external-secrets",
+];
+
+export const systemNamespacesSchema = {
+  systemNamespaces: {
+    type: "array",
+    items: { type: "string" },
+    default: [...DEFAULT_SYSTEM_NAMESPACES],
+    description: "Namespaces exempt from namespace/tier rules (Kubernetes system and operator namespaces).",
+  },
+} as const;
+
+export interface SystemNamespacesConfig {
+  systemNamespaces?: string[];
+}
+
+export function systemNamespaces(cfg: SystemNamespacesConfig): Set<string> {
+  return new Set(Array.isArray(cfg.systemNamespaces) ? cfg.systemNamespaces : DEFAULT_SYSTEM_NAMESPACES);
+}
+
+/** Label / annotation keys of the platform's namespace conventions. */
+export const LABELS = {
+  enforce: "pod-security.kubernetes.io/enforce",
+  audit: "pod-security.kubernetes.io/audit",
+  warn: "pod-security.kubernetes.io/warn",
+  tier: "ameide.io/tier",
+  exemption: "ameide.io/pod-security-exemption",
+} as const;
+
+export const PSS_LEVELS = ["privileged", "baseline", "restricted"] as const;
+export type Level = (typeof PSS_LEVELS)[number];
+
+/** Type token of a Kubernetes kind in any version of its group, incl. the `…Patch` and `…List` forms. */
+export const kubeKind = (group: string, kind: string): RegExp =>
+  new RegExp(`^kubernetes:${group.replace(/\./g, "\\.")}/v[0-9a-z]+:${kind}(Patch|List)?$`);
+
+export const NAMESPACE_TYPE = kubeKind("core", "Namespace");
+export const isNamespaceType = (type: string): boolean => NAMESPACE_TYPE.test(type);
+
+/** One Kubernetes object carried by a resource: the resource itself, or one item of a `…List`. */
+export interface KubeObject {
+  obj: any;
+  /** prefix of field paths in messages: "" or "items[2]." */
+  path: string;
+}
+
+/** The objects a resource carries (each item of a `…List` type; the props otherwise). */
+export function kubeObjects(r: { type: string; props: any }): KubeObject[] {
+  if (/List$/.test(r.type)) {
+    const items = get(r.props, "items");
+    return Array.isArray(items) ? items.map((obj, i) => ({ obj, path: `items[${i}].` })) : [];
+  }
+  return [{ obj: r.props, path: "" }];
+}
+
+/** Human reference of a resource: `Kind 'name'` (or `Kind 'name' items[i]` for a list item). */
+export const refOf = (r: { type: string; name: string }, o?: KubeObject): string =>
+  `${r.type.split(":").pop()} '${r.name}'${o?.path ? ` ${o.path.slice(0, -1)}` : ""}`;
+
+/** A Namespace (or NamespacePatch) object of the stack. */
+export interface NsEntry {
+  res: PolicyResource;
+  obj: any;
+  path: string;
+  /** metadata.name; undefined when unset or unknown at preview */
+  name?: string;
+  /** the preview-time error when the name is unknown */
+  nameUnknown?: UnknownValueError;
+}
+
+export const nsLabel = (e: NsEntry): string => `${e.name ?? `(name unknown) ${e.res.name}`}`;
+
+/** Result of matching a namespace-scoped object to the stack's namespaces. */
+export interface NsMatch {
+  /** the namespace name (literal, or the name of the namespace found through dependencies) */
+  name: string;
+  /** the Namespace/NamespacePatch objects of the stack with that name (empty: not managed by the stack) */
+  entries: NsEntry[];
+}
+
+/** Reads `fn()`, returning an UnknownValueError instead of throwing it. */
+export function attempt<T>(fn: () => T): { value?: T; unknown?: UnknownValueError } {
+  try {
+    return { value: fn() };
+  } catch (e) {
+    if (e instanceof UnknownValueError) return { unknown: e };
+    throw e;
+  }
+}
+
+/** The stack's namespaces and the matching of namespace-scoped objects to them. */
+export class NamespaceIndex {
+  readonly entries: NsEntry[] = [];
+
+  constructor(resources: readonly PolicyResource[]) {
+    for (const res of resources) {
+      if (!isNamespaceType(res.type)) continue;
+      for (const o of kubeObjects(res)) {
+        const n = attempt(() => get(o.obj, "metadata", "name"));
+        this.entries.push({
+          res,
+          obj: o.obj,
+          path: o.path,
+          name: typeof n.value === "string" && n.value !== "" ? n.value : undefined,
+          nameUnknown: n.unknown,
+        });
+      }
+    }
+  }
+
+  byName(name: string): NsEntry[] {
+    return this.entries.filter((e) => e.name === name);
+  }
+
+  /** Namespaces the resource depends on: `propertyDependencies.metadata` first, then all dependencies. */
+  dependencyNamespaces(r: PolicyResource): NsEntry[] {
+    const urnsOf = (rs: readonly PolicyResource[] | undefined) => new Set((rs ?? []).map((d) => d.urn));
+    for (const urns of [urnsOf(r.propertyDependencies?.["metadata"]), urnsOf(r.dependencies)]) {
+      const found = this.entries.filter((e) => urns.has(e.res.urn));
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+
+  /**
+   * The namespace of `o` (an object carried by `r`): `metadata.namespace` ("default" when unset);
+   * when that is unknown at preview, the single Namespace the resource depends on. Throws the
+   * UnknownValueError when neither identifies the namespace (fail closed).
+   */
+  resolve(r: PolicyResource, o: KubeObject): NsMatch {
+    const ns = attempt(() => get(o.obj, "metadata", "namespace"));
+    if (ns.unknown) {
+      const deps = this.dependencyNamespaces(r);
+      const distinct = new Set(deps.map((d) => d.res.urn + d.path));
+      if (distinct.size === 1) return { name: deps[0].name ?? nsLabel(deps[0]), entries: [deps[0]] };
+      throw ns.unknown;
+    }
+    const name = typeof ns.value === "string" && ns.value !== "" ? ns.value : "default";
+    return { name, entries: this.byName(name) };
+  }
+
+  /** True when `o` (carried by `r`) is in namespace entry `e`; unknown names count through dependencies. */
+  belongsTo(r: PolicyResource, o: KubeObject, e: NsEntry): boolean | UnknownValueError {
+    const ns = attempt(() => get(o.obj, "metadata", "namespace"));
+    if (!ns.unknown) {
+      const name = typeof ns.value === "string" && ns.value !== "" ? ns.value : "default";
+      return e.name !== undefined && name === e.name;
+    }
+    const deps = this.dependencyNamespaces(r);
+    if (deps.length === 1) return deps[0] === e;
+    return ns.unknown;
+  }
+}
+
+/** A namespace's labels (object) or {} — throws UnknownValueError on unknown values. */
+export function labelsOf(o: any): Record<string, unknown> {
+  const l = get(o, "metadata", "labels");
+  return l && typeof l === "object" && !Array.isArray(l) ? l : {};
+}
+
+export function annotationsOf(o: any): Record<string, unknown> {
+  const a = get(o, "metadata", "annotations");
+  return a && typeof a === "object" && !Array.isArray(a) ? a : {};
+}
+
+/** Reads one label value, returning the string or undefined. */
+export function labelValue(o: any, key: string): string | undefined {
+  const v = labelsOf(o)[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Strictest of the namespace entries' `pod-security.kubernetes.io/enforce` levels, or undefined when none sets it. */
+export function enforceLevelOf(
+  entries: readonly NsEntry[],
+): { level: Level; from: NsEntry; raw: string } | undefined {
+  let best: { level: Level; from: NsEntry; raw: string } | undefined;
+  for (const e of entries) {
+    const raw = labelValue(e.obj, LABELS.enforce);
+    if (raw === undefined) continue;
+    // An unrecognised value is treated as restricted (fail closed).
+    const level: Level = (PSS_LEVELS as readonly string[]).includes(raw) ? (raw as Level) : "restricted";
+    if (!best || PSS_LEVELS.indexOf(level) > PSS_LEVELS.indexOf(best.level)) best = { level, from: e, raw };
+  }
+  return best;
+}
+
+/**
+ * Runs one resource's check inside a stack policy; an unknown value is reported against that
+ * resource ("cannot be verified at preview") instead of aborting the whole policy, unless the
+ * policy's config sets `failOnUnknown: false` (then the SDK's advisory diagnostic applies).
+ */
+export function guarded(
+  args: StackValidationArgs,
+  report: ReportViolation,
+  what: string,
+  urn: string,
+  fn: () => void,
+): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof UnknownValueError)) throw e;
+    if (args.getConfig<FailClosedConfig>().failOnUnknown === false) throw e;
+    report(unknownMessage(what, e), urn);
+  }
+}
+
+/** Rendering for messages. */
+export const show = (v: unknown): string => (v === undefined ? "unset" : JSON.stringify(v));
+
+/** A label selector's constraints: matchLabels entries and matchExpressions. */
+interface Requirement {
+  key: string;
+  operator: string;
+  values: string[];
+}
+
+export function requirementsOf(sel: any): Requirement[] {
+  const out: Requirement[] = [];
+  const ml = get(sel, "matchLabels");
+  if (ml && typeof ml === "object" && !Array.isArray(ml)) {
+    for (const [key, v] of Object.entries(ml)) out.push({ key, operator: "In", values: [String(v)] });
+  }
+  const me = get(sel, "matchExpressions");
+  if (Array.isArray(me)) {
+    for (const x of me) {
+      const values = get(x, "values");
+      out.push({
+        key: String(get(x, "key") ?? ""),
+        operator: String(get(x, "operator") ?? ""),
+        values: Array.isArray(values) ? values.map(String) : [],
+      });
+    }
+  }
+  return out;
+}
+
+/** True when the selector is absent or has no constraint (selects everything). */
+export const isEmptySelector = (sel: any): boolean => requirementsOf(sel).length === 0;
+
+/**
+ * True when the selector restricts to objects *having* some label (In/Exists/matchLabels). A selector
+ * made only of NotIn/DoesNotExist also matches every object lacking the key, so it restricts nothing
+ * in practice.
+ */
+export const isRestrictingSelector = (sel: any): boolean =>
+  requirementsOf(sel).some((r) => r.operator === "In" || r.operator === "Exists");
+
+/** True when the selector can only match objects whose label `key` is exactly `value`. */
+export function selectorPins(sel: any, key: string, value: string): boolean {
+  return requirementsOf(sel).some(
+    (r) => r.key === key && r.operator === "In" && r.values.length > 0 && r.values.every((v) => v === value),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+
+interface NsPolicyConfig extends SystemNamespacesConfig, FailClosedConfig {}
+
+/** Runs `check` on every non-system namespace of the stack, fail-closed per namespace. */
+function forEachTierNamespace(
+  args: StackValidationArgs,
+  report: ReportViolation,
+  check: (e: NsEntry, idx: NamespaceIndex) => void,
+): void {
+  const idx = new NamespaceIndex(args.resources);
+  const system = systemNamespaces(args.getConfig<NsPolicyConfig>());
+  for (const e of idx.entries) {
+    guarded(args, report, `${refOf(e.res)}`, e.res.urn, () => {
+      if (e.nameUnknown) {
+        // Without a name we cannot tell whether it is a system namespace: treat it as a tier namespace.
+      } else if (e.name !== undefined && system.has(e.name)) return;
+      check(e, idx);
+    });
+  }
+}
+
+/** Namespace-scoped objects of `types` in namespace `e`; `unknown` holds those whose namespace cannot be determined. */
+function objectsIn(args: StackValidationArgs, idx: NamespaceIndex, e: NsEntry, type: RegExp) {
+  const found: { res: PolicyResource; o: KubeObject }[] = [];
+  const unknown: UnknownValueError[] = [];
+  for (const res of args.resources) {
+    if (!type.test(res.type)) continue;
+    for (const o of kubeObjects(res)) {
+      const b = idx.belongsTo(res, o, e);
+      if (b === true) found.push({ res, o });
+      else if (b instanceof UnknownValueError) unknown.push(b);
+    }
+  }
+  return { found, unknown };
+}
+
+/** When nothing qualifies but some candidates' namespaces are unknown, fail closed with the unknown message. */
+function throwIfUndetermined(unknown: UnknownValueError[]): void {
+  if (unknown.length > 0) throw unknown[0];
+}
+
+const nsName = (e: NsEntry) =>
+  `${e.res.type.endsWith("Patch") ? "NamespacePatch" : "Namespace"} '${nsLabel(e)}'`;
+
+export const namespacePodSecurityLabels = stackPolicy(
+  {
+    name: "namespace-pod-security-enforced",
+    description:
+      "Every non-system namespace enforces Pod Security: restricted, or baseline with a recorded exemption; privileged or a missing enforce label is refused.",
+    severity: "high",
+    controls: [
+      CONTROLS.pss("pod-security.kubernetes.io/enforce namespace label"),
+      CONTROLS.cis("5.2.1"),
+      CONTROLS.platform("namespace tiers: Pod Security level per tier"),
+    ],
+    remediationSteps:
+      "Label the namespace pod-security.kubernetes.io/enforce=restricted (with enforce-version, audit and warn labels). Where a tier truly cannot run restricted, use baseline and record why in the annotation ameide.io/pod-security-exemption.",
+    tags: ["namespaces", "pod-security"],
+    config: {
+      ...systemNamespacesSchema,
+      allowWarnOnly: {
+        type: "boolean",
+        default: false,
+        description:
+          "Accept any namespace with no enforce label while it is being migrated, if its warn and audit labels are restricted (or baseline with the exemption annotation). Non-production only.",
+      },
+      warnOnlyNamespaces: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "Namespaces accepted without an enforce label (same warn/audit conditions as allowWarnOnly), e.g. an adopted legacy namespace during its migration.",
+      },
+    },
+  },
+  (args, report) => {
+    const cfg = args.getConfig<NsPolicyConfig & { allowWarnOnly?: boolean; warnOnlyNamespaces?: string[] }>();
+    const warnOnly = new Set(Array.isArray(cfg.warnOnlyNamespaces) ? cfg.warnOnlyNamespaces : []);
+    forEachTierNamespace(args, report, (e) => {
+      const labels = labelsOf(e.obj);
+      const level = (key: string): unknown => labels[key];
+      const exemption = annotationsOf(e.obj)[LABELS.exemption];
+      const hasExemption = typeof exemption === "string" && exemption.trim() !== "";
+      const where = `${nsName(e)}`;
+      const p = e.path;
+      const fix = `set metadata.labels["${LABELS.enforce}"] to "restricted" (or "baseline" with a non-empty metadata.annotations["${LABELS.exemption}"] explaining why)`;
+      const checkLevel = (key: string, v: unknown): string | undefined => {
+        if (v === "restricted") return undefined;
+        if (v === "baseline") {
+          return hasExemption
+            ? undefined
+            : `${where}: ${p}metadata.labels["${key}"] is "baseline" but ${p}metadata.annotations["${LABELS.exemption}"] is ${show(exemption)}: record why the namespace cannot be restricted in that annotation, or set the label to "restricted"`;
+        }
+        if (v === "privileged") {
+          return `${where}: ${p}metadata.labels["${key}"] is "privileged", which disables Pod Security for a non-system namespace: ${fix}`;
+        }
+        return `${where}: ${p}metadata.labels["${key}"] is ${show(v)}, not a Pod Security level: ${fix}`;
+      };
+      const enforce = level(LABELS.enforce);
+      if (enforce !== undefined) {
+        const m = checkLevel(LABELS.enforce, enforce);
+        if (m) report(m, e.res.urn);
+        return;
+      }
+      if (cfg.allowWarnOnly === true || (e.name !== undefined && warnOnly.has(e.name))) {
+        const warnMsgs = [LABELS.warn, LABELS.audit]
+          .map((k) =>
+            level(k) === undefined
+              ? `${where}: ${p}metadata.labels["${LABELS.enforce}"] is unset and ${p}metadata.labels["${k}"] is unset: a namespace being migrated must at least warn and audit at restricted (or baseline with an exemption); ${fix}`
+              : checkLevel(k, level(k)),
+          )
+          .filter((m): m is string => m !== undefined);
+        for (const m of warnMsgs) report(m, e.res.urn);
+        return;
+      }
+      report(
+        `${where}: ${p}metadata.labels["${LABELS.enforce}"] is unset, so Pod Security is not enforced: ${fix}`,
+        e.res.urn,
+      );
+    });
+  },
+);
+
+// ----- default-deny
+
+export interface DefaultDenyConfig extends NsPolicyConfig {
+  /** ipBlock CIDRs a default-deny may also allow on port 53 (node-local DNS), e.g. ["169.254.20.10/32"]. */
+  dnsIpBlocks?: string[];
+}
+
+const DNS_NS_KEY = "kubernetes.io/metadata.name";
+const DNS_FIX =
+  "add a NetworkPolicy named default-deny with spec.podSelector {}, spec.policyTypes [Ingress, Egress], no ingress rules and one egress rule to {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}} on UDP and TCP port 53";
+
+/** Effective policyTypes (networking/v1 defaulting: Ingress, plus Egress when egress rules exist). */
+export function effectivePolicyTypes(spec: any): string[] {
+  const pt = get(spec, "policyTypes");
+  if (Array.isArray(pt) && pt.length > 0) return pt.map(String);
+  const egress = get(spec, "egress");
+  return Array.isArray(egress) && egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+}
+
+/** Problems that stop a NetworkPolicy from being a default-deny (both directions, DNS egress only); [] = it is one. */
+export function defaultDenyProblems(np: any, prefix: string, dnsIpBlocks: readonly string[]): string[] {
+  const problems: string[] = [];
+  const spec = get(np, "spec");
+  const sel = get(spec, "podSelector");
+  if (!isEmptySelector(sel))
+    problems.push(`${prefix}spec.podSelector is ${show(sel)}, so it does not select every pod (use {})`);
+  const explicit = get(spec, "policyTypes");
+  const types = effectivePolicyTypes(spec);
+  for (const t of ["Ingress", "Egress"]) {
+    if (!types.includes(t))
+      problems.push(
+        `${prefix}spec.policyTypes is ${show(explicit)}, which does not isolate ${t} (list both Ingress and Egress)`,
+      );
+  }
+  const ingress = get(spec, "ingress");
+  if (ingress !== undefined && ingress !== null && !(Array.isArray(ingress) && ingress.length === 0)) {
+    problems.push(
+      `${prefix}spec.ingress is ${show(ingress)}: a default-deny has no ingress rules (every rule admits traffic; put allows in separate policies)`,
+    );
+  }
+  const egress = get(spec, "egress");
+  if (egress !== undefined && egress !== null && !Array.isArray(egress))
+    problems.push(`${prefix}spec.egress is ${show(egress)}, not a list`);
+  (Array.isArray(egress) ? egress : []).forEach((rule: any, i: number) => {
+    const at = `${prefix}spec.egress[${i}]`;
+    const ports = get(rule, "ports");
+    if (!Array.isArray(ports) || ports.length === 0) {
+      problems.push(
+        `${at}.ports is ${show(ports)}, which allows every port: the only egress a default-deny allows is DNS (port 53)`,
+      );
+    } else {
+      ports.forEach((p: any, j: number) => {
+        const port = get(p, "port");
+        const endPort = get(p, "endPort");
+        const proto = get(p, "protocol");
+        if (port !== 53)
+          problems.push(
+            `${at}.ports[${j}].port is ${show(port)}: only DNS (53) may be allowed by a default-deny`,
+          );
+        if (endPort !== undefined && endPort !== null && endPort !== 53)
+          problems.push(`${at}.ports[${j}].endPort is ${show(endPort)}: only port 53 may be allowed`);
+        if (proto !== undefined && proto !== "UDP" && proto !== "TCP")
+          problems.push(`${at}.ports[${j}].protocol is ${show(proto)}: DNS is UDP/TCP`);
+      });
+    }
+    const to = get(rule, "to");
+    if (!Array.isArray(to) || to.length === 0) {
+      problems.push(`${at}.to is ${show(to)}, which allows every destination: restrict it to kube-dns`);
+      return;
+    }
+    to.forEach((peer: any, j: number) => {
+      const pat = `${at}.to[${j}]`;
+      const ipBlock = get(peer, "ipBlock");
+      if (ipBlock !== undefined && ipBlock !== null) {
+        const cidr = get(ipBlock, "cidr");
+        if (typeof cidr !== "string" || !dnsIpBlocks.includes(cidr)) {
+          problems.push(
+            `${pat}.ipBlock.cidr is ${show(cidr)}: a default-deny may only allow kube-dns${dnsIpBlocks.length ? ` or ${dnsIpBlocks.join(", ")}` : ""}`,
+          );
+        }
+        return;
+      }
+      const nsSel = get(peer, "namespaceSelector");
+      const podSel = get(peer, "podSelector");
+      if (!selectorPins(nsSel, DNS_NS_KEY, "kube-system")) {
+        problems.push(
+          `${pat}.namespaceSelector is ${show(nsSel)}: the DNS peer must select only kube-system (matchLabels ${DNS_NS_KEY}: kube-system); without it, any pod labelled k8s-app=kube-dns in reach would be allowed`,
+        );
+      }
+      if (!selectorPins(podSel, "k8s-app", "kube-dns")) {
+        problems.push(
+          `${pat}.podSelector is ${show(podSel)}: the DNS peer must select only kube-dns pods (matchLabels k8s-app: kube-dns)`,
+        );
+      }
+    });
+  });
+  return problems;
+}
+
+const NETWORK_POLICY = kubeKind("networking.k8s.io", "NetworkPolicy");
+
+export const namespaceDefaultDeny = stackPolicy(
+  {
+    name: "namespace-default-deny",
+    description:
+      "Every non-system namespace has a default-deny NetworkPolicy for ingress and egress that allows nothing but DNS to kube-dns.",
+    severity: "high",
+    controls: [
+      CONTROLS.cis("5.3.2"),
+      { framework: "kubescape", reference: "C-0260" },
+      CONTROLS.checkov("CKV2_K8S_6"),
+      CONTROLS.platform("namespace tiers: default-deny plus flow-table allows"),
+    ],
+    remediationSteps: `In each namespace, ${DNS_FIX}. Allow the flows the namespace needs with separate NetworkPolicies.`,
+    tags: ["namespaces", "network"],
+    config: {
+      ...systemNamespacesSchema,
+      dnsIpBlocks: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "ipBlock CIDRs the default-deny may also allow on port 53 (node-local DNS, e.g. 169.254.20.10/32).",
+      },
+    },
+  },
+  (args, report) => {
+    const cfg = args.getConfig<DefaultDenyConfig>();
+    const dnsIpBlocks = Array.isArray(cfg.dnsIpBlocks) ? cfg.dnsIpBlocks : [];
+    forEachTierNamespace(args, report, (e, idx) => {
+      const { found, unknown } = objectsIn(args, idx, e, NETWORK_POLICY);
+      const reasons: string[] = [];
+      for (const { res, o } of found) {
+        const problems = defaultDenyProblems(o.obj, o.path, dnsIpBlocks);
+        if (problems.length === 0) return;
+        const named = get(o.obj, "metadata", "name") === "default-deny" || res.name === "default-deny";
+        if (named || isEmptySelector(get(o.obj, "spec", "podSelector")))
+          reasons.push(`${refOf(res, o)}: ${problems.join("; ")}`);
+      }
+      throwIfUndetermined(unknown);
+      const why =
+        found.length === 0
+          ? "it has no NetworkPolicy"
+          : reasons.length === 0
+            ? `none of its ${found.length} NetworkPolicies selects every pod (spec.podSelector {})`
+            : reasons.join(" | ");
+      report(
+        `${nsName(e)} is not isolated by a default-deny NetworkPolicy in both directions (${why}): ${DNS_FIX}.`,
+        e.res.urn,
+      );
+    });
+  },
+);
+
+// ----- ResourceQuota
+
+const RESOURCE_QUOTA = kubeKind("core", "ResourceQuota");
+const DEFAULT_QUOTA_RESOURCES = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"];
+/** Quota names that mean the same thing (`cpu` is `requests.cpu`). */
+const QUOTA_ALIASES: Record<string, string[]> = { "requests.cpu": ["cpu"], "requests.memory": ["memory"] };
+
+export const namespaceResourceQuota = stackPolicy(
+  {
+    name: "namespace-resource-quota",
+    description:
+      "Every non-system namespace has a ResourceQuota that caps CPU and memory requests and limits for the whole namespace.",
+    severity: "medium",
+    controls: [
+      CONTROLS.cis("5.7.1"),
+      { framework: "Kyverno policies", reference: "best-practices/add-ns-quota" },
+      CONTROLS.platform("namespace tiers: quota per tier"),
+    ],
+    remediationSteps:
+      "Add a ResourceQuota to the namespace with spec.hard requests.cpu, requests.memory, limits.cpu and limits.memory (and pods, persistentvolumeclaims, requests.storage), without scopes, from the tier catalog.",
+    tags: ["namespaces", "resources"],
+    config: {
+      ...systemNamespacesSchema,
+      requiredQuotaResources: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_QUOTA_RESOURCES,
+        description: "Resources the namespace's ResourceQuota must cap in spec.hard.",
+      },
+    },
+  },
+  (args, report) => {
+    const cfg = args.getConfig<NsPolicyConfig & { requiredQuotaResources?: string[] }>();
+    const required = Array.isArray(cfg.requiredQuotaResources)
+      ? cfg.requiredQuotaResources
+      : DEFAULT_QUOTA_RESOURCES;
+    forEachTierNamespace(args, report, (e, idx) => {
+      const { found, unknown } = objectsIn(args, idx, e, RESOURCE_QUOTA);
+      const capped = new Set<string>();
+      const scoped: string[] = [];
+      for (const { res, o } of found) {
+        const spec = get(o.obj, "spec");
+        const scopes = get(spec, "scopes");
+        const scopeSelector = get(spec, "scopeSelector");
+        if (
+          (Array.isArray(scopes) && scopes.length > 0) ||
+          (scopeSelector !== undefined && scopeSelector !== null)
+        ) {
+          scoped.push(
+            `${refOf(res, o)} sets ${o.path}spec.${Array.isArray(scopes) && scopes.length > 0 ? "scopes" : "scopeSelector"}, so it caps only some pods`,
+          );
+          continue;
+        }
+        const hard = get(spec, "hard");
+        if (hard && typeof hard === "object")
+          for (const [k, v] of Object.entries(hard))
+            if (v !== undefined && v !== null && v !== "") capped.add(k);
+      }
+      const missing = required.filter(
+        (k) => !capped.has(k) && !(QUOTA_ALIASES[k] ?? []).some((a) => capped.has(a)),
+      );
+      if (missing.length === 0) return;
+      throwIfUndetermined(unknown);
+      const what =
+        found.length === 0
+          ? "has no ResourceQuota"
+          : `has no unscoped ResourceQuota capping spec.hard ${missing.map((m) => `"${m}"`).join(", ")}${scoped.length ? ` (${scoped.join("; ")})` : ""}`;
+      report(
+        `${nsName(e)} ${what}: add a ResourceQuota in the namespace with spec.hard ${missing.join(", ")} (no scopes).`,
+        e.res.urn,
+      );
+    });
+  },
+);
+
+// ----- LimitRange
+
+const LIMIT_RANGE = kubeKind("core", "LimitRange");
+const LIMIT_FIELDS = ["default.cpu", "default.memory", "defaultRequest.cpu", "defaultRequest.memory"];
+
+export const namespaceLimitRange = stackPolicy(
+  {
+    name: "namespace-limit-range",
+    description:
+      "Every non-system namespace has a LimitRange giving containers default CPU and memory requests and limits.",
+    severity: "medium",
+    controls: [
+      { framework: "Kyverno policies", reference: "best-practices/add-ns-quota" },
+      CONTROLS.cis("5.7.1"),
+      CONTROLS.platform("namespace tiers: limit range per tier"),
+    ],
+    remediationSteps:
+      "Add a LimitRange to the namespace with a spec.limits item of type Container setting default and defaultRequest for cpu and memory (and max), from the tier catalog.",
+    tags: ["namespaces", "resources"],
+    config: { ...systemNamespacesSchema },
+  },
+  (args, report) => {
+    forEachTierNamespace(args, report, (e, idx) => {
+      const { found, unknown } = objectsIn(args, idx, e, LIMIT_RANGE);
+      const set = new Set<string>();
+      for (const { o } of found) {
+        const limits = get(o.obj, "spec", "limits");
+        for (const item of Array.isArray(limits) ? limits : []) {
+          if (get(item, "type") !== "Container") continue;
+          for (const f of LIMIT_FIELDS) {
+            const [k, r] = f.split(".");
+            const v = get(item, k, r);
+            if (v !== undefined && v !== null && v !== "") set.add(f);
+          }
+        }
+      }
+      const missing = LIMIT_FIELDS.filter((f) => !set.has(f));
+      if (missing.length === 0) return;
+      throwIfUndetermined(unknown);
+      const what =
+        found.length === 0
+          ? "has no LimitRange"
+          : `has no LimitRange item of type Container setting ${missing.map((m) => `spec.limits[].${m}`).join(", ")}`;
+      report(
+        `${nsName(e)} ${what}: add a LimitRange in the namespace with a spec.limits item {type: Container, default: {cpu, memory}, defaultRequest: {cpu, memory}, max: {cpu, memory}}.`,
+        e.res.urn,
+      );
+    });
+  },
+);
+
+export const policies: Policy[] = [
+  namespacePodSecurityLabels,
+  namespaceDefaultDeny,
+  namespaceResourceQuota,
+  namespaceLimitRange,
+];

@@ -1,0 +1,485 @@
+// Tests of policies/network.ts: LoadBalancer only in the gateway tier, no NodePort, no
+// externalIPs, no NetworkPolicy opening the data tier to every namespace or the internet.
+import * as assert from "assert";
+import type { Policy } from "@pulumi/policy";
+import {
+  loadBalancerGatewayOnly,
+  noNodePortServices,
+  noOpenIngressToDataTier,
+  nonPrivateReason,
+  noServiceExternalIps,
+  policies,
+} from "../policies/network";
+import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+
+// ---------------------------------------------------------------------------------------------
+// fixtures
+
+const GW = "ameide-dev-gateway";
+const APP = "ameide-dev-app";
+const DATA = "ameide-dev-data";
+
+function namespace(name: string, tier: string): FakeResource {
+  return {
+    type: "kubernetes:core/v1:Namespace",
+    name,
+    props: {
+      metadata: {
+        name,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "ameide.io/tier": tier,
+          "ameide.io/environment": "dev",
+        },
+      },
+    },
+  };
+}
+
+function lbService(ns = GW): FakeResource {
+  return {
+    type: "kubernetes:core/v1:Service",
+    name: "public-gateway",
+    props: {
+      metadata: {
+        name: "envoy-public",
+        namespace: ns,
+        annotations: { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/ready" },
+      },
+      spec: {
+        type: "LoadBalancer",
+        externalTrafficPolicy: "Local",
+        selector: { app: "envoy" },
+        ports: [{ name: "https", port: 443, targetPort: 10443 }],
+      },
+    },
+  };
+}
+
+function clusterIpService(ns = APP): FakeResource {
+  return {
+    type: "kubernetes:core/v1:Service",
+    name: "threads",
+    props: {
+      metadata: { name: "threads", namespace: ns },
+      spec: {
+        type: "ClusterIP",
+        selector: { "app.kubernetes.io/name": "threads" },
+        ports: [{ name: "http", port: 80, targetPort: 8080 }],
+      },
+    },
+  };
+}
+
+/** Allow policy into the data tier, from the app tier's platform pods, as the flow table generates it. */
+function dataAllow(): FakeResource {
+  return {
+    type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    name: "data-allow-app-postgres",
+    props: {
+      metadata: { name: "allow-app-to-postgres", namespace: DATA },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { "ameide.io/tier": "app" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "platform" } },
+              },
+              { podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } },
+              { ipBlock: { cidr: "10.20.0.0/20" } },
+            ],
+            ports: [{ protocol: "TCP", port: 5432 }],
+          },
+        ],
+      },
+    },
+  };
+}
+
+const tiers = () => [namespace(GW, "gateway"), namespace(APP, "app"), namespace(DATA, "data")];
+
+function assertMeta(p: Policy) {
+  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
+  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
+  assert.strictEqual(p.enforcementLevel, "mandatory");
+  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
+  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
+  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
+  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
+}
+
+function expectViolation(vs: Violation[], ...needles: string[]) {
+  assert.ok(
+    vs.some((v) => needles.every((n) => v.message.includes(n))),
+    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
+  );
+}
+
+const advisory = (vs: Violation[]) => {
+  assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+  assert.match(vs[0].message, /^ADVISORY\(unknown\)/);
+};
+
+// ---------------------------------------------------------------------------------------------
+
+describe("policies/network", function () {
+  it("exports its four policies with complete metadata", function () {
+    assert.deepStrictEqual(
+      policies.map((p) => p.name),
+      [
+        "load-balancer-services-gateway-tier-only",
+        "no-node-port-services",
+        "no-service-external-ips",
+        "no-open-ingress-to-data-tier",
+      ],
+    );
+    policies.forEach(assertMeta);
+  });
+
+  describe("load-balancer-services-gateway-tier-only", function () {
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(loadBalancerGatewayOnly, rs, cfg);
+
+    it("passes a LoadBalancer in the gateway tier and ClusterIP services elsewhere", async function () {
+      assert.deepStrictEqual(
+        await run([...tiers(), lbService(), clusterIpService(), clusterIpService(DATA)]),
+        [],
+      );
+    });
+
+    const broken: [string, string, (r: any) => void][] = [
+      ["LoadBalancer in the app tier", "spec.type", (r) => (r.props.metadata.namespace = APP)],
+      [
+        "LoadBalancer in a namespace outside the stack",
+        "not a namespace of this stack",
+        (r) => (r.props.metadata.namespace = "kube-system"),
+      ],
+      [
+        "LoadBalancer without namespace (default)",
+        "namespace 'default'",
+        (r) => delete r.props.metadata.namespace,
+      ],
+    ];
+    for (const [what, needle, f] of broken) {
+      it(`broken: ${what}`, async function () {
+        const vs = await run([...tiers(), mutate(lbService(), f)]);
+        expectViolation(vs, "Service 'public-gateway'", needle, "make it a ClusterIP Service");
+        assert.strictEqual(vs[0].urn, "urn:pulumi:test::proj::kubernetes:core/v1:Service::public-gateway");
+      });
+    }
+
+    const lbish: [string, string, (r: any) => void][] = [
+      [
+        "azure load-balancer annotation on a ClusterIP service",
+        'metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"]',
+        (r) =>
+          (r.props.metadata.annotations = {
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+          }),
+      ],
+      ["spec.loadBalancerIP", "spec.loadBalancerIP", (r) => (r.props.spec.loadBalancerIP = "10.20.0.50")],
+      [
+        "spec.loadBalancerClass",
+        "spec.loadBalancerClass",
+        (r) => (r.props.spec.loadBalancerClass = "service.k8s.aws/nlb"),
+      ],
+      [
+        "spec.loadBalancerSourceRanges",
+        "spec.loadBalancerSourceRanges",
+        (r) => (r.props.spec.loadBalancerSourceRanges = ["0.0.0.0/0"]),
+      ],
+    ];
+    for (const [what, field, f] of lbish) {
+      it(`broken: ${what} outside the gateway tier`, async function () {
+        expectViolation(
+          await run([...tiers(), mutate(clusterIpService(), f)]),
+          "Service 'threads'",
+          field,
+          `namespace '${APP}' has ameide.io/tier "app"`,
+        );
+      });
+    }
+
+    it("covers ServicePatch and ServiceList", async function () {
+      const patch: FakeResource = {
+        type: "kubernetes:core/v1:ServicePatch",
+        name: "p",
+        props: { metadata: { name: "x", namespace: APP }, spec: { type: "LoadBalancer" } },
+      };
+      expectViolation(await run([...tiers(), patch]), "ServicePatch 'p'", "spec.type");
+      const list: FakeResource = {
+        type: "kubernetes:core/v1:ServiceList",
+        name: "l",
+        props: {
+          items: [clusterIpService().props, { ...clusterIpService().props, spec: { type: "LoadBalancer" } }],
+        },
+      };
+      expectViolation(await run([...tiers(), list]), "items[1]", "items[1].spec.type");
+    });
+
+    it("resolves an unknown namespace through the dependency on the gateway Namespace", async function () {
+      const [gw, app, data] = tiers();
+      const svc = mutate(lbService(), (r) => (r.props.metadata.namespace = UNKNOWN));
+      svc.propertyDependencies = { metadata: [gw] };
+      assert.deepStrictEqual(await run([gw, app, data, svc]), []);
+      svc.propertyDependencies = { metadata: [app] };
+      expectViolation(await run([gw, app, data, svc]), 'ameide.io/tier "app"');
+    });
+
+    it("unknown namespace or type: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const svc = mutate(lbService(), (r) => (r.props.metadata.namespace = UNKNOWN));
+      expectViolation(await run([...tiers(), svc]), "cannot be verified at preview", "metadata.namespace");
+      advisory(await run([...tiers(), svc], { failOnUnknown: false }));
+      const t = mutate(clusterIpService(), (r) => (r.props.spec.type = UNKNOWN));
+      expectViolation(await run([...tiers(), t]), "cannot be verified at preview", "spec.type");
+    });
+
+    it("unknown tier label on the namespace: cannot be verified at preview", async function () {
+      const [gw, app, data] = tiers();
+      const gwUnknown = mutate(gw, (n) => (n.props.metadata.labels["ameide.io/tier"] = UNKNOWN));
+      expectViolation(
+        await run([gwUnknown, app, data, lbService()]),
+        "cannot be verified at preview",
+        "ameide.io/tier",
+      );
+    });
+
+    it("ignores other types", async function () {
+      const ing: FakeResource = {
+        type: "kubernetes:networking.k8s.io/v1:Ingress",
+        name: "i",
+        props: { metadata: { namespace: APP }, spec: { type: "LoadBalancer" } },
+      };
+      const sa: FakeResource = {
+        type: "kubernetes:core/v1:ServiceAccount",
+        name: "sa",
+        props: { metadata: { namespace: APP }, spec: { type: "LoadBalancer" } },
+      };
+      assert.deepStrictEqual(await run([...tiers(), ing, sa]), []);
+    });
+  });
+
+  describe("no-node-port-services", function () {
+    it("passes ClusterIP and LoadBalancer services", async function () {
+      assert.deepStrictEqual(await runResourcePolicy(noNodePortServices, clusterIpService()), []);
+      assert.deepStrictEqual(await runResourcePolicy(noNodePortServices, lbService()), []);
+    });
+    it("broken: spec.type NodePort", async function () {
+      const vs = await runResourcePolicy(
+        noNodePortServices,
+        mutate(clusterIpService(), (r) => (r.props.spec.type = "NodePort")),
+      );
+      expectViolation(vs, "Service 'threads'", "spec.type", "NodePort");
+    });
+    it("covers ServicePatch and ServiceList items", async function () {
+      expectViolation(
+        await runResourcePolicy(noNodePortServices, {
+          type: "kubernetes:core/v1:ServicePatch",
+          name: "p",
+          props: { spec: { type: "NodePort" } },
+        }),
+        "spec.type",
+      );
+      expectViolation(
+        await runResourcePolicy(noNodePortServices, {
+          type: "kubernetes:core/v1:ServiceList",
+          name: "l",
+          props: { items: [{ spec: { type: "NodePort" } }] },
+        }),
+        "items[0].spec.type",
+      );
+    });
+    it("unknown type: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const svc = mutate(clusterIpService(), (r) => (r.props.spec.type = UNKNOWN));
+      expectViolation(
+        await runResourcePolicy(noNodePortServices, svc),
+        "cannot be verified at preview",
+        "spec.type",
+      );
+      advisory(await runResourcePolicy(noNodePortServices, svc, { failOnUnknown: false }));
+    });
+    it("ignores other types", async function () {
+      assert.deepStrictEqual(
+        await runResourcePolicy(noNodePortServices, {
+          type: "kubernetes:core/v1:ServiceAccount",
+          name: "s",
+          props: { spec: { type: "NodePort" } },
+        }),
+        [],
+      );
+    });
+  });
+
+  describe("no-service-external-ips", function () {
+    it("passes services without externalIPs (absent or empty)", async function () {
+      assert.deepStrictEqual(await runResourcePolicy(noServiceExternalIps, clusterIpService()), []);
+      assert.deepStrictEqual(
+        await runResourcePolicy(
+          noServiceExternalIps,
+          mutate(clusterIpService(), (r) => (r.props.spec.externalIPs = [])),
+        ),
+        [],
+      );
+    });
+    it("broken: spec.externalIPs", async function () {
+      expectViolation(
+        await runResourcePolicy(
+          noServiceExternalIps,
+          mutate(clusterIpService(), (r) => (r.props.spec.externalIPs = ["203.0.113.10"])),
+        ),
+        "Service 'threads'",
+        "spec.externalIPs",
+        "203.0.113.10",
+      );
+    });
+    it("covers ServicePatch", async function () {
+      expectViolation(
+        await runResourcePolicy(noServiceExternalIps, {
+          type: "kubernetes:core/v1:ServicePatch",
+          name: "p",
+          props: { spec: { externalIPs: ["1.2.3.4"] } },
+        }),
+        "spec.externalIPs",
+      );
+    });
+    it("unknown externalIPs: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const svc = mutate(clusterIpService(), (r) => (r.props.spec.externalIPs = UNKNOWN));
+      expectViolation(
+        await runResourcePolicy(noServiceExternalIps, svc),
+        "cannot be verified at preview",
+        "spec.externalIPs",
+      );
+      advisory(await runResourcePolicy(noServiceExternalIps, svc, { failOnUnknown: false }));
+    });
+    it("ignores other types", async function () {
+      assert.deepStrictEqual(
+        await runResourcePolicy(noServiceExternalIps, {
+          type: "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+          name: "e",
+          props: { spec: { externalIPs: ["1.2.3.4"] } },
+        }),
+        [],
+      );
+    });
+  });
+
+  describe("no-open-ingress-to-data-tier", function () {
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(noOpenIngressToDataTier, rs, cfg);
+    const withRule = (f: (rule: any) => void) => mutate(dataAllow(), (r) => f(r.props.spec.ingress[0]));
+
+    it("passes the flow-table allow (named tier + pod, own namespace pods, private ipBlock)", async function () {
+      assert.deepStrictEqual(await run([...tiers(), dataAllow()]), []);
+    });
+
+    const broken: [string, string, (rule: any) => void][] = [
+      ["from removed (every source)", "spec.ingress[0].from", (r) => delete r.from],
+      ["from: [] (every source)", "spec.ingress[0].from", (r) => (r.from = [])],
+      [
+        "namespaceSelector {} without podSelector",
+        "spec.ingress[0].from[0].namespaceSelector",
+        (r) => delete r.from[0].podSelector && (r.from[0].namespaceSelector = {}),
+      ],
+      [
+        "namespaceSelector {} with podSelector {}",
+        "spec.ingress[0].from[0].namespaceSelector",
+        (r) => ((r.from[0].namespaceSelector = {}), (r.from[0].podSelector = {})),
+      ],
+      [
+        "namespaceSelector only excluding (NotIn)",
+        "spec.ingress[0].from[0].namespaceSelector",
+        (r) => (
+          delete r.from[0].podSelector,
+          (r.from[0].namespaceSelector = {
+            matchExpressions: [{ key: "ameide.io/tier", operator: "NotIn", values: ["ai"] }],
+          })
+        ),
+      ],
+      ["empty peer {}", "spec.ingress[0].from[1]", (r) => (r.from[1] = {})],
+      [
+        "ipBlock 0.0.0.0/0",
+        "spec.ingress[0].from[2].ipBlock.cidr",
+        (r) => (r.from[2].ipBlock.cidr = "0.0.0.0/0"),
+      ],
+      ["ipBlock ::/0", "spec.ingress[0].from[2].ipBlock.cidr", (r) => (r.from[2].ipBlock.cidr = "::/0")],
+      [
+        "ipBlock public range",
+        "spec.ingress[0].from[2].ipBlock.cidr",
+        (r) => (r.from[2].ipBlock.cidr = "203.0.113.0/24"),
+      ],
+      [
+        "ipBlock wider than a private range",
+        "spec.ingress[0].from[2].ipBlock.cidr",
+        (r) => (r.from[2].ipBlock.cidr = "10.0.0.0/7"),
+      ],
+      [
+        "ipBlock invalid",
+        "spec.ingress[0].from[2].ipBlock.cidr",
+        (r) => (r.from[2].ipBlock.cidr = "10.0.0.0/33"),
+      ],
+    ];
+    for (const [what, field, f] of broken) {
+      it(`broken: ${what} → violation naming ${field}`, async function () {
+        const vs = await run([...tiers(), withRule(f)]);
+        expectViolation(
+          vs,
+          "NetworkPolicy 'data-allow-app-postgres'",
+          `data-tier namespace '${DATA}'`,
+          field,
+        );
+        assert.strictEqual(
+          vs[0].urn,
+          "urn:pulumi:test::proj::kubernetes:networking.k8s.io/v1:NetworkPolicy::data-allow-app-postgres",
+        );
+      });
+    }
+
+    it("broken: ingress: [{}]", async function () {
+      const np = mutate(dataAllow(), (r) => (r.props.spec.ingress = [{}]));
+      expectViolation(await run([...tiers(), np]), "spec.ingress[0].from", "every source");
+    });
+
+    it("the same open rules in a non-data namespace are not this policy's concern", async function () {
+      const np = mutate(
+        dataAllow(),
+        (r) => ((r.props.metadata.namespace = APP), (r.props.spec.ingress = [{}])),
+      );
+      assert.deepStrictEqual(await run([...tiers(), np]), []);
+    });
+
+    it("the data tier is recognised on a NamespacePatch too, and by dependency when the namespace is unknown", async function () {
+      const patch = mutate(namespace(DATA, "data"), (n) => (n.type = "kubernetes:core/v1:NamespacePatch"));
+      const np = mutate(dataAllow(), (r) => (r.props.spec.ingress = [{}]));
+      expectViolation(await run([patch, np]), "spec.ingress[0].from");
+      const [gw, app, data] = tiers();
+      const unknownNs = mutate(np, (r) => (r.props.metadata.namespace = UNKNOWN));
+      unknownNs.dependencies = [data];
+      expectViolation(await run([gw, app, data, unknownNs]), `data-tier namespace '${DATA}'`);
+    });
+
+    it("unknown cidr: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const np = withRule((r) => (r.from[2].ipBlock.cidr = UNKNOWN));
+      expectViolation(await run([...tiers(), np]), "cannot be verified at preview", "ipBlock.cidr");
+      advisory(await run([...tiers(), np], { failOnUnknown: false }));
+    });
+
+    it("privateRanges is configurable", async function () {
+      const np = withRule((r) => (r.from[2].ipBlock.cidr = "100.64.0.0/16"));
+      expectViolation(await run([...tiers(), np]), "100.64.0.0/16");
+      assert.deepStrictEqual(
+        await run([...tiers(), np], { privateRanges: ["10.0.0.0/8", "100.64.0.0/10"] }),
+        [],
+      );
+      assert.strictEqual(nonPrivateReason("fd00::/8", ["fc00::/7"]), "");
+      assert.match(nonPrivateReason("2001:db8::/32", ["fc00::/7"]), /not inside a private range/);
+    });
+
+    it("ignores other types", async function () {
+      const svc = mutate(clusterIpService(DATA), (r) => (r.props.spec.ingress = [{}]));
+      assert.deepStrictEqual(await run([...tiers(), svc]), []);
+    });
+  });
+});
