@@ -4,10 +4,12 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".tools/**", "policypack/bin/**", ".out/**"] },
+  { ignores: ["node_modules/**", ".tools/**", "policypack/bin/**", ".out/**", "eslint.config.mjs", "test/fixtures/**/*.js"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],
+    // The Pulumi rules need type information (is this value an Output?).
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { "@pulumi": pulumi },
     rules: {
       "@pulumi/no-output-in-template-literal": "error",

@@ -638,7 +638,6 @@ function parseGateways(raw: Raw, tiers: Record<TierName, TierConfig>, environmen
  * into a validated `PlatformConfig`. Throws `ConfigErrors` listing every problem found.
  */
 export function parseConfig(raw: Record<string, unknown>, project = "ameide-platform", stack = "dev"): PlatformConfig {
-  let out: PlatformConfig | undefined;
   const unknownKeys = Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
   if (unknownKeys.length) {
     throw new ConfigError(`${project}:${unknownKeys[0]}`, "unknown config key", `remove it or use one of: ${CONFIG_KEYS.join(", ")}`);
@@ -648,7 +647,6 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
   let cluster: ClusterConfig | undefined;
   let kms: KmsConfig | undefined;
   let tiers: Record<TierName, TierConfig> | undefined;
-  let flows: Flow[] | undefined;
   let secrets: SecretsConfig | undefined;
   let gateways: GatewaysConfig | undefined;
   let environments: string[] = [];
@@ -676,13 +674,13 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
       const key = JSON.stringify([f.to, f.ports]);
       return seen.has(key) ? false : (seen.add(key), true);
     });
-  flows = validateFlows([...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)]);
+  const flows = validateFlows([...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)]);
   if (production && gateways!.adminInternalLoadBalancer === false) {
     throw new ConfigError("gateways.adminInternalLoadBalancer", "the production admin gateway must not be internet-facing", "set it to true");
   }
   const legacyNamespace = optionalString("legacyNamespace", raw.legacyNamespace);
   if (legacyNamespace !== undefined) pattern("legacyNamespace", legacyNamespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name");
-  out = {
+  const out: PlatformConfig = {
     project,
     stack,
     location: pattern("location", string("location", raw.location), /^[a-z]+[a-z0-9]*$/, "an Azure region name such as westeurope"),
@@ -697,7 +695,7 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
     kms: kms!,
     kubeloginMode: oneOf("kubeloginMode", raw.kubeloginMode, KUBELOGIN_MODES, "azurecli"),
     tiers: tiers!,
-    flows: flows!,
+    flows,
     legacyNamespace,
     secrets: secrets!,
     gateways: gateways!,

@@ -79,7 +79,7 @@ export async function runResourcePolicy(
     for (const f of fns) await f(args, report);
   } catch (e) {
     if (e instanceof NotApplicable) return [];
-    if (e instanceof UnknownValueError) return [{ message: `ADVISORY(unknown): ${e.message}` }];
+    if (e instanceof UnknownValueError) return [{ message: `ADVISORY(unknown): ${(e as Error).message}` }];
     throw e;
   }
   return violations;
@@ -123,7 +123,7 @@ export async function runStackPolicy(
     await policy.validateStack(args, report);
   } catch (e) {
     if (e instanceof NotApplicable) return [];
-    if (e instanceof UnknownValueError) return [{ message: `ADVISORY(unknown): ${e.message}` }];
+    if (e instanceof UnknownValueError) return [{ message: `ADVISORY(unknown): ${(e as Error).message}` }];
     throw e;
   }
   return violations;
