@@ -1,0 +1,156 @@
+/**
+ * Evaluates the policy pack's policies in-process over recorded registrations, with the same
+ * semantics as the policy server: props wrapped in `unknownCheckingProxy`, secrets unwrapped,
+ * per-policy config (CLI `--policy-pack-config` format, schema defaults applied), enforcement
+ * levels resolved like the server (policy config > policy > pack), unknown values downgraded to
+ * advisory unless the policy fails closed, `notApplicable` honoured.
+ *
+ * The offline plan talks to the compiled pack over gRPC instead (tools/plan/analyzer.ts); this
+ * in-process path is for the mutation suite and the pack benchmark, where speed matters.
+ */
+import {
+  EnforcementLevel,
+  Policy,
+  PolicyResource,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+  unknownCheckingProxy,
+  UnknownValueError,
+} from "@pulumi/policy";
+import { ResourceRecord, unwrapSecrets } from "./mockRun";
+
+export interface PackDiagnostic {
+  policyName: string;
+  enforcementLevel: EnforcementLevel;
+  message: string;
+  urn?: string;
+}
+
+/** Per-policy config as in `--policy-pack-config`: a level, or `{enforcementLevel?, ...props}`; `all` sets every level. */
+export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+class NotApplicable extends Error {}
+
+const isResourcePolicy = (p: Policy): p is ResourceValidationPolicy => "validateResource" in p;
+const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
+
+function resolve(p: Policy, config: PolicyPackConfig, packLevel: EnforcementLevel): { level: EnforcementLevel; props: Record<string, unknown> } {
+  const entry = config[p.name];
+  const all = config.all;
+  const fromEntry = typeof entry === "string" ? entry : entry?.enforcementLevel;
+  const fromAll = typeof all === "string" ? all : all?.enforcementLevel;
+  let level = fromEntry ?? fromAll ?? p.enforcementLevel ?? packLevel;
+  if (level === "remediate") level = "mandatory";
+  const defaults: Record<string, unknown> = {};
+  for (const [k, schema] of Object.entries(p.configSchema?.properties ?? {})) {
+    if (schema && typeof schema === "object" && "default" in schema) defaults[k] = (schema as { default: unknown }).default;
+  }
+  const props = typeof entry === "object" ? { ...entry } : {};
+  delete props.enforcementLevel;
+  return { level, props: { ...defaults, ...props } };
+}
+
+/** Custom resources the engine would send to Analyze (components are not analyzed). */
+const analyzable = (r: ResourceRecord) => r.custom || r.type.startsWith("pulumi:providers:");
+
+const plain = (r: ResourceRecord) => JSON.parse(JSON.stringify(unwrapSecrets(r.inputs))) as Record<string, unknown>;
+
+const baseOpts = (r: ResourceRecord) => ({
+  protect: r.options.protect,
+  ignoreChanges: r.options.ignoreChanges,
+  deleteBeforeReplace: r.options.deleteBeforeReplace,
+  aliases: r.options.aliases.map((a) => ("urn" in a ? a.urn : JSON.stringify(a))),
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: r.options.additionalSecretOutputs,
+});
+
+function common(props: Record<string, unknown>, stackTags: Map<string, string>) {
+  return {
+    stackTags,
+    getConfig: <T extends object>() => props as T,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+export interface EvaluateOptions {
+  config?: PolicyPackConfig;
+  packLevel?: EnforcementLevel;
+  stackTags?: Map<string, string>;
+}
+
+/** Runs every policy over the resources and returns the diagnostics. */
+export async function evaluatePack(policies: Policy[], resources: ResourceRecord[], opts: EvaluateOptions = {}): Promise<PackDiagnostic[]> {
+  const config = opts.config ?? {};
+  const packLevel = opts.packLevel ?? "mandatory";
+  const stackTags = opts.stackTags ?? new Map();
+  const out: PackDiagnostic[] = [];
+  const targets = resources.filter(analyzable);
+  const plainProps = new Map(targets.map((r) => [r.urn, plain(r)]));
+
+  for (const p of policies) {
+    const { level, props } = resolve(p, config, packLevel);
+    if (level === "disabled") continue;
+    const report = (urn?: string) => (message: string, violationUrn?: string) =>
+      out.push({ policyName: p.name, enforcementLevel: level, message, urn: violationUrn ?? urn });
+    const onError = (e: unknown, urn?: string) => {
+      if (e instanceof NotApplicable) return;
+      if (e instanceof UnknownValueError) {
+        out.push({ policyName: p.name, enforcementLevel: "advisory", message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`, urn });
+        return;
+      }
+      throw e;
+    };
+    if (isResourcePolicy(p)) {
+      const fns = Array.isArray(p.validateResource) ? p.validateResource : p.validateResource ? [p.validateResource] : [];
+      for (const r of targets) {
+        const args = {
+          type: r.type,
+          props: unknownCheckingProxy(plainProps.get(r.urn)!),
+          urn: r.urn,
+          name: r.name,
+          opts: baseOpts(r),
+          isType: () => false,
+          asType: () => undefined,
+          ...common(props, stackTags),
+        };
+        try {
+          for (const f of fns) await f(args as never, report(r.urn));
+        } catch (e) {
+          onError(e, r.urn);
+        }
+      }
+    }
+    if (isStackPolicy(p)) {
+      const byUrn = new Map<string, PolicyResource>();
+      for (const r of targets) {
+        byUrn.set(r.urn, {
+          type: r.type,
+          props: unknownCheckingProxy(plainProps.get(r.urn)!),
+          urn: r.urn,
+          name: r.name,
+          opts: baseOpts(r),
+          dependencies: [],
+          propertyDependencies: {},
+          isType: () => false,
+          asType: () => undefined,
+        } as unknown as PolicyResource);
+      }
+      for (const r of targets) {
+        const pr = byUrn.get(r.urn) as PolicyResource & { parent?: PolicyResource };
+        pr.parent = r.parent ? byUrn.get(r.parent) : undefined;
+        (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
+        (pr as { propertyDependencies: Record<string, PolicyResource[]> }).propertyDependencies = Object.fromEntries(
+          Object.entries(r.propertyDependencies).map(([k, us]) => [k, us.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x)]),
+        );
+      }
+      try {
+        await p.validateStack({ resources: [...byUrn.values()], ...common(props, stackTags) } as never, report());
+      } catch (e) {
+        onError(e);
+      }
+    }
+  }
+  return out;
+}
