@@ -1,0 +1,7 @@
+/**
+ * Extra sections for report.md, appended after the built-in ones. Each gets the whole plan
+ * (see PlanJson in ./types) and returns Markdown, or "" to add nothing.
+ */
+import type { ReportSection } from "./types";
+
+export const extraSections: ReportSection[] = [];

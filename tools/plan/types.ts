@@ -1,0 +1,194 @@
+/**
+ * Shared types of the offline plan: the analyzer conversation's results and the plan JSON that
+ * `--json` prints and `--out` writes as plan.json.
+ */
+import type { ResourceOptionsRecord } from "../harness/mockRun";
+
+/** Enforcement levels as the CLI names them (apitype.EnforcementLevel). */
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+
+/** Policy severities as the CLI names them (apitype.PolicySeverity). */
+export type PolicySeverity = "low" | "medium" | "high" | "critical";
+
+/** A policy violation, as the CLI's `AnalyzeDiagnostic` (plus where it came from). */
+export interface PolicyDiagnostic {
+  policyName: string;
+  policyPackName: string;
+  policyPackVersion: string;
+  description: string;
+  message: string;
+  /** URN of the resource in violation; empty for a stack policy that named no resource. */
+  urn: string;
+  enforcementLevel: EnforcementLevel;
+  severity?: PolicySeverity;
+  /** `Analyze` (one resource) or `AnalyzeStack` (the whole stack). */
+  source: "analyze" | "analyzeStack";
+}
+
+/** A compliance framework reference of a policy (PolicyComplianceFramework). */
+export interface PolicyFramework {
+  name: string;
+  version?: string;
+  reference?: string;
+  specification?: string;
+}
+
+/** One policy's metadata, from `GetAnalyzerInfo`. */
+export interface PolicyInfo {
+  name: string;
+  displayName?: string;
+  description: string;
+  message?: string;
+  /** Level declared by the pack; after `configure` the plan records the effective level here. */
+  enforcementLevel: EnforcementLevel;
+  policyType: "resource" | "stack" | "unknown";
+  severity?: PolicySeverity;
+  framework?: PolicyFramework;
+  tags: string[];
+  remediationSteps?: string;
+  url?: string;
+  /** JSON schema of the policy's config (with `enforcementLevel` injected, like the CLI does). */
+  configSchema?: { properties: Record<string, Record<string, unknown>>; required: string[] };
+}
+
+/** A policy's config: what `Configure` sends (PolicyConfig). */
+export interface PolicyConfigEntry {
+  enforcementLevel?: EnforcementLevel;
+  properties?: Record<string, unknown>;
+}
+
+/** The pack's metadata, from `GetAnalyzerInfo` (version/description as the CLI resolves them). */
+export interface AnalyzerInfo {
+  name: string;
+  displayName?: string;
+  version: string;
+  description?: string;
+  supportsConfig: boolean;
+  /** Sorted by name, like the CLI. */
+  policies: PolicyInfo[];
+  initialConfig: Record<string, PolicyConfigEntry>;
+  readme?: string;
+  provider?: string;
+  tags: string[];
+  repository?: string;
+}
+
+/** Something the pack printed or logged: engine `Log` RPCs and the child's stdout/stderr lines. */
+export interface AnalyzerLog {
+  source: "engine" | "stdout" | "stderr";
+  severity: "debug" | "info" | "warning" | "error";
+  message: string;
+  urn?: string;
+}
+
+/** Marker written in place of a value that is unknown at preview. */
+export const UNKNOWN_PLACEHOLDER = "[unknown]";
+
+/** One resource in the plan: the registration, inputs made printable (secrets redacted). */
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  provider?: string;
+  /** Secrets replaced by REDACTED, unknowns by UNKNOWN_PLACEHOLDER. */
+  inputs: Record<string, unknown>;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  options: ResourceOptionsRecord;
+  /** What a preview of a fresh stack does: every resource is created. */
+  op: "create";
+}
+
+/** A policy pack as it ran. */
+export interface PlanPolicyPack {
+  name: string;
+  version: string;
+  displayName?: string;
+  description?: string;
+  dir: string;
+  configFile?: string;
+  /** The @pulumi/policy version the pack runs on (GetPluginInfo). */
+  pluginVersion?: string;
+  /** Effective enforcement levels after configuration. */
+  policies: PolicyInfo[];
+  /** The reconciled config sent with `Configure`. */
+  config: Record<string, PolicyConfigEntry>;
+}
+
+/** Pass/fail of one policy over the whole plan. */
+export interface PlanPolicyResult {
+  pack: string;
+  policy: string;
+  policyType: PolicyInfo["policyType"];
+  enforcementLevel: EnforcementLevel;
+  severity?: PolicySeverity;
+  framework?: PolicyFramework;
+  /** fail: mandatory violations; advisory: advisory violations only; pass: none; disabled. */
+  result: "pass" | "fail" | "advisory" | "disabled";
+  violations: number;
+}
+
+/** The `--diff` result: resources added/removed vs a previous plan.json. */
+export interface ResourceDiff {
+  previous: string;
+  added: string[];
+  removed: string[];
+  unchanged: number;
+}
+
+export interface PlanCounts {
+  total: number;
+  custom: number;
+  components: number;
+  providers: number;
+  byType: Record<string, number>;
+}
+
+export interface PlanSummary {
+  resources: { create: number };
+  policy: {
+    enabled: boolean;
+    packs: number;
+    policies: number;
+    mandatory: number;
+    advisory: number;
+    /** Advisories the pack raised because a value was unknown at preview ("can't run policy … during preview"). */
+    undeterminable: number;
+    passed: number;
+    failed: number;
+  };
+  status: "ok" | "policy-violations";
+}
+
+/** plan.json / `--json`. */
+export interface PlanJson {
+  schemaVersion: 1;
+  project: string;
+  stack: string;
+  organization: string;
+  dryRun: true;
+  /** Config as the program saw it, fully qualified; secret values redacted. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  stackTags: Record<string, string>;
+  resources: PlanResource[];
+  /** Stack outputs; secret outputs redacted. */
+  outputs: Record<string, unknown>;
+  counts: PlanCounts;
+  policy: {
+    enabled: boolean;
+    packs: PlanPolicyPack[];
+    diagnostics: PolicyDiagnostic[];
+    results: PlanPolicyResult[];
+    logs: AnalyzerLog[];
+  };
+  diff?: ResourceDiff;
+  warnings: string[];
+  summary: PlanSummary;
+  exitCode: number;
+}
+
+/** A report.md section: gets the plan, returns Markdown (empty string to skip). */
+export type ReportSection = (plan: PlanJson) => string;
