@@ -62,13 +62,21 @@ export const KUBE_DNS: Workload = {
 export const OPERATOR_WORKLOADS: Readonly<Record<string, readonly WorkloadSpec[]>> = {
   "external-secrets": [
     { name: "external-secrets", ports: [{ name: "metrics", port: 8080, protocol: "TCP" }] },
-    { name: "external-secrets-webhook", ports: [{ name: "webhook", port: 10250, protocol: "TCP" }, { name: "metrics", port: 8080, protocol: "TCP" }] },
+    {
+      name: "external-secrets-webhook",
+      ports: [
+        { name: "webhook", port: 10250, protocol: "TCP" },
+        { name: "metrics", port: 8080, protocol: "TCP" },
+      ],
+    },
     { name: "external-secrets-cert-controller", ports: [{ name: "metrics", port: 8080, protocol: "TCP" }] },
   ],
 };
 
 /** The catalog by tier label: every tier's workloads, and the legacy namespace holding all of them. */
-export function platformCatalog(tiers: Readonly<Record<string, { workloads: readonly WorkloadSpec[] }>>): TierCatalog {
+export function platformCatalog(
+  tiers: Readonly<Record<string, { workloads: readonly WorkloadSpec[] }>>,
+): TierCatalog {
   const out: Record<string, readonly WorkloadSpec[]> = {};
   for (const [t, spec] of Object.entries(tiers)) out[t] = spec.workloads;
   out[LEGACY_TIER] = Object.values(tiers).flatMap((t) => t.workloads);
@@ -120,7 +128,8 @@ function objectsOf(r: RecordLike): Record<string, any>[] {
 
 const stringLabels = (x: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
-  if (x && typeof x === "object" && !Array.isArray(x)) for (const [k, v] of Object.entries(x)) if (typeof v === "string") out[k] = v;
+  if (x && typeof x === "object" && !Array.isArray(x))
+    for (const [k, v] of Object.entries(x)) if (typeof v === "string") out[k] = v;
   return out;
 };
 
@@ -141,14 +150,19 @@ export function catalogWorkload(namespace: string, w: WorkloadSpec): Workload {
  * `ameide.io/tier` label names a catalog entry gets one workload per catalog workload (pod labels
  * `app.kubernetes.io/name: <workload>`, the catalog's named container ports and kind).
  */
-export function engineInputFromRecords(resources: readonly RecordLike[], catalog: TierCatalog, options: EngineInputOptions = {}): EngineInput {
+export function engineInputFromRecords(
+  resources: readonly RecordLike[],
+  catalog: TierCatalog,
+  options: EngineInputOptions = {},
+): EngineInput {
   const nsLabels = new Map<string, Record<string, string>>();
   const policies: NetworkPolicy[] = [];
   for (const r of resources) {
     if (NAMESPACE_TYPE.test(r.type)) {
       for (const o of objectsOf(r)) {
         const name = o?.metadata?.name;
-        if (typeof name !== "string" || name === "") throw new Error(`${r.type}: namespace without a literal name`);
+        if (typeof name !== "string" || name === "")
+          throw new Error(`${r.type}: namespace without a literal name`);
         nsLabels.set(name, { ...(nsLabels.get(name) ?? {}), ...stringLabels(o.metadata.labels) });
       }
     } else if (NETWORK_POLICY_TYPE.test(r.type)) {
@@ -178,12 +192,22 @@ export interface EnvironmentLayout {
 }
 
 /** Tier namespaces `<prefix>-<env>-<tier>` of each environment. */
-export function tierEnvironments(prefix: string, environments: readonly string[], tiers: readonly string[] = TIER_NAMES): EnvironmentLayout[] {
-  return environments.map((env) => ({ name: env, namespaces: Object.fromEntries(tiers.map((t) => [t, `${prefix}-${env}-${t}`])) }));
+export function tierEnvironments(
+  prefix: string,
+  environments: readonly string[],
+  tiers: readonly string[] = TIER_NAMES,
+): EnvironmentLayout[] {
+  return environments.map((env) => ({
+    name: env,
+    namespaces: Object.fromEntries(tiers.map((t) => [t, `${prefix}-${env}-${t}`])),
+  }));
 }
 
 /** The legacy shared namespace: every tier in one namespace (flows stay inside it). */
-export function legacyEnvironment(namespace: string, tiers: readonly string[] = TIER_NAMES): EnvironmentLayout {
+export function legacyEnvironment(
+  namespace: string,
+  tiers: readonly string[] = TIER_NAMES,
+): EnvironmentLayout {
   return { name: namespace, namespaces: Object.fromEntries(tiers.map((t) => [t, namespace])) };
 }
 
@@ -196,11 +220,19 @@ export interface ExternalRangesConfig {
 }
 
 /** Never "the internet": RFC 1918, shared address space (RFC 6598), loopback, link-local. */
-export const NON_PUBLIC_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"];
+export const NON_PUBLIC_RANGES = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+];
 
 /** The address ranges of an external target (same for both directions). */
 export function externalTargetRanges(target: ExternalTarget, ranges: ExternalRangesConfig): IpInterval[] {
-  const publicSpace = () => ipBlockIntervals("0.0.0.0/0", [...NON_PUBLIC_RANGES, ranges.podCidr, ranges.serviceCidr]);
+  const publicSpace = () =>
+    ipBlockIntervals("0.0.0.0/0", [...NON_PUBLIC_RANGES, ranges.podCidr, ranges.serviceCidr]);
   switch (target) {
     case "internet":
       return publicSpace();
@@ -257,7 +289,10 @@ export interface ExpectedOptions {
 }
 
 /** Connections a flow's ports admit towards a destination with `ports` (null: an external address). */
-export function flowPortsConns(ports: readonly FlowPort[], dst: readonly ContainerPort[] | null): ConnectionSet {
+export function flowPortsConns(
+  ports: readonly FlowPort[],
+  dst: readonly ContainerPort[] | null,
+): ConnectionSet {
   const acc: Record<Protocol, [number, number][]> = { TCP: [], UDP: [], SCTP: [] };
   for (const p of ports) {
     const protocol: Protocol = p.protocol ?? "TCP";
@@ -308,7 +343,13 @@ export function expectedConnectivity(
       if (!cur.flows.includes(flow)) cur.flows.push(flow);
     } else connections.set(key, { src: s, dst: d, conns, flows: [flow] });
   };
-  const connectExternal = (w: Workload, direction: "ingress" | "egress", target: ExternalTarget, conns: ConnectionSet, flow: string) => {
+  const connectExternal = (
+    w: Workload,
+    direction: "ingress" | "egress",
+    target: ExternalTarget,
+    conns: ConnectionSet,
+    flow: string,
+  ) => {
     if (conns.isEmpty()) return;
     const id = workloadId(w);
     const key = `${id}\u0000${direction}\u0000${target}`;
@@ -316,7 +357,15 @@ export function expectedConnectivity(
     if (cur) {
       cur.conns = cur.conns.union(conns);
       if (!cur.flows.includes(flow)) cur.flows.push(flow);
-    } else external.set(key, { workload: id, direction, target, ranges: externalTargetRanges(target, ranges), conns, flows: [flow] });
+    } else
+      external.set(key, {
+        workload: id,
+        direction,
+        target,
+        ranges: externalTargetRanges(target, ranges),
+        conns,
+        flows: [flow],
+      });
   };
 
   for (const env of envs) {
@@ -335,20 +384,25 @@ export function expectedConnectivity(
     for (const f of flows) {
       if (isExternal(f.from) && isExternal(f.to)) continue;
       if (isExternal(f.to)) {
-        for (const s of members(f.from)) connectExternal(s, "egress", f.to.external, flowPortsConns(f.ports, null), f.id);
+        for (const s of members(f.from))
+          connectExternal(s, "egress", f.to.external, flowPortsConns(f.ports, null), f.id);
       } else if (isExternal(f.from)) {
-        for (const d of members(f.to)) connectExternal(d, "ingress", f.from.external, flowPortsConns(f.ports, d.ports), f.id);
+        for (const d of members(f.to))
+          connectExternal(d, "ingress", f.from.external, flowPortsConns(f.ports, d.ports), f.id);
       } else {
         const dsts = members(f.to);
-        for (const s of members(f.from)) for (const d of dsts) connect(s, d, flowPortsConns(f.ports, d.ports), f.id);
+        for (const s of members(f.from))
+          for (const d of dsts) connect(s, d, flowPortsConns(f.ports, d.ports), f.id);
       }
     }
   }
   for (const op of options.operators ?? []) {
     const ws = op.workloads.map((w) => addWorkload(catalogWorkload(op.spec.name, w)));
     for (const w of ws) {
-      for (const f of op.spec.ingress) connectExternal(w, "ingress", f.peer, flowPortsConns(f.ports, w.ports), f.id);
-      for (const f of op.spec.egress) connectExternal(w, "egress", f.peer, flowPortsConns(f.ports, null), f.id);
+      for (const f of op.spec.ingress)
+        connectExternal(w, "ingress", f.peer, flowPortsConns(f.ports, w.ports), f.id);
+      for (const f of op.spec.egress)
+        connectExternal(w, "egress", f.peer, flowPortsConns(f.ports, null), f.id);
     }
   }
   if (dns) {
@@ -390,7 +444,10 @@ function ipOf(s: string): { family: 4 | 6; value: bigint } {
  * workload↔external address ranges (compared range by range, adjacent ranges with the same
  * difference merged). Empty = the policies implement exactly the intent.
  */
-export function compareConnectivity(actual: ConnectivityResult, expected: ExpectedConnectivity): ConnectivityDifference[] {
+export function compareConnectivity(
+  actual: ConnectivityResult,
+  expected: ExpectedConnectivity,
+): ConnectivityDifference[] {
   const scope = new Set(expected.namespaces);
   const inScope = (p: Peer) => p.type === "workload" && scope.has(p.workload.namespace);
   const diffs: ConnectivityDifference[] = [];
@@ -420,7 +477,10 @@ export function compareConnectivity(actual: ConnectivityResult, expected: Expect
   }
 
   // --- workload ↔ external ---
-  const workloads = new Set<string>([...actual.workloads.filter(inScope).map((w) => w.id), ...expected.workloads.map((w) => w.id)]);
+  const workloads = new Set<string>([
+    ...actual.workloads.filter(inScope).map((w) => w.id),
+    ...expected.workloads.map((w) => w.id),
+  ]);
   for (const side of ["egress", "ingress"] as const) {
     const peers = side === "egress" ? actual.externalDestinations : actual.externalSources;
     const actualIvs = peers.map((p) => {
@@ -432,13 +492,17 @@ export function compareConnectivity(actual: ConnectivityResult, expected: Expect
       const known = actual.peer(w) !== undefined;
       // cut the space at every actual and expected boundary
       const cuts = new Map<4 | 6, Set<bigint>>();
-      const addCut = (family: 4 | 6, v: bigint) => (cuts.get(family) ?? cuts.set(family, new Set()).get(family)!).add(v);
+      const addCut = (family: 4 | 6, v: bigint) =>
+        (cuts.get(family) ?? cuts.set(family, new Set()).get(family)!).add(v);
       for (const a of actualIvs) addCut(a.iv.family, a.iv.start);
-      for (const x of wanted) for (const r of x.ranges) {
-        addCut(r.family, r.start);
-        addCut(r.family, r.end + 1n);
-      }
-      let run: { family: 4 | 6; start: bigint; end: bigint; a: ConnectionSet; e: ConnectionSet; flows: string[] } | undefined;
+      for (const x of wanted)
+        for (const r of x.ranges) {
+          addCut(r.family, r.start);
+          addCut(r.family, r.end + 1n);
+        }
+      let run:
+        | { family: 4 | 6; start: bigint; end: bigint; a: ConnectionSet; e: ConnectionSet; flows: string[] }
+        | undefined;
       const flush = () => {
         if (!run) return;
         const ext = `${formatIp(run.family, run.start)}-${formatIp(run.family, run.end)}[External]`;
@@ -451,10 +515,15 @@ export function compareConnectivity(actual: ConnectivityResult, expected: Expect
         const points = [...set].filter((v) => v <= max).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
         if (points[0] !== 0n) points.unshift(0n);
         for (let i = 0; i < points.length; i++) {
-          const iv: IpInterval = { family, start: points[i], end: i + 1 < points.length ? points[i + 1] - 1n : max };
+          const iv: IpInterval = {
+            family,
+            start: points[i],
+            end: i + 1 < points.length ? points[i + 1] - 1n : max,
+          };
           const holder = actualIvs.find((x) => containsIp(x.iv, { family, value: iv.start }));
           let a = ConnectionSet.NONE;
-          if (holder && known) a = side === "egress" ? actual.allowed(w, holder.peer.id) : actual.allowed(holder.peer.id, w);
+          if (holder && known)
+            a = side === "egress" ? actual.allowed(w, holder.peer.id) : actual.allowed(holder.peer.id, w);
           let e = ConnectionSet.NONE;
           const flows: string[] = [];
           for (const x of wanted) {
@@ -464,7 +533,14 @@ export function compareConnectivity(actual: ConnectivityResult, expected: Expect
           }
           const extra = a.subtract(e).key();
           const missing = e.subtract(a).key();
-          if (run && run.family === family && run.end + 1n === iv.start && run.a.subtract(run.e).key() === extra && run.e.subtract(run.a).key() === missing && run.flows.join() === flows.join()) {
+          if (
+            run &&
+            run.family === family &&
+            run.end + 1n === iv.start &&
+            run.a.subtract(run.e).key() === extra &&
+            run.e.subtract(run.a).key() === missing &&
+            run.flows.join() === flows.join()
+          ) {
             run.end = iv.end;
             run.a = run.a.union(a);
             run.e = run.e.union(e);
@@ -510,7 +586,10 @@ export const EXTERNAL_TIER = "external";
  * own group with tiers taken from the catalog by workload name; other namespaces in the `cluster`
  * group under their own name; external ranges in the `external` tier of every group.
  */
-export function placePeers(namespaces: readonly NamespaceInfo[], catalog: TierCatalog = {}): (p: Peer) => PeerPlace | undefined {
+export function placePeers(
+  namespaces: readonly NamespaceInfo[],
+  catalog: TierCatalog = {},
+): (p: Peer) => PeerPlace | undefined {
   const labels = new Map(namespaces.map((n) => [n.name, n.labels]));
   const tierOfWorkload = new Map<string, string>();
   for (const [tier, ws] of Object.entries(catalog)) {
@@ -523,7 +602,11 @@ export function placePeers(namespaces: readonly NamespaceInfo[], catalog: TierCa
     const env = l[ENVIRONMENT_LABEL];
     const tier = l[TIER_LABEL];
     if (env && tier) return { group: env, tier };
-    if (tier === LEGACY_TIER) return { group: `${p.workload.namespace} (legacy)`, tier: tierOfWorkload.get(p.workload.name) ?? p.workload.name };
+    if (tier === LEGACY_TIER)
+      return {
+        group: `${p.workload.namespace} (legacy)`,
+        tier: tierOfWorkload.get(p.workload.name) ?? p.workload.name,
+      };
     return { group: CLUSTER_GROUP, tier: p.workload.namespace };
   };
 }
@@ -550,7 +633,11 @@ export interface TierViewOptions {
 }
 
 /** Aggregates a result tier to tier per group (pod→itself never counted). */
-export function tierGroups(result: ConnectivityResult, namespaces: readonly NamespaceInfo[], options: TierViewOptions = {}): TierGroups {
+export function tierGroups(
+  result: ConnectivityResult,
+  namespaces: readonly NamespaceInfo[],
+  options: TierViewOptions = {},
+): TierGroups {
   const place = placePeers(namespaces, options.catalog);
   const cells = new Map<string, ConnectionSet>();
   const across = new Map<string, TierGroupCell>();
@@ -588,7 +675,11 @@ export function tierGroups(result: ConnectivityResult, namespaces: readonly Name
     groups,
     cell: (g, s, d) => cells.get(`${g}\u0000${s}\u0000${d}`) ?? ConnectionSet.NONE,
     across: [...across.values()].sort(
-      (a, b) => cmp(a.src.group, b.src.group) || cmp(a.src.tier, b.src.tier) || cmp(a.dst.group, b.dst.group) || cmp(a.dst.tier, b.dst.tier),
+      (a, b) =>
+        cmp(a.src.group, b.src.group) ||
+        cmp(a.src.tier, b.src.tier) ||
+        cmp(a.dst.group, b.dst.group) ||
+        cmp(a.dst.tier, b.dst.tier),
     ),
   };
 }
@@ -603,7 +694,11 @@ const mdEscape = (s: string) => s.replace(/\|/g, "\\|");
  * cells: allowed ports; `external` = addresses outside the cluster), then the connections between
  * groups (DNS to kube-system; anything crossing environments is flagged).
  */
-export function tierMatrixMarkdown(result: ConnectivityResult, namespaces: readonly NamespaceInfo[], options: TierViewOptions = {}): string {
+export function tierMatrixMarkdown(
+  result: ConnectivityResult,
+  namespaces: readonly NamespaceInfo[],
+  options: TierViewOptions = {},
+): string {
   const tg = tierGroups(result, namespaces, options);
   const out: string[] = [];
   for (const g of tg.groups) {
@@ -611,7 +706,9 @@ export function tierMatrixMarkdown(result: ConnectivityResult, namespaces: reado
     out.push(`| from \\ to | ${g.tiers.map(mdEscape).join(" | ")} |`);
     out.push(`|---|${g.tiers.map(() => "---").join("|")}|`);
     for (const s of g.tiers) {
-      out.push(`| **${mdEscape(s)}** | ${g.tiers.map((d) => mdEscape(cellText(tg.cell(g.name, s, d))) || "·").join(" | ")} |`);
+      out.push(
+        `| **${mdEscape(s)}** | ${g.tiers.map((d) => mdEscape(cellText(tg.cell(g.name, s, d))) || "·").join(" | ")} |`,
+      );
     }
     out.push("");
   }
@@ -622,7 +719,9 @@ export function tierMatrixMarkdown(result: ConnectivityResult, namespaces: reado
     const envs = new Set(namespaces.map((n) => n.labels[ENVIRONMENT_LABEL]).filter((x): x is string => !!x));
     for (const c of tg.across) {
       const crossEnv = envs.has(c.src.group) && envs.has(c.dst.group);
-      out.push(`| ${mdEscape(`${c.src.group}/${c.src.tier}`)} | ${mdEscape(`${c.dst.group}/${c.dst.tier}`)} | ${mdEscape(cellText(c.conns))} | ${crossEnv ? "⚠ crosses environments" : ""} |`);
+      out.push(
+        `| ${mdEscape(`${c.src.group}/${c.src.tier}`)} | ${mdEscape(`${c.dst.group}/${c.dst.tier}`)} | ${mdEscape(cellText(c.conns))} | ${crossEnv ? "⚠ crosses environments" : ""} |`,
+      );
     }
     out.push("");
   }
@@ -642,7 +741,10 @@ function summarize(items: { peer: Peer; conns: ConnectionSet }[]): string {
   return [...groups.values()]
     .sort((a, b) => cmp(a.where, b.where) || cmp(a.conns.key(), b.conns.key()))
     .map((g) => {
-      const names = g.names.length > 4 ? `${g.names.slice(0, 3).join(", ")} +${g.names.length - 3} more` : g.names.join(", ");
+      const names =
+        g.names.length > 4
+          ? `${g.names.slice(0, 3).join(", ")} +${g.names.length - 3} more`
+          : g.names.join(", ");
       return `${g.where}: ${names} (${g.conns})`;
     })
     .join("<br>");
@@ -652,7 +754,8 @@ function summarize(items: { peer: Peer; conns: ConnectionSet }[]): string {
 export function workloadListMarkdown(result: ConnectivityResult): string {
   const inbound = new Map<string, { peer: Peer; conns: ConnectionSet }[]>();
   const outbound = new Map<string, { peer: Peer; conns: ConnectionSet }[]>();
-  const add = (m: typeof inbound, k: string, v: { peer: Peer; conns: ConnectionSet }) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
+  const add = (m: typeof inbound, k: string, v: { peer: Peer; conns: ConnectionSet }) =>
+    (m.get(k) ?? m.set(k, []).get(k)!).push(v);
   result.forEachConnection((c) => {
     if (c.dst.type === "workload") add(inbound, c.dst.id, { peer: c.src, conns: c.conns });
     if (c.src.type === "workload") add(outbound, c.src.id, { peer: c.dst, conns: c.conns });
@@ -668,7 +771,8 @@ export function workloadListMarkdown(result: ConnectivityResult): string {
   return out.join("\n") + "\n";
 }
 
-const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export interface MatrixSvgOptions extends TierViewOptions {
   title?: string;
@@ -681,7 +785,11 @@ export interface MatrixSvgOptions extends TierViewOptions {
  * destination tiers; a cell is filled where any connection is allowed and labelled with the ports
  * (full text in the cell's tooltip).
  */
-export function matrixSvg(result: ConnectivityResult, namespaces: readonly NamespaceInfo[], options: MatrixSvgOptions = {}): string {
+export function matrixSvg(
+  result: ConnectivityResult,
+  namespaces: readonly NamespaceInfo[],
+  options: MatrixSvgOptions = {},
+): string {
   const tg = tierGroups(result, namespaces, options);
   const cw = options.cellWidth ?? 104;
   const ch = options.cellHeight ?? 34;
@@ -691,23 +799,31 @@ export function matrixSvg(result: ConnectivityResult, namespaces: readonly Names
   let y = pad;
   let width = 0;
   if (options.title) {
-    parts.push(`<text x="${pad}" y="${y + 14}" font-size="16" font-weight="bold">${xmlEscape(options.title)}</text>`);
+    parts.push(
+      `<text x="${pad}" y="${y + 14}" font-size="16" font-weight="bold">${xmlEscape(options.title)}</text>`,
+    );
     y += 28;
   }
   const fit = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
   for (const g of tg.groups) {
     const n = g.tiers.length;
-    parts.push(`<text x="${pad}" y="${y + 14}" font-size="14" font-weight="bold">${xmlEscape(g.name)}</text>`);
+    parts.push(
+      `<text x="${pad}" y="${y + 14}" font-size="14" font-weight="bold">${xmlEscape(g.name)}</text>`,
+    );
     y += 22;
     const x0 = pad + labelW;
     const y0 = y + 24;
     parts.push(`<text x="${pad}" y="${y + 16}" font-size="10" fill="#555">from \\ to</text>`);
     g.tiers.forEach((t, j) => {
-      parts.push(`<text x="${x0 + j * cw + cw / 2}" y="${y + 16}" font-size="11" text-anchor="middle" font-weight="bold">${xmlEscape(fit(t, 16))}</text>`);
+      parts.push(
+        `<text x="${x0 + j * cw + cw / 2}" y="${y + 16}" font-size="11" text-anchor="middle" font-weight="bold">${xmlEscape(fit(t, 16))}</text>`,
+      );
     });
     g.tiers.forEach((s, i) => {
       const ry = y0 + i * ch;
-      parts.push(`<text x="${pad}" y="${ry + ch / 2 + 4}" font-size="11" font-weight="bold">${xmlEscape(fit(s, 18))}</text>`);
+      parts.push(
+        `<text x="${pad}" y="${ry + ch / 2 + 4}" font-size="11" font-weight="bold">${xmlEscape(fit(s, 18))}</text>`,
+      );
       g.tiers.forEach((d, j) => {
         const c = tg.cell(g.name, s, d);
         const rx = x0 + j * cw;
@@ -716,7 +832,9 @@ export function matrixSvg(result: ConnectivityResult, namespaces: readonly Names
         parts.push(
           `<g><title>${xmlEscape(`${g.name}: ${s} → ${d}: ${filled ? c.toString() : "nothing allowed"}`)}</title>` +
             `<rect x="${rx}" y="${ry}" width="${cw}" height="${ch}" fill="${fill}" stroke="#888" stroke-width="1"/>` +
-            (filled ? `<text x="${rx + cw / 2}" y="${ry + ch / 2 + 4}" font-size="9" text-anchor="middle">${xmlEscape(fit(c.toString(), 20))}</text>` : "") +
+            (filled
+              ? `<text x="${rx + cw / 2}" y="${ry + ch / 2 + 4}" font-size="9" text-anchor="middle">${xmlEscape(fit(c.toString(), 20))}</text>`
+              : "") +
             `</g>`,
         );
       });
@@ -766,7 +884,10 @@ function connectionMap(c: ConnectionsLike): Map<string, { src: string; dst: stri
  * Semantic diff of two connection lists: per peer pair, the connections added and removed, as
  * np-guard lines (`src => dst : conns`), sorted.
  */
-export function flowDiff(prevConnections: ConnectionsLike, nextConnections: ConnectionsLike): { added: string[]; removed: string[] } {
+export function flowDiff(
+  prevConnections: ConnectionsLike,
+  nextConnections: ConnectionsLike,
+): { added: string[]; removed: string[] } {
   const prev = connectionMap(prevConnections);
   const next = connectionMap(nextConnections);
   const added: string[] = [];
@@ -784,7 +905,11 @@ export function flowDiff(prevConnections: ConnectionsLike, nextConnections: Conn
 }
 
 /** Convenience: analyze the registered resources of a stack with the platform catalog. */
-export function analyzeRecords(resources: readonly RecordLike[], catalog: TierCatalog, options: EngineInputOptions = {}): { input: EngineInput; result: ConnectivityResult; millis: number } {
+export function analyzeRecords(
+  resources: readonly RecordLike[],
+  catalog: TierCatalog,
+  options: EngineInputOptions = {},
+): { input: EngineInput; result: ConnectivityResult; millis: number } {
   const input = engineInputFromRecords(resources, catalog, options);
   const t0 = process.hrtime.bigint();
   const result = analyze(input);

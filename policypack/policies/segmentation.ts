@@ -1,4 +1,571 @@
-import type { Policy } from "@pulumi/policy";
+/**
+ * Network segmentation invariants, proved on the stack's NetworkPolicies with the reachability
+ * engine (lib/netpol), not pattern-matched on single policies.
+ *
+ * Engine input: the stack's Namespaces/NamespacePatches (labels) and NetworkPolicies, plus
+ * representative pods per namespace (lib/netpol/representatives.ts): one generic pod without
+ * labels and one pod per label set some podSelector/peer podSelector uses in that namespace, each
+ * with a container port for every named port the policies use. Invariants (each can be disabled):
+ *
+ *  data-clients          only the `dataClients` tiers, the data tier itself and the scrape tier
+ *                        (on its scrape ports) reach a namespace of the data tier; nothing external;
+ *  no-public-to-data     nothing in a public-facing tier (`publicTiers`) reaches the data tier;
+ *  admin-only-isolation  a namespace with admin gateway access and neither public nor api access is
+ *                        reached only by: its own tier, the proxy pods (`adminOnly.proxySelector`) of
+ *                        the proxy tiers (`adminOnly.proxyTiers`), the tiers listed for it in
+ *                        `adminOnly.clients`, and the scrape tier on its scrape ports; never from an
+ *                        external address, never from any other pod of the gateway tier;
+ *  no-cross-environment  no connection between namespaces whose environment labels differ;
+ *  no-data-egress        no pod of the data tier reaches an external address.
+ */
+import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { UnknownValueError } from "@pulumi/policy";
+import {
+  CONTROLS,
+  stackPolicy,
+  unknownMessage,
+  type Control,
+  type FailClosedConfig,
+  type PolicyMeta,
+} from "../lib/kit";
+import {
+  analyze,
+  compileSelector,
+  ConnectionSet,
+  describeConns,
+  formatIp,
+  parseIp,
+  PortSet,
+  representativeWorkloads,
+  validateNetworkPolicy,
+  type ConnectivityResult,
+  type LabelSelector,
+  type NamespaceInfo,
+  type NetworkPolicy,
+  type Peer,
+} from "../lib/netpol";
 
-/** Policies of this domain (filled in by its own change). */
-export const policies: Policy[] = [];
+export const INVARIANTS = [
+  "data-clients",
+  "no-public-to-data",
+  "admin-only-isolation",
+  "no-cross-environment",
+  "no-data-egress",
+] as const;
+export type Invariant = (typeof INVARIANTS)[number];
+
+export interface SegmentationConfig extends FailClosedConfig {
+  /** Namespace label naming the tier. */
+  tierLabel?: string;
+  /** Namespace label naming the environment. */
+  environmentLabel?: string;
+  /** Tier label value of the data tier. */
+  dataTier?: string;
+  /** Tiers that may reach the data tier (besides the data tier itself and the scrape tier's scrape ports). */
+  dataClients?: string[];
+  /** The metrics scraper: its tier and the ports (numbers or container port names) it may scrape on. */
+  scrape?: { tier?: string; ports?: (string | number)[] };
+  /** Internet-facing tiers: never reach the data tier directly. */
+  publicTiers?: string[];
+  adminOnly?: {
+    /** Label marking namespaces reachable through the admin gateway. */
+    adminAccessLabel?: string;
+    /** Labels of public gateway access; a namespace with any of them set to "true" is not admin-only. */
+    publicAccessLabels?: string[];
+    /** Tiers whose proxy pods may reach admin-only namespaces. */
+    proxyTiers?: string[];
+    /** The proxy pods of those tiers. */
+    proxySelector?: LabelSelector;
+    /** Per admin-only tier: other tiers allowed to reach it (service clients). */
+    clients?: Record<string, string[]>;
+  };
+  /** Container port numbers of named ports (for messages and scrape ports); unnamed ones get synthetic numbers. */
+  namedPorts?: Record<string, number>;
+  /** Invariants checked (default: all). */
+  invariants?: string[];
+}
+
+export const DEFAULTS = {
+  tierLabel: "ameide.io/tier",
+  environmentLabel: "ameide.io/environment",
+  dataTier: "data",
+  dataClients: ["app", "ai", "auth", "system"],
+  scrape: { tier: "observability", ports: ["metrics"] as (string | number)[] },
+  publicTiers: ["gateway"],
+  adminOnly: {
+    adminAccessLabel: "ameide.io/gateway-access-admin",
+    publicAccessLabels: ["ameide.io/gateway-access-public", "ameide.io/gateway-access-api"],
+    proxyTiers: ["gateway"],
+    proxySelector: { matchLabels: { "app.kubernetes.io/name": "envoy" } } as LabelSelector,
+    clients: { system: ["app"] } as Record<string, string[]>,
+  },
+  namedPorts: {} as Record<string, number>,
+  invariants: [...INVARIANTS] as string[],
+};
+
+type Resolved = typeof DEFAULTS;
+
+const strings = (v: unknown, d: string[]): string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string") ? [...v] : d;
+const str = (v: unknown, d: string): string => (typeof v === "string" && v !== "" ? v : d);
+
+/** The effective configuration: defaults for every unset key. */
+export function resolveConfig(c: SegmentationConfig = {}): Resolved {
+  const a = c.adminOnly ?? {};
+  return {
+    tierLabel: str(c.tierLabel, DEFAULTS.tierLabel),
+    environmentLabel: str(c.environmentLabel, DEFAULTS.environmentLabel),
+    dataTier: str(c.dataTier, DEFAULTS.dataTier),
+    dataClients: strings(c.dataClients, DEFAULTS.dataClients),
+    scrape: {
+      tier: str(c.scrape?.tier, DEFAULTS.scrape.tier),
+      ports: Array.isArray(c.scrape?.ports) ? [...c.scrape!.ports] : DEFAULTS.scrape.ports,
+    },
+    publicTiers: strings(c.publicTiers, DEFAULTS.publicTiers),
+    adminOnly: {
+      adminAccessLabel: str(a.adminAccessLabel, DEFAULTS.adminOnly.adminAccessLabel),
+      publicAccessLabels: strings(a.publicAccessLabels, DEFAULTS.adminOnly.publicAccessLabels),
+      proxyTiers: strings(a.proxyTiers, DEFAULTS.adminOnly.proxyTiers),
+      proxySelector: a.proxySelector ?? DEFAULTS.adminOnly.proxySelector,
+      clients: a.clients && typeof a.clients === "object" ? { ...a.clients } : DEFAULTS.adminOnly.clients,
+    },
+    namedPorts: c.namedPorts && typeof c.namedPorts === "object" ? { ...c.namedPorts } : DEFAULTS.namedPorts,
+    invariants: strings(c.invariants, DEFAULTS.invariants),
+  };
+}
+
+const stringArray = { type: "array" as const, items: { type: "string" as const } };
+
+/** JSON schema of the policy's configuration (defaults as above). */
+export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
+  tierLabel: { type: "string", default: DEFAULTS.tierLabel, description: "Namespace label naming the tier." },
+  environmentLabel: {
+    type: "string",
+    default: DEFAULTS.environmentLabel,
+    description: "Namespace label naming the environment.",
+  },
+  dataTier: { type: "string", default: DEFAULTS.dataTier, description: "Tier label value of the data tier." },
+  dataClients: {
+    ...stringArray,
+    default: DEFAULTS.dataClients,
+    description:
+      "Tiers allowed to reach the data tier (the data tier itself and the scrape tier's scrape ports are always allowed).",
+  },
+  scrape: {
+    type: "object",
+    properties: {
+      tier: { type: "string" },
+      ports: { type: "array", items: { type: ["string", "integer"] } },
+    },
+    default: DEFAULTS.scrape,
+    description:
+      "The metrics scraper's tier and the ports (numbers or container port names) it may reach in the data and admin-only tiers.",
+  },
+  publicTiers: {
+    ...stringArray,
+    default: DEFAULTS.publicTiers,
+    description: "Internet-facing tiers: they never reach the data tier directly.",
+  },
+  adminOnly: {
+    type: "object",
+    properties: {
+      adminAccessLabel: { type: "string" },
+      publicAccessLabels: stringArray,
+      proxyTiers: stringArray,
+      proxySelector: { type: "object" },
+      clients: { type: "object", additionalProperties: stringArray },
+    },
+    default: DEFAULTS.adminOnly,
+    description:
+      "Admin-only namespaces (admin gateway access, no public/api access): which proxy pods and client tiers may reach them.",
+  },
+  namedPorts: {
+    type: "object",
+    additionalProperties: { type: "integer" },
+    default: {},
+    description:
+      "Container port numbers of named ports (messages and scrape ports); other names get synthetic numbers.",
+  },
+  invariants: {
+    type: "array",
+    items: { type: "string", enum: [...INVARIANTS] },
+    default: [...INVARIANTS],
+    description: "The invariants checked.",
+  },
+};
+
+const NAMESPACE_TYPE = /^kubernetes:core\/v1:Namespace(Patch|List)?$/;
+const NETWORK_POLICY_TYPE = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy(Patch|List)?$/;
+
+/** A plain copy of (proxied) props: every read goes through the unknown-checking proxy. */
+function toPlain(v: any): any {
+  if (Array.isArray(v)) {
+    const out: any[] = [];
+    for (let i = 0; i < v.length; i++) out.push(toPlain(v[i]));
+    return out;
+  }
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, any> = {};
+    for (const k of Object.keys(v)) out[k] = toPlain(v[k]);
+    return out;
+  }
+  return v;
+}
+
+const refOf = (r: { type: string; name: string }) => `${r.type.split(":").pop()} '${r.name}'`;
+
+function objectsOf(r: PolicyResource): any[] {
+  const p = toPlain(r.props);
+  if (r.type.endsWith("List")) return Array.isArray(p?.items) ? p.items : [];
+  return [p];
+}
+
+export interface StackSegmentation {
+  namespaces: NamespaceInfo[];
+  policies: NetworkPolicy[];
+  /** NetworkPolicy id (`ns/name`) → URN of the resource that declares it. */
+  policyUrns: Map<string, string>;
+  /** Resources that could not be read (unknown at preview) and invalid policies. */
+  problems: { message: string; urn: string; unknown?: UnknownValueError }[];
+}
+
+/** Reads the stack's Namespaces and NetworkPolicies (unknown values and invalid policies become problems). */
+export function readStack(resources: readonly PolicyResource[]): StackSegmentation {
+  const nsLabels = new Map<string, Record<string, string>>();
+  const policies: NetworkPolicy[] = [];
+  const policyUrns = new Map<string, string>();
+  const problems: StackSegmentation["problems"] = [];
+  for (const r of resources) {
+    const isNs = NAMESPACE_TYPE.test(r.type);
+    const isNp = NETWORK_POLICY_TYPE.test(r.type);
+    if (!isNs && !isNp) continue;
+    let objects: any[];
+    try {
+      objects = objectsOf(r);
+    } catch (e) {
+      if (!(e instanceof UnknownValueError)) throw e;
+      problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
+      continue;
+    }
+    for (const o of objects) {
+      const name = o?.metadata?.name;
+      if (isNs) {
+        if (typeof name !== "string" || name === "") continue;
+        const labels: Record<string, string> = {};
+        for (const [k, v] of Object.entries(o?.metadata?.labels ?? {}))
+          if (typeof v === "string") labels[k] = v;
+        nsLabels.set(name, { ...(nsLabels.get(name) ?? {}), ...labels });
+        continue;
+      }
+      const np = { ...o, metadata: { ...(o?.metadata ?? {}) } } as NetworkPolicy;
+      try {
+        validateNetworkPolicy(np);
+      } catch (e) {
+        problems.push({
+          message: `${refOf(r)}: invalid NetworkPolicy (${(e as Error).message}); the API server rejects it, and it is left out of the segmentation analysis.`,
+          urn: r.urn,
+        });
+        continue;
+      }
+      const ns =
+        typeof np.metadata.namespace === "string" && np.metadata.namespace !== ""
+          ? np.metadata.namespace
+          : "default";
+      let id = `${ns}/${np.metadata.name}`;
+      if (policyUrns.has(id)) {
+        // the same policy declared twice (e.g. a Patch of a declared one): analyse both, under distinct names
+        let i = 2;
+        while (policyUrns.has(`${id}#${i}`)) i++;
+        np.metadata.name = `${np.metadata.name}#${i}`;
+        id = `${ns}/${np.metadata.name}`;
+      }
+      policyUrns.set(id, r.urn);
+      policies.push(np);
+    }
+  }
+  return {
+    namespaces: [...nsLabels].map(([name, labels]) => ({ name, labels })),
+    policies,
+    policyUrns,
+    problems,
+  };
+}
+
+/** One breach of an invariant between two peers. */
+export interface Breach {
+  invariant: Invariant;
+  src: Peer;
+  dst: Peer;
+  conns: ConnectionSet;
+  why: string;
+}
+
+export interface SegmentationAnalysis {
+  result: ConnectivityResult;
+  breaches: Breach[];
+  /** Prints a connection set with named ports by name. */
+  describe(c: ConnectionSet): string;
+}
+
+/** Runs the engine on the stack's namespaces and policies and checks the invariants. */
+export function checkInvariants(
+  namespaces: readonly NamespaceInfo[],
+  policies: readonly NetworkPolicy[],
+  config: SegmentationConfig = {},
+): SegmentationAnalysis {
+  const cfg = resolveConfig(config);
+  const reps = representativeWorkloads(namespaces, policies, { namedPorts: cfg.namedPorts });
+  const result = analyze({ namespaces: reps.namespaces, workloads: reps.workloads, policies: [...policies] });
+  const labels = new Map(reps.namespaces.map((n) => [n.name, n.labels]));
+  const nsOf = (p: Peer) => (p.type === "workload" ? p.workload.namespace : undefined);
+  const tierOf = (p: Peer) =>
+    p.type === "workload" ? labels.get(p.workload.namespace)?.[cfg.tierLabel] : undefined;
+  const envOf = (p: Peer) =>
+    p.type === "workload" ? labels.get(p.workload.namespace)?.[cfg.environmentLabel] : undefined;
+  const enabled = new Set(cfg.invariants);
+
+  const portOf = (p: string | number): number | undefined =>
+    typeof p === "number" ? p : reps.namedPorts.get(p)?.containerPort;
+  const scrapePorts = ConnectionSet.of({
+    TCP: PortSet.of(
+      cfg.scrape.ports
+        .map(portOf)
+        .filter((x): x is number => x !== undefined)
+        .map((n) => [n, n] as [number, number]),
+    ),
+  });
+  const scrapeOnly = (src: Peer, c: ConnectionSet) =>
+    tierOf(src) === cfg.scrape.tier && c.isSubsetOf(scrapePorts);
+  const proxy = compileSelector(cfg.adminOnly.proxySelector);
+  const adminOnly = (ns: string | undefined): boolean => {
+    if (!ns) return false;
+    const l = labels.get(ns) ?? {};
+    return (
+      l[cfg.adminOnly.adminAccessLabel] === "true" &&
+      !cfg.adminOnly.publicAccessLabels.some((k) => l[k] === "true")
+    );
+  };
+  const who = (p: Peer) =>
+    p.type === "external"
+      ? "an external address"
+      : tierOf(p) !== undefined
+        ? `tier '${tierOf(p)}'`
+        : `namespace '${nsOf(p)}' (no ${cfg.tierLabel} label)`;
+
+  const breaches: Breach[] = [];
+  result.forEachConnection(({ src, dst, conns }) => {
+    const add = (invariant: Invariant, why: string) => breaches.push({ invariant, src, dst, conns, why });
+    const st = tierOf(src);
+    const dt = tierOf(dst);
+    const sameNs = nsOf(src) !== undefined && nsOf(src) === nsOf(dst);
+    if (dt === cfg.dataTier && !sameNs) {
+      if (
+        enabled.has("data-clients") &&
+        st !== cfg.dataTier &&
+        !(st !== undefined && cfg.dataClients.includes(st)) &&
+        !scrapeOnly(src, conns)
+      ) {
+        add(
+          "data-clients",
+          `${who(src)} reaches the ${cfg.dataTier} tier but is not one of its clients (allowed: tiers ${[...cfg.dataClients, cfg.dataTier].join(", ")}, and ${cfg.scrape.tier} on ${cfg.scrape.ports.join(", ")})`,
+        );
+      }
+      if (enabled.has("no-public-to-data") && st !== undefined && cfg.publicTiers.includes(st)) {
+        add("no-public-to-data", `the public-facing tier '${st}' reaches the ${cfg.dataTier} tier directly`);
+      }
+    }
+    if (enabled.has("admin-only-isolation") && adminOnly(nsOf(dst)) && !sameNs) {
+      const ok =
+        (st !== undefined && st === dt) ||
+        (st !== undefined &&
+          cfg.adminOnly.proxyTiers.includes(st) &&
+          src.type === "workload" &&
+          proxy.matches(src.workload.labels)) ||
+        (st !== undefined && dt !== undefined && (cfg.adminOnly.clients[dt] ?? []).includes(st)) ||
+        scrapeOnly(src, conns);
+      if (!ok) {
+        const allowed = [
+          `its own tier`,
+          `proxy pods ${JSON.stringify(cfg.adminOnly.proxySelector)} of ${cfg.adminOnly.proxyTiers.join(", ")}`,
+          ...(dt !== undefined && (cfg.adminOnly.clients[dt] ?? []).length
+            ? [`clients ${(cfg.adminOnly.clients[dt] ?? []).join(", ")}`]
+            : []),
+          `${cfg.scrape.tier} on ${cfg.scrape.ports.join(", ")}`,
+        ];
+        add(
+          "admin-only-isolation",
+          `namespace '${nsOf(dst)}' is admin-only (${cfg.adminOnly.adminAccessLabel}=true, no public/api access) but is reached from ${who(src)}; only ${allowed.join("; ")} may reach it`,
+        );
+      }
+    }
+    if (enabled.has("no-cross-environment")) {
+      const se = envOf(src);
+      const de = envOf(dst);
+      if (se !== undefined && de !== undefined && se !== de)
+        add("no-cross-environment", `the connection crosses environments (${se} → ${de})`);
+    }
+    if (enabled.has("no-data-egress") && st === cfg.dataTier && dst.type === "external") {
+      add("no-data-egress", `the ${cfg.dataTier} tier has egress to an external address`);
+    }
+  });
+  return { result, breaches, describe: (c) => describeConns(c, reps.syntheticPorts) };
+}
+
+const FIX: Record<Invariant, string> = {
+  "data-clients":
+    "admit only the client tiers' pods on the store's port in the data tier's ingress, and keep other tiers' egress away from it",
+  "no-public-to-data":
+    "route the access through a service in a client tier; never admit gateway-tier pods into the data tier",
+  "admin-only-isolation":
+    "admit only the admin proxies (and the listed client tiers) in the namespace's ingress policies",
+  "no-cross-environment":
+    "select peers by kubernetes.io/metadata.name of the same environment's namespaces (never by tier alone or {} selectors)",
+  "no-data-egress": "remove egress rules of the data tier towards ipBlocks or empty `to` lists",
+};
+
+/** `ns/pod` of a peer (external ranges as np-guard prints them). */
+const peerName = (p: Peer) => (p.type === "workload" ? `${p.workload.namespace}/${p.workload.name}` : p.id);
+
+/** A path for messages: the peers' ids, external side possibly spanning several adjacent ranges. */
+interface Path {
+  breaches: Breach[];
+  src: string;
+  dst: string;
+  conns: ConnectionSet;
+}
+
+/** Paths of breaches: contiguous external ranges with the same other side and connections merged. */
+function pathsOf(bs: readonly Breach[]): Path[] {
+  const out: Path[] = [];
+  const ext = new Map<string, { b: Breach; family: number; start: bigint; end: bigint }[]>();
+  for (const b of bs) {
+    const e = b.src.type === "external" ? b.src : b.dst.type === "external" ? b.dst : undefined;
+    if (!e) {
+      out.push({ breaches: [b], src: peerName(b.src), dst: peerName(b.dst), conns: b.conns });
+      continue;
+    }
+    const other = e === b.src ? `>${b.dst.id}` : `<${b.src.id}`;
+    const key = `${other}\u0000${b.conns.key()}`;
+    const first = parseIp(e.first);
+    (ext.get(key) ?? ext.set(key, []).get(key)!).push({
+      b,
+      family: first.family,
+      start: first.value,
+      end: parseIp(e.last).value,
+    });
+  }
+  for (const items of ext.values()) {
+    items.sort((x, y) => x.family - y.family || (x.start < y.start ? -1 : x.start > y.start ? 1 : 0));
+    let run: typeof items = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const b = run[0].b;
+      const lo = run[0];
+      const hi = run[run.length - 1];
+      const range = `${formatIp(lo.family as 4 | 6, lo.start)}-${formatIp(hi.family as 4 | 6, hi.end)}[External]`;
+      out.push({
+        breaches: run.map((x) => x.b),
+        src: b.src.type === "external" ? range : peerName(b.src),
+        dst: b.dst.type === "external" ? range : peerName(b.dst),
+        conns: b.conns,
+      });
+      run = [];
+    };
+    for (const it of items) {
+      const last = run[run.length - 1];
+      if (last && (last.family !== it.family || last.end + 1n !== it.start)) flush();
+      run.push(it);
+    }
+    flush();
+  }
+  return out.sort((a, b) =>
+    a.src < b.src ? -1 : a.src > b.src ? 1 : a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0,
+  );
+}
+
+/** Groups breaches per invariant and namespace pair and reports each group with the policies that open it. */
+export function reportBreaches(
+  analysis: SegmentationAnalysis,
+  policyUrns: ReadonlyMap<string, string>,
+  report: ReportViolation,
+  maxPaths = 5,
+): number {
+  const groups = new Map<string, Breach[]>();
+  for (const b of analysis.breaches) {
+    const key = `${b.invariant}\u0000${b.src.type === "workload" ? b.src.workload.namespace : "external"}\u0000${b.dst.type === "workload" ? b.dst.workload.namespace : "external"}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(b);
+  }
+  for (const bs of groups.values()) {
+    const first = bs[0];
+    const opening = new Set<string>();
+    let urn: string | undefined;
+    for (const b of bs) {
+      const x = analysis.result.explain(b.src.id, b.dst.id);
+      for (const side of [x.ingress, x.egress]) {
+        if (!side.isolated) continue;
+        for (const m of side.rules) {
+          if (m.effective.isEmpty()) continue;
+          opening.add(`${m.policy} (${m.direction} rule ${m.index})`);
+          urn ??= policyUrns.get(m.policy);
+        }
+      }
+      if (!x.egress.isolated && b.src.type === "workload")
+        opening.add(`no egress policy isolates ${peerName(b.src)}`);
+      if (!x.ingress.isolated && b.dst.type === "workload")
+        opening.add(`no ingress policy isolates ${peerName(b.dst)}`);
+    }
+    const paths = pathsOf(bs).map((p) => `${p.src} → ${p.dst} : ${analysis.describe(p.conns)}`);
+    const shown =
+      paths.slice(0, maxPaths).join("; ") +
+      (paths.length > maxPaths ? `; … and ${paths.length - maxPaths} more` : "");
+    report(
+      `[${first.invariant}] ${first.why}: ${shown}. Opened by: ${[...opening].sort().join(", ") || "(nothing: no policy applies)"}. Fix: ${FIX[first.invariant]}.`,
+      urn,
+    );
+  }
+  return groups.size;
+}
+
+const NSA_CISA: Control = {
+  framework: "NSA/CISA Kubernetes Hardening Guidance",
+  reference: "Network separation and hardening: network policies",
+  version: "1.2",
+  url: "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF",
+};
+
+export const networkSegmentationInvariants = stackPolicy(
+  {
+    name: "network-segmentation-invariants",
+    description:
+      "The stack's NetworkPolicies, analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, and the data tier has no egress to external addresses.",
+    severity: "critical",
+    controls: [
+      CONTROLS.cis("5.3.2"),
+      NSA_CISA,
+      { framework: "NIST SP 800-53", reference: "SC-7" },
+      CONTROLS.platform("segmentation: tiers, environments and the flow table"),
+    ],
+    remediationSteps:
+      "Find the connection and the NetworkPolicies named in the message; narrow the peer (namespaceSelector by kubernetes.io/metadata.name of the same environment, podSelector of the client workload) or remove the rule. Allow rules come from the flow table (data/flows.ts): add a reviewed flow instead of a hand-written policy.",
+    tags: ["network", "segmentation"],
+    config: CONFIG_SCHEMA,
+  },
+  (args: StackValidationArgs, report: ReportViolation) => {
+    const config = args.getConfig<SegmentationConfig>();
+    const stack = readStack(args.resources);
+    for (const p of stack.problems) {
+      if (p.unknown && config.failOnUnknown === false) throw p.unknown;
+      report(
+        p.unknown
+          ? `${p.message} (the segmentation invariants are not checked while a NetworkPolicy or Namespace is unknown)`
+          : p.message,
+        p.urn,
+      );
+    }
+    if (stack.problems.some((p) => p.unknown)) return;
+    if (stack.policies.length === 0 && stack.namespaces.length === 0) return;
+    reportBreaches(checkInvariants(stack.namespaces, stack.policies, config), stack.policyUrns, report);
+  },
+);
+
+export const policies: Policy[] = [networkSegmentationInvariants];

@@ -28,10 +28,13 @@ import type {
   Connection,
   ConnectivityResult,
   ContainerPort,
+  DirectionExplanation,
   EngineInput,
+  Explanation,
   ExternalPeer,
   Labels,
   Peer,
+  RuleMatch,
   Workload,
   WorkloadPeer,
 } from "./model";
@@ -378,6 +381,8 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
     externalDestinations: externalDestinations.length,
   };
   return new Result(
+    policies,
+    rules,
     peers,
     workloadPeers,
     externalSources,
@@ -401,6 +406,8 @@ class Result implements ConnectivityResult {
   private readonly dstIndex = new Map<string, number>();
 
   constructor(
+    private readonly policies: CompiledPolicy[],
+    private readonly rules: CompiledRule[],
     private readonly peers: Peer[],
     readonly workloads: WorkloadPeer[],
     readonly externalSources: ExternalPeer[],
@@ -483,6 +490,71 @@ class Result implements ConnectivityResult {
     const k = list.findIndex((iv) => containsIp(iv, addr));
     if (k < 0) return undefined;
     return side === "source" ? this.externalSources[k] : this.externalDestinations[k];
+  }
+
+  explain(srcId: string, dstId: string): Explanation {
+    const s = this.srcIndex.get(srcId);
+    const d = this.dstIndex.get(dstId);
+    if (s === undefined) throw new Error(`unknown source peer '${srcId}'`);
+    if (d === undefined) throw new Error(`unknown destination peer '${dstId}'`);
+    const src = this.peers[s];
+    const dst = this.peers[d];
+    const sg = this.srcGroups[this.peerSrcGroup[s]];
+    const dg = this.dstGroups[this.peerDstGroup[d]];
+    const allowed = this.allowed(srcId, dstId);
+    const selecting = (p: Peer, direction: "ingress" | "egress"): string[] => {
+      if (p.type !== "workload") return [];
+      const w = p.workload;
+      return this.policies
+        .filter(
+          (pol) =>
+            pol.namespace === w.namespace &&
+            (direction === "ingress" ? pol.affectsIngress : pol.affectsEgress) &&
+            pol.podSelector.matches(w.labels),
+        )
+        .map((pol) => pol.id);
+    };
+    const matches = (ruleIds: readonly number[], admits: (r: number) => boolean): RuleMatch[] =>
+      ruleIds
+        .filter(admits)
+        .map((r) => {
+          const rule = this.rules[r];
+          const conns = rule.fixed ?? portsToConns(rule.ports!, dg.ports);
+          return {
+            policy: rule.policy.id,
+            direction: rule.direction,
+            index: rule.index,
+            conns,
+            effective: conns.intersect(allowed),
+          };
+        })
+        .filter((m) => !m.conns.isEmpty());
+    const direction = (isolated: boolean, policies: string[], rules: RuleMatch[]): DirectionExplanation => ({
+      isolated,
+      policies,
+      rules,
+      allowed: isolated
+        ? rules.reduce((acc, m) => acc.union(m.conns), ConnectionSet.NONE)
+        : ConnectionSet.ALL,
+    });
+    const egressIsolated = !sg.egressOpen;
+    const ingressIsolated = !dg.ingressOpen;
+    return {
+      src,
+      dst,
+      self: s === d,
+      allowed,
+      egress: direction(
+        egressIsolated,
+        selecting(src, "egress"),
+        egressIsolated ? matches(sg.egressRules, (r) => dg.egPeerOf.has(r)) : [],
+      ),
+      ingress: direction(
+        ingressIsolated,
+        selecting(dst, "ingress"),
+        ingressIsolated ? matches(dg.ingressRules, (r) => sg.inPeerOf.has(r)) : [],
+      ),
+    };
   }
 
   isolation(id: string): { ingress: boolean; egress: boolean } {

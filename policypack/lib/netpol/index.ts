@@ -5,7 +5,9 @@ export type {
   Connection,
   ConnectivityResult,
   ContainerPort,
+  DirectionExplanation,
   EngineInput,
+  Explanation,
   ExternalPeer,
   IPBlock,
   LabelSelector,
@@ -19,6 +21,7 @@ export type {
   NetworkPolicyPort,
   NetworkPolicySpec,
   Peer,
+  RuleMatch,
   Workload,
   WorkloadPeer,
 } from "./model";
@@ -33,6 +36,9 @@ export {
   elementaryIntervals,
   formatInterval,
   formatIp,
+  coveredBy,
+  containsIp,
+  universe,
 } from "./ipblocks";
 export type { IpFamily, IpInterval } from "./ipblocks";
 export { NetpolValidationError, ManifestError } from "./errors";
@@ -46,3 +52,5 @@ export { tierMatrix } from "./tiers";
 export type { TierMatrix, TierCell, TierMatrixOptions } from "./tiers";
 export { parseManifests, flattenManifests } from "./manifests";
 export type { ParseManifestsOptions } from "./manifests";
+export { representativeWorkloads, selectorLabelSets, describeConns } from "./representatives";
+export type { RepresentativeOptions, Representatives } from "./representatives";

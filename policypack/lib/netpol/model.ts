@@ -127,6 +127,42 @@ export interface AnalysisStats {
   externalDestinations: number;
 }
 
+/** One rule of one NetworkPolicy that admits a given peer pair (see ConnectivityResult.explain). */
+export interface RuleMatch {
+  /** `ns/name` of the NetworkPolicy. */
+  policy: string;
+  direction: "ingress" | "egress";
+  /** Index of the rule in `spec.ingress` / `spec.egress`. */
+  index: number;
+  /** What the rule admits towards this destination (named ports resolved). */
+  conns: ConnectionSet;
+  /** The part of `conns` that is actually allowed (the other direction also admits it). */
+  effective: ConnectionSet;
+}
+
+export interface DirectionExplanation {
+  /** false: no policy selects the pod for this direction (or it is external): everything allowed. */
+  isolated: boolean;
+  /** `ns/name` of the policies that select the pod for this direction. */
+  policies: string[];
+  /** Rules of those policies whose peers select the other side, with non-empty connections. */
+  rules: RuleMatch[];
+  /** What this direction allows (union of `rules`, ALL when not isolated). */
+  allowed: ConnectionSet;
+}
+
+export interface Explanation {
+  src: Peer;
+  dst: Peer;
+  /** Same peer: always allowed. */
+  self: boolean;
+  allowed: ConnectionSet;
+  /** The source's egress side. */
+  egress: DirectionExplanation;
+  /** The destination's ingress side. */
+  ingress: DirectionExplanation;
+}
+
 export interface ConnectivityResult {
   readonly workloads: readonly WorkloadPeer[];
   /** External ranges that can be sources (split at every ingress ipBlock boundary). */
@@ -153,6 +189,12 @@ export interface ConnectivityResult {
   peer(id: string): Peer | undefined;
   /** The external source/destination range containing an IP address. */
   externalPeerFor(ip: string, side: "source" | "destination"): ExternalPeer | undefined;
+  /**
+   * Why `src` may (or may not) reach `dst`: per direction, whether the peer is isolated, the
+   * policies selecting it and the rules that admit the other peer (with the connections each
+   * admits). `allowed` = egress ∩ ingress (ALL for a peer to itself).
+   */
+  explain(srcId: string, dstId: string): Explanation;
   /** Is the workload isolated (selected by ≥1 policy of that type) for ingress / egress? */
   isolation(workloadId: string): { ingress: boolean; egress: boolean };
 }

@@ -1,0 +1,246 @@
+/**
+ * Segmentation proof on the real program: for each stack, the NetworkPolicies and Namespaces the
+ * program REGISTERS (under mocks), with the catalog's workloads synthesized in every tier
+ * namespace, are analysed by the reachability engine, and the computed connectivity must equal the
+ * flow table's intent: every declared flow allowed, nothing else (tier↔tier, workload↔workload,
+ * and to/from external address ranges), DNS to kube-dns for everyone. The operator namespace
+ * (external-secrets) is checked against its declared flows (data/operators.ts).
+ *
+ * A difference fails the test and prints every differing pair. One difference is a known,
+ * reported mismatch between the flow table and the generator (KNOWN_DEVIATIONS): it is matched
+ * narrowly, printed on every run, and its own test fails once it is fixed so the entry is removed.
+ */
+import { strict as assert } from "node:assert";
+import { Registry, runStack, programConfig, STACKS } from "./helpers/stack";
+import { parseConfig, type PlatformConfig } from "../lib/config";
+import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
+import { isExternal, type Flow } from "../data/flows";
+import {
+  analyze,
+  coveredBy,
+  parseIp,
+  ipBlockIntervals,
+  type ConnectivityResult,
+  type EngineInput,
+} from "../policypack/lib/netpol";
+import {
+  compareConnectivity,
+  engineInputFromRecords,
+  expectedConnectivity,
+  flowPortsConns,
+  formatDifferences,
+  legacyEnvironment,
+  NON_PUBLIC_RANGES,
+  OPERATOR_WORKLOADS,
+  platformCatalog,
+  tierEnvironments,
+  tierGroups,
+  tierMatrixMarkdown,
+  type ConnectivityDifference,
+  type ExpectedConnectivity,
+} from "../lib/segmentation";
+
+const NS = "kubernetes:core/v1:Namespace";
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+interface KnownDeviation {
+  id: string;
+  reason: string;
+  matches(d: ConnectivityDifference, cfg: PlatformConfig): boolean;
+}
+
+/** Parses `first-last[External]`. */
+function externalRange(id: string): { family: 4 | 6; start: bigint; end: bigint } | undefined {
+  const m = /^(.+)-(.+)\[External\]$/.exec(id);
+  if (!m) return undefined;
+  // IPv6 ids contain '-' only as the separator (addresses never do)
+  const a = parseIp(m[1]);
+  const b = parseIp(m[2]);
+  return { family: a.family, start: a.value, end: b.value };
+}
+
+const KNOWN_DEVIATIONS: KnownDeviation[] = [
+  {
+    id: "internet-ingress-admits-non-public-sources",
+    reason:
+      "data/flows.ts defines `internet` as public space only (never private, link-local, pod or service ranges), but " +
+      'lib/networkPolicies.ts externalPeers() deliberately renders `internet` INGRESS as ipBlock 0.0.0.0/0 ("ingress accepts any source"), ' +
+      "so the gateway proxies also admit RFC 1918, CGNAT, loopback, link-local, pod and service addresses on the listener ports " +
+      "(needed today for the internal admin load balancer's VPN/bastion clients and SNATed LB traffic, but undeclared). " +
+      "Fix belongs to data/flows.ts + lib/networkPolicies.ts: declare those sources (e.g. an external target for admin clients / node subnet) and render internet ingress as public space.",
+    matches(d, cfg) {
+      if (!d.missing.isEmpty()) return false;
+      const r = externalRange(d.src);
+      if (!r) return false;
+      const nonPublic = [...NON_PUBLIC_RANGES, cfg.network.podCidr, cfg.network.serviceCidr].flatMap((c) =>
+        ipBlockIntervals(c),
+      );
+      if (!coveredBy(r, nonPublic)) return false;
+      const internetFlows = cfg.flows.filter(
+        (f) => isExternal(f.from) && f.from.external === "internet" && !isExternal(f.to),
+      );
+      return internetFlows.some((f) => {
+        const to = f.to as Exclude<Flow["to"], { external: string }>;
+        const name = /\/([^/[]+)\[/.exec(d.dst)?.[1];
+        if (!name || !(to.workloads ?? cfg.tiers[to.tier].workloads.map((w) => w.name)).includes(name))
+          return false;
+        const w = cfg.tiers[to.tier].workloads.find((x) => x.name === name)!;
+        const ports = flowPortsConns(
+          f.ports,
+          w.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? "TCP" })),
+        );
+        return d.extra.isSubsetOf(ports);
+      });
+    },
+  },
+];
+
+for (const stack of STACKS) {
+  describe(`segmentation intent check (${stack} stack)`, function () {
+    let reg: Registry;
+    let cfg: PlatformConfig;
+    let input: EngineInput;
+    let result: ConnectivityResult;
+    let expected: ExpectedConnectivity;
+    let diffs: ConnectivityDifference[];
+    let unexplained: ConnectivityDifference[];
+    let known: Map<string, ConnectivityDifference[]>;
+    let millis: number;
+
+    before(async () => {
+      reg = new Registry(await runStack(stack));
+      cfg = parseConfig(programConfig(stack), "ameide-platform", stack);
+      const catalog = platformCatalog(cfg.tiers);
+      input = engineInputFromRecords(reg.resources, catalog);
+      const t0 = process.hrtime.bigint();
+      result = analyze(input);
+      millis = Number(process.hrtime.bigint() - t0) / 1e6;
+      const envs = [
+        ...tierEnvironments(cfg.namespacePrefix, cfg.environments),
+        ...(cfg.legacyNamespace ? [legacyEnvironment(cfg.legacyNamespace)] : []),
+      ];
+      expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.network, {
+        operators: [
+          {
+            spec: EXTERNAL_SECRETS_NAMESPACE,
+            workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name],
+          },
+        ],
+      });
+      diffs = compareConnectivity(result, expected);
+      known = new Map(KNOWN_DEVIATIONS.map((k) => [k.id, []]));
+      unexplained = [];
+      for (const d of diffs) {
+        const k = KNOWN_DEVIATIONS.find((x) => x.matches(d, cfg));
+        if (k) known.get(k.id)!.push(d);
+        else unexplained.push(d);
+      }
+    });
+
+    it("analyses what the program registers: every NetworkPolicy and Namespace, workloads in every namespace", () => {
+      assert.equal(input.policies.length, reg.ofType(NP).length);
+      const registered = [...reg.ofType(NS), ...reg.ofType(`${NS}Patch`)]
+        .map((r) => reg.props(r).metadata.name)
+        .sort();
+      assert.deepEqual(input.namespaces.map((n) => n.name).sort(), registered);
+      assert.ok(input.policies.length > 50, "the stack has its policies");
+      for (const ns of registered)
+        assert.ok(
+          input.workloads.some((w) => w.namespace === ns),
+          `${ns} has workloads to analyse`,
+        );
+    });
+
+    it("covers every registered namespace with an intent (tiers, legacy, external-secrets); none is silently excluded", () => {
+      assert.deepEqual(expected.namespaces, input.namespaces.map((n) => n.name).sort());
+    });
+
+    it("expands every flow of the table into intended connections in every environment", () => {
+      for (const f of cfg.flows) {
+        const intended = [...expected.connections, ...expected.external].filter((c) =>
+          c.flows.includes(f.id),
+        );
+        assert.ok(
+          intended.length >= cfg.environments.length,
+          `${f.id}: ${intended.length} intended connections`,
+        );
+      }
+    });
+
+    it("runs the analysis well under a second (logged, not asserted)", () => {
+      const s = result.stats;
+      console.log(
+        `      [${stack}] analysis of ${input.policies.length} NetworkPolicies, ${s.workloads} workloads (${s.podClasses} pod classes, ` +
+          `${s.externalSources}+${s.externalDestinations} external ranges): ${millis.toFixed(1)} ms; ${result.connections().length} allowed connections`,
+      );
+    });
+
+    it("allows every declared flow (nothing intended is missing)", () => {
+      const missing = unexplained.filter((d) => !d.missing.isEmpty());
+      assert.deepEqual(
+        missing,
+        [],
+        `connections the flow table intends but the policies do not allow:\n${formatDifferences(missing)}`,
+      );
+    });
+
+    it("allows nothing else between workloads (tier↔tier and workload-level)", () => {
+      const extra = unexplained.filter(
+        (d) => !d.extra.isEmpty() && !d.src.endsWith("[External]") && !d.dst.endsWith("[External]"),
+      );
+      assert.deepEqual(
+        extra,
+        [],
+        `connections the policies allow but no flow intends:\n${formatDifferences(extra)}`,
+      );
+    });
+
+    it("allows nothing else to or from external address ranges (operator namespace included)", () => {
+      const extra = unexplained.filter(
+        (d) => !d.extra.isEmpty() && (d.src.endsWith("[External]") || d.dst.endsWith("[External]")),
+      );
+      assert.deepEqual(
+        extra,
+        [],
+        `external connections the policies allow but no flow intends:\n${formatDifferences(extra)}`,
+      );
+    });
+
+    it("equals the intent exactly (all differences, apart from the known deviation)", () => {
+      assert.equal(
+        unexplained.length,
+        0,
+        `segmentation differs from the flow table:\n${formatDifferences(unexplained)}`,
+      );
+    });
+
+    it("has no connection across environments", () => {
+      const envs = new Set(cfg.environments);
+      const across = tierGroups(result, input.namespaces).across.filter(
+        (c) => envs.has(c.src.group) && envs.has(c.dst.group),
+      );
+      assert.deepEqual(across, []);
+      if (stack === "dev")
+        console.log(
+          tierMatrixMarkdown(result, input.namespaces, { catalog: platformCatalog(cfg.tiers) })
+            .split("\n")
+            .slice(0, 12)
+            .map((l) => `      ${l}`)
+            .join("\n"),
+        );
+    });
+
+    for (const k of KNOWN_DEVIATIONS) {
+      it(`known deviation '${k.id}' is still present, as reported (remove the entry once fixed)`, () => {
+        const found = known.get(k.id)!;
+        console.log(
+          `      KNOWN DEVIATION ${k.id} (${found.length} differences): ${k.reason}\n${formatDifferences(found).replace(/^/gm, "        ")}`,
+        );
+        assert.ok(
+          found.length > 0,
+          `'${k.id}' no longer occurs: delete it from KNOWN_DEVIATIONS in test/intentCheck.test.ts`,
+        );
+      });
+    }
+  });
+}

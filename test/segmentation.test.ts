@@ -1,0 +1,627 @@
+/**
+ * Unit tests of lib/segmentation.ts on small hand-built stacks (the real stacks are checked in
+ * intentCheck.test.ts).
+ */
+import { strict as assert } from "node:assert";
+import {
+  analyze,
+  ConnectionSet,
+  formatNpGuardText,
+  parseCidr,
+  type EngineInput,
+  type NetworkPolicy,
+} from "../policypack/lib/netpol";
+import type { WorkloadSpec } from "../data/tiers";
+import type { Flow } from "../data/flows";
+import { allowPolicies, defaultDeny, tierLayout, type NetworkPolicyManifest } from "../lib/networkPolicies";
+import {
+  catalogWorkload,
+  compareConnectivity,
+  engineInputFromRecords,
+  expectedConnectivity,
+  externalTargetRanges,
+  flowDiff,
+  flowPortsConns,
+  formatDifferences,
+  KUBE_DNS,
+  legacyEnvironment,
+  matrixSvg,
+  platformCatalog,
+  tierEnvironments,
+  tierGroups,
+  tierMatrixMarkdown,
+  workloadListMarkdown,
+  type RecordLike,
+  type TierCatalog,
+} from "../lib/segmentation";
+
+const NS = "kubernetes:core/v1:Namespace";
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+const metrics = { name: "metrics", port: 9090, protocol: "TCP" as const };
+const CATALOG: TierCatalog = {
+  app: [
+    { name: "web", ports: [{ name: "http", port: 8080, protocol: "TCP" }, metrics] },
+    { name: "api", ports: [{ name: "http", port: 8081, protocol: "TCP" }, metrics] },
+  ],
+  data: [
+    {
+      name: "postgres",
+      kind: "StatefulSet",
+      ports: [{ name: "postgres", port: 5432, protocol: "TCP" }, metrics],
+    },
+  ],
+  gateway: [{ name: "envoy", ports: [{ name: "http", port: 10080, protocol: "TCP" }] }],
+  observability: [
+    { name: "prometheus", kind: "StatefulSet", ports: [{ name: "web", port: 9090, protocol: "TCP" }] },
+  ],
+};
+const TIERS = Object.keys(CATALOG);
+
+const RANGES = {
+  podCidr: "192.168.0.0/16",
+  serviceCidr: "172.16.0.0/16",
+  apiServerSubnetCidr: "10.20.16.0/28",
+  privateEndpointSubnetCidr: "10.20.17.0/24",
+};
+
+const FLOWS: Flow[] = [
+  {
+    id: "apiserver-to-envoy",
+    from: { external: "kubeApiServer" },
+    to: { tier: "gateway", workloads: ["envoy"] },
+    ports: [{ port: 10080 }],
+    reason: "t",
+  },
+  {
+    id: "gateway-to-app",
+    from: { tier: "gateway", workloads: ["envoy"] },
+    to: { tier: "app", workloads: ["web"] },
+    ports: [{ port: "http" }],
+    reason: "t",
+  },
+  {
+    id: "app-to-postgres",
+    from: { tier: "app" },
+    to: { tier: "data", workloads: ["postgres"] },
+    ports: [{ port: 5432, protocol: "TCP" }],
+    reason: "t",
+  },
+  {
+    id: "scrape-data",
+    from: { tier: "observability", workloads: ["prometheus"] },
+    to: { tier: "data" },
+    ports: [{ port: "metrics" }],
+    reason: "t",
+  },
+  {
+    id: "app-to-internet",
+    from: { tier: "app", workloads: ["api"] },
+    to: { external: "internet" },
+    ports: [{ port: 443 }],
+    reason: "t",
+  },
+];
+
+const ENVS = ["dev", "staging"];
+const nsName = (env: string, tier: string) => `t-${env}-${tier}`;
+
+function namespaceRecords(envs = ENVS): RecordLike[] {
+  return envs.flatMap((env) =>
+    TIERS.map((tier) => ({
+      type: NS,
+      inputs: {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: nsName(env, tier),
+          labels: { "ameide.io/tier": tier, "ameide.io/environment": env },
+        },
+      },
+    })),
+  );
+}
+
+function policyManifests(flows: Flow[] = FLOWS, envs = ENVS): NetworkPolicyManifest[] {
+  const out: NetworkPolicyManifest[] = [];
+  for (const env of envs) {
+    const layout = tierLayout(
+      (t) => nsName(env, t),
+      (t) => (CATALOG[t] ?? []).map((w) => w.name),
+    );
+    for (const tier of TIERS) {
+      const ns = nsName(env, tier);
+      out.push(defaultDeny(ns), ...allowPolicies(ns, flows, layout, RANGES));
+    }
+  }
+  return out;
+}
+
+const asRecords = (ps: readonly NetworkPolicyManifest[]): RecordLike[] =>
+  ps.map((p) => ({ type: NP, inputs: JSON.parse(JSON.stringify(p)) }));
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+function stack(policies = policyManifests()): { records: RecordLike[]; input: EngineInput } {
+  const records = [...namespaceRecords(), ...asRecords(policies)];
+  return { records, input: engineInputFromRecords(records, CATALOG) };
+}
+
+const expected = (flows: Flow[] = FLOWS) =>
+  expectedConnectivity(flows, tierEnvironments("t", ENVS, TIERS), CATALOG, RANGES);
+
+describe("segmentation: engine input from registered records", () => {
+  it("reads Namespaces (Patches merged), NetworkPolicies (also Lists) and synthesizes the catalog's workloads", () => {
+    const records: RecordLike[] = [
+      {
+        type: NS,
+        inputs: {
+          metadata: {
+            name: "t-dev-app",
+            labels: { "ameide.io/tier": "app", "ameide.io/environment": "dev" },
+          },
+        },
+      },
+      { type: `${NS}Patch`, inputs: { metadata: { name: "t-dev-app", labels: { extra: "yes" } } } },
+      { type: NS, inputs: { metadata: { name: "other", labels: { "ameide.io/tier": "nope" } } } },
+      { type: NP, inputs: defaultDeny("t-dev-app") as unknown as Record<string, unknown> },
+      { type: `${NP}List`, inputs: { items: [defaultDeny("other")] } },
+      { type: "kubernetes:core/v1:ConfigMap", inputs: { metadata: { name: "x", namespace: "t-dev-app" } } },
+    ];
+    const input = engineInputFromRecords(records, CATALOG);
+    assert.deepEqual(
+      input.namespaces.map((n) => [n.name, n.labels]),
+      [
+        ["t-dev-app", { "ameide.io/tier": "app", "ameide.io/environment": "dev", extra: "yes" }],
+        ["other", { "ameide.io/tier": "nope" }],
+      ],
+    );
+    assert.deepEqual(
+      input.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+      ["t-dev-app/default-deny", "other/default-deny"],
+    );
+    assert.deepEqual(
+      input.workloads.map((w) => `${w.namespace}/${w.name}[${w.kind}]`),
+      ["t-dev-app/web[Deployment]", "t-dev-app/api[Deployment]", "kube-system/coredns[Deployment]"],
+    );
+    const web = input.workloads[0];
+    assert.deepEqual(web.labels, { "app.kubernetes.io/name": "web" });
+    assert.deepEqual(web.ports, [
+      { name: "http", containerPort: 8080, protocol: "TCP" },
+      { name: "metrics", containerPort: 9090, protocol: "TCP" },
+    ]);
+  });
+
+  it("uses per-namespace workloads, the legacy catalog entry, and no cluster workloads when asked", () => {
+    const records: RecordLike[] = [
+      { type: NS, inputs: { metadata: { name: "ops", labels: { "ameide.io/tier": "operator" } } } },
+      {
+        type: `${NS}Patch`,
+        inputs: { metadata: { name: "legacy", labels: { "ameide.io/tier": "legacy" } } },
+      },
+    ];
+    const input = engineInputFromRecords(
+      records,
+      platformCatalog(Object.fromEntries(Object.entries(CATALOG).map(([k, v]) => [k, { workloads: v }]))),
+      {
+        namespaceWorkloads: { ops: [{ name: "op", ports: [] }] },
+        clusterWorkloads: [],
+      },
+    );
+    assert.deepEqual(
+      input.workloads.map((w) => `${w.namespace}/${w.name}`),
+      ["ops/op", "legacy/web", "legacy/api", "legacy/postgres", "legacy/envoy", "legacy/prometheus"],
+    );
+  });
+
+  it("unwraps secrets and refuses values unknown at preview", () => {
+    const secret = (v: unknown) => ({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      value: v,
+    });
+    const ok = engineInputFromRecords(
+      [{ type: NS, inputs: { metadata: { name: "a", labels: secret({ "ameide.io/tier": "gateway" }) } } }],
+      CATALOG,
+      { clusterWorkloads: [] },
+    );
+    assert.deepEqual(
+      ok.workloads.map((w) => w.name),
+      ["envoy"],
+    );
+    assert.throws(
+      () =>
+        engineInputFromRecords(
+          [{ type: NS, inputs: { metadata: { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } } }],
+          CATALOG,
+        ),
+      /unknown at preview/,
+    );
+  });
+});
+
+describe("segmentation: intended connectivity", () => {
+  it("resolves external targets to address ranges (internet never private, link-local, pod or service space)", () => {
+    const internet = externalTargetRanges("internet", RANGES);
+    const inside = (cidr: string) => {
+      const c = parseCidr(cidr);
+      return internet.some((r) => r.start <= c.start && c.end <= r.end);
+    };
+    const touches = (cidr: string) => {
+      const c = parseCidr(cidr);
+      return internet.some((r) => r.start <= c.end && c.start <= r.end);
+    };
+    for (const c of ["8.8.8.8/32", "1.0.0.0/8", "203.0.113.0/24"]) assert.ok(inside(c), c);
+    for (const c of [
+      "10.0.0.0/8",
+      "172.16.0.0/12",
+      "192.168.0.0/16",
+      "169.254.0.0/16",
+      "100.64.0.0/10",
+      "127.0.0.0/8",
+    ])
+      assert.ok(!touches(c), c);
+    assert.deepEqual(externalTargetRanges("kubeApiServer", RANGES), [parseCidr("10.20.16.0/28")]);
+    const paas = externalTargetRanges("azurePaaS", RANGES);
+    assert.equal(paas.length, internet.length + 1);
+    assert.deepEqual(paas[paas.length - 1], parseCidr("10.20.17.0/24"));
+  });
+
+  it("resolves named flow ports at the destination, never towards external addresses", () => {
+    const pg = catalogWorkload("x", CATALOG.data[0]);
+    assert.equal(flowPortsConns([{ port: "metrics" }, { port: 5432 }], pg.ports).toString(), "TCP 5432,9090");
+    assert.equal(
+      flowPortsConns([{ port: "metrics", protocol: "UDP" }], pg.ports).toString(),
+      "No Connections",
+    );
+    assert.equal(flowPortsConns([{ port: "metrics" }], null).toString(), "No Connections");
+    assert.equal(
+      flowPortsConns([{ port: 8000, endPort: 8010, protocol: "UDP" }], null).toString(),
+      "UDP 8000-8010",
+    );
+  });
+
+  it("expands flows per environment, tier endpoints to all catalog workloads, plus DNS for everyone", () => {
+    const e = expected();
+    assert.deepEqual(e.namespaces, ENVS.flatMap((env) => TIERS.map((t) => nsName(env, t))).sort());
+    const conn = (s: string, d: string) => e.connections.find((c) => c.src === s && c.dst === d);
+    assert.equal(
+      conn("t-dev-app/web[Deployment]", "t-dev-data/postgres[StatefulSet]")?.conns.toString(),
+      "TCP 5432",
+    );
+    assert.equal(
+      conn("t-dev-app/api[Deployment]", "t-dev-data/postgres[StatefulSet]")?.conns.toString(),
+      "TCP 5432",
+    );
+    assert.equal(
+      conn("t-dev-gateway/envoy[Deployment]", "t-dev-app/web[Deployment]")?.conns.toString(),
+      "TCP 8080",
+    );
+    assert.equal(
+      conn("t-dev-gateway/envoy[Deployment]", "t-dev-app/api[Deployment]"),
+      undefined,
+      "named workloads only",
+    );
+    assert.equal(
+      conn(
+        "t-dev-observability/prometheus[StatefulSet]",
+        "t-dev-data/postgres[StatefulSet]",
+      )?.conns.toString(),
+      "TCP 9090",
+    );
+    assert.equal(
+      conn("t-dev-app/web[Deployment]", "t-staging-data/postgres[StatefulSet]"),
+      undefined,
+      "never across environments",
+    );
+    assert.deepEqual(conn("t-dev-data/postgres[StatefulSet]", "kube-system/coredns[Deployment]")?.flows, [
+      "dns",
+    ]);
+    assert.equal(
+      conn("t-dev-data/postgres[StatefulSet]", "kube-system/coredns[Deployment]")?.conns.toString(),
+      "TCP 53,UDP 53",
+    );
+    const ext = e.external.filter((x) => x.workload === "t-dev-app/api[Deployment]");
+    assert.deepEqual(
+      ext.map((x) => [x.direction, x.target, x.conns.toString()]),
+      [["egress", "internet", "TCP 443"]],
+    );
+  });
+
+  it("puts every tier of the legacy layout in one namespace", () => {
+    const e = expectedConnectivity(FLOWS, [legacyEnvironment("old", TIERS)], CATALOG, RANGES);
+    assert.deepEqual(e.namespaces, ["old"]);
+    assert.ok(
+      e.connections.some((c) => c.src === "old/web[Deployment]" && c.dst === "old/postgres[StatefulSet]"),
+    );
+  });
+});
+
+describe("segmentation: comparison", () => {
+  it("finds no difference when the generated policies implement the flow table", () => {
+    const { input } = stack();
+    const diffs = compareConnectivity(analyze(input), expected());
+    assert.deepEqual(diffs, [], formatDifferences(diffs));
+  });
+
+  it("catches a widened data-tier ingress peer (namespaceSelector {}): a pod with open egress reaches the store", () => {
+    const ps = policyManifests();
+    const widened = clone(ps);
+    const pg = widened.find(
+      (p) => p.metadata.namespace === "t-dev-data" && p.metadata.name === "allow-app-to-postgres-in",
+    )!;
+    pg.spec.ingress![0].from = [{ namespaceSelector: {} }];
+    const { input } = stack(widened);
+    const diffs = compareConnectivity(analyze(input), expected());
+    const text = formatDifferences(diffs);
+    // kube-system is not isolated: CoreDNS (and any pod there) now reaches postgres
+    assert.deepEqual(
+      diffs.map((d) => [d.src, d.dst, d.extra.toString(), d.missing.toString()]),
+      [["kube-system/coredns[Deployment]", "t-dev-data/postgres[StatefulSet]", "TCP 5432", "No Connections"]],
+      text,
+    );
+    assert.match(
+      text,
+      /kube-system\/coredns\[Deployment\] => t-dev-data\/postgres\[StatefulSet\] : EXTRA TCP 5432 \(no flow intends this pair\)/,
+    );
+  });
+
+  it("catches a widened egress rule together with the widened ingress (gateway reaches the data tier)", () => {
+    const widened = clone(policyManifests());
+    widened.find(
+      (p) => p.metadata.namespace === "t-dev-data" && p.metadata.name === "allow-app-to-postgres-in",
+    )!.spec.ingress![0].from = [{ namespaceSelector: {} }];
+    widened.find(
+      (p) => p.metadata.namespace === "t-dev-gateway" && p.metadata.name === "allow-gateway-to-app-out",
+    )!.spec.egress![0] = {
+      to: [{ namespaceSelector: {} }],
+    };
+    const diffs = compareConnectivity(analyze(stack(widened).input), expected());
+    const d = diffs.find(
+      (x) => x.src === "t-dev-gateway/envoy[Deployment]" && x.dst === "t-dev-data/postgres[StatefulSet]",
+    );
+    assert.ok(d, formatDifferences(diffs));
+    assert.equal(d.extra.toString(), "TCP 5432");
+    // the envoy egress to the app tier is now any port: extra there too, but the intended 8080 is not missing
+    const app = diffs.find(
+      (x) => x.src === "t-dev-gateway/envoy[Deployment]" && x.dst === "t-dev-app/web[Deployment]",
+    );
+    assert.equal(app, undefined, "web's ingress still admits envoy on 8080 only");
+  });
+
+  it("reports missing connections when a policy is removed", () => {
+    const ps = policyManifests().filter(
+      (p) => !(p.metadata.namespace === "t-staging-data" && p.metadata.name === "allow-scrape-data-in"),
+    );
+    const diffs = compareConnectivity(analyze(stack(ps).input), expected());
+    assert.deepEqual(
+      diffs.map((d) => [d.src, d.dst, d.extra.toString(), d.missing.toString(), d.flows]),
+      [
+        [
+          "t-staging-observability/prometheus[StatefulSet]",
+          "t-staging-data/postgres[StatefulSet]",
+          "No Connections",
+          "TCP 9090",
+          ["scrape-data"],
+        ],
+      ],
+    );
+  });
+
+  it("compares external ranges exactly: an egress ipBlock widened to 0.0.0.0/0 shows the private ranges it adds", () => {
+    const ps = clone(policyManifests());
+    const out = ps.find(
+      (p) => p.metadata.namespace === "t-dev-app" && p.metadata.name === "allow-app-to-internet-out",
+    )!;
+    out.spec.egress![0].to = [{ ipBlock: { cidr: "0.0.0.0/0" } }];
+    const diffs = compareConnectivity(analyze(stack(ps).input), expected());
+    assert.deepEqual(
+      diffs.map((d) => `${d.src} => ${d.dst} : ${d.extra}`),
+      [
+        "t-dev-app/api[Deployment] => 10.0.0.0-10.255.255.255[External] : TCP 443",
+        "t-dev-app/api[Deployment] => 100.64.0.0-100.127.255.255[External] : TCP 443",
+        "t-dev-app/api[Deployment] => 127.0.0.0-127.255.255.255[External] : TCP 443",
+        "t-dev-app/api[Deployment] => 169.254.0.0-169.254.255.255[External] : TCP 443",
+        "t-dev-app/api[Deployment] => 172.16.0.0-172.31.255.255[External] : TCP 443",
+        "t-dev-app/api[Deployment] => 192.168.0.0-192.168.255.255[External] : TCP 443",
+      ],
+    );
+  });
+
+  it("sees the generator's `internet` ingress (0.0.0.0/0) as wider than the intended public space", () => {
+    const flows: Flow[] = [
+      ...FLOWS,
+      {
+        id: "internet-to-envoy",
+        from: { external: "internet" },
+        to: { tier: "gateway", workloads: ["envoy"] },
+        ports: [{ port: 10080 }],
+        reason: "t",
+      },
+    ];
+    const diffs = compareConnectivity(analyze(stack(policyManifests(flows)).input), expected(flows));
+    assert.ok(diffs.length > 0);
+    for (const d of diffs) {
+      assert.match(d.src, /\[External\]$/);
+      assert.equal(d.extra.toString(), "TCP 10080");
+      assert.ok(d.missing.isEmpty());
+    }
+    assert.ok(
+      diffs.some(
+        (d) =>
+          d.src === "192.168.0.0-192.168.255.255[External]" && d.dst === "t-dev-gateway/envoy[Deployment]",
+      ),
+      "the pod range",
+    );
+  });
+
+  it("reports a workload the expectation knows but the stack lacks as missing", () => {
+    const records = [...namespaceRecords(["dev"]), ...asRecords(policyManifests(FLOWS, ["dev"]))];
+    const input = engineInputFromRecords(records, CATALOG);
+    const diffs = compareConnectivity(
+      analyze(input),
+      expectedConnectivity(FLOWS, tierEnvironments("t", ["dev", "qa"], TIERS), CATALOG, RANGES),
+    );
+    assert.ok(diffs.length > 0);
+    assert.ok(
+      diffs.every((d) => d.extra.isEmpty() && (d.src.includes("t-qa-") || d.dst.includes("t-qa-"))),
+      formatDifferences(diffs),
+    );
+  });
+});
+
+describe("segmentation: renderings", () => {
+  const { input } = stack();
+  const result = analyze(input);
+
+  it("tierGroups: one group per environment, DNS across groups, nothing across environments", () => {
+    const tg = tierGroups(result, input.namespaces, { catalog: CATALOG });
+    assert.deepEqual(
+      tg.groups.map((g) => g.name),
+      ["dev", "staging", "cluster"],
+    );
+    assert.deepEqual(tg.groups[0].tiers, ["app", "data", "gateway", "observability", "external"]);
+    assert.equal(tg.cell("dev", "app", "data").toString(), "TCP 5432");
+    assert.equal(tg.cell("dev", "external", "gateway").toString(), "TCP 10080");
+    assert.equal(tg.cell("dev", "data", "app").toString(), "No Connections");
+    assert.ok(tg.across.every((c) => c.dst.group === "cluster" && c.dst.tier === "kube-system"));
+  });
+
+  it("tierMatrixMarkdown: a table per environment with ports in the cells", () => {
+    const md = tierMatrixMarkdown(result, input.namespaces, { catalog: CATALOG });
+    assert.match(md, /#### dev\n\n\| from \\ to \| app \| data \| gateway \| observability \| external \|/);
+    assert.match(md, /\| \*\*app\*\* \| · \| TCP 5432 \| · \| · \| TCP 443 \|/);
+    assert.match(md, /\| \*\*observability\*\* \| · \| TCP 9090 \| · \| · \| · \|/);
+    assert.match(md, /#### Across groups/);
+    assert.doesNotMatch(md, /crosses environments/);
+  });
+
+  it("tierMatrixMarkdown flags a connection that crosses environments", () => {
+    const ps = clone(policyManifests());
+    ps.find(
+      (p) => p.metadata.namespace === "t-staging-data" && p.metadata.name === "allow-app-to-postgres-in",
+    )!.spec.ingress![0].from = [{ namespaceSelector: { matchLabels: { "ameide.io/tier": "app" } } }];
+    ps.find(
+      (p) => p.metadata.namespace === "t-dev-app" && p.metadata.name === "allow-app-to-postgres-out",
+    )!.spec.egress![0].to = [
+      {
+        namespaceSelector: { matchLabels: { "ameide.io/tier": "data" } },
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
+      },
+    ];
+    const { input: i2 } = stack(ps);
+    const md = tierMatrixMarkdown(analyze(i2), i2.namespaces);
+    assert.match(md, /\| dev\/app \| staging\/data \| TCP 5432 \| ⚠ crosses environments \|/);
+  });
+
+  it("workloadListMarkdown: every workload with isolation, inbound and outbound peers", () => {
+    const md = workloadListMarkdown(result);
+    const rows = md.trim().split("\n");
+    assert.equal(rows.length, 2 + result.workloads.length);
+    const pg = rows.find((r) => r.startsWith("| t-dev-data/postgres[StatefulSet]"))!;
+    assert.match(pg, /\| yes\/yes \|/);
+    assert.match(pg, /t-dev-app: web, api \(TCP 5432\)/);
+    assert.match(pg, /t-dev-observability: prometheus \(TCP 9090\)/);
+    assert.match(pg, /kube-system: coredns \(TCP 53,UDP 53\)/);
+    const dns = rows.find((r) => r.startsWith("| kube-system/coredns"))!;
+    assert.match(dns, /\| \*\*no\*\*\/\*\*no\*\* \|/);
+  });
+
+  it("matrixSvg: a well-formed standalone SVG with a grid per environment, filled cells and port labels", () => {
+    const svg = matrixSvg(result, input.namespaces, { catalog: CATALOG, title: "t <segmentation>" });
+    assert.match(
+      svg,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+" viewBox="0 0 \d+ \d+"/,
+    );
+    assertWellFormedXml(svg);
+    assert.ok(svg.includes("t &lt;segmentation&gt;"));
+    for (const t of ["dev", "staging", "app", "data", "gateway", "observability", "external"])
+      assert.ok(svg.includes(`>${t}</text>`), t);
+    assert.ok(svg.includes(">TCP 5432</text>"));
+    const tg = tierGroups(result, input.namespaces, { catalog: CATALOG });
+    let nonEmpty = 0;
+    let all = 0;
+    for (const g of tg.groups)
+      for (const s of g.tiers)
+        for (const d of g.tiers) {
+          all++;
+          if (!tg.cell(g.name, s, d).isEmpty()) nonEmpty++;
+        }
+    const rects = [...svg.matchAll(/<rect [^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+    assert.equal(rects.length, all + 1, "background + one rect per cell");
+    assert.equal(rects.filter((f) => f !== "#ffffff").length, nonEmpty);
+  });
+
+  it("flowDiff: per-pair added and removed connections as np-guard lines", () => {
+    const prev = formatNpGuardText(result);
+    const ps = clone(policyManifests());
+    // app→postgres also on 5433 in dev; the staging scrape disappears
+    for (const p of ps) {
+      if (p.metadata.namespace === "t-dev-data" && p.metadata.name === "allow-app-to-postgres-in")
+        p.spec.ingress![0].ports!.push({ port: 5433, protocol: "TCP" });
+      if (p.metadata.namespace === "t-dev-app" && p.metadata.name === "allow-app-to-postgres-out")
+        p.spec.egress![0].ports!.push({ port: 5433, protocol: "TCP" });
+    }
+    const next = analyze(
+      stack(
+        ps.filter(
+          (p) => !(p.metadata.namespace === "t-staging-data" && p.metadata.name === "allow-scrape-data-in"),
+        ),
+      ).input,
+    );
+    const d = flowDiff(prev, next);
+    assert.deepEqual(d.added, [
+      "t-dev-app/api[Deployment] => t-dev-data/postgres[StatefulSet] : TCP 5433",
+      "t-dev-app/web[Deployment] => t-dev-data/postgres[StatefulSet] : TCP 5433",
+    ]);
+    assert.deepEqual(d.removed, [
+      "t-staging-observability/prometheus[StatefulSet] => t-staging-data/postgres[StatefulSet] : TCP 9090",
+    ]);
+    assert.deepEqual(flowDiff(prev.split("\n"), prev), { added: [], removed: [] });
+    assert.deepEqual(flowDiff("", ["a/b[Pod] => c/d[Pod] : All Connections"]), {
+      added: ["a/b[Pod] => c/d[Pod] : All Connections"],
+      removed: [],
+    });
+    assert.throws(() => flowDiff("garbage", ""), /not an np-guard connection line/);
+  });
+});
+
+describe("segmentation: DNS and cluster workloads", () => {
+  it("every managed workload reaches CoreDNS on 53 only, and CoreDNS reaches nothing managed", () => {
+    const { input } = stack();
+    const r = analyze(input);
+    const dnsId = `${KUBE_DNS.namespace}/${KUBE_DNS.name}[${KUBE_DNS.kind}]`;
+    for (const w of r.workloads) {
+      if (w.id === dnsId) continue;
+      assert.equal(r.allowed(w.id, dnsId).toString(), "TCP 53,UDP 53", w.id);
+      assert.ok(r.allowed(dnsId, w.id).isEmpty(), w.id);
+    }
+    assert.ok(ConnectionSet.ALL.equals(r.allowed(dnsId, dnsId)));
+  });
+});
+
+/** Minimal XML well-formedness check: balanced tags, one root, quoted attributes, no raw '<' or '&' in text. */
+function assertWellFormedXml(xml: string): void {
+  const body = xml.replace(/^<\?xml[^?]*\?>\s*/, "");
+  const stack: string[] = [];
+  let roots = 0;
+  const re = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(body)) !== null) {
+    if (m[6]) assert.fail(`stray '<' at ${m.index}`);
+    if (m[5] !== undefined) {
+      assert.ok(!/&(?!amp;|lt;|gt;|quot;|apos;|#\d+;)/.test(m[5]), `unescaped & in '${m[5]}'`);
+      if (stack.length === 0) assert.ok(m[5].trim() === "", `text outside the root: '${m[5]}'`);
+      continue;
+    }
+    const [, close, name, , selfClose] = m;
+    if (close) assert.equal(stack.pop(), name, `closing </${name}>`);
+    else if (!selfClose) {
+      if (stack.length === 0) roots++;
+      stack.push(name);
+    } else if (stack.length === 0) roots++;
+  }
+  assert.deepEqual(stack, [], "unclosed tags");
+  assert.equal(roots, 1, "one root element");
+}
+
+// keep the unused-import checker honest about types used only in annotations
+export type _T = WorkloadSpec | NetworkPolicy;
