@@ -135,16 +135,31 @@ export class NamespaceIndex {
     }
   }
 
+  private nameMap?: Map<string, NsEntry[]>;
+  private urnMap?: Map<string, NsEntry[]>;
+
+  private static group(entries: NsEntry[], key: (e: NsEntry) => string | undefined): Map<string, NsEntry[]> {
+    const m = new Map<string, NsEntry[]>();
+    for (const e of entries) {
+      const k = key(e);
+      if (k === undefined) continue;
+      if (!m.has(k)) m.set(k, []);
+      m.get(k)!.push(e);
+    }
+    return m;
+  }
+
   byName(name: string): NsEntry[] {
-    return this.entries.filter((e) => e.name === name);
+    this.nameMap ??= NamespaceIndex.group(this.entries, (e) => e.name);
+    return this.nameMap.get(name) ?? [];
   }
 
   /** Namespaces the resource depends on: `propertyDependencies.metadata` first, then all dependencies. */
   dependencyNamespaces(r: PolicyResource): NsEntry[] {
-    const urnsOf = (rs: readonly PolicyResource[] | undefined) => new Set((rs ?? []).map((d) => d.urn));
-    for (const urns of [urnsOf(r.propertyDependencies?.["metadata"]), urnsOf(r.dependencies)]) {
-      const found = this.entries.filter((e) => urns.has(e.res.urn));
-      if (found.length > 0) return found;
+    this.urnMap ??= NamespaceIndex.group(this.entries, (e) => e.res.urn);
+    for (const deps of [r.propertyDependencies?.["metadata"], r.dependencies]) {
+      const found = (deps ?? []).flatMap((d) => this.urnMap!.get(d.urn) ?? []);
+      if (found.length > 0) return [...new Set(found)];
     }
     return [];
   }
@@ -303,19 +318,50 @@ function forEachTierNamespace(
   }
 }
 
-/** Namespace-scoped objects of `types` in namespace `e`; `unknown` holds those whose namespace cannot be determined. */
-function objectsIn(args: StackValidationArgs, idx: NamespaceIndex, e: NsEntry, type: RegExp) {
-  const found: { res: PolicyResource; o: KubeObject }[] = [];
-  const unknown: UnknownValueError[] = [];
+interface ObjectsByNamespace {
+  byName: Map<string, { res: PolicyResource; o: KubeObject }[]>;
+  byEntry: Map<NsEntry, { res: PolicyResource; o: KubeObject }[]>;
+  unknown: UnknownValueError[];
+}
+
+/** Per index and type: the stack's objects grouped by namespace, built once (the stack is scanned once per type, not once per namespace). */
+const groupedObjects = new WeakMap<NamespaceIndex, Map<string, ObjectsByNamespace>>();
+
+function groupObjects(args: StackValidationArgs, idx: NamespaceIndex, type: RegExp): ObjectsByNamespace {
+  let perType = groupedObjects.get(idx);
+  if (!perType) groupedObjects.set(idx, (perType = new Map()));
+  let g = perType.get(type.source);
+  if (g) return g;
+  g = { byName: new Map(), byEntry: new Map(), unknown: [] };
   for (const res of args.resources) {
     if (!type.test(res.type)) continue;
     for (const o of kubeObjects(res)) {
-      const b = idx.belongsTo(res, o, e);
-      if (b === true) found.push({ res, o });
-      else if (b instanceof UnknownValueError) unknown.push(b);
+      const ns = attempt(() => get(o.obj, "metadata", "namespace"));
+      if (!ns.unknown) {
+        const name = typeof ns.value === "string" && ns.value !== "" ? ns.value : "default";
+        if (!g.byName.has(name)) g.byName.set(name, []);
+        g.byName.get(name)!.push({ res, o });
+        continue;
+      }
+      const deps = idx.dependencyNamespaces(res);
+      if (deps.length === 1) {
+        if (!g.byEntry.has(deps[0])) g.byEntry.set(deps[0], []);
+        g.byEntry.get(deps[0])!.push({ res, o });
+      } else g.unknown.push(ns.unknown);
     }
   }
-  return { found, unknown };
+  perType.set(type.source, g);
+  return g;
+}
+
+/**
+ * Namespace-scoped objects of `types` in namespace `e` (same rule as `belongsTo`); `unknown` holds
+ * those whose namespace cannot be determined.
+ */
+function objectsIn(args: StackValidationArgs, idx: NamespaceIndex, e: NsEntry, type: RegExp) {
+  const g = groupObjects(args, idx, type);
+  const found = [...(e.name !== undefined ? (g.byName.get(e.name) ?? []) : []), ...(g.byEntry.get(e) ?? [])];
+  return { found, unknown: g.unknown };
 }
 
 /** When nothing qualifies but some candidates' namespaces are unknown, fail closed with the unknown message. */

@@ -53,7 +53,7 @@ function resolve(p: Policy, config: PolicyPackConfig, packLevel: EnforcementLeve
 /** Custom resources the engine would send to Analyze (components are not analyzed). */
 const analyzable = (r: ResourceRecord) => r.custom || r.type.startsWith("pulumi:providers:");
 
-const plain = (r: ResourceRecord) => JSON.parse(JSON.stringify(unwrapSecrets(r.inputs))) as Record<string, unknown>;
+const plain = (r: ResourceRecord) => unwrapSecrets(r.inputs) as Record<string, unknown>;
 
 const baseOpts = (r: ResourceRecord) => ({
   protect: r.options.protect,
