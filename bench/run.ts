@@ -69,7 +69,7 @@ function plan() {
   const base = best(3, () => runNode(["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/azure-native/containerservice');require('@pulumi/azure-native/keyvault');require('@pulumi/policy')"]));
   line("baseline (load the SDKs)", fmt(base.ms), `${base.maxRssMb.toFixed(0)} MB peak`);
   for (const stack of ["dev", "prod"]) {
-    const r = best(3, () => runNode(["-r", "ts-node/register/transpile-only", "tools/plan/main.ts", "--stack", stack, "--json"]));
+    const r = best(3, () => runNode(["--import", "tsx", "tools/plan/main.ts", "--stack", stack, "--json"]));
     line(`plan --stack ${stack} (exit ${r.code})`, fmt(r.ms), `${(r.ms / base.ms).toFixed(2)}× baseline (target prod ≤ 4), ${r.maxRssMb.toFixed(0)} MB peak`);
   }
 }
