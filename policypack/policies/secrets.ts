@@ -39,7 +39,12 @@ export const CLUSTER_EXTERNAL_SECRET = kubeKind(ESO_GROUP, "ClusterExternalSecre
 export const SECRET_STORE = kubeKind(ESO_GROUP, "SecretStore");
 export const CLUSTER_SECRET_STORE = kubeKind(ESO_GROUP, "ClusterSecretStore");
 /** The ESO kinds whose only served version is v1 (v1beta1 is `served: false` since ESO 0.17). */
-export const ESO_V1_KINDS = ["ExternalSecret", "SecretStore", "ClusterSecretStore", "ClusterExternalSecret"] as const;
+export const ESO_V1_KINDS = [
+  "ExternalSecret",
+  "SecretStore",
+  "ClusterSecretStore",
+  "ClusterExternalSecret",
+] as const;
 export const ESO_VERSION = "v1";
 
 export const SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token";
@@ -182,10 +187,14 @@ export const externalSecretStoreInNamespace = stackPolicy(
     controls: [
       CONTROLS.cis("5.4.2"),
       CONTROLS.platform("secrets: one vault, identity and SecretStore per tier; no cross-tier read path"),
-      { framework: "External Secrets Operator", reference: "ExternalSecret spec.secretStoreRef", version: "v2.9.0" },
+      {
+        framework: "External Secrets Operator",
+        reference: "ExternalSecret spec.secretStoreRef",
+        version: "v2.9.0",
+      },
     ],
     remediationSteps:
-      'Set spec.secretStoreRef to {kind: SecretStore, name: azure-keyvault} (the tier\'s store, in the ExternalSecret\'s namespace) and register that SecretStore in the stack. A shared ClusterSecretStore must be scoped (spec.conditions) and listed in this policy\'s allowedClusterSecretStores; a store managed elsewhere must be listed in externalSecretStores as "namespace/name".',
+      "Set spec.secretStoreRef to {kind: SecretStore, name: azure-keyvault} (the tier's store, in the ExternalSecret's namespace) and register that SecretStore in the stack. A shared ClusterSecretStore must be scoped (spec.conditions) and listed in this policy's allowedClusterSecretStores; a store managed elsewhere must be listed in externalSecretStores as \"namespace/name\".",
     tags: ["secrets", "external-secrets"],
     config: {
       allowedClusterSecretStores: {
@@ -198,13 +207,16 @@ export const externalSecretStoreInNamespace = stackPolicy(
         type: "array",
         items: { type: "string" },
         default: [],
-        description: 'SecretStores managed outside this stack that ExternalSecrets may reference, as "namespace/name".',
+        description:
+          'SecretStores managed outside this stack that ExternalSecrets may reference, as "namespace/name".',
       },
     },
   },
   (args, report) => {
     const cfg = args.getConfig<StoreRefConfig>();
-    const allowedCluster = new Set(Array.isArray(cfg.allowedClusterSecretStores) ? cfg.allowedClusterSecretStores : []);
+    const allowedCluster = new Set(
+      Array.isArray(cfg.allowedClusterSecretStores) ? cfg.allowedClusterSecretStores : [],
+    );
     const external = new Set(Array.isArray(cfg.externalSecretStores) ? cfg.externalSecretStores : []);
     const stores = storeIndex(args.resources);
     for (const r of args.resources) {
@@ -233,7 +245,10 @@ export const externalSecretStoreInNamespace = stackPolicy(
               continue;
             }
             if (kind !== "SecretStore") {
-              report(`${who}: ${path}.kind is ${show(kind)}, not SecretStore: reference the tier's SecretStore.`, r.urn);
+              report(
+                `${who}: ${path}.kind is ${show(kind)}, not SecretStore: reference the tier's SecretStore.`,
+                r.urn,
+              );
               continue;
             }
             if (!nonEmptyString(name)) {
@@ -283,7 +298,8 @@ export function regexProblem(rx: unknown): string | undefined {
   } catch {
     return `is ${JSON.stringify(rx)}, not a valid regular expression`;
   }
-  if (NAMESPACE_PROBES.every((n) => re.test(n))) return `is ${JSON.stringify(rx)}, which matches every namespace`;
+  if (NAMESPACE_PROBES.every((n) => re.test(n)))
+    return `is ${JSON.stringify(rx)}, which matches every namespace`;
   // ESO releases before the anchoring fix match substrings (regexp.MatchString): require explicit anchors.
   if (!rx.startsWith("^") || !rx.endsWith("$"))
     return `is ${JSON.stringify(rx)} without ^…$ anchors, which older ESO releases match as a substring of any namespace name`;
@@ -302,7 +318,9 @@ function conditionProblems(c: any, path: string): string[] {
   if (!hasSel && !hasNames && !hasRegexes)
     problems.push(`${path} has no namespaceSelector, namespaces or namespaceRegexes`);
   if (hasSel && !isRestrictingSelector(sel))
-    problems.push(`${path}.namespaceSelector is ${JSON.stringify(sel)}, which selects every namespace (it needs a matchLabels entry or an In/Exists expression)`);
+    problems.push(
+      `${path}.namespaceSelector is ${JSON.stringify(sel)}, which selects every namespace (it needs a matchLabels entry or an In/Exists expression)`,
+    );
   if (hasNames)
     names.forEach((n: unknown, i: number) => {
       if (!nonEmptyString(n)) problems.push(`${path}.namespaces[${i}] is ${show(n)}`);
@@ -324,7 +342,11 @@ export const noUnscopedClusterSecretStore = resourcePolicy(
     controls: [
       CONTROLS.cis("5.4.2"),
       CONTROLS.platform("secrets: no cross-tier read path"),
-      { framework: "External Secrets Operator", reference: "ClusterSecretStore spec.conditions", version: "v2.9.0" },
+      {
+        framework: "External Secrets Operator",
+        reference: "ClusterSecretStore spec.conditions",
+        version: "v2.9.0",
+      },
     ],
     remediationSteps:
       'Prefer a namespaced SecretStore per tier. If a ClusterSecretStore is needed, set spec.conditions to [{namespaceSelector: {matchLabels: {"ameide.io/tier": "<tier>"}}}] or [{namespaces: [<namespace>, ...]}]; an empty selector, ".*" or an unanchored regex lets every namespace read through the store\'s identity.',
@@ -343,9 +365,13 @@ export const noUnscopedClusterSecretStore = resourcePolicy(
         );
         continue;
       }
-      const problems = conditions.flatMap((c: any, i: number) => conditionProblems(c, `${o.path}spec.conditions[${i}]`));
+      const problems = conditions.flatMap((c: any, i: number) =>
+        conditionProblems(c, `${o.path}spec.conditions[${i}]`),
+      );
       for (const p of problems)
-        report(`${who}: ${p}, so the store is not scoped to named namespaces: restrict it to the tiers that need it.`);
+        report(
+          `${who}: ${p}, so the store is not scoped to named namespaces: restrict it to the tiers that need it.`,
+        );
     }
   },
 );
@@ -359,7 +385,11 @@ export const externalSecretsV1Only = resourcePolicy(
       "ExternalSecret, SecretStore, ClusterSecretStore and ClusterExternalSecret use external-secrets.io/v1, the only served version since ESO 0.17.",
     severity: "medium",
     controls: [
-      { framework: "External Secrets Operator", reference: "CRD versions: v1beta1 served: false since v0.17.0", version: "v2.9.0" },
+      {
+        framework: "External Secrets Operator",
+        reference: "CRD versions: v1beta1 served: false since v0.17.0",
+        version: "v2.9.0",
+      },
       CONTROLS.platform("secrets: External Secrets Operator v2.9.0"),
     ],
     remediationSteps:
@@ -392,7 +422,11 @@ export const secretStoreWorkloadIdentity = resourcePolicy(
     controls: [
       CONTROLS.azureBaseline("IM-3"),
       CONTROLS.azureBaseline("IM-8"),
-      { framework: "External Secrets Operator", reference: "Azure Key Vault provider: workload identity with serviceAccountRef", version: "v2.9.0" },
+      {
+        framework: "External Secrets Operator",
+        reference: "Azure Key Vault provider: workload identity with serviceAccountRef",
+        version: "v2.9.0",
+      },
     ],
     remediationSteps:
       "Set spec.provider.azurekv.authType: WorkloadIdentity and serviceAccountRef.name to the tier's reader ServiceAccount (annotated azure.workload.identity/client-id, federated with the tier's user-assigned identity); remove authSecretRef.clientSecret/clientCertificate and delete the Secret holding them. A ClusterSecretStore's serviceAccountRef must also name its namespace.",
@@ -415,19 +449,24 @@ export const secretStoreWorkloadIdentity = resourcePolicy(
   [SECRET_STORE, CLUSTER_SECRET_STORE],
   (props, args, report) => {
     const cfg = args.getConfig<StoreAuthConfig>();
-    const allowedProviders = Array.isArray(cfg.allowedProviders) ? cfg.allowedProviders : DEFAULT_ALLOWED_PROVIDERS;
+    const allowedProviders = Array.isArray(cfg.allowedProviders)
+      ? cfg.allowedProviders
+      : DEFAULT_ALLOWED_PROVIDERS;
     const clusterScoped = CLUSTER_SECRET_STORE.test(args.type);
     for (const o of kubeObjects({ type: args.type, props })) {
       const who = whoOf(args, o);
       const p = `${o.path}spec.provider`;
       const provider = get(o.obj, "spec", "provider");
       if (provider === undefined || provider === null) {
-        if (!isPatch(args.type)) report(`${who}: ${p} is unset: configure the azurekv provider with workload identity.`);
+        if (!isPatch(args.type))
+          report(`${who}: ${p} is unset: configure the azurekv provider with workload identity.`);
         continue;
       }
       const kinds = keysOf(provider) ?? [];
       for (const k of kinds.filter((k) => !allowedProviders.includes(k)))
-        report(`${who}: ${p}.${k} is not an allowed provider (${allowedProviders.join(", ")}): secrets come from the tier's Key Vault (azurekv).`);
+        report(
+          `${who}: ${p}.${k} is not an allowed provider (${allowedProviders.join(", ")}): secrets come from the tier's Key Vault (azurekv).`,
+        );
       const kv = get(provider, "azurekv");
       if (kv === undefined || kv === null) continue;
       const authType = get(kv, "authType");
@@ -469,7 +508,11 @@ export const externalSecretTargetPolicies = resourcePolicy(
       "ExternalSecret targets use deletionPolicy Delete only with creationPolicy Owner, and deletionPolicy Merge never with creationPolicy None.",
     severity: "low",
     controls: [
-      { framework: "External Secrets Operator", reference: "ExternalSecret webhook validation (externalsecret_validator.go)", version: "v2.9.0" },
+      {
+        framework: "External Secrets Operator",
+        reference: "ExternalSecret webhook validation (externalsecret_validator.go)",
+        version: "v2.9.0",
+      },
       CONTROLS.platform("secrets: ESO owns the Secrets it creates"),
     ],
     remediationSteps:
@@ -482,7 +525,9 @@ export const externalSecretTargetPolicies = resourcePolicy(
     for (const o of kubeObjects({ type: args.type, props })) {
       const who = whoOf(args, o);
       const path = `${o.path}${cluster ? "spec.externalSecretSpec.target" : "spec.target"}`;
-      const target = cluster ? get(o.obj, "spec", "externalSecretSpec", "target") : get(o.obj, "spec", "target");
+      const target = cluster
+        ? get(o.obj, "spec", "externalSecretSpec", "target")
+        : get(o.obj, "spec", "target");
       const creation = get(target, "creationPolicy") ?? "Owner";
       const deletion = get(target, "deletionPolicy") ?? "Retain";
       if (deletion === "Delete" && creation !== "Owner")

@@ -1,0 +1,869 @@
+// Tests of policies/secrets.ts: no literal Secrets, ExternalSecrets bound to their namespace's
+// SecretStore, scoped ClusterSecretStores, ESO v1 only, workload identity for Key Vault, consistent
+// ExternalSecret target policies.
+import * as assert from "assert";
+import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  externalSecretStoreInNamespace,
+  externalSecretsV1Only,
+  externalSecretTargetPolicies,
+  noLiteralSecrets,
+  noUnscopedClusterSecretStore,
+  policies,
+  regexProblem,
+  secretStoreWorkloadIdentity,
+} from "../policies/secrets";
+import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+
+// ---------------------------------------------------------------------------------------------
+// fixtures: shaped like components/secretStores.ts registers them
+
+const NS = "ameide-dev-app";
+const MANAGED_LABELS = {
+  "app.kubernetes.io/managed-by": "pulumi",
+  "app.kubernetes.io/part-of": "ameide-platform",
+};
+const ES = (kind: string, version = "v1") => `kubernetes:external-secrets.io/${version}:${kind}`;
+
+function namespace(name = NS): FakeResource {
+  return {
+    type: "kubernetes:core/v1:Namespace",
+    name,
+    props: {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name,
+        labels: { "ameide.io/tier": "app", "ameide.io/environment": "dev", ...MANAGED_LABELS },
+      },
+    },
+  };
+}
+
+function secretStore(ns = NS): FakeResource {
+  return {
+    type: ES("SecretStore"),
+    name: `${ns}-azure-keyvault`,
+    props: {
+      apiVersion: "external-secrets.io/v1",
+      kind: "SecretStore",
+      metadata: { name: "azure-keyvault", namespace: ns, labels: MANAGED_LABELS },
+      spec: {
+        provider: {
+          azurekv: {
+            authType: "WorkloadIdentity",
+            vaultUrl: "https://ameide-dev-app-829e0.vault.azure.net/",
+            tenantId: "11111111-1111-1111-1111-111111111111",
+            serviceAccountRef: { name: "keyvault-reader" },
+          },
+        },
+      },
+    },
+  };
+}
+
+function externalSecret(store: FakeResource, ns = NS, target = "platform-db"): FakeResource {
+  return {
+    type: ES("ExternalSecret"),
+    name: `${ns}-${target}`,
+    dependencies: [store],
+    props: {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: { name: target, namespace: ns, labels: MANAGED_LABELS },
+      spec: {
+        refreshInterval: "1h",
+        secretStoreRef: { name: "azure-keyvault", kind: "SecretStore" },
+        target: { name: target, creationPolicy: "Owner", deletionPolicy: "Retain" },
+        data: [
+          { secretKey: "username", remoteRef: { key: "platform-db-username" } },
+          { secretKey: "password", remoteRef: { key: "platform-db-password" } },
+        ],
+      },
+    },
+  };
+}
+
+/** A scoped ClusterSecretStore (the program registers none; shaped like the ESO reference example). */
+function clusterSecretStore(): FakeResource {
+  return {
+    type: ES("ClusterSecretStore"),
+    name: "azure-kv",
+    props: {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ClusterSecretStore",
+      metadata: { name: "azure-kv", labels: MANAGED_LABELS },
+      spec: {
+        provider: {
+          azurekv: {
+            authType: "WorkloadIdentity",
+            vaultUrl: "https://ameide-shared.vault.azure.net/",
+            serviceAccountRef: { name: "eso-akv", namespace: "external-secrets" },
+          },
+        },
+        conditions: [{ namespaceSelector: { matchLabels: { "ameide.io/tier": "app" } } }],
+      },
+    },
+  };
+}
+
+/** An empty placeholder Secret: no values, so nothing literal. */
+function emptySecret(): FakeResource {
+  return {
+    type: "kubernetes:core/v1:Secret",
+    name: "placeholder",
+    props: {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "placeholder", namespace: NS },
+      type: "Opaque",
+    },
+  };
+}
+
+function stack(): FakeResource[] {
+  const store = secretStore();
+  return [namespace(), store, externalSecret(store), externalSecret(store, NS, "platform-cache")];
+}
+
+// ---------------------------------------------------------------------------------------------
+// assertions
+
+function assertMeta(p: Policy) {
+  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
+  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
+  assert.strictEqual(p.enforcementLevel, "mandatory");
+  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
+  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
+  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
+  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
+}
+
+function expectViolation(vs: Violation[], ...needles: string[]) {
+  assert.ok(
+    vs.some((v) => needles.every((n) => v.message.includes(n))),
+    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
+  );
+}
+
+function expectUnknown(vs: Violation[], field: string) {
+  expectViolation(vs, "cannot be verified at preview", field);
+}
+
+function expectAdvisory(vs: Violation[]) {
+  assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+  assert.match(vs[0].message, /^ADVISORY\(unknown\)/);
+}
+
+type Case = [what: string, field: string, r: FakeResource, config?: Record<string, unknown>];
+
+function brokenCases(policy: ResourceValidationPolicy, cases: Case[]) {
+  for (const [what, field, r, cfg] of cases) {
+    it(`broken: ${what} → violation naming ${field}`, async function () {
+      expectViolation(await runResourcePolicy(policy, r, cfg), field);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("policies/secrets", function () {
+  it("exports its six policies with complete metadata", function () {
+    assert.deepStrictEqual(
+      policies.map((p) => p.name),
+      [
+        "no-literal-secrets",
+        "external-secret-store-in-namespace",
+        "no-unscoped-cluster-secret-store",
+        "external-secrets-v1-only",
+        "secret-store-workload-identity",
+        "external-secret-target-policies-consistent",
+      ],
+    );
+    policies.forEach(assertMeta);
+    assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
+  });
+
+  describe("no-literal-secrets", function () {
+    const run = (r: FakeResource, cfg?: Record<string, unknown>) =>
+      runResourcePolicy(noLiteralSecrets, r, cfg);
+
+    it("passes an empty Secret and the program's SecretStore", async function () {
+      assert.deepStrictEqual(await run(emptySecret()), []);
+      assert.deepStrictEqual(await run(mutate(emptySecret(), (r) => (r.props.data = {}))), []);
+      assert.deepStrictEqual(await run(secretStore()), []);
+      assert.deepStrictEqual(await run(clusterSecretStore()), []);
+    });
+
+    brokenCases(noLiteralSecrets, [
+      ["data with values", "data", mutate(emptySecret(), (r) => (r.props.data = { password: "c2VjcmV0" }))],
+      [
+        "stringData with values",
+        "stringData",
+        mutate(emptySecret(), (r) => (r.props.stringData = { password: "hunter2" })),
+      ],
+      [
+        "kubernetes.io/tls Secret with a literal key",
+        "data",
+        mutate(
+          emptySecret(),
+          (r) => (
+            (r.props.type = "kubernetes.io/tls"),
+            (r.props.data = { "tls.crt": "LS0t", "tls.key": "LS0t" })
+          ),
+        ),
+      ],
+      [
+        "service-account-token Secret without data",
+        "type",
+        mutate(
+          emptySecret(),
+          (r) => (
+            (r.props.type = "kubernetes.io/service-account-token"),
+            (r.props.metadata.annotations = { "kubernetes.io/service-account.name": "deployer" })
+          ),
+        ),
+      ],
+      [
+        "SecretStore with the fake provider",
+        "spec.provider.fake",
+        mutate(
+          secretStore(),
+          (r) => (r.props.spec.provider = { fake: { data: [{ key: "db", value: "hunter2" }] } }),
+        ),
+      ],
+      [
+        "ClusterSecretStore with the fake provider",
+        "spec.provider.fake",
+        mutate(clusterSecretStore(), (r) => (r.props.spec.provider = { fake: { data: [] } })),
+      ],
+    ]);
+
+    it("names the keys but never the values", async function () {
+      const vs = await run(
+        mutate(emptySecret(), (r) => (r.props.stringData = { password: "hunter2", user: "admin" })),
+      );
+      expectViolation(vs, '"password"', '"user"');
+      assert.ok(
+        vs.every((v) => !v.message.includes("hunter2") && !v.message.includes('admin"')),
+        JSON.stringify(vs),
+      );
+    });
+
+    it("a value unknown at preview is still a literal value in the program", async function () {
+      const vs = await run(mutate(emptySecret(), (r) => (r.props.data = { password: UNKNOWN })));
+      expectViolation(vs, "data", '"password"');
+    });
+
+    it("covers SecretPatch and every item of a SecretList", async function () {
+      const patch = mutate(
+        emptySecret(),
+        (r) => ((r.type = "kubernetes:core/v1:SecretPatch"), (r.props.stringData = { k: "v" })),
+      );
+      expectViolation(await run(patch), "stringData");
+      const list: FakeResource = {
+        type: "kubernetes:core/v1:SecretList",
+        name: "secrets",
+        props: {
+          items: [emptySecret().props, mutate(emptySecret(), (r) => (r.props.data = { k: "dg==" })).props],
+        },
+      };
+      expectViolation(await run(list), "items[1].data");
+    });
+
+    it("unknown data or type: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const r = mutate(emptySecret(), (x) => (x.props.data = UNKNOWN));
+      expectUnknown(await run(r), "data");
+      expectAdvisory(await run(r, { failOnUnknown: false }));
+      expectUnknown(await run(mutate(emptySecret(), (x) => (x.props.type = UNKNOWN))), "type");
+    });
+
+    it("ignores other types (ConfigMap, ExternalSecret, ServiceAccount)", async function () {
+      const bad = {
+        data: { password: "hunter2" },
+        stringData: { a: "b" },
+        type: "kubernetes.io/service-account-token",
+      };
+      for (const type of [
+        "kubernetes:core/v1:ConfigMap",
+        ES("ExternalSecret"),
+        "kubernetes:core/v1:ServiceAccount",
+      ])
+        assert.deepStrictEqual(await run({ type, name: "x", props: bad }), []);
+    });
+  });
+
+  describe("external-secret-store-in-namespace", function () {
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(externalSecretStoreInNamespace, rs, cfg);
+    /** The stack with ExternalSecret #2 (platform-db) mutated. */
+    const withEs = (f: (p: any, r: FakeResource) => void) => {
+      const rs = stack();
+      f(rs[2].props, rs[2]);
+      return rs;
+    };
+
+    it("passes the program's SecretStore and ExternalSecrets (one tier, two environments)", async function () {
+      assert.deepStrictEqual(await run(stack()), []);
+      const other = secretStore("ameide-staging-app");
+      assert.deepStrictEqual(
+        await run([
+          ...stack(),
+          namespace("ameide-staging-app"),
+          other,
+          externalSecret(other, "ameide-staging-app"),
+        ]),
+        [],
+      );
+    });
+
+    const cases: [string, string, (p: any, r: FakeResource) => void][] = [
+      [
+        "ClusterSecretStore reference",
+        "spec.secretStoreRef.kind",
+        (p) => (p.spec.secretStoreRef = { kind: "ClusterSecretStore", name: "azure-kv" }),
+      ],
+      ["unknown store kind", "spec.secretStoreRef.kind", (p) => (p.spec.secretStoreRef.kind = "Vault")],
+      ["empty store name", "spec.secretStoreRef.name", (p) => (p.spec.secretStoreRef.name = "")],
+      [
+        "store not in the stack",
+        "no SecretStore 'ameide-dev-app/other-store'",
+        (p) => (p.spec.secretStoreRef.name = "other-store"),
+      ],
+      [
+        "store of another namespace",
+        "no SecretStore 'ameide-dev-ai/azure-keyvault'",
+        (p) => (p.metadata.namespace = "ameide-dev-ai"),
+      ],
+      [
+        "kind defaults to SecretStore and the store must exist",
+        "spec.secretStoreRef.name",
+        (p) => (p.spec.secretStoreRef = { name: "missing" }),
+      ],
+      [
+        "data sourceRef.storeRef to a ClusterSecretStore",
+        "spec.data[1].sourceRef.storeRef.kind",
+        (p) => (p.spec.data[1].sourceRef = { storeRef: { kind: "ClusterSecretStore", name: "shared" } }),
+      ],
+      [
+        "dataFrom sourceRef.storeRef to a missing store",
+        "spec.dataFrom[0].sourceRef.storeRef.name",
+        (p) =>
+          (p.spec.dataFrom = [{ extract: { key: "x" }, sourceRef: { storeRef: { name: "elsewhere" } } }]),
+      ],
+      ["secretStoreRef unset", "spec.secretStoreRef is unset", (p) => delete p.spec.secretStoreRef],
+    ];
+    for (const [what, field, f] of cases) {
+      it(`broken: ${what} → violation naming ${field}`, async function () {
+        const vs = await run(withEs(f));
+        expectViolation(vs, "ExternalSecret 'ameide-dev-app-platform-db'", field);
+        assert.ok(
+          vs.every((v) => v.urn?.includes("ameide-dev-app-platform-db")),
+          "reported against the ExternalSecret",
+        );
+      });
+    }
+
+    it("allowedClusterSecretStores and externalSecretStores are configurable", async function () {
+      const cluster = withEs(
+        (p) => (p.spec.secretStoreRef = { kind: "ClusterSecretStore", name: "azure-kv" }),
+      );
+      assert.deepStrictEqual(await run(cluster, { allowedClusterSecretStores: ["azure-kv"] }), []);
+      expectViolation(
+        await run(cluster, { allowedClusterSecretStores: ["other"] }),
+        "allowedClusterSecretStores",
+      );
+      const external = withEs((p) => (p.spec.secretStoreRef.name = "legacy"));
+      assert.deepStrictEqual(await run(external, { externalSecretStores: ["ameide-dev-app/legacy"] }), []);
+      expectViolation(
+        await run(external, { externalSecretStores: ["ameide-dev-ai/legacy"] }),
+        "no SecretStore",
+      );
+    });
+
+    it("accepts data entries that carry their own store or a generator, and a Patch that does not touch the store", async function () {
+      const own = withEs((p) => {
+        delete p.spec.secretStoreRef;
+        p.spec.data.forEach(
+          (d: any) => (d.sourceRef = { storeRef: { kind: "SecretStore", name: "azure-keyvault" } }),
+        );
+      });
+      assert.deepStrictEqual(await run(own), []);
+      const generator = withEs((p) => {
+        delete p.spec.secretStoreRef;
+        p.spec.data = [];
+        p.spec.dataFrom = [
+          {
+            sourceRef: {
+              generatorRef: {
+                apiVersion: "generators.external-secrets.io/v1alpha1",
+                kind: "Password",
+                name: "pw",
+              },
+            },
+          },
+        ];
+      });
+      assert.deepStrictEqual(await run(generator), []);
+      const patch = withEs(
+        (p, r) => ((r.type = ES("ExternalSecretPatch")), (p.spec = { refreshInterval: "30m" })),
+      );
+      assert.deepStrictEqual(await run(patch), []);
+    });
+
+    it("covers ExternalSecretPatch, ExternalSecretList items, older versions and ClusterExternalSecret", async function () {
+      const patch = withEs(
+        (p, r) => ((r.type = ES("ExternalSecretPatch")), (p.spec.secretStoreRef.kind = "ClusterSecretStore")),
+      );
+      expectViolation(await run(patch), "spec.secretStoreRef.kind");
+      const legacy = withEs(
+        (p, r) => ((r.type = ES("ExternalSecret", "v1beta1")), (p.spec.secretStoreRef.name = "gone")),
+      );
+      expectViolation(await run(legacy), "no SecretStore");
+      const rs = stack();
+      const list: FakeResource = {
+        type: ES("ExternalSecretList"),
+        name: "list",
+        props: { items: [rs[2].props, mutate(rs[2].props, (p) => (p.spec.secretStoreRef.name = "gone"))] },
+      };
+      expectViolation(await run([...rs, list]), "items[1].spec.secretStoreRef.name");
+      const ces: FakeResource = {
+        type: ES("ClusterExternalSecret"),
+        name: "shared-db",
+        props: {
+          metadata: { name: "shared-db" },
+          spec: {
+            namespaceSelectors: [{ matchLabels: { "ameide.io/tier": "app" } }],
+            externalSecretSpec: {
+              secretStoreRef: { kind: "ClusterSecretStore", name: "azure-kv" },
+              data: [],
+            },
+          },
+        },
+      };
+      expectViolation(await run([...stack(), ces]), "spec.externalSecretSpec.secretStoreRef.kind");
+      const cesLocal = mutate(
+        ces,
+        (r) =>
+          (r.props.spec.externalSecretSpec.secretStoreRef = { kind: "SecretStore", name: "azure-keyvault" }),
+      );
+      assert.deepStrictEqual(await run([...stack(), cesLocal]), []);
+    });
+
+    it("unknown store kind: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const rs = withEs((p) => (p.spec.secretStoreRef.kind = UNKNOWN));
+      const vs = await run(rs);
+      assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+      expectUnknown(vs, "spec.secretStoreRef.kind");
+      expectAdvisory(await run(rs, { failOnUnknown: false }));
+    });
+
+    it("unknown namespace: resolved through the dependency on the SecretStore, else cannot be verified", async function () {
+      assert.deepStrictEqual(await run(withEs((p) => (p.metadata.namespace = UNKNOWN))), []);
+      const noDep = withEs((p, r) => ((p.metadata.namespace = UNKNOWN), (r.dependencies = [])));
+      expectUnknown(await run(noDep), "metadata.namespace");
+    });
+
+    it("a SecretStore whose namespace is unknown at preview counts when the ExternalSecret depends on it", async function () {
+      const rs = stack();
+      rs[1].props.metadata.namespace = UNKNOWN;
+      assert.deepStrictEqual(await run(rs), []);
+      rs[2].dependencies = [];
+      expectViolation(await run(rs), "no SecretStore 'ameide-dev-app/azure-keyvault'");
+    });
+
+    it("ignores other types", async function () {
+      const look = {
+        metadata: { name: "x", namespace: NS },
+        spec: { secretStoreRef: { kind: "ClusterSecretStore", name: "nope" } },
+      };
+      for (const type of ["kubernetes:core/v1:Secret", ES("PushSecret", "v1alpha1"), ES("SecretStore")])
+        assert.deepStrictEqual(await run([{ type, name: "x", props: look }]), []);
+    });
+  });
+
+  describe("no-unscoped-cluster-secret-store", function () {
+    const run = (r: FakeResource, cfg?: Record<string, unknown>) =>
+      runResourcePolicy(noUnscopedClusterSecretStore, r, cfg);
+    const withConditions = (c: unknown) => mutate(clusterSecretStore(), (r) => (r.props.spec.conditions = c));
+
+    it("passes stores scoped by label selector, namespace names or anchored regexes", async function () {
+      assert.deepStrictEqual(await run(clusterSecretStore()), []);
+      assert.deepStrictEqual(
+        await run(withConditions([{ namespaces: ["ameide-dev-app", "ameide-staging-app"] }])),
+        [],
+      );
+      assert.deepStrictEqual(
+        await run(withConditions([{ namespaceRegexes: ["^ameide-(dev|staging)-app$"] }])),
+        [],
+      );
+      assert.deepStrictEqual(
+        await run(
+          withConditions([
+            {
+              namespaceSelector: {
+                matchExpressions: [{ key: "ameide.io/tier", operator: "In", values: ["app"] }],
+              },
+            },
+          ]),
+        ),
+        [],
+      );
+    });
+
+    brokenCases(noUnscopedClusterSecretStore, [
+      [
+        "no conditions",
+        "spec.conditions",
+        mutate(clusterSecretStore(), (r) => delete r.props.spec.conditions),
+      ],
+      ["empty conditions", "spec.conditions", withConditions([])],
+      ["empty condition", "spec.conditions[0] has no namespaceSelector", withConditions([{}])],
+      [
+        "empty namespaceSelector",
+        "spec.conditions[0].namespaceSelector",
+        withConditions([{ namespaceSelector: {} }]),
+      ],
+      [
+        "NotIn-only selector",
+        "spec.conditions[1].namespaceSelector",
+        withConditions([
+          { namespaces: ["ameide-dev-app"] },
+          {
+            namespaceSelector: {
+              matchExpressions: [{ key: "ameide.io/tier", operator: "NotIn", values: ["data"] }],
+            },
+          },
+        ]),
+      ],
+      ["blank namespace name", "spec.conditions[0].namespaces[0]", withConditions([{ namespaces: [""] }])],
+      [
+        "match-all regex",
+        "spec.conditions[0].namespaceRegexes[0]",
+        withConditions([{ namespaceRegexes: [".*"] }]),
+      ],
+      [
+        "unanchored regex",
+        "spec.conditions[0].namespaceRegexes[0]",
+        withConditions([{ namespaceRegexes: ["ameide-dev-.*"] }]),
+      ],
+      [
+        "invalid regex",
+        "not a valid regular expression",
+        withConditions([{ namespaceRegexes: ["^(ameide$"] }]),
+      ],
+    ]);
+
+    it("regexProblem", function () {
+      assert.strictEqual(regexProblem("^ameide-dev-app$"), undefined);
+      assert.match(regexProblem(".+") ?? "", /every namespace/);
+      assert.match(regexProblem("^.*$") ?? "", /every namespace/);
+      assert.match(regexProblem("app") ?? "", /anchors/);
+    });
+
+    it("covers ClusterSecretStorePatch (metadata-only patches aside), List items and v1beta1", async function () {
+      const patch = mutate(
+        clusterSecretStore(),
+        (r) => ((r.type = ES("ClusterSecretStorePatch")), delete r.props.spec.conditions),
+      );
+      expectViolation(await run(patch), "spec.conditions");
+      const labelsOnly = {
+        type: ES("ClusterSecretStorePatch"),
+        name: "p",
+        props: { metadata: { name: "azure-kv", labels: { a: "b" } } },
+      };
+      assert.deepStrictEqual(await run(labelsOnly), []);
+      const list: FakeResource = {
+        type: ES("ClusterSecretStoreList"),
+        name: "l",
+        props: { items: [clusterSecretStore().props, withConditions([]).props] },
+      };
+      expectViolation(await run(list), "items[1].spec.conditions");
+      expectViolation(
+        await run(mutate(withConditions([]), (r) => (r.type = ES("ClusterSecretStore", "v1beta1")))),
+        "spec.conditions",
+      );
+    });
+
+    it("unknown conditions: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const r = withConditions(UNKNOWN);
+      expectUnknown(await run(r), "spec.conditions");
+      expectAdvisory(await run(r, { failOnUnknown: false }));
+      expectUnknown(
+        await run(withConditions([{ namespaceSelector: { matchLabels: { "ameide.io/tier": UNKNOWN } } }])),
+        "namespaceSelector",
+      );
+    });
+
+    it("ignores other types (namespaced SecretStore, ExternalSecret)", async function () {
+      const unscoped = { metadata: { name: "x" }, spec: { provider: {} } };
+      for (const type of [ES("SecretStore"), ES("ExternalSecret"), "kubernetes:core/v1:Secret"])
+        assert.deepStrictEqual(await run({ type, name: "x", props: unscoped }), []);
+    });
+  });
+
+  describe("external-secrets-v1-only", function () {
+    const run = (r: FakeResource) => runResourcePolicy(externalSecretsV1Only, r);
+
+    it("passes the program's v1 objects", async function () {
+      const store = secretStore();
+      for (const r of [store, externalSecret(store), clusterSecretStore()])
+        assert.deepStrictEqual(await run(r), []);
+      assert.deepStrictEqual(await run({ type: ES("ClusterExternalSecret"), name: "c", props: {} }), []);
+    });
+
+    const cases: Case[] = [
+      [
+        "ExternalSecret v1beta1",
+        "external-secrets.io/v1beta1",
+        mutate(externalSecret(secretStore()), (r) => (r.type = ES("ExternalSecret", "v1beta1"))),
+      ],
+      [
+        "SecretStore v1beta1",
+        "external-secrets.io/v1beta1",
+        mutate(secretStore(), (r) => (r.type = ES("SecretStore", "v1beta1"))),
+      ],
+      [
+        "SecretStore v1alpha1",
+        "external-secrets.io/v1alpha1",
+        mutate(secretStore(), (r) => (r.type = ES("SecretStore", "v1alpha1"))),
+      ],
+      [
+        "ClusterSecretStore v1beta1",
+        "external-secrets.io/v1beta1",
+        mutate(clusterSecretStore(), (r) => (r.type = ES("ClusterSecretStore", "v1beta1"))),
+      ],
+      [
+        "ClusterExternalSecret v1beta1",
+        "ClusterExternalSecret",
+        { type: ES("ClusterExternalSecret", "v1beta1"), name: "c", props: {} },
+      ],
+      [
+        "ExternalSecretPatch v1beta1",
+        "ExternalSecret",
+        { type: ES("ExternalSecretPatch", "v1beta1"), name: "p", props: {} },
+      ],
+      [
+        "SecretStoreList v1alpha1",
+        "external-secrets.io/v1alpha1",
+        { type: ES("SecretStoreList", "v1alpha1"), name: "l", props: { items: [] } },
+      ],
+    ];
+    brokenCases(externalSecretsV1Only, cases);
+
+    it("reads only the type token: unknown props do not matter", async function () {
+      const unknownV1 = mutate(
+        secretStore(),
+        (r) => ((r.props.spec = UNKNOWN), (r.props.metadata = UNKNOWN)),
+      );
+      assert.deepStrictEqual(await run(unknownV1), []);
+      expectViolation(
+        await run(mutate(unknownV1, (r) => (r.type = ES("SecretStore", "v1beta1")))),
+        "v1beta1",
+      );
+    });
+
+    it("ignores other types (PushSecret v1alpha1, generators, Secrets)", async function () {
+      for (const type of [
+        ES("PushSecret", "v1alpha1"),
+        "kubernetes:generators.external-secrets.io/v1alpha1:Password",
+        "kubernetes:core/v1:Secret",
+      ])
+        assert.deepStrictEqual(await run({ type, name: "x", props: {} }), []);
+    });
+  });
+
+  describe("secret-store-workload-identity", function () {
+    const run = (r: FakeResource, cfg?: Record<string, unknown>) =>
+      runResourcePolicy(secretStoreWorkloadIdentity, r, cfg);
+    const kv = (f: (kv: any) => void) => mutate(secretStore(), (r) => f(r.props.spec.provider.azurekv));
+
+    it("passes the program's SecretStore and a ClusterSecretStore naming its ServiceAccount namespace", async function () {
+      assert.deepStrictEqual(await run(secretStore()), []);
+      assert.deepStrictEqual(await run(clusterSecretStore()), []);
+      assert.deepStrictEqual(
+        await run(kv((k) => (k.authSecretRef = { clientId: { name: "ids", key: "client-id" } }))),
+        [],
+      );
+    });
+
+    brokenCases(secretStoreWorkloadIdentity, [
+      ["authType unset (ServicePrincipal)", "spec.provider.azurekv.authType", kv((k) => delete k.authType)],
+      [
+        "ServicePrincipal with a client secret",
+        "spec.provider.azurekv.authSecretRef.clientSecret",
+        kv(
+          (k) => (
+            (k.authType = "ServicePrincipal"),
+            delete k.serviceAccountRef,
+            (k.authSecretRef = {
+              clientId: { name: "sp", key: "id" },
+              clientSecret: { name: "sp", key: "secret" },
+            })
+          ),
+        ),
+      ],
+      ["ServicePrincipal", "spec.provider.azurekv.authType", kv((k) => (k.authType = "ServicePrincipal"))],
+      [
+        "ManagedIdentity (off by default)",
+        "spec.provider.azurekv.authType",
+        kv((k) => ((k.authType = "ManagedIdentity"), (k.identityId = "x"))),
+      ],
+      [
+        "client certificate",
+        "spec.provider.azurekv.authSecretRef.clientCertificate",
+        kv((k) => (k.authSecretRef = { clientCertificate: { name: "c", key: "pem" } })),
+      ],
+      [
+        "WorkloadIdentity without serviceAccountRef",
+        "spec.provider.azurekv.serviceAccountRef.name",
+        kv((k) => delete k.serviceAccountRef),
+      ],
+      [
+        "WorkloadIdentity with a blank ServiceAccount",
+        "spec.provider.azurekv.serviceAccountRef.name",
+        kv((k) => (k.serviceAccountRef.name = "")),
+      ],
+      [
+        "ClusterSecretStore serviceAccountRef without namespace",
+        "spec.provider.azurekv.serviceAccountRef.namespace",
+        mutate(clusterSecretStore(), (r) => delete r.props.spec.provider.azurekv.serviceAccountRef.namespace),
+      ],
+      [
+        "another provider",
+        "spec.provider.kubernetes",
+        mutate(
+          secretStore(),
+          (r) => (r.props.spec.provider = { kubernetes: { remoteNamespace: "ameide-dev-data" } }),
+        ),
+      ],
+      ["no provider", "spec.provider is unset", mutate(secretStore(), (r) => delete r.props.spec.provider)],
+    ]);
+
+    it("allowManagedIdentity and allowedProviders are configurable", async function () {
+      const mi = kv((k) => ((k.authType = "ManagedIdentity"), delete k.serviceAccountRef));
+      assert.deepStrictEqual(await run(mi, { allowManagedIdentity: true }), []);
+      const aws = mutate(
+        secretStore(),
+        (r) => (r.props.spec.provider = { aws: { service: "SecretsManager" } }),
+      );
+      assert.deepStrictEqual(await run(aws, { allowedProviders: ["azurekv", "aws"] }), []);
+    });
+
+    it("covers SecretStorePatch (only when it sets the provider), SecretStoreList items and v1beta1", async function () {
+      const patch = kv((k) => (k.authType = "ServicePrincipal"));
+      patch.type = ES("SecretStorePatch");
+      expectViolation(await run(patch), "authType");
+      assert.deepStrictEqual(
+        await run({
+          type: ES("SecretStorePatch"),
+          name: "p",
+          props: { metadata: { name: "azure-keyvault", labels: { a: "b" } } },
+        }),
+        [],
+      );
+      const list: FakeResource = {
+        type: ES("SecretStoreList"),
+        name: "l",
+        props: { items: [secretStore().props, kv((k) => delete k.authType).props] },
+      };
+      expectViolation(await run(list), "items[1].spec.provider.azurekv.authType");
+      expectViolation(
+        await run(
+          mutate(
+            kv((k) => delete k.authType),
+            (r) => (r.type = ES("SecretStore", "v1beta1")),
+          ),
+        ),
+        "authType",
+      );
+    });
+
+    it("the vault URL (unknown at preview for a new vault) is not read", async function () {
+      assert.deepStrictEqual(await run(kv((k) => (k.vaultUrl = UNKNOWN))), []);
+    });
+
+    it("unknown authType: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const r = kv((k) => (k.authType = UNKNOWN));
+      const vs = await run(r);
+      assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+      expectUnknown(vs, "spec.provider.azurekv.authType");
+      expectAdvisory(await run(r, { failOnUnknown: false }));
+    });
+
+    it("ignores other types", async function () {
+      const sp = { spec: { provider: { azurekv: { authType: "ServicePrincipal" } } } };
+      for (const type of [ES("ExternalSecret"), "kubernetes:core/v1:Secret", ES("PushSecret", "v1alpha1")])
+        assert.deepStrictEqual(await run({ type, name: "x", props: sp }), []);
+    });
+  });
+
+  describe("external-secret-target-policies-consistent", function () {
+    const run = (r: FakeResource, cfg?: Record<string, unknown>) =>
+      runResourcePolicy(externalSecretTargetPolicies, r, cfg);
+    const target = (f: (t: any) => void) =>
+      mutate(externalSecret(secretStore()), (r) => f(r.props.spec.target));
+
+    it("passes Owner/Retain (the program's), Owner/Delete and defaults", async function () {
+      assert.deepStrictEqual(await run(externalSecret(secretStore())), []);
+      assert.deepStrictEqual(await run(target((t) => (t.deletionPolicy = "Delete"))), []);
+      assert.deepStrictEqual(
+        await run(target((t) => (delete t.creationPolicy, (t.deletionPolicy = "Delete")))),
+        [],
+      );
+      assert.deepStrictEqual(
+        await run(target((t) => ((t.creationPolicy = "Merge"), (t.deletionPolicy = "Merge")))),
+        [],
+      );
+    });
+
+    brokenCases(externalSecretTargetPolicies, [
+      [
+        "Delete with Orphan",
+        "spec.target.deletionPolicy",
+        target((t) => ((t.creationPolicy = "Orphan"), (t.deletionPolicy = "Delete"))),
+      ],
+      [
+        "Delete with Merge",
+        "spec.target.creationPolicy",
+        target((t) => ((t.creationPolicy = "Merge"), (t.deletionPolicy = "Delete"))),
+      ],
+      [
+        "Merge with None",
+        "spec.target.deletionPolicy",
+        target((t) => ((t.creationPolicy = "None"), (t.deletionPolicy = "Merge"))),
+      ],
+      [
+        "ClusterExternalSecret Delete with Orphan",
+        "spec.externalSecretSpec.target.deletionPolicy",
+        {
+          type: ES("ClusterExternalSecret"),
+          name: "c",
+          props: {
+            spec: { externalSecretSpec: { target: { creationPolicy: "Orphan", deletionPolicy: "Delete" } } },
+          },
+        },
+      ],
+      [
+        "ExternalSecretPatch Delete with Orphan",
+        "spec.target.deletionPolicy",
+        mutate(
+          target((t) => ((t.creationPolicy = "Orphan"), (t.deletionPolicy = "Delete"))),
+          (r) => (r.type = ES("ExternalSecretPatch")),
+        ),
+      ],
+    ]);
+
+    it("unknown creationPolicy: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const r = target((t) => (t.creationPolicy = UNKNOWN));
+      expectUnknown(await run(r), "spec.target.creationPolicy");
+      expectAdvisory(await run(r, { failOnUnknown: false }));
+    });
+
+    it("ignores other types", async function () {
+      const bad = { spec: { target: { creationPolicy: "Orphan", deletionPolicy: "Delete" } } };
+      for (const type of [ES("SecretStore"), ES("PushSecret", "v1alpha1"), "kubernetes:core/v1:Secret"])
+        assert.deepStrictEqual(await run({ type, name: "x", props: bad }), []);
+    });
+  });
+});
