@@ -15,9 +15,10 @@ export interface TierEndpoint {
  * Destinations or sources outside the cluster's pods, resolved to ipBlocks from stack config:
  * - `internet`: any address except private, link-local and the cluster's pod/service ranges;
  * - `kubeApiServer`: the API server (VNet-integration subnet when private; its public endpoint otherwise);
- * - `azurePaaS`: Entra ID and Key Vault endpoints (public addresses, plus the private-endpoint subnet).
+ * - `azurePaaS`: Entra ID and Key Vault endpoints (public addresses, plus the private-endpoint subnet);
+ * - `adminClients`: the admin gateway's allowlist (`gateways.adminClientCidrs`: VPN, bastion).
  */
-export const EXTERNAL_TARGETS = ["internet", "kubeApiServer", "azurePaaS"] as const;
+export const EXTERNAL_TARGETS = ["internet", "kubeApiServer", "azurePaaS", "adminClients"] as const;
 export type ExternalTarget = (typeof EXTERNAL_TARGETS)[number];
 export interface ExternalEndpoint {
   external: ExternalTarget;
@@ -78,7 +79,14 @@ export const DEFAULT_FLOWS: Flow[] = [
     from: { external: "internet" },
     to: { tier: "gateway", workloads: ["envoy"] },
     ports: tcp(10080, 10443),
-    reason: "clients reach the Envoy proxies behind the load balancers",
+    reason: "clients reach the Envoy proxies behind the load balancers (client IPs preserved: externalTrafficPolicy Local)",
+  },
+  {
+    id: "admin-clients-to-gateway",
+    from: { external: "adminClients" },
+    to: { tier: "gateway", workloads: ["envoy"] },
+    ports: tcp(10443),
+    reason: "VPN and bastion clients reach the admin gateway (an internal load balancer in prod)",
   },
   {
     id: "gateway-proxy-to-controller",

@@ -38,6 +38,7 @@ import {
   TierName,
   TierSpec,
 } from "../data/tiers";
+import type { ExternalRanges } from "./networkPolicies";
 import { DEFAULT_FLOWS, Flow, FlowPort, Endpoint, EXTERNAL_TARGETS, DATA_TIER_CLIENTS, isExternal, routeFlow } from "../data/flows";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
@@ -201,6 +202,8 @@ export interface PlatformConfig {
   legacyNamespace?: string;
   secrets: SecretsConfig;
   gateways: GatewaysConfig;
+  /** Address ranges the flow table's external targets resolve to (derived). */
+  ranges: ExternalRanges;
 }
 
 /** Top-level keys the program reads (without the project namespace). */
@@ -699,6 +702,13 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
     legacyNamespace,
     secrets: secrets!,
     gateways: gateways!,
+    ranges: {
+      podCidr: network!.podCidr,
+      serviceCidr: network!.serviceCidr,
+      apiServerSubnetCidr: network!.apiServerSubnetCidr,
+      privateEndpointSubnetCidr: network!.privateEndpointSubnetCidr,
+      adminClientCidrs: gateways!.adminClientCidrs,
+    },
   };
   if (production && !out.protectResources) {
     throw new ConfigError("protectResources", "production stateful resources must be protected", "set protectResources: true");

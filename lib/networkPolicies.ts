@@ -46,6 +46,8 @@ export interface ExternalRanges {
   serviceCidr: string;
   apiServerSubnetCidr: string;
   privateEndpointSubnetCidr: string;
+  /** The admin gateway's client allowlist. */
+  adminClientCidrs: string[];
 }
 
 /** Where a flow's tier endpoints live: a tier namespace per environment, or workloads inside one shared namespace. */
@@ -71,12 +73,18 @@ export function minimalCidrs(cidrs: string[]): string[] {
   return parsed.filter((a) => !parsed.some((b) => b !== a && b.p.bits < a.p.bits && cidrContains(b.p, a.p))).map((x) => x.c);
 }
 
-/** ipBlocks of an external target; `direction` matters for `internet` (ingress accepts any source). */
-export function externalPeers(target: ExternalTarget, ranges: ExternalRanges, direction: "ingress" | "egress"): Peer[] {
+/**
+ * ipBlocks of an external target, the same in both directions: `internet` is public address space
+ * only (never private, shared, loopback or link-local ranges, nor the cluster's pod and service
+ * ranges), so a pod can never pass for "the internet".
+ */
+export function externalPeers(target: ExternalTarget, ranges: ExternalRanges, _direction: "ingress" | "egress"): Peer[] {
   const publicInternet: Peer = { ipBlock: { cidr: "0.0.0.0/0", except: minimalCidrs([...NON_PUBLIC, ranges.podCidr, ranges.serviceCidr]) } };
   switch (target) {
     case "internet":
-      return direction === "ingress" ? [{ ipBlock: { cidr: "0.0.0.0/0" } }] : [publicInternet];
+      return [publicInternet];
+    case "adminClients":
+      return minimalCidrs(ranges.adminClientCidrs).map((cidr) => ({ ipBlock: { cidr } }));
     case "kubeApiServer":
       return [{ ipBlock: { cidr: ranges.apiServerSubnetCidr } }];
     case "azurePaaS":

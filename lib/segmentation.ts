@@ -217,6 +217,7 @@ export interface ExternalRangesConfig {
   serviceCidr: string;
   apiServerSubnetCidr: string;
   privateEndpointSubnetCidr: string;
+  adminClientCidrs: readonly string[];
 }
 
 /** Never "the internet": RFC 1918, shared address space (RFC 6598), loopback, link-local. */
@@ -240,6 +241,8 @@ export function externalTargetRanges(target: ExternalTarget, ranges: ExternalRan
       return [parseCidr(ranges.apiServerSubnetCidr)];
     case "azurePaaS":
       return [...publicSpace(), parseCidr(ranges.privateEndpointSubnetCidr)];
+    case "adminClients":
+      return ranges.adminClientCidrs.map((c) => parseCidr(c));
   }
 }
 

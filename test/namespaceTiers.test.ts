@@ -239,7 +239,7 @@ describe("flow table validation (property)", () => {
   it("generates one policy per flow direction that touches a namespace", () => {
     const ns = (t: TierName) => `p-e-${t}`;
     const layout = tierLayout(ns, () => []);
-    const ranges = { podCidr: "192.168.0.0/16", serviceCidr: "172.16.0.0/16", apiServerSubnetCidr: "10.0.16.0/28", privateEndpointSubnetCidr: "10.0.17.0/24" };
+    const ranges = { podCidr: "192.168.0.0/16", serviceCidr: "172.16.0.0/16", apiServerSubnetCidr: "10.0.16.0/28", privateEndpointSubnetCidr: "10.0.17.0/24", adminClientCidrs: ["10.100.0.0/24"] };
     fc.assert(
       fc.property(fc.subarray(DEFAULT_FLOWS), (flows) => {
         const total = TIER_NAMES.reduce((n, t) => n + allowPolicies(ns(t), flows, layout, ranges).length, 0);
