@@ -442,7 +442,7 @@ describe("segmentation: comparison", () => {
     assert.deepEqual(compareConnectivity(result, expected(flows)), []);
     const fromPods = result
       .connections()
-      .filter((c) => c.dst === "t-dev-gateway/envoy[Deployment]" && /^192\.168\./.test(c.src));
+      .filter((c) => c.dst.id === "t-dev-gateway/envoy[Deployment]" && /^192\.168\./.test(c.src.id));
     assert.deepEqual(fromPods, [], "the pod range is not 'the internet'");
   });
 

@@ -43,6 +43,9 @@ const lazy = {
   get analyzer(): typeof import("./analyzer") {
     return require("./analyzer");
   },
+  get segmentation(): typeof import("./segmentation") {
+    return require("./segmentation");
+  },
   get manifests(): typeof import("./manifests") {
     return require("./manifests");
   },
@@ -459,6 +462,8 @@ export function writeOutDir(dir: string, plan: PlanJson, scrub: (s: string) => s
   write("plan.json", JSON.stringify(plan, null, 2) + "\n");
   for (const f of lazy.manifests.renderManifests(plan)) write(f.path, f.content);
   write("report.md", lazy.report.renderReport(plan));
+  const svg = lazy.segmentation.segmentationSvg(plan);
+  if (svg) write("segmentation.svg", svg);
   return written;
 }
 
@@ -578,10 +583,15 @@ export async function main(
     }
 
     const plan = buildPlanJson({ cfg, run, policy, warnings });
+    progress.step("analyzing network segmentation");
+    plan.segmentation = lazy.segmentation.planSegmentation(plan);
     if (opts.diff) {
       const prevFile = path.resolve(opts.cwd, opts.diff);
       const { diffResources, loadPlanJson } = lazy.diff;
-      plan.diff = diffResources(loadPlanJson(prevFile), plan, path.relative(opts.cwd, prevFile) || prevFile);
+      const previous = loadPlanJson(prevFile);
+      const name = path.relative(opts.cwd, prevFile) || prevFile;
+      plan.diff = diffResources(previous, plan, name);
+      plan.flowDiff = lazy.segmentation.planFlowDiff(previous, plan, name);
     }
     const scrub = makeScrubber(collectSecretValues(run));
     // Pack output and diagnostics come from the pack: scrub them as well.

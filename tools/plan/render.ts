@@ -128,6 +128,15 @@ export function renderDiff(diff: ResourceDiff, c: Colors): string {
   return lines.join("\n");
 }
 
+/** Connections (who can talk to whom) added and removed since the previous plan. */
+export function renderFlowDiff(d: NonNullable<PlanJson["flowDiff"]>, c: Colors): string {
+  const lines = [c.bold(`Segmentation changes since ${d.previous}:`)];
+  for (const l of d.added) lines.push(`    ${c.green("+")} ${l}`);
+  for (const l of d.removed) lines.push(`    ${c.red("-")} ${l}`);
+  lines.push(`    ${d.added.length} connections added, ${d.removed.length} removed`);
+  return lines.join("\n");
+}
+
 export function renderOutputs(outputs: Record<string, unknown>, c: Colors): string {
   const keys = Object.keys(outputs);
   if (keys.length === 0) return "";
@@ -181,6 +190,7 @@ export function renderPlan(
     );
   }
   if (plan.diff) sections.push(renderDiff(plan.diff, c));
+  if (plan.flowDiff) sections.push(renderFlowDiff(plan.flowDiff, c));
   const outputs = renderOutputs(plan.outputs, c);
   if (outputs) sections.push(outputs);
   if (plan.warnings.length > 0)

@@ -3,5 +3,6 @@
  * (see PlanJson in ./types) and returns Markdown, or "" to add nothing.
  */
 import type { ReportSection } from "./types";
+import { segmentationSection } from "./segmentation";
 
-export const extraSections: ReportSection[] = [];
+export const extraSections: ReportSection[] = [segmentationSection];

@@ -185,6 +185,17 @@ export interface PlanJson {
     logs: AnalyzerLog[];
   };
   diff?: ResourceDiff;
+  /** Who can talk to whom (tools/plan/segmentation.ts). */
+  segmentation?: {
+    connections: string[];
+    namespaces: number;
+    workloads: number;
+    networkPolicies: number;
+    analysisMs: number;
+    error?: string;
+  };
+  /** With --diff: connections added and removed since the previous plan. */
+  flowDiff?: { previous: string; added: string[]; removed: string[] };
   warnings: string[];
   summary: PlanSummary;
   exitCode: number;

@@ -1,0 +1,100 @@
+/**
+ * Who can talk to whom in a plan: the reachability engine run over the NetworkPolicies and
+ * Namespaces the program registers (workloads synthesized from the tier catalog), as the list of
+ * connections (np-guard lines, kept in plan.json so `--diff` can compare flows), a tier-to-tier
+ * matrix and a workload list for report.md, and an SVG picture of the matrix.
+ */
+import { TIERS } from "../../data/tiers";
+import { analyzeRecords, flowDiff, matrixSvg, platformCatalog, tierMatrixMarkdown, workloadListMarkdown } from "../../lib/segmentation";
+import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
+import type { PlanJson } from "./types";
+
+export interface PlanSegmentation {
+  /** Allowed connections, np-guard text lines (`src => dst : conns`), sorted. */
+  connections: string[];
+  namespaces: number;
+  workloads: number;
+  networkPolicies: number;
+  analysisMs: number;
+  /** Set when the analysis could not run (for example a value unknown at preview). */
+  error?: string;
+}
+
+interface Computed {
+  summary: PlanSegmentation;
+  result?: ConnectivityResult;
+  namespaces: NamespaceInfo[];
+}
+
+const cache = new WeakMap<PlanJson, Computed>();
+
+function compute(plan: PlanJson): Computed {
+  const hit = cache.get(plan);
+  if (hit) return hit;
+  const records = plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
+  const networkPolicies = records.filter((r) => /:NetworkPolicy$/.test(r.type)).length;
+  let out: Computed;
+  try {
+    const { input, result, millis } = analyzeRecords(records as never, platformCatalog(TIERS));
+    out = {
+      result,
+      namespaces: input.namespaces,
+      summary: { connections: npGuardLines(result).map((l) => `${l.src} => ${l.dst} : ${l.conn}`), namespaces: input.namespaces.length, workloads: input.workloads.length, networkPolicies, analysisMs: Math.round(millis * 10) / 10 },
+    };
+  } catch (e) {
+    out = { namespaces: [], summary: { connections: [], namespaces: 0, workloads: 0, networkPolicies, analysisMs: 0, error: (e as Error).message } };
+  }
+  cache.set(plan, out);
+  return out;
+}
+
+/** The plan's segmentation summary (stored in plan.json). */
+export const planSegmentation = (plan: PlanJson): PlanSegmentation => compute(plan).summary;
+
+/** SVG picture of the tier matrix, or undefined when there is nothing to draw. */
+export function segmentationSvg(plan: PlanJson): string | undefined {
+  const c = compute(plan);
+  if (!c.result || c.summary.networkPolicies === 0) return undefined;
+  return matrixSvg(c.result, c.namespaces, { title: `${plan.project} / ${plan.stack}: allowed connections between tiers` });
+}
+
+/** report.md section. */
+export function segmentationSection(plan: PlanJson): string {
+  const c = compute(plan);
+  const s = c.summary;
+  const out = ["## Segmentation", ""];
+  if (s.error) return [...out, `The reachability analysis could not run: ${s.error}`, ""].join("\n");
+  if (s.networkPolicies === 0) return [...out, "The plan has no NetworkPolicies.", ""].join("\n");
+  out.push(
+    `Computed by the NetworkPolicy reachability engine from the ${s.networkPolicies} NetworkPolicies the program generates, ` +
+      `over ${s.namespaces} namespaces and ${s.workloads} workloads (the tier catalog's workloads in each tier namespace) ` +
+      `in ${s.analysisMs} ms. A cell lists the ports a source tier may open to a destination tier; an empty cell means no connection. ` +
+      "DNS to kube-dns is allowed everywhere. Picture: `segmentation.svg`.",
+    "",
+    "### Tier to tier",
+    "",
+    tierMatrixMarkdown(c.result!, c.namespaces),
+    "",
+    "<details><summary>Workload-level connections</summary>",
+    "",
+    workloadListMarkdown(c.result!),
+    "",
+    "</details>",
+    "",
+  );
+  if (plan.flowDiff) {
+    out.push(`### Flows changed since ${plan.flowDiff.previous}`, "");
+    if (!plan.flowDiff.added.length && !plan.flowDiff.removed.length) out.push("No connection added or removed.", "");
+    for (const l of plan.flowDiff.added) out.push(`- ➕ \`${l}\``);
+    for (const l of plan.flowDiff.removed) out.push(`- ➖ \`${l}\``);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** Connections added and removed between two plans (both need a segmentation summary). */
+export function planFlowDiff(previous: Pick<PlanJson, "segmentation">, next: PlanJson, previousName: string): PlanJson["flowDiff"] {
+  const prev = previous.segmentation?.connections;
+  if (!prev) return undefined;
+  return { previous: previousName, ...flowDiff(prev, planSegmentation(next).connections) };
+}
