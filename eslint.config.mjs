@@ -4,8 +4,18 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".tools/**", "policypack/bin/**", ".out/**", "eslint.config.mjs", "test/fixtures/**/*.js"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".tools/**",
+      "policypack/bin/**",
+      ".out/**",
+      "eslint.config.mjs",
+      "test/fixtures/**/*.js",
+    ],
+  },
   ...tseslint.configs.recommended,
+  { files: ["**/*.js"], rules: { "@typescript-eslint/no-require-imports": "off" } },
   {
     files: ["**/*.ts"],
     // The Pulumi rules need type information (is this value an Output?).

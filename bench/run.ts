@@ -13,6 +13,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 
@@ -30,7 +31,12 @@ function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const out = path.join(ROOT, ".out", `rss-${process.pid}-${Date.now()}.txt`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["-r", RSS, ...args], { cwd: ROOT, env: { ...process.env, ...env, BENCH_RSS_FILE: out }, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["-r", RSS, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, BENCH_RSS_FILE: out },
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
   const ms = performance.now() - t0;
   const maxRssMb = fs.existsSync(out) ? Number(fs.readFileSync(out, "utf8")) / 1024 : NaN;
   fs.rmSync(out, { force: true });
@@ -40,11 +46,16 @@ function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Run {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const line = (label: string, value: string, extra = "") => console.log(`  ${label.padEnd(44)} ${value.padStart(12)}  ${extra}`);
+const line = (label: string, value: string, extra = "") =>
+  console.log(`  ${label.padEnd(44)} ${value.padStart(12)}  ${extra}`);
 
 function best(n: number, f: () => Run): Run {
   const runs = Array.from({ length: n }, f);
-  return { ms: median(runs.map((r) => r.ms)), maxRssMb: median(runs.map((r) => r.maxRssMb)), code: runs[0].code };
+  return {
+    ms: median(runs.map((r) => r.ms)),
+    maxRssMb: median(runs.map((r) => r.maxRssMb)),
+    code: runs[0].code,
+  };
 }
 
 function typecheck() {
@@ -54,7 +65,11 @@ function typecheck() {
   const proj = best(3, () => runNode([tsc, "--noEmit", "-p", "tsconfig.json"]));
   line("baseline (SDK imports only)", fmt(base.ms), `${base.maxRssMb.toFixed(0)} MB peak`);
   line("project", fmt(proj.ms), `${proj.maxRssMb.toFixed(0)} MB peak`);
-  line("ratio (target ≤ 1.5)", `${(proj.ms / base.ms).toFixed(2)}×`, `memory ${(proj.maxRssMb / base.maxRssMb).toFixed(2)}×`);
+  line(
+    "ratio (target ≤ 1.5)",
+    `${(proj.ms / base.ms).toFixed(2)}×`,
+    `memory ${(proj.maxRssMb / base.maxRssMb).toFixed(2)}×`,
+  );
 }
 
 function tests() {
@@ -66,11 +81,20 @@ function tests() {
 
 function plan() {
   console.log("offline plan (median of 3)");
-  const base = best(3, () => runNode(["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/azure-native/containerservice');require('@pulumi/azure-native/keyvault');require('@pulumi/policy')"]));
+  const base = best(3, () =>
+    runNode([
+      "-e",
+      "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/azure-native/containerservice');require('@pulumi/azure-native/keyvault');require('@pulumi/policy')",
+    ]),
+  );
   line("baseline (load the SDKs)", fmt(base.ms), `${base.maxRssMb.toFixed(0)} MB peak`);
   for (const stack of ["dev", "prod"]) {
     const r = best(3, () => runNode(["--import", "tsx", "tools/plan/main.ts", "--stack", stack, "--json"]));
-    line(`plan --stack ${stack} (exit ${r.code})`, fmt(r.ms), `${(r.ms / base.ms).toFixed(2)}× baseline (target prod ≤ 4), ${r.maxRssMb.toFixed(0)} MB peak`);
+    line(
+      `plan --stack ${stack} (exit ${r.code})`,
+      fmt(r.ms),
+      `${(r.ms / base.ms).toFixed(2)}× baseline (target prod ≤ 4), ${r.maxRssMb.toFixed(0)} MB peak`,
+    );
   }
 }
 
@@ -95,7 +119,8 @@ async function pack() {
   };
   const small = await time(1000);
   const large = await time(10000);
-  for (const r of [small, large]) line(`${r.n} resources`, fmt(r.ms), `${Math.round(r.n / (r.ms / 1000))} resources/s (target ≥ 5000)`);
+  for (const r of [small, large])
+    line(`${r.n} resources`, fmt(r.ms), `${Math.round(r.n / (r.ms / 1000))} resources/s (target ≥ 5000)`);
   line("time(10k) / time(1k) (target ≤ 12)", `${(large.ms / small.ms).toFixed(2)}`);
 }
 
@@ -116,7 +141,7 @@ async function main() {
       process.exit(2);
     }
   }
-  console.log(`node ${process.version}, ${require("node:os").cpus().length} cores`);
+  console.log(`node ${process.version}, ${os.cpus().length} cores`);
   if (which.includes("typecheck")) typecheck();
   if (which.includes("tests")) tests();
   if (which.includes("plan")) plan();

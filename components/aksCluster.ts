@@ -53,7 +53,11 @@ export class AksCluster extends pulumi.ComponentResource {
   /** Kubeconfig for the chosen kubelogin mode (secret). */
   readonly kubeconfig: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
-  readonly subnetIds: { nodes: pulumi.Output<string>; apiServer: pulumi.Output<string>; privateEndpoints: pulumi.Output<string> };
+  readonly subnetIds: {
+    nodes: pulumi.Output<string>;
+    apiServer: pulumi.Output<string>;
+    privateEndpoints: pulumi.Output<string>;
+  };
   /** Private DNS zone `privatelink.vaultcore.azure.net` linked to the VNet (private vaults register in it). */
   readonly vaultDnsZoneId: pulumi.Output<string>;
   readonly tenantId: pulumi.Output<string>;
@@ -62,7 +66,11 @@ export class AksCluster extends pulumi.ComponentResource {
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ameide:azure:AksCluster", name, {}, opts);
     const parent = { parent: this };
-    const stateful: pulumi.CustomResourceOptions = { parent: this, protect: args.protect, retainOnDelete: args.protect };
+    const stateful: pulumi.CustomResourceOptions = {
+      parent: this,
+      protect: args.protect,
+      retainOnDelete: args.protect,
+    };
     const { location, tags } = args;
     const client = authorization.getClientConfigOutput({ parent: this });
     this.tenantId = client.tenantId;
@@ -70,14 +78,22 @@ export class AksCluster extends pulumi.ComponentResource {
     const privateApi = args.cluster.apiServerAccess === "private";
     const privateKms = args.kms.networkAccess === "Private";
 
-    this.resourceGroup = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: `${args.namePrefix}-rg`, location, tags }, parent);
+    this.resourceGroup = new resources.ResourceGroup(
+      `${name}-rg`,
+      { resourceGroupName: `${args.namePrefix}-rg`, location, tags },
+      parent,
+    );
     const rg = this.resourceGroup.name;
 
     // --- network: a VNet with node, API server and private endpoint subnets, or given subnets ---
     let vnetId: pulumi.Output<string>;
     if (args.network.existingSubnetIds) {
       const ids = args.network.existingSubnetIds;
-      this.subnetIds = { nodes: pulumi.output(ids.nodes), apiServer: pulumi.output(ids.apiServer), privateEndpoints: pulumi.output(ids.privateEndpoints) };
+      this.subnetIds = {
+        nodes: pulumi.output(ids.nodes),
+        apiServer: pulumi.output(ids.apiServer),
+        privateEndpoints: pulumi.output(ids.privateEndpoints),
+      };
       vnetId = pulumi.output(ids.nodes.replace(/\/subnets\/[^/]+$/i, ""));
     } else {
       const vnet = new network.VirtualNetwork(
@@ -86,28 +102,59 @@ export class AksCluster extends pulumi.ComponentResource {
         { ...parent, ignoreChanges: ["subnets"] },
       );
       vnetId = vnet.id;
-      const subnet = (key: string, prefix: string, extra: Partial<network.SubnetArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+      const subnet = (
+        key: string,
+        prefix: string,
+        extra: Partial<network.SubnetArgs> = {},
+        dependsOn: pulumi.Resource[] = [],
+      ) =>
         new network.Subnet(
           `${name}-${key}`,
-          { resourceGroupName: rg, virtualNetworkName: vnet.name, subnetName: key, addressPrefix: prefix, defaultOutboundAccess: false, ...extra },
+          {
+            resourceGroupName: rg,
+            virtualNetworkName: vnet.name,
+            subnetName: key,
+            addressPrefix: prefix,
+            defaultOutboundAccess: false,
+            ...extra,
+          },
           { parent: this, dependsOn },
         );
       // Service endpoint: the cluster reaches public-mode secrets vaults through the node subnet.
-      const nodes = subnet("nodes", args.network.nodeSubnetCidr, { serviceEndpoints: [{ service: "Microsoft.KeyVault" }] });
+      const nodes = subnet("nodes", args.network.nodeSubnetCidr, {
+        serviceEndpoints: [{ service: "Microsoft.KeyVault" }],
+      });
       // API server VNet integration: the subnet is delegated to AKS.
       const apiServer = subnet(
         "apiserver",
         args.network.apiServerSubnetCidr,
-        { delegations: [{ name: "aks-apiserver", serviceName: "Microsoft.ContainerService/managedClusters" }] },
+        {
+          delegations: [{ name: "aks-apiserver", serviceName: "Microsoft.ContainerService/managedClusters" }],
+        },
         [nodes],
       );
-      const endpoints = subnet("endpoints", args.network.privateEndpointSubnetCidr, { privateEndpointNetworkPolicies: "Enabled" }, [apiServer]);
+      const endpoints = subnet(
+        "endpoints",
+        args.network.privateEndpointSubnetCidr,
+        { privateEndpointNetworkPolicies: "Enabled" },
+        [apiServer],
+      );
       this.subnetIds = { nodes: nodes.id, apiServer: apiServer.id, privateEndpoints: endpoints.id };
     }
-    const vaultZone = new privatedns.PrivateZone(`${name}-vault-dns`, { resourceGroupName: rg, privateZoneName: "privatelink.vaultcore.azure.net", location: "global", tags }, parent);
+    const vaultZone = new privatedns.PrivateZone(
+      `${name}-vault-dns`,
+      { resourceGroupName: rg, privateZoneName: "privatelink.vaultcore.azure.net", location: "global", tags },
+      parent,
+    );
     new privatedns.VirtualNetworkLink(
       `${name}-vault-dns-link`,
-      { resourceGroupName: rg, privateZoneName: vaultZone.name, location: "global", virtualNetwork: { id: vnetId }, registrationEnabled: false },
+      {
+        resourceGroupName: rg,
+        privateZoneName: vaultZone.name,
+        location: "global",
+        virtualNetwork: { id: vnetId },
+        registrationEnabled: false,
+      },
       parent,
     );
     this.vaultDnsZoneId = vaultZone.id;
@@ -115,12 +162,22 @@ export class AksCluster extends pulumi.ComponentResource {
     // --- logs ---
     this.workspace = new operationalinsights.Workspace(
       `${name}-logs`,
-      { resourceGroupName: rg, location, sku: { name: "PerGB2018" }, retentionInDays: args.cluster.logRetentionDays, tags },
+      {
+        resourceGroupName: rg,
+        location,
+        sku: { name: "PerGB2018" },
+        retentionInDays: args.cluster.logRetentionDays,
+        tags,
+      },
       stateful,
     );
 
     // --- identity (user-assigned: KMS does not work with a system-assigned identity) ---
-    this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceGroupName: rg, location, tags }, stateful);
+    this.identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName: rg, location, tags },
+      stateful,
+    );
 
     // --- KMS Key Vault and key ---
     this.kmsVault = new keyvault.Vault(
@@ -138,7 +195,9 @@ export class AksCluster extends pulumi.ComponentResource {
           softDeleteRetentionInDays: 90,
           // AKS rejects a public KMS vault with firewall rules: Public mode must allow all networks.
           publicNetworkAccess: privateKms ? "Disabled" : "Enabled",
-          networkAcls: privateKms ? { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] } : { defaultAction: "Allow", bypass: "AzureServices" },
+          networkAcls: privateKms
+            ? { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] }
+            : { defaultAction: "Allow", bypass: "AzureServices" },
         },
       },
       stateful,
@@ -146,7 +205,14 @@ export class AksCluster extends pulumi.ComponentResource {
     const kmsEndpoint = privateKms
       ? new VaultPrivateEndpoint(
           `${name}-kms-pe`,
-          { resourceGroupName: rg, location, vaultId: this.kmsVault.id, subnetId: this.subnetIds.privateEndpoints, dnsZoneId: vaultZone.id, tags },
+          {
+            resourceGroupName: rg,
+            location,
+            vaultId: this.kmsVault.id,
+            subnetId: this.subnetIds.privateEndpoints,
+            dnsZoneId: vaultZone.id,
+            tags,
+          },
           parent,
         )
       : undefined;
@@ -176,7 +242,12 @@ export class AksCluster extends pulumi.ComponentResource {
     const assign = (key: string, scope: pulumi.Input<string>, role: Parameters<typeof roleDefinitionId>[1]) =>
       new authorization.RoleAssignment(
         `${name}-${key}`,
-        { scope, principalId: this.identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: roleDefinitionId(client.subscriptionId, role) },
+        {
+          scope,
+          principalId: this.identity.principalId,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: roleDefinitionId(client.subscriptionId, role),
+        },
         parent,
       );
     const grants = [
@@ -200,7 +271,12 @@ export class AksCluster extends pulumi.ComponentResource {
         identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
         disableLocalAccounts: true,
         enableRBAC: true,
-        aadProfile: { managed: true, enableAzureRBAC: true, tenantID: client.tenantId, adminGroupObjectIDs: args.cluster.adminGroupObjectIds },
+        aadProfile: {
+          managed: true,
+          enableAzureRBAC: true,
+          tenantID: client.tenantId,
+          adminGroupObjectIDs: args.cluster.adminGroupObjectIds,
+        },
         apiServerAccessProfile: {
           enableVnetIntegration: true,
           subnetId: this.subnetIds.apiServer,
@@ -231,14 +307,23 @@ export class AksCluster extends pulumi.ComponentResource {
             keyVaultResourceId: privateKms ? this.kmsVault.id : undefined,
           },
           workloadIdentity: { enabled: true },
-          defender: { logAnalyticsWorkspaceResourceId: this.workspace.id, securityMonitoring: { enabled: true } },
+          defender: {
+            logAnalyticsWorkspaceResourceId: this.workspace.id,
+            securityMonitoring: { enabled: true },
+          },
           imageCleaner: { enabled: true, intervalHours: args.cluster.imageCleanerIntervalHours },
         },
         addonProfiles: {
           azurepolicy: { enabled: true, config: { version: "v2" } },
-          omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: this.workspace.id, useAADAuth: "true" } },
+          omsagent: {
+            enabled: true,
+            config: { logAnalyticsWorkspaceResourceID: this.workspace.id, useAADAuth: "true" },
+          },
         },
-        autoUpgradeProfile: { upgradeChannel: args.cluster.upgradeChannel, nodeOSUpgradeChannel: args.cluster.nodeOsUpgradeChannel },
+        autoUpgradeProfile: {
+          upgradeChannel: args.cluster.upgradeChannel,
+          nodeOSUpgradeChannel: args.cluster.nodeOsUpgradeChannel,
+        },
         nodeResourceGroupProfile: { restrictionLevel: "ReadOnly" },
         agentPoolProfiles: [
           {
@@ -296,7 +381,11 @@ export class AksCluster extends pulumi.ComponentResource {
     );
 
     // --- API audit logs (resource-specific tables) ---
-    const categories = [...AUDIT_LOG_CATEGORIES, ...(args.cluster.enableKubeAudit ? ["kube-audit"] : []), ...CONTROL_PLANE_LOG_CATEGORIES];
+    const categories = [
+      ...AUDIT_LOG_CATEGORIES,
+      ...(args.cluster.enableKubeAudit ? ["kube-audit"] : []),
+      ...CONTROL_PLANE_LOG_CATEGORIES,
+    ];
     this.auditLogs = new monitor.DiagnosticSetting(
       `${name}-audit`,
       {
@@ -316,7 +405,9 @@ export class AksCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     this.kubeconfig = pulumi.secret(
-      creds.kubeconfigs.apply((kcs) => convertKubeconfig(Buffer.from(kcs[0].value, "base64").toString("utf8"), args.kubeloginMode)),
+      creds.kubeconfigs.apply((kcs) =>
+        convertKubeconfig(Buffer.from(kcs[0].value, "base64").toString("utf8"), args.kubeloginMode),
+      ),
     );
     this.provider = new k8s.Provider(
       `${name}-k8s`,

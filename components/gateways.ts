@@ -46,7 +46,10 @@ export function envoyGatewayValues(env: string, installsSharedCrds: boolean, cfg
   return {
     // CRDs are cluster-wide: every release carries them (Helm skips existing CRDs), but only the
     // first environment's release owns the cluster-scoped Gateway API admission policy.
-    crds: { enabled: true, gatewayAPI: { enabled: true, safeUpgradePolicy: { enabled: installsSharedCrds } } },
+    crds: {
+      enabled: true,
+      gatewayAPI: { enabled: true, safeUpgradePolicy: { enabled: installsSharedCrds } },
+    },
     deployment: {
       replicas: 2,
       envoyGateway: {
@@ -64,7 +67,10 @@ export function envoyGatewayValues(env: string, installsSharedCrds: boolean, cfg
         provider: {
           type: "Kubernetes",
           kubernetes: {
-            watch: { type: "NamespaceSelector", namespaceSelector: { matchLabels: { [ENVIRONMENT_LABEL]: env } } },
+            watch: {
+              type: "NamespaceSelector",
+              namespaceSelector: { matchLabels: { [ENVIRONMENT_LABEL]: env } },
+            },
             deploy: { type: "ControllerNamespace" },
           },
         },
@@ -76,7 +82,10 @@ export function envoyGatewayValues(env: string, installsSharedCrds: boolean, cfg
 }
 
 function rateLimitSpec(r: RateLimitConfig, clientSelectors: unknown[] | undefined) {
-  const rule = { ...(clientSelectors ? { clientSelectors } : {}), limit: { requests: r.requests, unit: r.unit } };
+  const rule = {
+    ...(clientSelectors ? { clientSelectors } : {}),
+    limit: { requests: r.requests, unit: r.unit },
+  };
   return r.mode === "global" ? { global: { rules: [rule] } } : { local: { rules: [rule] } };
 }
 
@@ -124,15 +133,45 @@ export class Gateways extends pulumi.ComponentResource {
     const ns = e.namespace;
     const env = e.environment;
     const after = { parent: this, dependsOn: [release, ...e.dependsOn] };
-    const cr = (name: string, apiVersion: string, kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>, o = after) =>
-      new k8s.apiextensions.CustomResource(`${env}-${name}`, { apiVersion, kind, metadata: { ...metadata, labels: MANAGED_LABELS }, spec }, o);
+    const cr = (
+      name: string,
+      apiVersion: string,
+      kind: string,
+      metadata: Record<string, unknown>,
+      spec: Record<string, unknown>,
+      o = after,
+    ) =>
+      new k8s.apiextensions.CustomResource(
+        `${env}-${name}`,
+        { apiVersion, kind, metadata: { ...metadata, labels: MANAGED_LABELS }, spec },
+        o,
+      );
 
     const className = `ameide-${env}`;
-    cr("gatewayclass", `${GW_GROUP}/v1`, "GatewayClass", { name: className }, { controllerName: `gateway.envoyproxy.io/ameide-${env}` });
+    cr(
+      "gatewayclass",
+      `${GW_GROUP}/v1`,
+      "GatewayClass",
+      { name: className },
+      { controllerName: `gateway.envoyproxy.io/ameide-${env}` },
+    );
 
-    const hostname: Record<GatewayName, string> = { public: `*.${e.domain}`, api: `api.${e.domain}`, admin: `admin.${e.domain}` };
-    const sourceRanges: Record<GatewayName, string[]> = { public: cfg.publicSourceRanges, api: cfg.apiSourceRanges, admin: cfg.adminClientCidrs };
-    const gatewayRef = (gw: GatewayName, sectionName?: string) => ({ group: GW_GROUP, kind: "Gateway", name: gw, ...(sectionName ? { sectionName } : {}) });
+    const hostname: Record<GatewayName, string> = {
+      public: `*.${e.domain}`,
+      api: `api.${e.domain}`,
+      admin: `admin.${e.domain}`,
+    };
+    const sourceRanges: Record<GatewayName, string[]> = {
+      public: cfg.publicSourceRanges,
+      api: cfg.apiSourceRanges,
+      admin: cfg.adminClientCidrs,
+    };
+    const gatewayRef = (gw: GatewayName, sectionName?: string) => ({
+      group: GW_GROUP,
+      kind: "Gateway",
+      name: gw,
+      ...(sectionName ? { sectionName } : {}),
+    });
 
     for (const gw of ["public", "api", "admin"] as const) {
       const internal = gw === "admin" && cfg.adminInternalLoadBalancer;
@@ -148,12 +187,20 @@ export class Gateways extends pulumi.ComponentResource {
               envoyService: {
                 type: "LoadBalancer",
                 externalTrafficPolicy: "Local",
-                ...(internal ? { annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } } : {}),
+                ...(internal
+                  ? { annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }
+                  : {}),
                 ...(sourceRanges[gw].length ? { loadBalancerSourceRanges: sourceRanges[gw] } : {}),
               },
               envoyDeployment: {
                 replicas: 2,
-                container: { securityContext: restrictedContainer, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                container: {
+                  securityContext: restrictedContainer,
+                  resources: {
+                    requests: { cpu: "100m", memory: "128Mi" },
+                    limits: { cpu: "1", memory: "1Gi" },
+                  },
+                },
                 pod: { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } },
               },
             },
@@ -161,7 +208,10 @@ export class Gateways extends pulumi.ComponentResource {
         },
       );
       const allowed = {
-        namespaces: { from: "Selector", selector: { matchLabels: { [GATEWAY_ACCESS_LABEL(gw)]: "true", [ENVIRONMENT_LABEL]: env } } },
+        namespaces: {
+          from: "Selector",
+          selector: { matchLabels: { [GATEWAY_ACCESS_LABEL(gw)]: "true", [ENVIRONMENT_LABEL]: env } },
+        },
         kinds: gw === "api" ? [{ kind: "HTTPRoute" }, { kind: "GRPCRoute" }] : [{ kind: "HTTPRoute" }],
       };
       const listeners: Record<string, unknown>[] = [
@@ -176,76 +226,148 @@ export class Gateways extends pulumi.ComponentResource {
       ];
       if (gw === "public") {
         // Plain HTTP only redirects: routes may attach only from this namespace (the redirect below).
-        listeners.push({ name: "http", protocol: "HTTP", port: 80, hostname: hostname[gw], allowedRoutes: { namespaces: { from: "Same" }, kinds: [{ kind: "HTTPRoute" }] } });
+        listeners.push({
+          name: "http",
+          protocol: "HTTP",
+          port: 80,
+          hostname: hostname[gw],
+          allowedRoutes: { namespaces: { from: "Same" }, kinds: [{ kind: "HTTPRoute" }] },
+        });
       }
-      cr(gw, `${GW_GROUP}/v1`, "Gateway", { name: gw, namespace: ns }, {
-        gatewayClassName: className,
-        infrastructure: { parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: `${gw}-proxy` } },
-        listeners,
-      }, { ...after, dependsOn: [...after.dependsOn, proxy] });
+      cr(
+        gw,
+        `${GW_GROUP}/v1`,
+        "Gateway",
+        { name: gw, namespace: ns },
+        {
+          gatewayClassName: className,
+          infrastructure: {
+            parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: `${gw}-proxy` },
+          },
+          listeners,
+        },
+        { ...after, dependsOn: [...after.dependsOn, proxy] },
+      );
 
       // TLS 1.2+ everywhere; the admin gateway also requires client certificates; the api gateway
       // drops any client-supplied identity header before the JWT filter sets it.
-      cr(`${gw}-client-traffic`, EG_API, "ClientTrafficPolicy", { name: `${gw}-client-traffic`, namespace: ns }, {
-        targetRefs: [gatewayRef(gw)],
-        tls: {
-          minVersion: "1.2",
-          ...(gw === "admin" ? { clientValidation: { caCertificateRefs: [{ group: "", kind: "Secret", name: CLIENT_CA_SECRET }] } } : {}),
+      cr(
+        `${gw}-client-traffic`,
+        EG_API,
+        "ClientTrafficPolicy",
+        { name: `${gw}-client-traffic`, namespace: ns },
+        {
+          targetRefs: [gatewayRef(gw)],
+          tls: {
+            minVersion: "1.2",
+            ...(gw === "admin"
+              ? {
+                  clientValidation: {
+                    caCertificateRefs: [{ group: "", kind: "Secret", name: CLIENT_CA_SECRET }],
+                  },
+                }
+              : {}),
+          },
+          ...(gw === "api" ? { headers: { earlyRequestHeaders: { remove: [CLIENT_ID_HEADER] } } } : {}),
         },
-        ...(gw === "api" ? { headers: { earlyRequestHeaders: { remove: [CLIENT_ID_HEADER] } } } : {}),
-      });
+      );
     }
 
     // public: redirect HTTP to HTTPS.
-    cr("public-https-redirect", `${GW_GROUP}/v1`, "HTTPRoute", { name: "https-redirect", namespace: ns }, {
-      parentRefs: [{ group: GW_GROUP, kind: "Gateway", name: "public", sectionName: "http" }],
-      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-    });
-
-    // api: JWT from the configured issuer; client id claim into a header.
-    cr("api-jwt", EG_API, "SecurityPolicy", { name: "api-jwt", namespace: ns }, {
-      targetRefs: [gatewayRef("api")],
-      jwt: {
-        providers: [
-          {
-            name: "identity-provider",
-            issuer: cfg.jwt.issuer,
-            audiences: cfg.jwt.audiences,
-            remoteJWKS: { uri: cfg.jwt.jwksUri },
-            claimToHeaders: [{ header: CLIENT_ID_HEADER, claim: cfg.jwt.clientIdClaim }],
-          },
+    cr(
+      "public-https-redirect",
+      `${GW_GROUP}/v1`,
+      "HTTPRoute",
+      { name: "https-redirect", namespace: ns },
+      {
+        parentRefs: [{ group: GW_GROUP, kind: "Gateway", name: "public", sectionName: "http" }],
+        rules: [
+          { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
         ],
       },
-    });
+    );
+
+    // api: JWT from the configured issuer; client id claim into a header.
+    cr(
+      "api-jwt",
+      EG_API,
+      "SecurityPolicy",
+      { name: "api-jwt", namespace: ns },
+      {
+        targetRefs: [gatewayRef("api")],
+        jwt: {
+          providers: [
+            {
+              name: "identity-provider",
+              issuer: cfg.jwt.issuer,
+              audiences: cfg.jwt.audiences,
+              remoteJWKS: { uri: cfg.jwt.jwksUri },
+              claimToHeaders: [{ header: CLIENT_ID_HEADER, claim: cfg.jwt.clientIdClaim }],
+            },
+          ],
+        },
+      },
+    );
 
     // admin: deny by default, allow only the configured client ranges.
-    cr("admin-allowlist", EG_API, "SecurityPolicy", { name: "admin-allowlist", namespace: ns }, {
-      targetRefs: [gatewayRef("admin")],
-      authorization: { defaultAction: "Deny", rules: [{ name: "admin-networks", action: "Allow", principal: { clientCIDRs: cfg.adminClientCidrs } }] },
-    });
+    cr(
+      "admin-allowlist",
+      EG_API,
+      "SecurityPolicy",
+      { name: "admin-allowlist", namespace: ns },
+      {
+        targetRefs: [gatewayRef("admin")],
+        authorization: {
+          defaultAction: "Deny",
+          rules: [
+            { name: "admin-networks", action: "Allow", principal: { clientCIDRs: cfg.adminClientCidrs } },
+          ],
+        },
+      },
+    );
 
     // Rate limits: per client IP on public and admin, per JWT client id on api.
     const limits: [GatewayName, RateLimitConfig, unknown[]][] = [
       ["public", cfg.publicRateLimit, [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }]],
       ["api", cfg.apiRateLimit, [{ headers: [{ name: CLIENT_ID_HEADER, type: "Distinct" }] }]],
-      ["admin", { mode: "local", requests: 20, unit: "Second" }, [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }]],
+      [
+        "admin",
+        { mode: "local", requests: 20, unit: "Second" },
+        [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+      ],
     ];
     for (const [gw, rl, selectors] of limits) {
-      cr(`${gw}-rate-limit`, EG_API, "BackendTrafficPolicy", { name: `${gw}-rate-limit`, namespace: ns }, {
-        targetRefs: [gatewayRef(gw)],
-        rateLimit: rateLimitSpec(gw === "admin" ? { ...rl, mode: "local" } : rl, selectors),
-      });
+      cr(
+        `${gw}-rate-limit`,
+        EG_API,
+        "BackendTrafficPolicy",
+        { name: `${gw}-rate-limit`, namespace: ns },
+        {
+          targetRefs: [gatewayRef(gw)],
+          rateLimit: rateLimitSpec(gw === "admin" ? { ...rl, mode: "local" } : rl, selectors),
+        },
+      );
     }
 
     // Routes declared in config, in their tier's namespace.
     for (const r of cfg.routes.filter((x) => !x.environments || x.environments.includes(env))) {
       const routeNs = e.tierNamespace(r.tier);
-      const parentRefs = [{ group: GW_GROUP, kind: "Gateway", name: r.gateway, namespace: ns, sectionName: "https" }];
+      const parentRefs = [
+        { group: GW_GROUP, kind: "Gateway", name: r.gateway, namespace: ns, sectionName: "https" },
+      ];
       const backendRefs = [{ name: r.backend.service, port: r.backend.port }];
       const spec =
         r.kind === "GRPCRoute"
-          ? { parentRefs, ...(r.hostnames.length ? { hostnames: r.hostnames } : {}), rules: [{ matches: [{ method: { service: r.match } }], backendRefs }] }
-          : { parentRefs, ...(r.hostnames.length ? { hostnames: r.hostnames } : {}), rules: [{ matches: [{ path: { type: "PathPrefix", value: r.match } }], backendRefs }] };
+          ? {
+              parentRefs,
+              ...(r.hostnames.length ? { hostnames: r.hostnames } : {}),
+              rules: [{ matches: [{ method: { service: r.match } }], backendRefs }],
+            }
+          : {
+              parentRefs,
+              ...(r.hostnames.length ? { hostnames: r.hostnames } : {}),
+              rules: [{ matches: [{ path: { type: "PathPrefix", value: r.match } }], backendRefs }],
+            };
       cr(`route-${r.tier}-${r.name}`, `${GW_GROUP}/v1`, r.kind, { name: r.name, namespace: routeNs }, spec);
     }
   }

@@ -36,7 +36,11 @@ export interface NamespaceTiersArgs {
 }
 
 /** Pod Security labels for a level and rollout mode (`warn` mode enforces nothing, only warns and audits). */
-export function podSecurityLabels(enforce: PssLevel, audit: PssLevel, rollout: "enforce" | "warn"): Record<string, string> {
+export function podSecurityLabels(
+  enforce: PssLevel,
+  audit: PssLevel,
+  rollout: "enforce" | "warn",
+): Record<string, string> {
   const labels: Record<string, string> = {
     "pod-security.kubernetes.io/audit": audit,
     "pod-security.kubernetes.io/audit-version": PSS_VERSION,
@@ -52,13 +56,34 @@ export function podSecurityLabels(enforce: PssLevel, audit: PssLevel, rollout: "
 
 /** Read-only access to a namespace's workloads; never secrets. */
 const READ_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-  { apiGroups: [""], resources: ["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "events", "serviceaccounts"], verbs: ["get", "list", "watch"] },
-  { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: [""],
+    resources: [
+      "pods",
+      "pods/log",
+      "services",
+      "endpoints",
+      "configmaps",
+      "persistentvolumeclaims",
+      "events",
+      "serviceaccounts",
+    ],
+    verbs: ["get", "list", "watch"],
+  },
+  {
+    apiGroups: ["apps"],
+    resources: ["deployments", "replicasets", "statefulsets", "daemonsets"],
+    verbs: ["get", "list", "watch"],
+  },
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["get", "list", "watch"] },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["get", "list", "watch"] },
   { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["get", "list", "watch"] },
   { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
-  { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "grpcroutes"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: ["gateway.networking.k8s.io"],
+    resources: ["httproutes", "grpcroutes"],
+    verbs: ["get", "list", "watch"],
+  },
 ];
 
 const WRITE = ["create", "update", "patch", "delete"];
@@ -77,7 +102,11 @@ const DEPLOY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
 
 /** Prometheus discovery and scraping across tiers; no secrets. */
 const SCRAPE_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-  { apiGroups: [""], resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: [""],
+    resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"],
+    verbs: ["get", "list", "watch"],
+  },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
   { nonResourceURLs: ["/metrics"], verbs: ["get"] },
 ];
@@ -119,9 +148,16 @@ export class NamespaceTiers extends pulumi.ComponentResource {
                 [TIER_LABEL]: tierName,
                 [ENVIRONMENT_LABEL]: env,
                 ...podSecurityLabels(tier.podSecurity, tier.auditLevel, tier.rollout),
-                ...Object.fromEntries(GATEWAY_NAMES.filter((g) => tier.gatewayAccess.includes(g)).map((g) => [GATEWAY_ACCESS_LABEL(g), "true"])),
+                ...Object.fromEntries(
+                  GATEWAY_NAMES.filter((g) => tier.gatewayAccess.includes(g)).map((g) => [
+                    GATEWAY_ACCESS_LABEL(g),
+                    "true",
+                  ]),
+                ),
               },
-              annotations: tier.exemptionReason ? { [EXEMPTION_ANNOTATION]: tier.exemptionReason } : undefined,
+              annotations: tier.exemptionReason
+                ? { [EXEMPTION_ANNOTATION]: tier.exemptionReason }
+                : undefined,
             },
           },
           // Deleting a namespace deletes its contents: never delete, protect in prod.
@@ -138,7 +174,10 @@ export class NamespaceTiers extends pulumi.ComponentResource {
       const observability = this.namespaces.find((n) => n.environment === env && n.tier === "observability")!;
       const scraper = new k8s.core.v1.ServiceAccount(
         `${observability.name}-prometheus`,
-        { metadata: { name: "prometheus", namespace: observability.name, labels: MANAGED_LABELS }, automountServiceAccountToken: false },
+        {
+          metadata: { name: "prometheus", namespace: observability.name, labels: MANAGED_LABELS },
+          automountServiceAccountToken: false,
+        },
         { parent: observability.namespace },
       );
       this.scrapeBinding(env, observability.name, scraper);
@@ -153,14 +192,24 @@ export class NamespaceTiers extends pulumi.ComponentResource {
   private scrapeBinding(env: string, namespace: string, sa: k8s.core.v1.ServiceAccount) {
     this.scrapeRole ??= new k8s.rbac.v1.ClusterRole(
       "observability-scrape",
-      { metadata: { name: "ameide-observability-scrape", labels: { ...MANAGED_LABELS, [ROLE_LABEL]: "scraper" } }, rules: SCRAPE_RULES },
+      {
+        metadata: {
+          name: "ameide-observability-scrape",
+          labels: { ...MANAGED_LABELS, [ROLE_LABEL]: "scraper" },
+        },
+        rules: SCRAPE_RULES,
+      },
       { parent: this },
     );
     new k8s.rbac.v1.ClusterRoleBinding(
       `observability-scrape-${env}`,
       {
         metadata: { name: `ameide-observability-scrape-${env}`, labels: MANAGED_LABELS },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: this.scrapeRole.metadata.name },
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: this.scrapeRole.metadata.name,
+        },
         subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace }],
       },
       { parent: this },
@@ -181,7 +230,14 @@ export class NamespaceTiers extends pulumi.ComponentResource {
       "services.nodeports": "0",
     };
     if (q.gpus !== undefined) hard["requests.nvidia.com/gpu"] = String(q.gpus);
-    new k8s.core.v1.ResourceQuota(`${ns}-quota`, { metadata: { name: legacy ? "ameide-quota" : "quota", namespace: ns, labels: MANAGED_LABELS }, spec: { hard } }, opts);
+    new k8s.core.v1.ResourceQuota(
+      `${ns}-quota`,
+      {
+        metadata: { name: legacy ? "ameide-quota" : "quota", namespace: ns, labels: MANAGED_LABELS },
+        spec: { hard },
+      },
+      opts,
+    );
     const l = tier.limits;
     new k8s.core.v1.LimitRange(
       `${ns}-limits`,
@@ -208,7 +264,18 @@ export class NamespaceTiers extends pulumi.ComponentResource {
       ["deployer", DEPLOY_RULES, tier.deployerGroups],
     ];
     for (const [role, rules, groups] of roles) {
-      const r = new k8s.rbac.v1.Role(`${ns}-${role}`, { metadata: { name: `ameide-${role}`, namespace: ns, labels: { ...MANAGED_LABELS, [ROLE_LABEL]: role } }, rules }, opts);
+      const r = new k8s.rbac.v1.Role(
+        `${ns}-${role}`,
+        {
+          metadata: {
+            name: `ameide-${role}`,
+            namespace: ns,
+            labels: { ...MANAGED_LABELS, [ROLE_LABEL]: role },
+          },
+          rules,
+        },
+        opts,
+      );
       if (groups.length === 0) continue;
       new k8s.rbac.v1.RoleBinding(
         `${ns}-${role}`,
@@ -224,7 +291,11 @@ export class NamespaceTiers extends pulumi.ComponentResource {
 
   private networkPolicy(p: NetworkPolicyManifest, opts: pulumi.CustomResourceOptions) {
     this.networkPolicies.push(p);
-    new k8s.networking.v1.NetworkPolicy(`${p.metadata.namespace}-${p.metadata.name}`, { metadata: p.metadata, spec: p.spec }, opts);
+    new k8s.networking.v1.NetworkPolicy(
+      `${p.metadata.namespace}-${p.metadata.name}`,
+      { metadata: p.metadata, spec: p.spec },
+      opts,
+    );
   }
 
   /**
@@ -240,7 +311,11 @@ export class NamespaceTiers extends pulumi.ComponentResource {
         metadata: {
           name: ns,
           labels: { [TIER_LABEL]: "legacy", ...podSecurityLabels("baseline", "restricted", "warn") },
-          annotations: { "pulumi.com/patchForce": "true", [EXEMPTION_ANNOTATION]: "legacy single namespace being migrated to tiers: restricted is warned and audited, not enforced" },
+          annotations: {
+            "pulumi.com/patchForce": "true",
+            [EXEMPTION_ANNOTATION]:
+              "legacy single namespace being migrated to tiers: restricted is warned and audited, not enforced",
+          },
         },
       },
       { parent: this, retainOnDelete: true },
@@ -248,7 +323,16 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     const child = { parent: patch };
     const largest: TierConfig = {
       ...args.tiers.app,
-      quota: { ...args.tiers.app.quota, pods: 300, persistentVolumeClaims: 50, requestsStorage: "4000Gi", requestsCpu: "64", limitsCpu: "128", requestsMemory: "256Gi", limitsMemory: "512Gi" },
+      quota: {
+        ...args.tiers.app.quota,
+        pods: 300,
+        persistentVolumeClaims: 50,
+        requestsStorage: "4000Gi",
+        requestsCpu: "64",
+        limitsCpu: "128",
+        requestsMemory: "256Gi",
+        limitsMemory: "512Gi",
+      },
       allowLoadBalancers: true,
     };
     this.guardRails(ns, largest, child, true);

@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { OperatorNamespaceSpec } from "../data/operators";
-import { defaultDeny, externalPeers, ExternalRanges, MANAGED_LABELS, FLOW_LABEL } from "../lib/networkPolicies";
+import {
+  defaultDeny,
+  externalPeers,
+  ExternalRanges,
+  MANAGED_LABELS,
+  FLOW_LABEL,
+} from "../lib/networkPolicies";
 import { podSecurityLabels } from "./namespaceTiers";
 
 /** Arguments of {@link OperatorNamespace}. */
@@ -25,7 +31,16 @@ export class OperatorNamespace extends pulumi.ComponentResource {
     this.name = s.name;
     this.namespace = new k8s.core.v1.Namespace(
       s.name,
-      { metadata: { name: s.name, labels: { ...MANAGED_LABELS, "ameide.io/tier": "operator", ...podSecurityLabels(s.podSecurity, s.podSecurity, "enforce") } } },
+      {
+        metadata: {
+          name: s.name,
+          labels: {
+            ...MANAGED_LABELS,
+            "ameide.io/tier": "operator",
+            ...podSecurityLabels(s.podSecurity, s.podSecurity, "enforce"),
+          },
+        },
+      },
       { parent: this, protect: args.protect, retainOnDelete: true },
     );
     const child = { parent: this.namespace };
@@ -66,15 +81,27 @@ export class OperatorNamespace extends pulumi.ComponentResource {
       child,
     );
     const dd = defaultDeny(s.name);
-    new k8s.networking.v1.NetworkPolicy(`${s.name}-default-deny`, { metadata: dd.metadata, spec: dd.spec }, child);
-    for (const [direction, flows] of [["ingress", s.ingress], ["egress", s.egress]] as const) {
+    new k8s.networking.v1.NetworkPolicy(
+      `${s.name}-default-deny`,
+      { metadata: dd.metadata, spec: dd.spec },
+      child,
+    );
+    for (const [direction, flows] of [
+      ["ingress", s.ingress],
+      ["egress", s.egress],
+    ] as const) {
       for (const f of flows) {
         const peers = externalPeers(f.peer, args.ranges, direction);
         const rule = { ports: f.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) };
         new k8s.networking.v1.NetworkPolicy(
           `${s.name}-allow-${f.id}`,
           {
-            metadata: { name: `allow-${f.id}`, namespace: s.name, labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id }, annotations: { "ameide.io/flow-reason": f.reason } },
+            metadata: {
+              name: `allow-${f.id}`,
+              namespace: s.name,
+              labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
+              annotations: { "ameide.io/flow-reason": f.reason },
+            },
             spec:
               direction === "ingress"
                 ? { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ...rule, from: peers }] }

@@ -76,8 +76,12 @@ export class Platform extends pulumi.ComponentResource {
         namespace: n.name,
         namespaceResource: n.namespace,
         secrets: [
-          ...(cfg.secrets.byTier[n.tier] ?? []).filter((s) => !s.environments || s.environments.includes(n.environment)),
-          ...(n.tier === "gateway" ? gatewaySecrets(cfg.gateways.tlsCertificateSecret, cfg.gateways.adminClientCaSecret) : []),
+          ...(cfg.secrets.byTier[n.tier] ?? []).filter(
+            (s) => !s.environments || s.environments.includes(n.environment),
+          ),
+          ...(n.tier === "gateway"
+            ? gatewaySecrets(cfg.gateways.tlsCertificateSecret, cfg.gateways.adminClientCaSecret)
+            : []),
         ],
       }));
     this.secrets = new SecretStores(
@@ -105,7 +109,8 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     // Gateways: one Envoy Gateway controller and three gateways per environment, in its gateway tier.
-    const nsOf = (env: string, tier: string) => this.tiers.namespaces.find((n) => n.environment === env && n.tier === tier)!;
+    const nsOf = (env: string, tier: string) =>
+      this.tiers.namespaces.find((n) => n.environment === env && n.tier === tier)!;
     this.gateways = new Gateways(
       "gateways",
       {

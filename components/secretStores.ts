@@ -66,7 +66,13 @@ const hardenedContainer = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
-const hardenedPod = { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } };
+const hardenedPod = {
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
+  fsGroup: 65534,
+  seccompProfile: { type: "RuntimeDefault" },
+};
 const resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
 /** Hardened values for the external-secrets chart. */
@@ -81,7 +87,13 @@ export const EXTERNAL_SECRETS_VALUES = {
   podSecurityContext: hardenedPod,
   resources,
   serviceAccount: { automount: true },
-  webhook: { port: 10250, replicaCount: 2, securityContext: hardenedContainer, podSecurityContext: hardenedPod, resources },
+  webhook: {
+    port: 10250,
+    replicaCount: 2,
+    securityContext: hardenedContainer,
+    podSecurityContext: hardenedPod,
+    resources,
+  },
   certController: { securityContext: hardenedContainer, podSecurityContext: hardenedPod, resources },
 };
 
@@ -101,7 +113,11 @@ export class SecretStores extends pulumi.ComponentResource {
     super("ameide:kubernetes:SecretStores", name, {}, opts);
     const stateful = { parent: this, protect: args.protect, retainOnDelete: true };
 
-    const ns = new OperatorNamespace("external-secrets", { spec: EXTERNAL_SECRETS_NAMESPACE, ranges: args.ranges, protect: args.protect }, { parent: this });
+    const ns = new OperatorNamespace(
+      "external-secrets",
+      { spec: EXTERNAL_SECRETS_NAMESPACE, ranges: args.ranges, protect: args.protect },
+      { parent: this },
+    );
     this.release = new k8s.helm.v3.Release(
       "external-secrets",
       {
@@ -152,17 +168,35 @@ export class SecretStores extends pulumi.ComponentResource {
       if (args.privateVault) {
         new VaultPrivateEndpoint(
           `kv-${key}-pe`,
-          { resourceGroupName: args.resourceGroupName, location: args.location, vaultId: vault.id, subnetId: args.privateEndpointSubnetId, dnsZoneId: args.vaultDnsZoneId, tags: args.tags },
+          {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            vaultId: vault.id,
+            subnetId: args.privateEndpointSubnetId,
+            dnsZoneId: args.vaultDnsZoneId,
+            tags: args.tags,
+          },
           { parent: vault },
         );
       }
       new monitor.DiagnosticSetting(
         `kv-${key}-audit`,
-        { name: "keyvault-audit", resourceUri: vault.id, workspaceId: args.workspaceId, logAnalyticsDestinationType: "Dedicated", logs: [{ category: "AuditEvent", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }] },
+        {
+          name: "keyvault-audit",
+          resourceUri: vault.id,
+          workspaceId: args.workspaceId,
+          logAnalyticsDestinationType: "Dedicated",
+          logs: [{ category: "AuditEvent", enabled: true }],
+          metrics: [{ category: "AllMetrics", enabled: true }],
+        },
         { parent: vault },
       );
 
-      const identity = new managedidentity.UserAssignedIdentity(`id-${key}`, { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags }, stateful);
+      const identity = new managedidentity.UserAssignedIdentity(
+        `id-${key}`,
+        { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
+        stateful,
+      );
       this.identities[key] = identity;
       // Azure rejects concurrent federated credential writes: chain them.
       const credential = new managedidentity.FederatedIdentityCredential(
@@ -197,7 +231,10 @@ export class SecretStores extends pulumi.ComponentResource {
             name: SECRET_READER_SA,
             namespace: t.namespace,
             labels: MANAGED_LABELS,
-            annotations: { "azure.workload.identity/client-id": identity.clientId, "azure.workload.identity/tenant-id": args.tenantId },
+            annotations: {
+              "azure.workload.identity/client-id": identity.clientId,
+              "azure.workload.identity/tenant-id": args.tenantId,
+            },
           },
           // ESO requests tokens for it through the TokenRequest API; no pod mounts it.
           automountServiceAccountToken: false,

@@ -29,7 +29,9 @@ export class VaultPrivateEndpoint extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         subnet: { id: args.subnetId },
-        privateLinkServiceConnections: [{ name: `${name}-vault`, privateLinkServiceId: args.vaultId, groupIds: ["vault"] }],
+        privateLinkServiceConnections: [
+          { name: `${name}-vault`, privateLinkServiceId: args.vaultId, groupIds: ["vault"] },
+        ],
         tags: args.tags,
       },
       { parent: this },

@@ -62,7 +62,12 @@ const http = (tier: TierName, workload: string): number =>
   TIERS[tier].workloads.find((w) => w.name === workload)!.ports[0].port;
 
 /** A route's backend becomes a flow from the gateway proxies to that workload and port. */
-export function routeFlow(route: { name: string; gateway: string; tier: TierName; backend: { service: string; port: number } }): Flow {
+export function routeFlow(route: {
+  name: string;
+  gateway: string;
+  tier: TierName;
+  backend: { service: string; port: number };
+}): Flow {
   return {
     id: `route-${route.tier}-${route.name}`,
     from: { tier: "gateway", workloads: ["envoy"] },
@@ -79,7 +84,8 @@ export const DEFAULT_FLOWS: Flow[] = [
     from: { external: "internet" },
     to: { tier: "gateway", workloads: ["envoy"] },
     ports: tcp(10080, 10443),
-    reason: "clients reach the Envoy proxies behind the load balancers (client IPs preserved: externalTrafficPolicy Local)",
+    reason:
+      "clients reach the Envoy proxies behind the load balancers (client IPs preserved: externalTrafficPolicy Local)",
   },
   {
     id: "admin-clients-to-gateway",

@@ -44,16 +44,35 @@ export const EXTERNAL_SECRETS_NAMESPACE: OperatorNamespaceSpec = {
     maxMemory: "1Gi",
   },
   ingress: [
-    { id: "eso-webhook", peer: "kubeApiServer", ports: [{ port: 10250, protocol: "TCP" }], reason: "the API server calls the admission webhook" },
+    {
+      id: "eso-webhook",
+      peer: "kubeApiServer",
+      ports: [{ port: 10250, protocol: "TCP" }],
+      reason: "the API server calls the admission webhook",
+    },
   ],
   egress: [
-    { id: "eso-apiserver", peer: "kubeApiServer", ports: [{ port: 443, protocol: "TCP" }], reason: "watch ExternalSecrets, write Secrets, request service account tokens" },
-    { id: "eso-azure", peer: "azurePaaS", ports: [{ port: 443, protocol: "TCP" }], reason: "Entra ID token exchange and Key Vault reads" },
+    {
+      id: "eso-apiserver",
+      peer: "kubeApiServer",
+      ports: [{ port: 443, protocol: "TCP" }],
+      reason: "watch ExternalSecrets, write Secrets, request service account tokens",
+    },
+    {
+      id: "eso-azure",
+      peer: "azurePaaS",
+      ports: [{ port: 443, protocol: "TCP" }],
+      reason: "Entra ID token exchange and Key Vault reads",
+    },
   ],
 };
 
 /** Pinned charts: the only Helm releases the program installs (the policy pack holds the same allow-list). */
 export const CHARTS = {
-  externalSecrets: { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" },
+  externalSecrets: {
+    chart: "external-secrets",
+    version: "2.9.0",
+    repo: "https://charts.external-secrets.io",
+  },
   envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0" },
 } as const;

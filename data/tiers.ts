@@ -118,13 +118,30 @@ export const TIERS: Record<TierName, TierSpec> = {
     name: "data",
     description: "Stateful stores: postgres, kafka, redis (no internet egress)",
     workloads: [
-      { name: "postgres", kind: "StatefulSet", ports: [{ name: "postgres", port: 5432, protocol: "TCP" }, METRICS_PORT] },
-      { name: "kafka", kind: "StatefulSet", ports: [{ name: "kafka", port: 9092, protocol: "TCP" }, { name: "controller", port: 9093, protocol: "TCP" }, METRICS_PORT] },
-      { name: "redis", kind: "StatefulSet", ports: [{ name: "redis", port: 6379, protocol: "TCP" }, METRICS_PORT] },
+      {
+        name: "postgres",
+        kind: "StatefulSet",
+        ports: [{ name: "postgres", port: 5432, protocol: "TCP" }, METRICS_PORT],
+      },
+      {
+        name: "kafka",
+        kind: "StatefulSet",
+        ports: [
+          { name: "kafka", port: 9092, protocol: "TCP" },
+          { name: "controller", port: 9093, protocol: "TCP" },
+          METRICS_PORT,
+        ],
+      },
+      {
+        name: "redis",
+        kind: "StatefulSet",
+        ports: [{ name: "redis", port: 6379, protocol: "TCP" }, METRICS_PORT],
+      },
     ],
     podSecurity: "baseline",
     auditLevel: "restricted",
-    exemptionReason: "database operators and images need fsGroup changes and init containers that run as root; restricted is audited and warned while images are rebuilt",
+    exemptionReason:
+      "database operators and images need fsGroup changes and init containers that run as root; restricted is audited and warned while images are rebuilt",
     quota: quota(16, 64, 40, 30, 2000),
     limits: { ...standardLimits, maxCpu: "8", maxMemory: "32Gi" },
     allowLoadBalancers: false,
@@ -199,11 +216,16 @@ export const TIERS: Record<TierName, TierSpec> = {
       { name: "prometheus", kind: "StatefulSet", ports: [{ name: "web", port: 9090, protocol: "TCP" }] },
       { name: "grafana", ports: http(3000) },
       { name: "loki", kind: "StatefulSet", ports: http(3100) },
-      { name: "tempo", kind: "StatefulSet", ports: [...http(3200), { name: "otlp-grpc", port: 4317, protocol: "TCP" }] },
+      {
+        name: "tempo",
+        kind: "StatefulSet",
+        ports: [...http(3200), { name: "otlp-grpc", port: 4317, protocol: "TCP" }],
+      },
     ],
     podSecurity: "baseline",
     auditLevel: "restricted",
-    exemptionReason: "log and metrics collectors read node-level files through the node agents' baseline-compatible volumes",
+    exemptionReason:
+      "log and metrics collectors read node-level files through the node agents' baseline-compatible volumes",
     quota: quota(8, 32, 40, 10, 1000),
     limits: { ...standardLimits, maxMemory: "16Gi" },
     allowLoadBalancers: false,
@@ -214,7 +236,15 @@ export const TIERS: Record<TierName, TierSpec> = {
     name: "system",
     description: "Platform services: minio, temporal, plausible",
     workloads: [
-      { name: "minio", kind: "StatefulSet", ports: [{ name: "api", port: 9000, protocol: "TCP" }, { name: "console", port: 9001, protocol: "TCP" }, METRICS_PORT] },
+      {
+        name: "minio",
+        kind: "StatefulSet",
+        ports: [
+          { name: "api", port: 9000, protocol: "TCP" },
+          { name: "console", port: 9001, protocol: "TCP" },
+          METRICS_PORT,
+        ],
+      },
       { name: "temporal", ports: [{ name: "frontend", port: 7233, protocol: "TCP" }, METRICS_PORT] },
       { name: "temporal-web", ports: http(8080) },
       { name: "plausible", ports: http(8000) },

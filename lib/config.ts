@@ -39,7 +39,16 @@ import {
   TierSpec,
 } from "../data/tiers";
 import type { ExternalRanges } from "./networkPolicies";
-import { DEFAULT_FLOWS, Flow, FlowPort, Endpoint, EXTERNAL_TARGETS, DATA_TIER_CLIENTS, isExternal, routeFlow } from "../data/flows";
+import {
+  DEFAULT_FLOWS,
+  Flow,
+  FlowPort,
+  Endpoint,
+  EXTERNAL_TARGETS,
+  DATA_TIER_CLIENTS,
+  isExternal,
+  routeFlow,
+} from "../data/flows";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
@@ -234,16 +243,29 @@ const K8S_DURATION_RE = /^(\d+(ms|s|m|h))+$/;
 const DNS_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const guid = (k: string, v: Raw) => pattern(k, string(k, v), GUID_RE, "an Entra ID object id (GUID)");
-const quantity = (k: string, v: Raw, d: string) => pattern(k, string(k, v, d), QUANTITY_RE, "a Kubernetes quantity such as 500m, 2 or 4Gi");
+const quantity = (k: string, v: Raw, d: string) =>
+  pattern(k, string(k, v, d), QUANTITY_RE, "a Kubernetes quantity such as 500m, 2 or 4Gi");
 
 function parseNetwork(raw: Raw): NetworkConfig {
   const r = record("network", raw);
-  noUnknownKeys("network", r, ["vnetCidr", "nodeSubnetCidr", "apiServerSubnetCidr", "privateEndpointSubnetCidr", "podCidr", "serviceCidr", "dnsServiceIp", "existingSubnetIds"]);
+  noUnknownKeys("network", r, [
+    "vnetCidr",
+    "nodeSubnetCidr",
+    "apiServerSubnetCidr",
+    "privateEndpointSubnetCidr",
+    "podCidr",
+    "serviceCidr",
+    "dnsServiceIp",
+    "existingSubnetIds",
+  ]);
   const n: NetworkConfig = {
     vnetCidr: cidr("network.vnetCidr", r.vnetCidr ?? "10.20.0.0/16"),
     nodeSubnetCidr: cidr("network.nodeSubnetCidr", r.nodeSubnetCidr ?? "10.20.0.0/20"),
     apiServerSubnetCidr: cidr("network.apiServerSubnetCidr", r.apiServerSubnetCidr ?? "10.20.16.0/28"),
-    privateEndpointSubnetCidr: cidr("network.privateEndpointSubnetCidr", r.privateEndpointSubnetCidr ?? "10.20.17.0/24"),
+    privateEndpointSubnetCidr: cidr(
+      "network.privateEndpointSubnetCidr",
+      r.privateEndpointSubnetCidr ?? "10.20.17.0/24",
+    ),
     podCidr: cidr("network.podCidr", r.podCidr ?? "192.168.0.0/16"),
     serviceCidr: cidr("network.serviceCidr", r.serviceCidr ?? "172.16.0.0/16"),
     dnsServiceIp: string("network.dnsServiceIp", r.dnsServiceIp ?? "172.16.0.10"),
@@ -252,14 +274,27 @@ function parseNetwork(raw: Raw): NetworkConfig {
     const e = record("network.existingSubnetIds", r.existingSubnetIds);
     noUnknownKeys("network.existingSubnetIds", e, ["nodes", "apiServer", "privateEndpoints"]);
     const subnetId = (k: string) =>
-      pattern(`network.existingSubnetIds.${k}`, string(`network.existingSubnetIds.${k}`, e[k]), /^\/subscriptions\/.+\/subnets\/[^/]+$/i, "a subnet resource ID");
-    n.existingSubnetIds = { nodes: subnetId("nodes"), apiServer: subnetId("apiServer"), privateEndpoints: subnetId("privateEndpoints") };
+      pattern(
+        `network.existingSubnetIds.${k}`,
+        string(`network.existingSubnetIds.${k}`, e[k]),
+        /^\/subscriptions\/.+\/subnets\/[^/]+$/i,
+        "a subnet resource ID",
+      );
+    n.existingSubnetIds = {
+      nodes: subnetId("nodes"),
+      apiServer: subnetId("apiServer"),
+      privateEndpoints: subnetId("privateEndpoints"),
+    };
   }
   // Subnets inside the VNet; VNet, pod and service ranges disjoint.
   const vnet = parseCidr("network.vnetCidr", n.vnetCidr);
   for (const k of ["nodeSubnetCidr", "apiServerSubnetCidr", "privateEndpointSubnetCidr"] as const) {
     if (!cidrContains(vnet, parseCidr(`network.${k}`, n[k]))) {
-      throw new ConfigError(`network.${k}`, `${n[k]} is not inside network.vnetCidr (${n.vnetCidr})`, "choose a subnet range inside the VNet");
+      throw new ConfigError(
+        `network.${k}`,
+        `${n[k]} is not inside network.vnetCidr (${n.vnetCidr})`,
+        "choose a subnet range inside the VNet",
+      );
     }
   }
   noOverlaps([
@@ -273,11 +308,19 @@ function parseNetwork(raw: Raw): NetworkConfig {
     { key: "network.serviceCidr", cidr: n.serviceCidr },
   ]);
   if (parseCidr("network.apiServerSubnetCidr", n.apiServerSubnetCidr).bits > 28) {
-    throw new ConfigError("network.apiServerSubnetCidr", "API server VNet integration needs at least a /28", "use a /28 or larger subnet");
+    throw new ConfigError(
+      "network.apiServerSubnetCidr",
+      "API server VNet integration needs at least a /28",
+      "use a /28 or larger subnet",
+    );
   }
   const dns = parseCidr("network.dnsServiceIp", n.dnsServiceIp);
   if (dns.bits !== 32 || !cidrContains(parseCidr("network.serviceCidr", n.serviceCidr), dns)) {
-    throw new ConfigError("network.dnsServiceIp", `${n.dnsServiceIp} is not an address inside network.serviceCidr (${n.serviceCidr})`, "pick an address in the service range, e.g. its .10");
+    throw new ConfigError(
+      "network.dnsServiceIp",
+      `${n.dnsServiceIp} is not an address inside network.serviceCidr (${n.serviceCidr})`,
+      "pick an address in the service range, e.g. its .10",
+    );
   }
   return n;
 }
@@ -287,7 +330,12 @@ function parsePool(key: string, raw: Raw, dflt: NodePoolConfig): NodePoolConfig 
   noUnknownKeys(key, r, ["vmSize", "minCount", "maxCount", "osSku"]);
   const minCount = int(`${key}.minCount`, r.minCount, dflt.minCount, 1, 100);
   const maxCount = int(`${key}.maxCount`, r.maxCount, dflt.maxCount, 1, 1000);
-  if (maxCount < minCount) throw new ConfigError(`${key}.maxCount`, `${maxCount} is below minCount ${minCount}`, "set maxCount ≥ minCount");
+  if (maxCount < minCount)
+    throw new ConfigError(
+      `${key}.maxCount`,
+      `${maxCount} is below minCount ${minCount}`,
+      "set maxCount ≥ minCount",
+    );
   return {
     vmSize: string(`${key}.vmSize`, r.vmSize, dflt.vmSize),
     minCount,
@@ -299,50 +347,124 @@ function parsePool(key: string, raw: Raw, dflt: NodePoolConfig): NodePoolConfig 
 function parseCluster(raw: Raw, production: boolean): ClusterConfig {
   const r = record("cluster", raw);
   noUnknownKeys("cluster", r, [
-    "kubernetesVersion", "skuTier", "apiServerAccess", "authorizedIpRanges", "networkPolicy", "adminGroupObjectIds",
-    "availabilityZones", "systemPool", "userPool", "upgradeChannel", "nodeOsUpgradeChannel", "enableKubeAudit",
-    "imageCleanerIntervalHours", "logRetentionDays",
+    "kubernetesVersion",
+    "skuTier",
+    "apiServerAccess",
+    "authorizedIpRanges",
+    "networkPolicy",
+    "adminGroupObjectIds",
+    "availabilityZones",
+    "systemPool",
+    "userPool",
+    "upgradeChannel",
+    "nodeOsUpgradeChannel",
+    "enableKubeAudit",
+    "imageCleanerIntervalHours",
+    "logRetentionDays",
   ]);
   const c: ClusterConfig = {
-    kubernetesVersion: pattern("cluster.kubernetesVersion", string("cluster.kubernetesVersion", r.kubernetesVersion, "1.33"), /^1\.\d+(\.\d+)?$/, "a Kubernetes version such as 1.33"),
+    kubernetesVersion: pattern(
+      "cluster.kubernetesVersion",
+      string("cluster.kubernetesVersion", r.kubernetesVersion, "1.33"),
+      /^1\.\d+(\.\d+)?$/,
+      "a Kubernetes version such as 1.33",
+    ),
     skuTier: oneOf("cluster.skuTier", r.skuTier, SKU_TIERS, "Standard"),
     apiServerAccess: oneOf("cluster.apiServerAccess", r.apiServerAccess, API_SERVER_MODES),
     authorizedIpRanges: list("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
     networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
     adminGroupObjectIds: list("cluster.adminGroupObjectIds", r.adminGroupObjectIds, guid),
-    availabilityZones: list("cluster.availabilityZones", r.availabilityZones, (k, x) => oneOf(k, typeof x === "number" ? `${x}` : x, ["1", "2", "3"] as const), []),
-    systemPool: parsePool("cluster.systemPool", r.systemPool, { vmSize: "Standard_D4ds_v5", minCount: 2, maxCount: 3, osSku: "AzureLinux" }),
-    userPool: parsePool("cluster.userPool", r.userPool, { vmSize: "Standard_D8ds_v5", minCount: 2, maxCount: 10, osSku: "AzureLinux" }),
+    availabilityZones: list(
+      "cluster.availabilityZones",
+      r.availabilityZones,
+      (k, x) => oneOf(k, typeof x === "number" ? `${x}` : x, ["1", "2", "3"] as const),
+      [],
+    ),
+    systemPool: parsePool("cluster.systemPool", r.systemPool, {
+      vmSize: "Standard_D4ds_v5",
+      minCount: 2,
+      maxCount: 3,
+      osSku: "AzureLinux",
+    }),
+    userPool: parsePool("cluster.userPool", r.userPool, {
+      vmSize: "Standard_D8ds_v5",
+      minCount: 2,
+      maxCount: 10,
+      osSku: "AzureLinux",
+    }),
     upgradeChannel: oneOf("cluster.upgradeChannel", r.upgradeChannel, UPGRADE_CHANNELS, "patch"),
-    nodeOsUpgradeChannel: oneOf("cluster.nodeOsUpgradeChannel", r.nodeOsUpgradeChannel, NODE_OS_UPGRADE_CHANNELS, "NodeImage"),
+    nodeOsUpgradeChannel: oneOf(
+      "cluster.nodeOsUpgradeChannel",
+      r.nodeOsUpgradeChannel,
+      NODE_OS_UPGRADE_CHANNELS,
+      "NodeImage",
+    ),
     enableKubeAudit: bool("cluster.enableKubeAudit", r.enableKubeAudit, false),
-    imageCleanerIntervalHours: int("cluster.imageCleanerIntervalHours", r.imageCleanerIntervalHours, 168, 24, 2160),
+    imageCleanerIntervalHours: int(
+      "cluster.imageCleanerIntervalHours",
+      r.imageCleanerIntervalHours,
+      168,
+      24,
+      2160,
+    ),
     logRetentionDays: int("cluster.logRetentionDays", r.logRetentionDays, 90, 30, 730),
   };
   if (c.adminGroupObjectIds.length === 0) {
-    throw new ConfigError("cluster.adminGroupObjectIds", "no cluster admin group", "list at least one Entra ID group object id (local accounts are disabled)");
+    throw new ConfigError(
+      "cluster.adminGroupObjectIds",
+      "no cluster admin group",
+      "list at least one Entra ID group object id (local accounts are disabled)",
+    );
   }
   unique("cluster.authorizedIpRanges", c.authorizedIpRanges, (x) => x, "range");
   if (c.apiServerAccess === "public" && c.authorizedIpRanges.length === 0) {
-    throw new ConfigError("cluster.authorizedIpRanges", "a public API server needs an allowlist", "list the CIDRs allowed to reach the API server, or set cluster.apiServerAccess: private");
+    throw new ConfigError(
+      "cluster.authorizedIpRanges",
+      "a public API server needs an allowlist",
+      "list the CIDRs allowed to reach the API server, or set cluster.apiServerAccess: private",
+    );
   }
   if (c.upgradeChannel === "none") {
-    throw new ConfigError("cluster.upgradeChannel", "'none' leaves the cluster unpatched", "use patch or stable");
+    throw new ConfigError(
+      "cluster.upgradeChannel",
+      "'none' leaves the cluster unpatched",
+      "use patch or stable",
+    );
   }
   if (c.nodeOsUpgradeChannel === "None" || c.nodeOsUpgradeChannel === "Unmanaged") {
-    throw new ConfigError("cluster.nodeOsUpgradeChannel", `'${c.nodeOsUpgradeChannel}' leaves node images unpatched`, "use NodeImage or SecurityPatch");
+    throw new ConfigError(
+      "cluster.nodeOsUpgradeChannel",
+      `'${c.nodeOsUpgradeChannel}' leaves node images unpatched`,
+      "use NodeImage or SecurityPatch",
+    );
   }
   if (production) {
-    if (c.apiServerAccess !== "private") throw new ConfigError("cluster.apiServerAccess", "a production cluster must have a private API server", "set cluster.apiServerAccess: private");
-    if (c.skuTier === "Free") throw new ConfigError("cluster.skuTier", "the Free tier has no uptime SLA", "use Standard or Premium in production");
-    if (c.availabilityZones.length < 2) throw new ConfigError("cluster.availabilityZones", "a production cluster must span zones", "set availabilityZones: [\"1\", \"2\", \"3\"]");
+    if (c.apiServerAccess !== "private")
+      throw new ConfigError(
+        "cluster.apiServerAccess",
+        "a production cluster must have a private API server",
+        "set cluster.apiServerAccess: private",
+      );
+    if (c.skuTier === "Free")
+      throw new ConfigError(
+        "cluster.skuTier",
+        "the Free tier has no uptime SLA",
+        "use Standard or Premium in production",
+      );
+    if (c.availabilityZones.length < 2)
+      throw new ConfigError(
+        "cluster.availabilityZones",
+        "a production cluster must span zones",
+        'set availabilityZones: ["1", "2", "3"]',
+      );
   }
   return c;
 }
 
 function keySize(v: Raw): 2048 | 3072 | 4096 {
   const n = int("kms.keySize", v, 3072, 2048, 4096);
-  if (n !== 2048 && n !== 3072 && n !== 4096) throw new ConfigError("kms.keySize", `${n} is not an RSA key size`, "use 2048, 3072 or 4096");
+  if (n !== 2048 && n !== 3072 && n !== 4096)
+    throw new ConfigError("kms.keySize", `${n} is not an RSA key size`, "use 2048, 3072 or 4096");
   return n;
 }
 
@@ -352,28 +474,61 @@ function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean): KmsCon
   const k: KmsConfig = {
     networkAccess: oneOf("kms.networkAccess", r.networkAccess, KMS_NETWORK_ACCESS, "Private"),
     keySize: keySize(r.keySize),
-    rotateAfter: pattern("kms.rotateAfter", string("kms.rotateAfter", r.rotateAfter, "P90D"), DURATION_RE, "an ISO-8601 duration such as P90D"),
-    expireAfter: pattern("kms.expireAfter", string("kms.expireAfter", r.expireAfter, "P180D"), DURATION_RE, "an ISO-8601 duration such as P180D"),
+    rotateAfter: pattern(
+      "kms.rotateAfter",
+      string("kms.rotateAfter", r.rotateAfter, "P90D"),
+      DURATION_RE,
+      "an ISO-8601 duration such as P90D",
+    ),
+    expireAfter: pattern(
+      "kms.expireAfter",
+      string("kms.expireAfter", r.expireAfter, "P180D"),
+      DURATION_RE,
+      "an ISO-8601 duration such as P180D",
+    ),
   };
   if (k.networkAccess === "Private" && cluster.apiServerAccess !== "private") {
-    throw new ConfigError("kms.networkAccess", "a private KMS key vault needs API server VNet integration", "set cluster.apiServerAccess: private, or kms.networkAccess: Public (dev only)");
+    throw new ConfigError(
+      "kms.networkAccess",
+      "a private KMS key vault needs API server VNet integration",
+      "set cluster.apiServerAccess: private, or kms.networkAccess: Public (dev only)",
+    );
   }
   if (production && k.networkAccess !== "Private") {
-    throw new ConfigError("kms.networkAccess", "a public KMS vault must allow all networks", "use Private in production");
+    throw new ConfigError(
+      "kms.networkAccess",
+      "a public KMS vault must allow all networks",
+      "use Private in production",
+    );
   }
   return k;
 }
 
 function parseQuota(key: string, raw: Raw, d: QuotaSpec): QuotaSpec {
   const r = record(key, raw, true);
-  noUnknownKeys(key, r, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "pods", "persistentVolumeClaims", "requestsStorage", "gpus"]);
+  noUnknownKeys(key, r, [
+    "requestsCpu",
+    "requestsMemory",
+    "limitsCpu",
+    "limitsMemory",
+    "pods",
+    "persistentVolumeClaims",
+    "requestsStorage",
+    "gpus",
+  ]);
   return {
     requestsCpu: quantity(`${key}.requestsCpu`, r.requestsCpu, d.requestsCpu),
     requestsMemory: quantity(`${key}.requestsMemory`, r.requestsMemory, d.requestsMemory),
     limitsCpu: quantity(`${key}.limitsCpu`, r.limitsCpu, d.limitsCpu),
     limitsMemory: quantity(`${key}.limitsMemory`, r.limitsMemory, d.limitsMemory),
     pods: int(`${key}.pods`, r.pods, d.pods, 1, 10000),
-    persistentVolumeClaims: int(`${key}.persistentVolumeClaims`, r.persistentVolumeClaims, d.persistentVolumeClaims, 0, 10000),
+    persistentVolumeClaims: int(
+      `${key}.persistentVolumeClaims`,
+      r.persistentVolumeClaims,
+      d.persistentVolumeClaims,
+      0,
+      10000,
+    ),
     requestsStorage: quantity(`${key}.requestsStorage`, r.requestsStorage, d.requestsStorage),
     gpus: r.gpus === undefined ? d.gpus : int(`${key}.gpus`, r.gpus, undefined, 0, 1000),
   };
@@ -394,24 +549,51 @@ function parseTiers(raw: Raw, production: boolean): Record<TierName, TierConfig>
   for (const name of TIER_NAMES) {
     const key = `tiers.${name}`;
     const t = record(key, r[name], true);
-    noUnknownKeys(key, t, ["podSecurity", "auditLevel", "exemptionReason", "rollout", "quota", "limits", "readerGroups", "deployerGroups"]);
+    noUnknownKeys(key, t, [
+      "podSecurity",
+      "auditLevel",
+      "exemptionReason",
+      "rollout",
+      "quota",
+      "limits",
+      "readerGroups",
+      "deployerGroups",
+    ]);
     const base = TIERS[name];
     const podSecurity = oneOf(`${key}.podSecurity`, t.podSecurity, PSS_LEVELS, base.podSecurity);
     const auditLevel = oneOf(`${key}.auditLevel`, t.auditLevel, PSS_LEVELS, base.auditLevel);
     const rank = (l: PssLevel) => PSS_LEVELS.indexOf(l);
     if (podSecurity === "privileged") {
-      throw new ConfigError(`${key}.podSecurity`, "'privileged' disables Pod Security for the tier", "use baseline (with exemptionReason) or restricted");
+      throw new ConfigError(
+        `${key}.podSecurity`,
+        "'privileged' disables Pod Security for the tier",
+        "use baseline (with exemptionReason) or restricted",
+      );
     }
     if (rank(auditLevel) < rank(podSecurity)) {
-      throw new ConfigError(`${key}.auditLevel`, `audit level ${auditLevel} is weaker than the enforced ${podSecurity}`, "use an audit level at least as strict as podSecurity");
+      throw new ConfigError(
+        `${key}.auditLevel`,
+        `audit level ${auditLevel} is weaker than the enforced ${podSecurity}`,
+        "use an audit level at least as strict as podSecurity",
+      );
     }
-    const exemptionReason = optionalString(`${key}.exemptionReason`, t.exemptionReason) ?? (podSecurity === base.podSecurity ? base.exemptionReason : undefined);
+    const exemptionReason =
+      optionalString(`${key}.exemptionReason`, t.exemptionReason) ??
+      (podSecurity === base.podSecurity ? base.exemptionReason : undefined);
     if (podSecurity !== "restricted" && !exemptionReason) {
-      throw new ConfigError(`${key}.exemptionReason`, `tier enforces ${podSecurity} without a reason`, "explain why the tier cannot be restricted, or set podSecurity: restricted");
+      throw new ConfigError(
+        `${key}.exemptionReason`,
+        `tier enforces ${podSecurity} without a reason`,
+        "explain why the tier cannot be restricted, or set podSecurity: restricted",
+      );
     }
     const rollout = oneOf(`${key}.rollout`, t.rollout, ROLLOUT_MODES, "enforce");
     if (production && rollout !== "enforce") {
-      throw new ConfigError(`${key}.rollout`, "production tiers must enforce Pod Security", "set rollout: enforce");
+      throw new ConfigError(
+        `${key}.rollout`,
+        "production tiers must enforce Pod Security",
+        "set rollout: enforce",
+      );
     }
     out[name] = {
       ...base,
@@ -436,14 +618,18 @@ function parseEndpoint(key: string, raw: Raw): Endpoint {
   }
   noUnknownKeys(key, r, ["tier", "workloads"]);
   const tier = oneOf(`${key}.tier`, r.tier, TIER_NAMES);
-  const workloads = r.workloads === undefined ? undefined : list(`${key}.workloads`, r.workloads, (k, x) => string(k, x));
+  const workloads =
+    r.workloads === undefined ? undefined : list(`${key}.workloads`, r.workloads, (k, x) => string(k, x));
   return { tier, workloads };
 }
 
 function parseFlowPort(key: string, raw: Raw): FlowPort {
   const r = record(key, raw);
   noUnknownKeys(key, r, ["port", "protocol", "endPort"]);
-  const port = typeof r.port === "string" && !/^\d+$/.test(r.port) ? pattern(`${key}.port`, r.port, /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/, "a container port name") : int(`${key}.port`, r.port, undefined, 1, 65535);
+  const port =
+    typeof r.port === "string" && !/^\d+$/.test(r.port)
+      ? pattern(`${key}.port`, r.port, /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/, "a container port name")
+      : int(`${key}.port`, r.port, undefined, 1, 65535);
   const protocol = oneOf(`${key}.protocol`, r.protocol, ["TCP", "UDP"] as const, "TCP");
   const endPort = r.endPort === undefined ? undefined : int(`${key}.endPort`, r.endPort, undefined, 1, 65535);
   return { port, protocol, endPort };
@@ -453,75 +639,138 @@ function parseFlowPort(key: string, raw: Raw): FlowPort {
 export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
   const ids = new Map<string, number>();
   const shapes = new Map<string, string>();
-  const describeEndpoint = (e: Endpoint) => (isExternal(e) ? `external:${e.external}` : `${e.tier}${e.workloads ? `/${[...e.workloads].sort().join("+")}` : ""}`);
+  const describeEndpoint = (e: Endpoint) =>
+    isExternal(e)
+      ? `external:${e.external}`
+      : `${e.tier}${e.workloads ? `/${[...e.workloads].sort().join("+")}` : ""}`;
   flows.forEach((f, i) => {
     const k = `${key}[${i}] (${f.id})`;
-    pattern(`${k}.id`, f.id, /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/, "a kebab-case id of at most 42 characters");
+    pattern(
+      `${k}.id`,
+      f.id,
+      /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/,
+      "a kebab-case id of at most 42 characters",
+    );
     if (ids.has(f.id)) throw new ConfigError(k, `duplicate flow id '${f.id}'`, "give each flow a unique id");
     ids.set(f.id, i);
-    if (isExternal(f.from) && isExternal(f.to)) throw new ConfigError(k, "a flow needs at least one tier endpoint", "set from or to to a tier");
+    if (isExternal(f.from) && isExternal(f.to))
+      throw new ConfigError(k, "a flow needs at least one tier endpoint", "set from or to to a tier");
     for (const side of ["from", "to"] as const) {
       const e = f[side];
       if (isExternal(e)) continue;
-      if (!TIER_NAMES.includes(e.tier)) throw new ConfigError(`${k}.${side}.tier`, `unknown tier '${e.tier}'`, `use one of: ${TIER_NAMES.join(", ")}`);
+      if (!TIER_NAMES.includes(e.tier))
+        throw new ConfigError(
+          `${k}.${side}.tier`,
+          `unknown tier '${e.tier}'`,
+          `use one of: ${TIER_NAMES.join(", ")}`,
+        );
       for (const w of e.workloads ?? []) {
         if (!TIERS[e.tier].workloads.some((x) => x.name === w)) {
-          throw new ConfigError(`${k}.${side}.workloads`, `tier ${e.tier} has no workload '${w}'`, `use one of: ${TIERS[e.tier].workloads.map((x) => x.name).join(", ")}`);
+          throw new ConfigError(
+            `${k}.${side}.workloads`,
+            `tier ${e.tier} has no workload '${w}'`,
+            `use one of: ${TIERS[e.tier].workloads.map((x) => x.name).join(", ")}`,
+          );
         }
       }
     }
-    if (f.ports.length === 0) throw new ConfigError(`${k}.ports`, "no ports", "list the ports the flow needs (an allow-all flow is not accepted)");
+    if (f.ports.length === 0)
+      throw new ConfigError(
+        `${k}.ports`,
+        "no ports",
+        "list the ports the flow needs (an allow-all flow is not accepted)",
+      );
     f.ports.forEach((p, j) => {
       if (typeof p.port === "number" && (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) {
         throw new ConfigError(`${k}.ports[${j}].port`, `port ${p.port} is out of range`, "use 1..65535");
       }
       if (p.endPort !== undefined && (typeof p.port !== "number" || p.endPort < p.port)) {
-        throw new ConfigError(`${k}.ports[${j}].endPort`, "endPort needs a numeric port not above it", "set port ≤ endPort, or drop endPort");
+        throw new ConfigError(
+          `${k}.ports[${j}].endPort`,
+          "endPort needs a numeric port not above it",
+          "set port ≤ endPort, or drop endPort",
+        );
       }
     });
     if (!isExternal(f.to) && f.to.tier === "data") {
       const from = f.from;
-      const ok = !isExternal(from) && (DATA_TIER_CLIENTS.includes(from.tier) || from.tier === "data" || (from.tier === "observability" && f.id.startsWith("observability-scrape-")));
+      const ok =
+        !isExternal(from) &&
+        (DATA_TIER_CLIENTS.includes(from.tier) ||
+          from.tier === "data" ||
+          (from.tier === "observability" && f.id.startsWith("observability-scrape-")));
       if (!ok) {
-        throw new ConfigError(k, `flows into the data tier may only come from ${DATA_TIER_CLIENTS.join(", ")} (and its own replication)`, "route the access through a service in an allowed tier");
+        throw new ConfigError(
+          k,
+          `flows into the data tier may only come from ${DATA_TIER_CLIENTS.join(", ")} (and its own replication)`,
+          "route the access through a service in an allowed tier",
+        );
       }
     }
     if (!isExternal(f.from) && f.from.tier === "data" && !(!isExternal(f.to) && f.to.tier === "data")) {
-      throw new ConfigError(k, "the data tier has no egress outside its own namespace", "remove the flow; clients connect to the data tier, not the other way round");
+      throw new ConfigError(
+        k,
+        "the data tier has no egress outside its own namespace",
+        "remove the flow; clients connect to the data tier, not the other way round",
+      );
     }
-    const shape = `${describeEndpoint(f.from)}→${describeEndpoint(f.to)}:${f.ports.map((p) => `${p.protocol ?? "TCP"}/${p.port}${p.endPort ? `-${p.endPort}` : ""}`).sort().join(",")}`;
-    if (shapes.has(shape)) throw new ConfigError(k, `duplicates flow '${shapes.get(shape)}'`, "remove the duplicate");
+    const shape = `${describeEndpoint(f.from)}→${describeEndpoint(f.to)}:${f.ports
+      .map((p) => `${p.protocol ?? "TCP"}/${p.port}${p.endPort ? `-${p.endPort}` : ""}`)
+      .sort()
+      .join(",")}`;
+    if (shapes.has(shape))
+      throw new ConfigError(k, `duplicates flow '${shapes.get(shape)}'`, "remove the duplicate");
     shapes.set(shape, f.id);
   });
   return flows;
 }
 
 function parseExtraFlows(raw: Raw): Flow[] {
-  return list("extraFlows", raw, (k, x) => {
-    const r = record(k, x);
-    noUnknownKeys(k, r, ["id", "from", "to", "ports", "reason"]);
-    return {
-      id: string(`${k}.id`, r.id),
-      from: parseEndpoint(`${k}.from`, r.from),
-      to: parseEndpoint(`${k}.to`, r.to),
-      ports: list(`${k}.ports`, r.ports, parseFlowPort),
-      reason: string(`${k}.reason`, r.reason),
-    };
-  }, []);
+  return list(
+    "extraFlows",
+    raw,
+    (k, x) => {
+      const r = record(k, x);
+      noUnknownKeys(k, r, ["id", "from", "to", "ports", "reason"]);
+      return {
+        id: string(`${k}.id`, r.id),
+        from: parseEndpoint(`${k}.from`, r.from),
+        to: parseEndpoint(`${k}.to`, r.to),
+        ports: list(`${k}.ports`, r.ports, parseFlowPort),
+        reason: string(`${k}.reason`, r.reason),
+      };
+    },
+    [],
+  );
 }
 
-function parseSecrets(raw: Raw, tiers: Record<TierName, TierConfig>, environments: string[], production: boolean): SecretsConfig {
+function parseSecrets(
+  raw: Raw,
+  tiers: Record<TierName, TierConfig>,
+  environments: string[],
+  production: boolean,
+): SecretsConfig {
   const r = record("secrets", raw, true);
   noUnknownKeys("secrets", r, ["allowedIps", "privateVault", "softDeleteRetentionDays", "byTier"]);
   const privateVault = bool("secrets.privateVault", r.privateVault, production);
-  if (production && !privateVault) throw new ConfigError("secrets.privateVault", "production secrets vaults must be private", "set secrets.privateVault: true");
+  if (production && !privateVault)
+    throw new ConfigError(
+      "secrets.privateVault",
+      "production secrets vaults must be private",
+      "set secrets.privateVault: true",
+    );
   const byTierRaw = record("secrets.byTier", r.byTier, true);
   noUnknownKeys("secrets.byTier", byTierRaw, TIER_NAMES);
   const byTier: Partial<Record<TierName, ExternalSecretConfig[]>> = {};
   for (const [tierName, items] of Object.entries(byTierRaw)) {
     const tier = tierName as TierName;
     const key = `secrets.byTier.${tier}`;
-    if (!tiers[tier].hasSecrets) throw new ConfigError(key, `tier ${tier} has no secret store (it must not read application secrets)`, "move the secret to the tier that uses it");
+    if (!tiers[tier].hasSecrets)
+      throw new ConfigError(
+        key,
+        `tier ${tier} has no secret store (it must not read application secrets)`,
+        "move the secret to the tier that uses it",
+      );
     const parsed = list(key, items, (k, x) => {
       const s = record(k, x);
       noUnknownKeys(k, s, ["target", "data", "refreshInterval", "type", "environments"]);
@@ -530,16 +779,35 @@ function parseSecrets(raw: Raw, tiers: Record<TierName, TierConfig>, environment
         noUnknownKeys(dk, d, ["key", "remoteName"]);
         return {
           key: pattern(`${dk}.key`, string(`${dk}.key`, d.key), /^[-._a-zA-Z0-9]+$/, "a Secret data key"),
-          remoteName: pattern(`${dk}.remoteName`, string(`${dk}.remoteName`, d.remoteName), /^[0-9a-zA-Z-]{1,127}$/, "a Key Vault secret name"),
+          remoteName: pattern(
+            `${dk}.remoteName`,
+            string(`${dk}.remoteName`, d.remoteName),
+            /^[0-9a-zA-Z-]{1,127}$/,
+            "a Key Vault secret name",
+          ),
         };
       });
-      if (data.length === 0) throw new ConfigError(`${k}.data`, "no keys", "list at least one {key, remoteName}");
+      if (data.length === 0)
+        throw new ConfigError(`${k}.data`, "no keys", "list at least one {key, remoteName}");
       unique(`${k}.data`, data, (d) => d.key, "key");
-      const envs = s.environments === undefined ? undefined : list(`${k}.environments`, s.environments, (ek, ex) => oneOf(ek, ex, environments));
+      const envs =
+        s.environments === undefined
+          ? undefined
+          : list(`${k}.environments`, s.environments, (ek, ex) => oneOf(ek, ex, environments));
       return {
-        target: pattern(`${k}.target`, string(`${k}.target`, s.target), /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "a Kubernetes Secret name"),
+        target: pattern(
+          `${k}.target`,
+          string(`${k}.target`, s.target),
+          /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+          "a Kubernetes Secret name",
+        ),
         data,
-        refreshInterval: pattern(`${k}.refreshInterval`, string(`${k}.refreshInterval`, s.refreshInterval, "1h"), K8S_DURATION_RE, "a duration such as 1h or 30m"),
+        refreshInterval: pattern(
+          `${k}.refreshInterval`,
+          string(`${k}.refreshInterval`, s.refreshInterval, "1h"),
+          K8S_DURATION_RE,
+          "a duration such as 1h or 30m",
+        ),
         type: optionalString(`${k}.type`, s.type),
         environments: envs,
       };
@@ -550,7 +818,13 @@ function parseSecrets(raw: Raw, tiers: Record<TierName, TierConfig>, environment
   return {
     allowedIps: list("secrets.allowedIps", r.allowedIps, allowlistCidr, []),
     privateVault,
-    softDeleteRetentionDays: int("secrets.softDeleteRetentionDays", r.softDeleteRetentionDays, 90, production ? 90 : 7, 90),
+    softDeleteRetentionDays: int(
+      "secrets.softDeleteRetentionDays",
+      r.softDeleteRetentionDays,
+      90,
+      production ? 90 : 7,
+      90,
+    ),
     byTier,
   };
 }
@@ -564,23 +838,51 @@ function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitCon
     unit: oneOf(`${key}.unit`, r.unit, ["Second", "Minute", "Hour"] as const, d.unit),
     redisUrl: optionalString(`${key}.redisUrl`, r.redisUrl),
   };
-  if (rl.mode === "global" && !rl.redisUrl) throw new ConfigError(`${key}.redisUrl`, "global rate limiting needs a Redis backend", "set redisUrl (host:port) or use mode: local");
+  if (rl.mode === "global" && !rl.redisUrl)
+    throw new ConfigError(
+      `${key}.redisUrl`,
+      "global rate limiting needs a Redis backend",
+      "set redisUrl (host:port) or use mode: local",
+    );
   return rl;
 }
 
-function parseGateways(raw: Raw, tiers: Record<TierName, TierConfig>, environments: string[]): GatewaysConfig {
+function parseGateways(
+  raw: Raw,
+  tiers: Record<TierName, TierConfig>,
+  environments: string[],
+): GatewaysConfig {
   const r = record("gateways", raw);
   noUnknownKeys("gateways", r, [
-    "domain", "publicSourceRanges", "apiSourceRanges", "adminClientCidrs", "adminInternalLoadBalancer", "jwt",
-    "publicRateLimit", "apiRateLimit", "adminClientCaSecret", "tlsCertificateSecret", "routes",
+    "domain",
+    "publicSourceRanges",
+    "apiSourceRanges",
+    "adminClientCidrs",
+    "adminInternalLoadBalancer",
+    "jwt",
+    "publicRateLimit",
+    "apiRateLimit",
+    "adminClientCaSecret",
+    "tlsCertificateSecret",
+    "routes",
   ]);
   const jwtRaw = record("gateways.jwt", r.jwt);
   noUnknownKeys("gateways.jwt", jwtRaw, ["issuer", "jwksUri", "audiences", "clientIdClaim"]);
   const https = (k: string, v: Raw) => pattern(k, string(k, v), /^https:\/\/[^\s]+$/, "an https:// URL");
   const adminClientCidrs = list("gateways.adminClientCidrs", r.adminClientCidrs, allowlistCidr);
-  if (adminClientCidrs.length === 0) throw new ConfigError("gateways.adminClientCidrs", "the admin gateway allowlist is empty", "list the VPN and bastion CIDRs");
+  if (adminClientCidrs.length === 0)
+    throw new ConfigError(
+      "gateways.adminClientCidrs",
+      "the admin gateway allowlist is empty",
+      "list the VPN and bastion CIDRs",
+    );
   const g: GatewaysConfig = {
-    domain: pattern("gateways.domain", string("gateways.domain", r.domain), DNS_RE, "a DNS domain such as example.com"),
+    domain: pattern(
+      "gateways.domain",
+      string("gateways.domain", r.domain),
+      DNS_RE,
+      "a DNS domain such as example.com",
+    ),
     publicSourceRanges: list("gateways.publicSourceRanges", r.publicSourceRanges, (k, x) => cidr(k, x), []),
     apiSourceRanges: list("gateways.apiSourceRanges", r.apiSourceRanges, (k, x) => cidr(k, x), []),
     adminClientCidrs,
@@ -591,45 +893,104 @@ function parseGateways(raw: Raw, tiers: Record<TierName, TierConfig>, environmen
       audiences: list("gateways.jwt.audiences", jwtRaw.audiences, (k, x) => string(k, x)),
       clientIdClaim: string("gateways.jwt.clientIdClaim", jwtRaw.clientIdClaim, "azp"),
     },
-    publicRateLimit: parseRateLimit("gateways.publicRateLimit", r.publicRateLimit, { mode: "local", requests: 100, unit: "Second" }),
-    apiRateLimit: parseRateLimit("gateways.apiRateLimit", r.apiRateLimit, { mode: "local", requests: 20, unit: "Second" }),
+    publicRateLimit: parseRateLimit("gateways.publicRateLimit", r.publicRateLimit, {
+      mode: "local",
+      requests: 100,
+      unit: "Second",
+    }),
+    apiRateLimit: parseRateLimit("gateways.apiRateLimit", r.apiRateLimit, {
+      mode: "local",
+      requests: 20,
+      unit: "Second",
+    }),
     adminClientCaSecret: string("gateways.adminClientCaSecret", r.adminClientCaSecret, "admin-client-ca"),
     tlsCertificateSecret: string("gateways.tlsCertificateSecret", r.tlsCertificateSecret, "gateway-tls"),
     routes: [],
   };
-  if (g.jwt.audiences.length === 0) throw new ConfigError("gateways.jwt.audiences", "no audiences", "list the API's audience(s)");
+  if (g.jwt.audiences.length === 0)
+    throw new ConfigError("gateways.jwt.audiences", "no audiences", "list the API's audience(s)");
   g.routes = unique(
     "gateways.routes",
-    list("gateways.routes", r.routes, (k, x) => {
-      const rr = record(k, x);
-      noUnknownKeys(k, rr, ["name", "gateway", "tier", "kind", "hostnames", "match", "backend", "environments"]);
-      const gateway = oneOf(`${k}.gateway`, rr.gateway, GATEWAY_NAMES);
-      const tier = oneOf(`${k}.tier`, rr.tier, TIER_NAMES);
-      if (!tiers[tier].gatewayAccess.includes(gateway)) {
-        const allowed = TIER_NAMES.filter((t) => tiers[t].gatewayAccess.includes(gateway));
-        throw new ConfigError(`${k}.gateway`, `tier ${tier}'s namespaces are not labelled for the ${gateway} gateway`, `attach ${tier} routes to ${tiers[tier].gatewayAccess.join(" or ") || "no gateway"}, or move the service to ${allowed.join(", ")}`);
-      }
-      const kind = oneOf(`${k}.kind`, rr.kind, ["HTTPRoute", "GRPCRoute"] as const, "HTTPRoute");
-      const backend = record(`${k}.backend`, rr.backend);
-      noUnknownKeys(`${k}.backend`, backend, ["service", "port"]);
-      const workload = tiers[tier].workloads.find((w) => w.name === backend.service);
-      if (!workload) {
-        throw new ConfigError(`${k}.backend.service`, `tier ${tier} has no workload ${describeValue(backend.service)}`, `use one of: ${tiers[tier].workloads.map((w) => w.name).join(", ")} (or add the workload to data/tiers.ts)`);
-      }
-      if (!workload.ports.some((p) => p.port === backend.port)) {
-        throw new ConfigError(`${k}.backend.port`, `${workload.name} has no container port ${describeValue(backend.port)}`, `use one of: ${workload.ports.map((p) => p.port).join(", ")}`);
-      }
-      return {
-        name: pattern(`${k}.name`, string(`${k}.name`, rr.name), NAME_RE, "a DNS label"),
-        gateway,
-        tier,
-        kind,
-        hostnames: list(`${k}.hostnames`, rr.hostnames, (hk, hx) => pattern(hk, string(hk, hx), DNS_RE, "a hostname"), []),
-        match: kind === "HTTPRoute" ? pattern(`${k}.match`, string(`${k}.match`, rr.match, "/"), /^\//, "a path prefix starting with /") : string(`${k}.match`, rr.match),
-        backend: { service: pattern(`${k}.backend.service`, string(`${k}.backend.service`, backend.service), NAME_RE, "a Service name"), port: int(`${k}.backend.port`, backend.port, undefined, 1, 65535) },
-        environments: rr.environments === undefined ? undefined : list(`${k}.environments`, rr.environments, (ek, ex) => oneOf(ek, ex, environments)),
-      } satisfies RouteConfig;
-    }, []),
+    list(
+      "gateways.routes",
+      r.routes,
+      (k, x) => {
+        const rr = record(k, x);
+        noUnknownKeys(k, rr, [
+          "name",
+          "gateway",
+          "tier",
+          "kind",
+          "hostnames",
+          "match",
+          "backend",
+          "environments",
+        ]);
+        const gateway = oneOf(`${k}.gateway`, rr.gateway, GATEWAY_NAMES);
+        const tier = oneOf(`${k}.tier`, rr.tier, TIER_NAMES);
+        if (!tiers[tier].gatewayAccess.includes(gateway)) {
+          const allowed = TIER_NAMES.filter((t) => tiers[t].gatewayAccess.includes(gateway));
+          throw new ConfigError(
+            `${k}.gateway`,
+            `tier ${tier}'s namespaces are not labelled for the ${gateway} gateway`,
+            `attach ${tier} routes to ${tiers[tier].gatewayAccess.join(" or ") || "no gateway"}, or move the service to ${allowed.join(", ")}`,
+          );
+        }
+        const kind = oneOf(`${k}.kind`, rr.kind, ["HTTPRoute", "GRPCRoute"] as const, "HTTPRoute");
+        const backend = record(`${k}.backend`, rr.backend);
+        noUnknownKeys(`${k}.backend`, backend, ["service", "port"]);
+        const workload = tiers[tier].workloads.find((w) => w.name === backend.service);
+        if (!workload) {
+          throw new ConfigError(
+            `${k}.backend.service`,
+            `tier ${tier} has no workload ${describeValue(backend.service)}`,
+            `use one of: ${tiers[tier].workloads.map((w) => w.name).join(", ")} (or add the workload to data/tiers.ts)`,
+          );
+        }
+        if (!workload.ports.some((p) => p.port === backend.port)) {
+          throw new ConfigError(
+            `${k}.backend.port`,
+            `${workload.name} has no container port ${describeValue(backend.port)}`,
+            `use one of: ${workload.ports.map((p) => p.port).join(", ")}`,
+          );
+        }
+        return {
+          name: pattern(`${k}.name`, string(`${k}.name`, rr.name), NAME_RE, "a DNS label"),
+          gateway,
+          tier,
+          kind,
+          hostnames: list(
+            `${k}.hostnames`,
+            rr.hostnames,
+            (hk, hx) => pattern(hk, string(hk, hx), DNS_RE, "a hostname"),
+            [],
+          ),
+          match:
+            kind === "HTTPRoute"
+              ? pattern(
+                  `${k}.match`,
+                  string(`${k}.match`, rr.match, "/"),
+                  /^\//,
+                  "a path prefix starting with /",
+                )
+              : string(`${k}.match`, rr.match),
+          backend: {
+            service: pattern(
+              `${k}.backend.service`,
+              string(`${k}.backend.service`, backend.service),
+              NAME_RE,
+              "a Service name",
+            ),
+            port: int(`${k}.backend.port`, backend.port, undefined, 1, 65535),
+          },
+          environments:
+            rr.environments === undefined
+              ? undefined
+              : list(`${k}.environments`, rr.environments, (ek, ex) => oneOf(ek, ex, environments)),
+        } satisfies RouteConfig;
+      },
+      [],
+    ),
     (x) => `${x.tier}/${x.name}`,
     "route",
   );
@@ -640,10 +1001,18 @@ function parseGateways(raw: Raw, tiers: Record<TierName, TierConfig>, environmen
  * Parses raw stack config (keys without the project prefix; structured values already parsed)
  * into a validated `PlatformConfig`. Throws `ConfigErrors` listing every problem found.
  */
-export function parseConfig(raw: Record<string, unknown>, project = "ameide-platform", stack = "dev"): PlatformConfig {
+export function parseConfig(
+  raw: Record<string, unknown>,
+  project = "ameide-platform",
+  stack = "dev",
+): PlatformConfig {
   const unknownKeys = Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
   if (unknownKeys.length) {
-    throw new ConfigError(`${project}:${unknownKeys[0]}`, "unknown config key", `remove it or use one of: ${CONFIG_KEYS.join(", ")}`);
+    throw new ConfigError(
+      `${project}:${unknownKeys[0]}`,
+      "unknown config key",
+      `remove it or use one of: ${CONFIG_KEYS.join(", ")}`,
+    );
   }
   const production = bool("production", raw.production, false);
   let network: NetworkConfig | undefined;
@@ -655,8 +1024,20 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
   let environments: string[] = [];
   collect([
     () => {
-      environments = unique("environments", list("environments", raw.environments, (k, x) => pattern(k, string(k, x), /^[a-z][a-z0-9]{0,9}$/, "a short lowercase name such as dev")), (x) => x, "environment");
-      if (environments.length === 0) throw new ConfigError("environments", "no environments", "list the environments this cluster hosts, e.g. [dev, staging]");
+      environments = unique(
+        "environments",
+        list("environments", raw.environments, (k, x) =>
+          pattern(k, string(k, x), /^[a-z][a-z0-9]{0,9}$/, "a short lowercase name such as dev"),
+        ),
+        (x) => x,
+        "environment",
+      );
+      if (environments.length === 0)
+        throw new ConfigError(
+          "environments",
+          "no environments",
+          "list the environments this cluster hosts, e.g. [dev, staging]",
+        );
     },
     () => (network = parseNetwork(raw.network ?? {})),
     () => {
@@ -671,26 +1052,44 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
   ]);
   // The gateway proxies reach exactly the backends that routes name (one flow per backend and port).
   const seen = new Set<string>();
-  const routeFlows = gateways!.routes
-    .map(routeFlow)
-    .filter((f) => {
-      const key = JSON.stringify([f.to, f.ports]);
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
+  const routeFlows = gateways!.routes.map(routeFlow).filter((f) => {
+    const key = JSON.stringify([f.to, f.ports]);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
   const flows = validateFlows([...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)]);
   if (production && gateways!.adminInternalLoadBalancer === false) {
-    throw new ConfigError("gateways.adminInternalLoadBalancer", "the production admin gateway must not be internet-facing", "set it to true");
+    throw new ConfigError(
+      "gateways.adminInternalLoadBalancer",
+      "the production admin gateway must not be internet-facing",
+      "set it to true",
+    );
   }
   const legacyNamespace = optionalString("legacyNamespace", raw.legacyNamespace);
-  if (legacyNamespace !== undefined) pattern("legacyNamespace", legacyNamespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name");
+  if (legacyNamespace !== undefined)
+    pattern("legacyNamespace", legacyNamespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name");
   const out: PlatformConfig = {
     project,
     stack,
-    location: pattern("location", string("location", raw.location), /^[a-z]+[a-z0-9]*$/, "an Azure region name such as westeurope"),
+    location: pattern(
+      "location",
+      string("location", raw.location),
+      /^[a-z]+[a-z0-9]*$/,
+      "an Azure region name such as westeurope",
+    ),
     production,
     environments,
-    resourcePrefix: pattern("resourcePrefix", string("resourcePrefix", raw.resourcePrefix, "ameide"), /^[a-z][a-z0-9]{1,11}$/, "2-12 lowercase letters or digits"),
-    namespacePrefix: pattern("namespacePrefix", string("namespacePrefix", raw.namespacePrefix, "ameide"), /^[a-z][a-z0-9]{0,14}$/, "a short lowercase prefix"),
+    resourcePrefix: pattern(
+      "resourcePrefix",
+      string("resourcePrefix", raw.resourcePrefix, "ameide"),
+      /^[a-z][a-z0-9]{1,11}$/,
+      "2-12 lowercase letters or digits",
+    ),
+    namespacePrefix: pattern(
+      "namespacePrefix",
+      string("namespacePrefix", raw.namespacePrefix, "ameide"),
+      /^[a-z][a-z0-9]{0,14}$/,
+      "a short lowercase prefix",
+    ),
     tags: stringMap("tags", raw.tags),
     protectResources: bool("protectResources", raw.protectResources, production),
     network: network!,
@@ -711,7 +1110,11 @@ export function parseConfig(raw: Record<string, unknown>, project = "ameide-plat
     },
   };
   if (production && !out.protectResources) {
-    throw new ConfigError("protectResources", "production stateful resources must be protected", "set protectResources: true");
+    throw new ConfigError(
+      "protectResources",
+      "production stateful resources must be protected",
+      "set protectResources: true",
+    );
   }
   return out;
 }
@@ -741,5 +1144,8 @@ function parseValue(text: string): unknown {
 }
 
 /** Namespace name of a tier in an environment. Literal, known at preview. */
-export const tierNamespace = (cfg: Pick<PlatformConfig, "namespacePrefix">, env: string, tier: TierName): string =>
-  `${cfg.namespacePrefix}-${env}-${tier}`;
+export const tierNamespace = (
+  cfg: Pick<PlatformConfig, "namespacePrefix">,
+  env: string,
+  tier: TierName,
+): string => `${cfg.namespacePrefix}-${env}-${tier}`;

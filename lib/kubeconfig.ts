@@ -20,7 +20,9 @@ function flag(args: string[], name: string): string | undefined {
  * - spn: AAD_SERVICE_PRINCIPAL_CLIENT_ID / AAD_SERVICE_PRINCIPAL_CLIENT_SECRET.
  */
 export function convertKubeconfig(kubeconfigYaml: string, mode: KubeloginMode): string {
-  const doc = parse(kubeconfigYaml) as { users?: { name: string; user?: { exec?: { command?: string; args?: string[]; env?: unknown } } }[] };
+  const doc = parse(kubeconfigYaml) as {
+    users?: { name: string; user?: { exec?: { command?: string; args?: string[]; env?: unknown } } }[];
+  };
   if (!doc || !Array.isArray(doc.users)) throw new Error("kubeconfig has no users");
   let converted = 0;
   for (const u of doc.users) {
@@ -37,6 +39,7 @@ export function convertKubeconfig(kubeconfigYaml: string, mode: KubeloginMode): 
     exec.env = null;
     converted++;
   }
-  if (converted === 0) throw new Error("kubeconfig has no kubelogin exec user: is the cluster configured for Entra ID?");
+  if (converted === 0)
+    throw new Error("kubeconfig has no kubelogin exec user: is the cluster configured for Entra ID?");
   return stringify(doc);
 }

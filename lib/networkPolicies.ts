@@ -14,7 +14,12 @@ import { parseCidr, cidrContains } from "./validate";
 export interface NetworkPolicyManifest {
   apiVersion: "networking.k8s.io/v1";
   kind: "NetworkPolicy";
-  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec: {
     podSelector: LabelSelector;
     policyTypes: ("Ingress" | "Egress")[];
@@ -25,7 +30,11 @@ export interface NetworkPolicyManifest {
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    values?: string[];
+  }[];
 }
 
 export interface Peer {
@@ -62,15 +71,27 @@ export interface NamespaceLayout {
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 export const FLOW_LABEL = "ameide.io/flow";
-export const MANAGED_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "ameide-platform" };
+export const MANAGED_LABELS = {
+  "app.kubernetes.io/managed-by": "pulumi",
+  "app.kubernetes.io/part-of": "ameide-platform",
+};
 
 /** Ranges that are never "the internet". */
-const NON_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8"];
+const NON_PUBLIC = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "169.254.0.0/16",
+  "127.0.0.0/8",
+];
 
 /** Removes ranges contained in another range of the list, keeping order. */
 export function minimalCidrs(cidrs: string[]): string[] {
   const parsed = [...new Set(cidrs)].map((c) => ({ c, p: parseCidr(c, c) }));
-  return parsed.filter((a) => !parsed.some((b) => b !== a && b.p.bits < a.p.bits && cidrContains(b.p, a.p))).map((x) => x.c);
+  return parsed
+    .filter((a) => !parsed.some((b) => b !== a && b.p.bits < a.p.bits && cidrContains(b.p, a.p)))
+    .map((x) => x.c);
 }
 
 /**
@@ -78,8 +99,14 @@ export function minimalCidrs(cidrs: string[]): string[] {
  * only (never private, shared, loopback or link-local ranges, nor the cluster's pod and service
  * ranges), so a pod can never pass for "the internet".
  */
-export function externalPeers(target: ExternalTarget, ranges: ExternalRanges, _direction: "ingress" | "egress"): Peer[] {
-  const publicInternet: Peer = { ipBlock: { cidr: "0.0.0.0/0", except: minimalCidrs([...NON_PUBLIC, ranges.podCidr, ranges.serviceCidr]) } };
+export function externalPeers(
+  target: ExternalTarget,
+  ranges: ExternalRanges,
+  _direction: "ingress" | "egress",
+): Peer[] {
+  const publicInternet: Peer = {
+    ipBlock: { cidr: "0.0.0.0/0", except: minimalCidrs([...NON_PUBLIC, ranges.podCidr, ranges.serviceCidr]) },
+  };
   switch (target) {
     case "internet":
       return [publicInternet];
@@ -97,12 +124,21 @@ const workloadSelector = (workloads: string[]): LabelSelector => ({
 });
 
 /** Pod selector for an endpoint inside its namespace. */
-function podSelectorFor(e: Exclude<Endpoint, { external: ExternalTarget }>, layout: NamespaceLayout): LabelSelector {
+function podSelectorFor(
+  e: Exclude<Endpoint, { external: ExternalTarget }>,
+  layout: NamespaceLayout,
+): LabelSelector {
   if (e.workloads?.length) return workloadSelector(e.workloads);
   return layout.tierPodSelector?.(e.tier) ?? {};
 }
 
-function peerFor(e: Endpoint, selfNamespace: string, layout: NamespaceLayout, ranges: ExternalRanges, direction: "ingress" | "egress"): Peer[] {
+function peerFor(
+  e: Endpoint,
+  selfNamespace: string,
+  layout: NamespaceLayout,
+  ranges: ExternalRanges,
+  direction: "ingress" | "egress",
+): Peer[] {
   if (isExternal(e)) return externalPeers(e.external, ranges, direction);
   const ns = layout.namespaceOf(e.tier);
   const podSelector = podSelectorFor(e, layout);
@@ -111,20 +147,33 @@ function peerFor(e: Endpoint, selfNamespace: string, layout: NamespaceLayout, ra
 }
 
 const ports = (ps: FlowPort[]) =>
-  ps.map((p) => ({ port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol: p.protocol ?? "TCP" }));
+  ps.map((p) => ({
+    port: p.port,
+    ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+    protocol: p.protocol ?? "TCP",
+  }));
 
 /** The default-deny policy of a namespace: nothing in, nothing out but DNS to kube-dns. */
 export function defaultDeny(namespace: string): NetworkPolicyManifest {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name: "default-deny", namespace, labels: { ...MANAGED_LABELS, [FLOW_LABEL]: "default-deny" } },
+    metadata: {
+      name: "default-deny",
+      namespace,
+      labels: { ...MANAGED_LABELS, [FLOW_LABEL]: "default-deny" },
+    },
     spec: {
       podSelector: {},
       policyTypes: ["Ingress", "Egress"],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
           ports: [
             { port: 53, protocol: "UDP" },
             { port: 53, protocol: "TCP" },
@@ -139,7 +188,12 @@ export function defaultDeny(namespace: string): NetworkPolicyManifest {
  * Allow policies of one namespace: every flow whose destination lives there gets an ingress
  * policy, every flow whose source lives there an egress policy.
  */
-export function allowPolicies(namespace: string, flows: Flow[], layout: NamespaceLayout, ranges: ExternalRanges): NetworkPolicyManifest[] {
+export function allowPolicies(
+  namespace: string,
+  flows: Flow[],
+  layout: NamespaceLayout,
+  ranges: ExternalRanges,
+): NetworkPolicyManifest[] {
   const out: NetworkPolicyManifest[] = [];
   const inNs = (e: Endpoint) => !isExternal(e) && layout.namespaceOf(e.tier) === namespace;
   for (const f of flows) {
@@ -178,7 +232,10 @@ export function allowPolicies(namespace: string, flows: Flow[], layout: Namespac
 }
 
 /** Layout of tier namespaces in one environment: `<prefix>-<env>-<tier>`. */
-export function tierLayout(namespaceOf: (tier: TierName) => string, workloadsOf: (tier: TierName) => string[]): NamespaceLayout {
+export function tierLayout(
+  namespaceOf: (tier: TierName) => string,
+  workloadsOf: (tier: TierName) => string[],
+): NamespaceLayout {
   return { namespaceOf, workloadsOf };
 }
 

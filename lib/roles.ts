@@ -15,5 +15,8 @@ export const ROLES = {
 export type RoleName = keyof typeof ROLES;
 
 /** Full role definition resource id in a subscription. */
-export const roleDefinitionId = (subscriptionId: pulumi.Input<string>, role: RoleName): pulumi.Output<string> =>
+export const roleDefinitionId = (
+  subscriptionId: pulumi.Input<string>,
+  role: RoleName,
+): pulumi.Output<string> =>
   pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ROLES[role]}`;

@@ -46,7 +46,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 
 export function record(key: string, v: Raw, optional = false): Record<string, unknown> {
   if (v === undefined && optional) return {};
-  if (!isRecord(v)) throw new ConfigError(key, `expected an object, got ${describe(v)}`, `set '${key}' to a YAML mapping`);
+  if (!isRecord(v))
+    throw new ConfigError(key, `expected an object, got ${describe(v)}`, `set '${key}' to a YAML mapping`);
   return v;
 }
 
@@ -68,7 +69,8 @@ export function string(key: string, v: Raw, dflt?: string): string {
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required value is missing", `set it with: pulumi config set ${key} <value>`);
   }
-  if (typeof v !== "string") throw new ConfigError(key, `expected a string, got ${describe(v)}`, "quote the value");
+  if (typeof v !== "string")
+    throw new ConfigError(key, `expected a string, got ${describe(v)}`, "quote the value");
   return v;
 }
 
@@ -95,7 +97,11 @@ export function int(key: string, v: Raw, dflt: number | undefined, min: number, 
   }
   const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
   if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(key, `expected an integer between ${min} and ${max}, got ${describe(v)}`, `use a value in ${min}..${max}`);
+    throw new ConfigError(
+      key,
+      `expected an integer between ${min} and ${max}, got ${describe(v)}`,
+      `use a value in ${min}..${max}`,
+    );
   }
   return n;
 }
@@ -113,7 +119,8 @@ export function list<T>(key: string, v: Raw, item: (k: string, x: Raw) => T, dfl
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required list is missing", `set '${key}' to a YAML list`);
   }
-  if (!Array.isArray(v)) throw new ConfigError(key, `expected a list, got ${describe(v)}`, `set '${key}' to a YAML list`);
+  if (!Array.isArray(v))
+    throw new ConfigError(key, `expected a list, got ${describe(v)}`, `set '${key}' to a YAML list`);
   return v.map((x, i) => item(`${key}[${i}]`, x));
 }
 
@@ -128,7 +135,12 @@ export function unique<T>(key: string, items: T[], id: (t: T) => string, what: s
   const seen = new Map<string, number>();
   items.forEach((t, i) => {
     const k = id(t);
-    if (seen.has(k)) throw new ConfigError(`${key}[${i}]`, `duplicate ${what} '${k}' (also at index ${seen.get(k)})`, `remove one of the two`);
+    if (seen.has(k))
+      throw new ConfigError(
+        `${key}[${i}]`,
+        `duplicate ${what} '${k}' (also at index ${seen.get(k)})`,
+        `remove one of the two`,
+      );
     seen.set(k, i);
   });
   return items;
@@ -150,7 +162,9 @@ export function cidr(key: string, v: Raw): string {
 export function parseCidr(key: string, s: string): Cidr {
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
-    parsed = s.includes("/") ? ipaddr.parseCIDR(s) : [ipaddr.parse(s), ipaddr.parse(s).kind() === "ipv4" ? 32 : 128];
+    parsed = s.includes("/")
+      ? ipaddr.parseCIDR(s)
+      : [ipaddr.parse(s), ipaddr.parse(s).kind() === "ipv4" ? 32 : 128];
   } catch {
     throw new ConfigError(key, `'${s}' is not a valid CIDR`, "use the form a.b.c.d/n, e.g. 10.10.0.0/16");
   }
@@ -161,7 +175,11 @@ export function parseCidr(key: string, s: string): Cidr {
       ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`)
       : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${bits}`);
   if (network.toString() !== addr.toString()) {
-    throw new ConfigError(key, `'${s}' has host bits set`, `use the network address ${network.toString()}/${bits}`);
+    throw new ConfigError(
+      key,
+      `'${s}' has host bits set`,
+      `use the network address ${network.toString()}/${bits}`,
+    );
   }
   return { text: `${addr.toString()}/${bits}`, addr, bits };
 }
@@ -173,14 +191,22 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 }
 
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return outer.addr.kind() === inner.addr.kind() && outer.bits <= inner.bits && (inner.addr as ipaddr.IPv4).match(outer.addr as ipaddr.IPv4, outer.bits);
+  return (
+    outer.addr.kind() === inner.addr.kind() &&
+    outer.bits <= inner.bits &&
+    (inner.addr as ipaddr.IPv4).match(outer.addr as ipaddr.IPv4, outer.bits)
+  );
 }
 
 /** An allowlist entry: a CIDR that is never "everything". */
 export function allowlistCidr(key: string, v: Raw): string {
   const c = parseCidr(key, string(key, v));
   if (c.bits === 0) {
-    throw new ConfigError(key, `'${c.text}' allows the whole internet`, "list only the ranges that need access (VPN, bastion, office egress)");
+    throw new ConfigError(
+      key,
+      `'${c.text}' allows the whole internet`,
+      "list only the ranges that need access (VPN, bastion, office egress)",
+    );
   }
   return c.text;
 }

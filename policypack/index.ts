@@ -7,7 +7,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { allPolicies } from "./policies";
 
 new PolicyPack("ameide-platform-guardrails", {
-  description: "Guard rails of the Ameide AKS platform: Pod Security Standards, AKS and Key Vault hardening, RBAC, segmentation, secrets and gateways.",
+  description:
+    "Guard rails of the Ameide AKS platform: Pod Security Standards, AKS and Key Vault hardening, RBAC, segmentation, secrets and gateways.",
   enforcementLevel: "mandatory",
   policies: allPolicies,
 });

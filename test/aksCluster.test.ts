@@ -33,7 +33,11 @@ for (const stack of STACKS) {
     it("encrypts etcd with KMS on the versioned key id, in the stack's network mode", () => {
       const kms = cluster.securityProfile.azureKeyVaultKms;
       assert.equal(kms.enabled, true);
-      assert.match(kms.keyId, /^https:\/\/[^/]+\.vault\.azure\.net\/keys\/[^/]+\/[0-9a-f]{32}$/, "keyId must carry the key version");
+      assert.match(
+        kms.keyId,
+        /^https:\/\/[^/]+\.vault\.azure\.net\/keys\/[^/]+\/[0-9a-f]{32}$/,
+        "keyId must carry the key version",
+      );
       if (prod) {
         assert.equal(kms.keyVaultNetworkAccess, "Private");
         assert.match(kms.keyVaultResourceId, /\/providers\/Microsoft\.KeyVault\/vaults\//);
@@ -145,10 +149,15 @@ for (const stack of STACKS) {
 
     it("grants the cluster identity exactly the roles KMS needs, to a service principal, before the cluster", () => {
       const ras = reg.ofType(T.ra).filter((r) => r.parent?.includes("AksCluster"));
-      const byRole = (guid: string) => ras.filter((r) => String(reg.props(r).roleDefinitionId).endsWith(guid));
+      const byRole = (guid: string) =>
+        ras.filter((r) => String(reg.props(r).roleDefinitionId).endsWith(guid));
       const crypto = byRole(ROLES.keyVaultCryptoUser);
       assert.equal(crypto.length, 1);
-      assert.match(reg.props(crypto[0]).scope, /\/vaults\/[^/]+\/keys\/[^/]+$/, "Crypto User is scoped to the key");
+      assert.match(
+        reg.props(crypto[0]).scope,
+        /\/vaults\/[^/]+\/keys\/[^/]+$/,
+        "Crypto User is scoped to the key",
+      );
       assert.equal(byRole(ROLES.keyVaultContributor).length, prod ? 1 : 0);
       for (const r of ras) assert.equal(reg.props(r).principalType, "ServicePrincipal");
       const clusterDeps = reg.one(T.cluster).dependencies;
@@ -175,7 +184,15 @@ for (const stack of STACKS) {
 
     it("exports the cluster, issuer, vault and workspace, with the kubeconfig as a secret", async () => {
       const out = (await runStack(stack)).outputs;
-      for (const k of ["clusterName", "clusterId", "oidcIssuerUrl", "kubeconfig", "kmsVaultUri", "workspaceId"]) assert.ok(out[k], k);
+      for (const k of [
+        "clusterName",
+        "clusterId",
+        "oidcIssuerUrl",
+        "kubeconfig",
+        "kmsVaultUri",
+        "workspaceId",
+      ])
+        assert.ok(out[k], k);
       const raw = (await runStack(stack)).rawOutputs;
       assert.ok(isSecretValue(raw.kubeconfig), "the kubeconfig stack output is stored as a secret");
       assert.ok(!isSecretValue(raw.clusterName));

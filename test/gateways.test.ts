@@ -13,7 +13,9 @@ for (const stack of STACKS) {
     const prod = stack === "prod";
     const gwNs = (env: string) => `ameide-${env}-gateway`;
     const find = (type: string, ns: string, name: string) => {
-      const r = reg.ofType(type).find((x) => reg.props(x).metadata.namespace === ns && reg.props(x).metadata.name === name);
+      const r = reg
+        .ofType(type)
+        .find((x) => reg.props(x).metadata.namespace === ns && reg.props(x).metadata.name === name);
       assert.ok(r, `${type} ${ns}/${name}`);
       return reg.props(r!);
     };
@@ -25,22 +27,35 @@ for (const stack of STACKS) {
     });
 
     it("installs Envoy Gateway v1.9.0 from the OCI chart into each environment's gateway tier", () => {
-      const releases = reg.ofType("kubernetes:helm.sh/v3:Release").map((r) => reg.props(r)).filter((p) => p.chart.includes("gateway-helm"));
+      const releases = reg
+        .ofType("kubernetes:helm.sh/v3:Release")
+        .map((r) => reg.props(r))
+        .filter((p) => p.chart.includes("gateway-helm"));
       assert.deepEqual(releases.map((r) => r.namespace).sort(), cfg.environments.map(gwNs).sort());
       for (const r of releases) {
         assert.equal(r.chart, "oci://docker.io/envoyproxy/gateway-helm");
         assert.equal(r.version, "v1.9.0");
         const eg = r.values.config.envoyGateway;
-        assert.equal(eg.provider.kubernetes.deploy.type, "ControllerNamespace", "proxies run in the gateway tier");
+        assert.equal(
+          eg.provider.kubernetes.deploy.type,
+          "ControllerNamespace",
+          "proxies run in the gateway tier",
+        );
         assert.match(eg.gateway.controllerName, /^gateway\.envoyproxy\.io\/ameide-/);
         assert.equal(r.values.deployment.envoyGateway.securityContext.runAsNonRoot, true);
       }
     });
 
     it("creates custom resources only after the release that installs their CRDs", () => {
-      const releases = reg.ofType("kubernetes:helm.sh/v3:Release").filter((r) => reg.props(r).chart.includes("gateway-helm"));
+      const releases = reg
+        .ofType("kubernetes:helm.sh/v3:Release")
+        .filter((r) => reg.props(r).chart.includes("gateway-helm"));
       const crs = reg.resources.filter((r) => r.type.startsWith("kubernetes:gateway."));
-      for (const c of crs) assert.ok(releases.some((rel) => c.dependencies.includes(rel.urn)), `${c.name} depends on a release`);
+      for (const c of crs)
+        assert.ok(
+          releases.some((rel) => c.dependencies.includes(rel.urn)),
+          `${c.name} depends on a release`,
+        );
     });
 
     for (const gw of ["public", "api", "admin"]) {
@@ -73,9 +88,18 @@ for (const stack of STACKS) {
         const g = find(GW("Gateway"), gwNs(env), "public");
         const http = g.spec.listeners.find((l: any) => l.protocol === "HTTP");
         assert.equal(http.allowedRoutes.namespaces.from, "Same");
-        const attached = reg.ofType(GW("HTTPRoute")).map((r) => reg.props(r)).filter((r) => r.metadata.namespace === gwNs(env) && r.spec.parentRefs.some((p: any) => p.name === "public" && p.sectionName === "http"));
+        const attached = reg
+          .ofType(GW("HTTPRoute"))
+          .map((r) => reg.props(r))
+          .filter(
+            (r) =>
+              r.metadata.namespace === gwNs(env) &&
+              r.spec.parentRefs.some((p: any) => p.name === "public" && p.sectionName === "http"),
+          );
         assert.equal(attached.length, 1);
-        assert.deepEqual(attached[0].spec.rules, [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);
+        assert.deepEqual(attached[0].spec.rules, [
+          { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+        ]);
         assert.equal(attached[0].metadata.namespace, gwNs(env));
       }
     });
@@ -88,12 +112,21 @@ for (const stack of STACKS) {
         assert.equal(provider.issuer, cfg.gateways.jwt.issuer);
         assert.equal(provider.remoteJWKS.uri, cfg.gateways.jwt.jwksUri);
         assert.deepEqual(provider.audiences, cfg.gateways.jwt.audiences);
-        assert.deepEqual(provider.claimToHeaders, [{ header: "x-client-id", claim: cfg.gateways.jwt.clientIdClaim }]);
+        assert.deepEqual(provider.claimToHeaders, [
+          { header: "x-client-id", claim: cfg.gateways.jwt.clientIdClaim },
+        ]);
         const ctp = find(EG("ClientTrafficPolicy"), gwNs(env), "api-client-traffic");
         assert.deepEqual(ctp.spec.headers.earlyRequestHeaders.remove, ["x-client-id"]);
         const rl = find(EG("BackendTrafficPolicy"), gwNs(env), "api-rate-limit").spec.rateLimit;
-        assert.deepEqual(rl[cfg.gateways.apiRateLimit.mode].rules[0].clientSelectors, [{ headers: [{ name: "x-client-id", type: "Distinct" }] }]);
-        assert.equal(find(GW("Gateway"), gwNs(env), "api").spec.listeners[0].allowedRoutes.kinds.map((k: any) => k.kind).join(), "HTTPRoute,GRPCRoute");
+        assert.deepEqual(rl[cfg.gateways.apiRateLimit.mode].rules[0].clientSelectors, [
+          { headers: [{ name: "x-client-id", type: "Distinct" }] },
+        ]);
+        assert.equal(
+          find(GW("Gateway"), gwNs(env), "api")
+            .spec.listeners[0].allowedRoutes.kinds.map((k: any) => k.kind)
+            .join(),
+          "HTTPRoute,GRPCRoute",
+        );
       }
     });
 
@@ -102,40 +135,80 @@ for (const stack of STACKS) {
         const sp = find(EG("SecurityPolicy"), gwNs(env), "admin-allowlist");
         assert.deepEqual(targets(sp), ["Gateway/admin"]);
         assert.equal(sp.spec.authorization.defaultAction, "Deny");
-        assert.deepEqual(sp.spec.authorization.rules, [{ name: "admin-networks", action: "Allow", principal: { clientCIDRs: cfg.gateways.adminClientCidrs } }]);
-        assert.ok(!cfg.gateways.adminClientCidrs.includes("0.0.0.0/0") && cfg.gateways.adminClientCidrs.length > 0);
+        assert.deepEqual(sp.spec.authorization.rules, [
+          {
+            name: "admin-networks",
+            action: "Allow",
+            principal: { clientCIDRs: cfg.gateways.adminClientCidrs },
+          },
+        ]);
+        assert.ok(
+          !cfg.gateways.adminClientCidrs.includes("0.0.0.0/0") && cfg.gateways.adminClientCidrs.length > 0,
+        );
         const ctp = find(EG("ClientTrafficPolicy"), gwNs(env), "admin-client-traffic");
-        assert.deepEqual(ctp.spec.tls.clientValidation.caCertificateRefs, [{ group: "", kind: "Secret", name: "admin-client-ca" }]);
+        assert.deepEqual(ctp.spec.tls.clientValidation.caCertificateRefs, [
+          { group: "", kind: "Secret", name: "admin-client-ca" },
+        ]);
       }
     });
 
-    it(prod ? "puts the admin gateway on an internal load balancer" : "exposes the dev admin gateway publicly, behind its allowlist", () => {
-      for (const env of cfg.environments) {
-        const svc = find(EG("EnvoyProxy"), gwNs(env), "admin-proxy").spec.provider.kubernetes.envoyService;
-        assert.equal(svc.type, "LoadBalancer");
-        assert.equal(svc.externalTrafficPolicy, "Local");
-        assert.equal(svc.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true", prod);
-        assert.deepEqual(svc.loadBalancerSourceRanges, cfg.gateways.adminClientCidrs);
-      }
-    });
+    it(
+      prod
+        ? "puts the admin gateway on an internal load balancer"
+        : "exposes the dev admin gateway publicly, behind its allowlist",
+      () => {
+        for (const env of cfg.environments) {
+          const svc = find(EG("EnvoyProxy"), gwNs(env), "admin-proxy").spec.provider.kubernetes.envoyService;
+          assert.equal(svc.type, "LoadBalancer");
+          assert.equal(svc.externalTrafficPolicy, "Local");
+          assert.equal(
+            svc.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true",
+            prod,
+          );
+          assert.deepEqual(svc.loadBalancerSourceRanges, cfg.gateways.adminClientCidrs);
+        }
+      },
+    );
 
     it("generates one route per configured service, in its tier namespace, attached to its gateway", () => {
-      const routes = [...reg.ofType(GW("HTTPRoute")), ...reg.ofType(GW("GRPCRoute"))].map((r: ResourceRecord) => reg.props(r)).filter((r) => r.metadata.name !== "https-redirect");
+      const routes = [...reg.ofType(GW("HTTPRoute")), ...reg.ofType(GW("GRPCRoute"))]
+        .map((r: ResourceRecord) => reg.props(r))
+        .filter((r) => r.metadata.name !== "https-redirect");
       assert.equal(routes.length, cfg.gateways.routes.length * cfg.environments.length);
       for (const env of cfg.environments) {
         for (const rc of cfg.gateways.routes) {
-          const r = routes.find((x) => x.metadata.name === rc.name && x.metadata.namespace === `ameide-${env}-${rc.tier}`);
+          const r = routes.find(
+            (x) => x.metadata.name === rc.name && x.metadata.namespace === `ameide-${env}-${rc.tier}`,
+          );
           assert.ok(r, `${env}/${rc.name}`);
           assert.equal(r.kind, rc.kind);
-          assert.deepEqual(r.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: rc.gateway, namespace: gwNs(env), sectionName: "https" }]);
-          assert.deepEqual(r.spec.rules[0].backendRefs, [{ name: rc.backend.service, port: rc.backend.port }]);
+          assert.deepEqual(r.spec.parentRefs, [
+            {
+              group: "gateway.networking.k8s.io",
+              kind: "Gateway",
+              name: rc.gateway,
+              namespace: gwNs(env),
+              sectionName: "https",
+            },
+          ]);
+          assert.deepEqual(r.spec.rules[0].backendRefs, [
+            { name: rc.backend.service, port: rc.backend.port },
+          ]);
         }
       }
     });
 
     it("opens the gateway proxies' egress only to route backends (flow table)", () => {
-      const egress = reg.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => reg.props(r)).filter((p) => p.metadata.namespace === gwNs(cfg.environments[0]) && p.metadata.name.startsWith("allow-route-"));
-      const backends = new Set(cfg.gateways.routes.map((r) => `${r.tier}-${r.backend.service}-${r.backend.port}`));
+      const egress = reg
+        .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        .map((r) => reg.props(r))
+        .filter(
+          (p) =>
+            p.metadata.namespace === gwNs(cfg.environments[0]) && p.metadata.name.startsWith("allow-route-"),
+        );
+      const backends = new Set(
+        cfg.gateways.routes.map((r) => `${r.tier}-${r.backend.service}-${r.backend.port}`),
+      );
       assert.equal(egress.length, backends.size);
       for (const p of egress) {
         assert.deepEqual(p.spec.policyTypes, ["Egress"]);

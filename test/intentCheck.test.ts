@@ -14,11 +14,7 @@ import { strict as assert } from "node:assert";
 import { Registry, runStack, programConfig, STACKS } from "./helpers/stack";
 import { parseConfig, type PlatformConfig } from "../lib/config";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
-import {
-  analyze,
-  type ConnectivityResult,
-  type EngineInput,
-} from "../policypack/lib/netpol";
+import { analyze, type ConnectivityResult, type EngineInput } from "../policypack/lib/netpol";
 import {
   compareConnectivity,
   engineInputFromRecords,

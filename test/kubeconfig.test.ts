@@ -3,7 +3,9 @@ import { parse } from "yaml";
 import { convertKubeconfig } from "../lib/kubeconfig";
 import { mockKubeconfig } from "../tools/harness/mockOutputs";
 
-const aksKubeconfig = Buffer.from(mockKubeconfig("aks", "aks.hcp.westeurope.azmk8s.io"), "base64").toString("utf8");
+const aksKubeconfig = Buffer.from(mockKubeconfig("aks", "aks.hcp.westeurope.azmk8s.io"), "base64").toString(
+  "utf8",
+);
 const argsOf = (yamlText: string): string[] => parse(yamlText).users[0].user.exec.args;
 
 describe("convertKubeconfig", () => {

@@ -29,15 +29,22 @@ const policyConfig = (stack: Stack): PolicyPackConfig =>
   JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8"));
 
 // ---- helpers to find and change registrations ----
-const byType = (rs: Records, type: string | RegExp) => rs.filter((r) => (typeof type === "string" ? r.type === type : type.test(r.type)));
-function one(rs: Records, type: string | RegExp, pred: (r: ResourceRecord) => boolean = () => true): ResourceRecord {
+const byType = (rs: Records, type: string | RegExp) =>
+  rs.filter((r) => (typeof type === "string" ? r.type === type : type.test(r.type)));
+function one(
+  rs: Records,
+  type: string | RegExp,
+  pred: (r: ResourceRecord) => boolean = () => true,
+): ResourceRecord {
   const found = byType(rs, type).filter(pred);
   if (found.length === 0) throw new Error(`mutation target not found: ${type}`);
   return found[0];
 }
-const meta = (r: ResourceRecord) => r.inputs.metadata as { name: string; namespace?: string; labels?: Record<string, string> };
+const meta = (r: ResourceRecord) =>
+  r.inputs.metadata as { name: string; namespace?: string; labels?: Record<string, string> };
 const kube = (kind: string) => new RegExp(`^kubernetes:[^:]+:${kind}$`);
-const inNs = (ns: string, name?: string) => (r: ResourceRecord) => meta(r)?.namespace === ns && (name === undefined || meta(r).name === name);
+const inNs = (ns: string, name?: string) => (r: ResourceRecord) =>
+  meta(r)?.namespace === ns && (name === undefined || meta(r).name === name);
 function drop(rs: Records, r: ResourceRecord) {
   rs.splice(rs.indexOf(r), 1);
 }
@@ -56,7 +63,15 @@ function add(rs: Records, type: string, name: string, inputs: Record<string, unk
     inputs,
     dependencies: [],
     propertyDependencies: {},
-    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: [] },
+    options: {
+      protect: false,
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      ignoreChanges: [],
+      replaceOnChanges: [],
+      additionalSecretOutputs: [],
+      aliases: [],
+    },
   });
 }
 
@@ -78,8 +93,16 @@ function goodDeployment(ns: string, name = "mutant") {
             {
               name,
               image: "ameide.azurecr.io/mutant:1.0.0@sha256:" + "a".repeat(64),
-              resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+              resources: {
+                requests: { cpu: "100m", memory: "128Mi" },
+                limits: { cpu: "500m", memory: "256Mi" },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
             },
           ],
         },
@@ -91,46 +114,195 @@ const firstEnv = (s: Stack) => (s === "dev" ? "dev" : "prod");
 const ns = (s: Stack, tier: string) => `ameide-${firstEnv(s)}-${tier}`;
 
 const both: Stack[] = ["dev", "prod"];
-const M = (name: string, domain: string, stacks: Stack[], expect: string[], apply: (rs: Records, s: Stack) => void) => ({ name, domain, stacks, expect, apply });
+const M = (
+  name: string,
+  domain: string,
+  stacks: Stack[],
+  expect: string[],
+  apply: (rs: Records, s: Stack) => void,
+) => ({ name, domain, stacks, expect, apply });
 
 const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => void })[] = [
   // ---- AKS ----
-  M("drop KMS etcd encryption", "aks", both, ["aks-kms-etcd-encryption"], (rs) => (cluster(rs).securityProfile.azureKeyVaultKms.enabled = false)),
+  M(
+    "drop KMS etcd encryption",
+    "aks",
+    both,
+    ["aks-kms-etcd-encryption"],
+    (rs) => (cluster(rs).securityProfile.azureKeyVaultKms.enabled = false),
+  ),
   M("KMS on an unversioned key id", "aks", both, ["aks-kms-etcd-encryption"], (rs) => {
     const kms = cluster(rs).securityProfile.azureKeyVaultKms;
     kms.keyId = kms.keyId.replace(/\/[0-9a-f]{32}$/, "");
   }),
-  M("public KMS vault access in prod", "aks", ["prod"], ["aks-kms-etcd-encryption"], (rs) => (cluster(rs).securityProfile.azureKeyVaultKms.keyVaultNetworkAccess = "Public")),
-  M("enable local accounts", "aks", both, ["aks-local-accounts-disabled"], (rs) => (cluster(rs).disableLocalAccounts = false)),
-  M("turn off Azure RBAC", "aks", both, ["aks-entra-id-azure-rbac"], (rs) => (cluster(rs).aadProfile.enableAzureRBAC = false)),
-  M("turn off Kubernetes RBAC", "aks", both, ["aks-kubernetes-rbac-enabled"], (rs) => (cluster(rs).enableRBAC = false)),
-  M("open the API server to the internet", "aks", ["dev"], ["aks-api-server-access-restricted"], (rs) => cluster(rs).apiServerAccessProfile.authorizedIPRanges.push("0.0.0.0/0")),
+  M(
+    "public KMS vault access in prod",
+    "aks",
+    ["prod"],
+    ["aks-kms-etcd-encryption"],
+    (rs) => (cluster(rs).securityProfile.azureKeyVaultKms.keyVaultNetworkAccess = "Public"),
+  ),
+  M(
+    "enable local accounts",
+    "aks",
+    both,
+    ["aks-local-accounts-disabled"],
+    (rs) => (cluster(rs).disableLocalAccounts = false),
+  ),
+  M(
+    "turn off Azure RBAC",
+    "aks",
+    both,
+    ["aks-entra-id-azure-rbac"],
+    (rs) => (cluster(rs).aadProfile.enableAzureRBAC = false),
+  ),
+  M(
+    "turn off Kubernetes RBAC",
+    "aks",
+    both,
+    ["aks-kubernetes-rbac-enabled"],
+    (rs) => (cluster(rs).enableRBAC = false),
+  ),
+  M("open the API server to the internet", "aks", ["dev"], ["aks-api-server-access-restricted"], (rs) =>
+    cluster(rs).apiServerAccessProfile.authorizedIPRanges.push("0.0.0.0/0"),
+  ),
   M("make the prod API server public", "aks", ["prod"], ["aks-api-server-access-restricted"], (rs) => {
     cluster(rs).apiServerAccessProfile.enablePrivateCluster = false;
     cluster(rs).apiServerAccessProfile.authorizedIPRanges = ["203.0.113.0/28"];
   }),
-  M("no network policy engine", "aks", both, ["aks-network-policy-engine"], (rs) => (cluster(rs).networkProfile.networkPolicy = "none")),
-  M("disable workload identity", "aks", both, ["aks-workload-identity-oidc"], (rs) => (cluster(rs).securityProfile.workloadIdentity.enabled = false)),
-  M("drop Defender", "aks", both, ["aks-defender-enabled"], (rs) => delete cluster(rs).securityProfile.defender),
-  M("disable the Azure Policy add-on", "aks", both, ["aks-azure-policy-addon"], (rs) => (cluster(rs).addonProfiles.azurepolicy.enabled = false)),
-  M("public IPs on user nodes", "aks", both, ["aks-node-public-ip-disabled"], (rs) => ((one(rs, "azure-native:containerservice:AgentPool").inputs as any).enableNodePublicIP = true)),
-  M("allow run command in prod", "aks", ["prod"], ["aks-run-command-disabled"], (rs) => (cluster(rs).apiServerAccessProfile.disableRunCommand = false)),
-  M("disable the image cleaner", "aks", both, ["aks-image-cleaner-enabled"], (rs) => (cluster(rs).securityProfile.imageCleaner.enabled = false)),
-  M("stop node OS upgrades", "aks", both, ["aks-upgrade-channels"], (rs) => (cluster(rs).autoUpgradeProfile.nodeOSUpgradeChannel = "None")),
-  M("untaint the system pool", "aks", both, ["aks-system-pool-critical-addons-only"], (rs) => (cluster(rs).agentPoolProfiles[0].nodeTaints = [])),
-  M("remove the audit log diagnostic setting", "aks", both, ["aks-audit-logs-diagnostic-setting"], (rs) => drop(rs, one(rs, "azure-native:monitor:DiagnosticSetting", (r) => r.name === "aks-audit"))),
+  M(
+    "no network policy engine",
+    "aks",
+    both,
+    ["aks-network-policy-engine"],
+    (rs) => (cluster(rs).networkProfile.networkPolicy = "none"),
+  ),
+  M(
+    "disable workload identity",
+    "aks",
+    both,
+    ["aks-workload-identity-oidc"],
+    (rs) => (cluster(rs).securityProfile.workloadIdentity.enabled = false),
+  ),
+  M(
+    "drop Defender",
+    "aks",
+    both,
+    ["aks-defender-enabled"],
+    (rs) => delete cluster(rs).securityProfile.defender,
+  ),
+  M(
+    "disable the Azure Policy add-on",
+    "aks",
+    both,
+    ["aks-azure-policy-addon"],
+    (rs) => (cluster(rs).addonProfiles.azurepolicy.enabled = false),
+  ),
+  M(
+    "public IPs on user nodes",
+    "aks",
+    both,
+    ["aks-node-public-ip-disabled"],
+    (rs) => ((one(rs, "azure-native:containerservice:AgentPool").inputs as any).enableNodePublicIP = true),
+  ),
+  M(
+    "allow run command in prod",
+    "aks",
+    ["prod"],
+    ["aks-run-command-disabled"],
+    (rs) => (cluster(rs).apiServerAccessProfile.disableRunCommand = false),
+  ),
+  M(
+    "disable the image cleaner",
+    "aks",
+    both,
+    ["aks-image-cleaner-enabled"],
+    (rs) => (cluster(rs).securityProfile.imageCleaner.enabled = false),
+  ),
+  M(
+    "stop node OS upgrades",
+    "aks",
+    both,
+    ["aks-upgrade-channels"],
+    (rs) => (cluster(rs).autoUpgradeProfile.nodeOSUpgradeChannel = "None"),
+  ),
+  M(
+    "untaint the system pool",
+    "aks",
+    both,
+    ["aks-system-pool-critical-addons-only"],
+    (rs) => (cluster(rs).agentPoolProfiles[0].nodeTaints = []),
+  ),
+  M("remove the audit log diagnostic setting", "aks", both, ["aks-audit-logs-diagnostic-setting"], (rs) =>
+    drop(
+      rs,
+      one(rs, "azure-native:monitor:DiagnosticSetting", (r) => r.name === "aks-audit"),
+    ),
+  ),
   M("stop shipping guard logs", "aks", both, ["aks-audit-logs-diagnostic-setting"], (rs) => {
     const d = one(rs, "azure-native:monitor:DiagnosticSetting", (r) => r.name === "aks-audit").inputs as any;
     d.logs = d.logs.filter((l: any) => l.category !== "guard");
   }),
   // ---- Key Vault ----
-  M("vault access policies instead of RBAC", "keyvault", both, ["keyvault-rbac-authorization"], (rs) => ((one(rs, "azure-native:keyvault:Vault").inputs as any).properties.enableRbacAuthorization = false)),
-  M("no purge protection on a secrets vault", "keyvault", both, ["keyvault-purge-protection"], (rs) => ((one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any).properties.enablePurgeProtection = false)),
-  M("secrets vault reachable from everywhere", "keyvault", both, ["keyvault-network-restricted"], (rs) => ((one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any).properties.networkAcls.defaultAction = "Allow")),
-  M("public secrets vault in prod", "keyvault", ["prod"], ["keyvault-network-restricted"], (rs) => ((one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any).properties.publicNetworkAccess = "Enabled")),
-  M("KMS key of 1024 bits", "keyvault", both, ["keyvault-key-strength"], (rs) => ((one(rs, "azure-native:keyvault:Key").inputs as any).properties.keySize = 1024)),
-  M("KMS key without rotation or expiry", "keyvault", both, ["keyvault-key-rotation"], (rs) => delete (one(rs, "azure-native:keyvault:Key").inputs as any).properties.rotationPolicy),
-  M("role assignment without principal type", "keyvault", both, ["azure-role-assignment-principal-type"], (rs) => delete (one(rs, "azure-native:authorization:RoleAssignment").inputs as any).principalType),
+  M(
+    "vault access policies instead of RBAC",
+    "keyvault",
+    both,
+    ["keyvault-rbac-authorization"],
+    (rs) =>
+      ((one(rs, "azure-native:keyvault:Vault").inputs as any).properties.enableRbacAuthorization = false),
+  ),
+  M(
+    "no purge protection on a secrets vault",
+    "keyvault",
+    both,
+    ["keyvault-purge-protection"],
+    (rs) =>
+      ((
+        one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any
+      ).properties.enablePurgeProtection = false),
+  ),
+  M(
+    "secrets vault reachable from everywhere",
+    "keyvault",
+    both,
+    ["keyvault-network-restricted"],
+    (rs) =>
+      ((
+        one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any
+      ).properties.networkAcls.defaultAction = "Allow"),
+  ),
+  M(
+    "public secrets vault in prod",
+    "keyvault",
+    ["prod"],
+    ["keyvault-network-restricted"],
+    (rs) =>
+      ((
+        one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any
+      ).properties.publicNetworkAccess = "Enabled"),
+  ),
+  M(
+    "KMS key of 1024 bits",
+    "keyvault",
+    both,
+    ["keyvault-key-strength"],
+    (rs) => ((one(rs, "azure-native:keyvault:Key").inputs as any).properties.keySize = 1024),
+  ),
+  M(
+    "KMS key without rotation or expiry",
+    "keyvault",
+    both,
+    ["keyvault-key-rotation"],
+    (rs) => delete (one(rs, "azure-native:keyvault:Key").inputs as any).properties.rotationPolicy,
+  ),
+  M(
+    "role assignment without principal type",
+    "keyvault",
+    both,
+    ["azure-role-assignment-principal-type"],
+    (rs) => delete (one(rs, "azure-native:authorization:RoleAssignment").inputs as any).principalType,
+  ),
   // ---- Pod Security and workloads ----
   M("a privileged container in the app tier", "pod-security", both, ["pod-security-standards"], (rs, s) => {
     const d = goodDeployment(ns(s, "app"));
@@ -164,97 +336,274 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     add(rs, "kubernetes:apps/v1:Deployment", "foreign", d);
   }),
   // ---- namespaces ----
-  M("remove the app tier's default-deny", "namespaces", both, ["namespace-default-deny"], (rs, s) => drop(rs, one(rs, kube("NetworkPolicy"), inNs(ns(s, "app"), "default-deny")))),
-  M("remove a tier's quota", "namespaces", both, ["namespace-resource-quota"], (rs, s) => drop(rs, one(rs, kube("ResourceQuota"), inNs(ns(s, "ai"))))),
-  M("remove a tier's limit range", "namespaces", both, ["namespace-limit-range"], (rs, s) => drop(rs, one(rs, kube("LimitRange"), inNs(ns(s, "auth"))))),
+  M("remove the app tier's default-deny", "namespaces", both, ["namespace-default-deny"], (rs, s) =>
+    drop(rs, one(rs, kube("NetworkPolicy"), inNs(ns(s, "app"), "default-deny"))),
+  ),
+  M("remove a tier's quota", "namespaces", both, ["namespace-resource-quota"], (rs, s) =>
+    drop(rs, one(rs, kube("ResourceQuota"), inNs(ns(s, "ai")))),
+  ),
+  M("remove a tier's limit range", "namespaces", both, ["namespace-limit-range"], (rs, s) =>
+    drop(rs, one(rs, kube("LimitRange"), inNs(ns(s, "auth")))),
+  ),
   M("enforce privileged on a tier", "namespaces", both, ["namespace-pod-security-enforced"], (rs, s) => {
-    meta(one(rs, "kubernetes:core/v1:Namespace", (r) => meta(r).name === ns(s, "system"))).labels!["pod-security.kubernetes.io/enforce"] = "privileged";
+    meta(one(rs, "kubernetes:core/v1:Namespace", (r) => meta(r).name === ns(s, "system"))).labels![
+      "pod-security.kubernetes.io/enforce"
+    ] = "privileged";
   }),
   // ---- network ----
-  M("a LoadBalancer service in the app tier", "network", both, ["load-balancer-services-gateway-tier-only"], (rs, s) =>
-    add(rs, "kubernetes:core/v1:Service", "lb", { apiVersion: "v1", kind: "Service", metadata: { name: "lb", namespace: ns(s, "app") }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }),
+  M(
+    "a LoadBalancer service in the app tier",
+    "network",
+    both,
+    ["load-balancer-services-gateway-tier-only"],
+    (rs, s) =>
+      add(rs, "kubernetes:core/v1:Service", "lb", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "lb", namespace: ns(s, "app") },
+        spec: { type: "LoadBalancer", ports: [{ port: 80 }] },
+      }),
   ),
   M("a NodePort service", "network", both, ["no-node-port-services"], (rs, s) =>
-    add(rs, "kubernetes:core/v1:Service", "np", { apiVersion: "v1", kind: "Service", metadata: { name: "np", namespace: ns(s, "app") }, spec: { type: "NodePort", ports: [{ port: 80 }] } }),
+    add(rs, "kubernetes:core/v1:Service", "np", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "np", namespace: ns(s, "app") },
+      spec: { type: "NodePort", ports: [{ port: 80 }] },
+    }),
   ),
-  M("admit every namespace into postgres", "network", both, ["no-open-ingress-to-data-tier", "network-segmentation-invariants"], (rs, s) => {
-    const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "data"), "allow-app-to-postgres-in")).inputs as any;
-    p.spec.ingress[0].from = [{ namespaceSelector: {} }];
-  }),
-  M("open the data tier to the gateway tier", "segmentation", both, ["network-segmentation-invariants"], (rs, s) => {
-    const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "data"), "allow-app-to-postgres-in")).inputs as any;
-    p.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"] = ns(s, "gateway");
-    const out = one(rs, kube("NetworkPolicy"), inNs(ns(s, "gateway"), "default-deny")).inputs as any;
-    out.spec.egress.push({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns(s, "data") } } }], ports: [{ port: 5432, protocol: "TCP" }] });
-  }),
+  M(
+    "admit every namespace into postgres",
+    "network",
+    both,
+    ["no-open-ingress-to-data-tier", "network-segmentation-invariants"],
+    (rs, s) => {
+      const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "data"), "allow-app-to-postgres-in")).inputs as any;
+      p.spec.ingress[0].from = [{ namespaceSelector: {} }];
+    },
+  ),
+  M(
+    "open the data tier to the gateway tier",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) => {
+      const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "data"), "allow-app-to-postgres-in")).inputs as any;
+      p.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"] = ns(
+        s,
+        "gateway",
+      );
+      const out = one(rs, kube("NetworkPolicy"), inNs(ns(s, "gateway"), "default-deny")).inputs as any;
+      out.spec.egress.push({
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns(s, "data") } } }],
+        ports: [{ port: 5432, protocol: "TCP" }],
+      });
+    },
+  ),
   // ---- RBAC ----
-  M("wildcard verbs for readers", "rbac", both, ["rbac-no-wildcards"], (rs, s) => ((one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-reader")).inputs as any).rules[0].verbs = ["*"])),
-  M("deployers read secrets", "rbac", both, ["rbac-no-secret-reads"], (rs, s) => (one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-deployer")).inputs as any).rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] })),
-  M("deployers exec into pods in prod", "rbac", ["prod"], ["rbac-deployer-no-exec"], (rs, s) => (one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-deployer")).inputs as any).rules.push({ apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] })),
+  M(
+    "wildcard verbs for readers",
+    "rbac",
+    both,
+    ["rbac-no-wildcards"],
+    (rs, s) =>
+      ((one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-reader")).inputs as any).rules[0].verbs = ["*"]),
+  ),
+  M("deployers read secrets", "rbac", both, ["rbac-no-secret-reads"], (rs, s) =>
+    (one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-deployer")).inputs as any).rules.push({
+      apiGroups: [""],
+      resources: ["secrets"],
+      verbs: ["get", "list"],
+    }),
+  ),
+  M("deployers exec into pods in prod", "rbac", ["prod"], ["rbac-deployer-no-exec"], (rs, s) =>
+    (one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-deployer")).inputs as any).rules.push({
+      apiGroups: [""],
+      resources: ["pods/exec"],
+      verbs: ["create"],
+    }),
+  ),
   M("bind a group to cluster-admin", "rbac", both, ["rbac-no-broad-role-bindings"], (rs) =>
     add(rs, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "admins", {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
       metadata: { name: "admins" },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-      subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "00000000-0000-0000-0000-000000000001" }],
+      subjects: [
+        {
+          kind: "Group",
+          apiGroup: "rbac.authorization.k8s.io",
+          name: "00000000-0000-0000-0000-000000000001",
+        },
+      ],
     }),
   ),
-  M("escalate verb on a role", "rbac", both, ["rbac-no-escalation-verbs"], (rs, s) => (one(rs, kube("Role"), inNs(ns(s, "data"), "ameide-deployer")).inputs as any).rules.push({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["escalate"] })),
+  M("escalate verb on a role", "rbac", both, ["rbac-no-escalation-verbs"], (rs, s) =>
+    (one(rs, kube("Role"), inNs(ns(s, "data"), "ameide-deployer")).inputs as any).rules.push({
+      apiGroups: ["rbac.authorization.k8s.io"],
+      resources: ["roles"],
+      verbs: ["escalate"],
+    }),
+  ),
   // ---- secrets ----
   M("a literal Secret", "secrets", both, ["no-literal-secrets"], (rs, s) =>
-    add(rs, "kubernetes:core/v1:Secret", "db-password", { apiVersion: "v1", kind: "Secret", metadata: { name: "db-password", namespace: ns(s, "app") }, stringData: { password: "hunter2" } }),
-  ),
-  M("a ClusterSecretStore without namespace conditions", "secrets", both, ["no-unscoped-cluster-secret-store"], (rs) =>
-    add(rs, "kubernetes:external-secrets.io/v1:ClusterSecretStore", "everything", {
-      apiVersion: "external-secrets.io/v1",
-      kind: "ClusterSecretStore",
-      metadata: { name: "everything" },
-      spec: { provider: { azurekv: { authType: "WorkloadIdentity", vaultUrl: "https://x.vault.azure.net", serviceAccountRef: { name: "sa", namespace: "external-secrets" } } } },
+    add(rs, "kubernetes:core/v1:Secret", "db-password", {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db-password", namespace: ns(s, "app") },
+      stringData: { password: "hunter2" },
     }),
   ),
-  M("an ExternalSecret reading through a cluster store", "secrets", both, ["external-secret-store-in-namespace"], (rs, s) => {
-    const es = one(rs, "kubernetes:external-secrets.io/v1:ExternalSecret", inNs(ns(s, "app"))).inputs as any;
-    es.spec.secretStoreRef = { name: "everything", kind: "ClusterSecretStore" };
-  }),
+  M(
+    "a ClusterSecretStore without namespace conditions",
+    "secrets",
+    both,
+    ["no-unscoped-cluster-secret-store"],
+    (rs) =>
+      add(rs, "kubernetes:external-secrets.io/v1:ClusterSecretStore", "everything", {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ClusterSecretStore",
+        metadata: { name: "everything" },
+        spec: {
+          provider: {
+            azurekv: {
+              authType: "WorkloadIdentity",
+              vaultUrl: "https://x.vault.azure.net",
+              serviceAccountRef: { name: "sa", namespace: "external-secrets" },
+            },
+          },
+        },
+      }),
+  ),
+  M(
+    "an ExternalSecret reading through a cluster store",
+    "secrets",
+    both,
+    ["external-secret-store-in-namespace"],
+    (rs, s) => {
+      const es = one(rs, "kubernetes:external-secrets.io/v1:ExternalSecret", inNs(ns(s, "app")))
+        .inputs as any;
+      es.spec.secretStoreRef = { name: "everything", kind: "ClusterSecretStore" };
+    },
+  ),
   // ---- gateways ----
-  M("widen the admin allowlist to the internet", "gateways", both, ["gateway-admin-ip-allowlist"], (rs, s) => {
-    const sp = one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", inNs(ns(s, "gateway"), "admin-allowlist")).inputs as any;
-    sp.spec.authorization.rules[0].principal.clientCIDRs.push("0.0.0.0/0");
-  }),
+  M(
+    "widen the admin allowlist to the internet",
+    "gateways",
+    both,
+    ["gateway-admin-ip-allowlist"],
+    (rs, s) => {
+      const sp = one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy",
+        inNs(ns(s, "gateway"), "admin-allowlist"),
+      ).inputs as any;
+      sp.spec.authorization.rules[0].principal.clientCIDRs.push("0.0.0.0/0");
+    },
+  ),
   M("admin gateway allows by default", "gateways", both, ["gateway-admin-ip-allowlist"], (rs, s) => {
-    const sp = one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", inNs(ns(s, "gateway"), "admin-allowlist")).inputs as any;
+    const sp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy",
+      inNs(ns(s, "gateway"), "admin-allowlist"),
+    ).inputs as any;
     sp.spec.authorization.defaultAction = "Allow";
   }),
   M("drop admin client certificates", "gateways", both, ["gateway-admin-client-certificates"], (rs, s) => {
-    const ctp = one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy", inNs(ns(s, "gateway"), "admin-client-traffic")).inputs as any;
+    const ctp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy",
+      inNs(ns(s, "gateway"), "admin-client-traffic"),
+    ).inputs as any;
     delete ctp.spec.tls.clientValidation;
   }),
-  M("drop JWT on the api gateway", "gateways", both, ["gateway-api-jwt"], (rs, s) => drop(rs, one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", inNs(ns(s, "gateway"), "api-jwt")))),
-  M("drop the public rate limit", "gateways", both, ["gateway-rate-limited"], (rs, s) => drop(rs, one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy", inNs(ns(s, "gateway"), "public-rate-limit")))),
+  M("drop JWT on the api gateway", "gateways", both, ["gateway-api-jwt"], (rs, s) =>
+    drop(
+      rs,
+      one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", inNs(ns(s, "gateway"), "api-jwt")),
+    ),
+  ),
+  M("drop the public rate limit", "gateways", both, ["gateway-rate-limited"], (rs, s) =>
+    drop(
+      rs,
+      one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy",
+        inNs(ns(s, "gateway"), "public-rate-limit"),
+      ),
+    ),
+  ),
   M("allow TLS 1.0 on the public gateway", "gateways", both, ["gateway-min-tls-version"], (rs, s) => {
-    ((one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy", inNs(ns(s, "gateway"), "public-client-traffic")).inputs as any).spec.tls.minVersion = "1.0");
+    (
+      one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy",
+        inNs(ns(s, "gateway"), "public-client-traffic"),
+      ).inputs as any
+    ).spec.tls.minVersion = "1.0";
   }),
   M("HTTPS listener without a certificate", "gateways", both, ["gateway-https-terminates-tls"], (rs, s) => {
-    const g = one(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway", inNs(ns(s, "gateway"), "public")).inputs as any;
+    const g = one(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway", inNs(ns(s, "gateway"), "public"))
+      .inputs as any;
     delete g.spec.listeners[0].tls;
   }),
-  M("a route-level SecurityPolicy replacing the admin allowlist", "gateways", both, ["gateway-admin-route-policies-merge"], (rs, s) =>
-    add(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", "grafana-open", {
-      apiVersion: "gateway.envoyproxy.io/v1alpha1",
-      kind: "SecurityPolicy",
-      metadata: { name: "grafana-open", namespace: ns(s, "observability") },
-      spec: { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "grafana" }], authorization: { defaultAction: "Allow" } },
-    }),
+  M(
+    "a route-level SecurityPolicy replacing the admin allowlist",
+    "gateways",
+    both,
+    ["gateway-admin-route-policies-merge"],
+    (rs, s) =>
+      add(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", "grafana-open", {
+        apiVersion: "gateway.envoyproxy.io/v1alpha1",
+        kind: "SecurityPolicy",
+        metadata: { name: "grafana-open", namespace: ns(s, "observability") },
+        spec: {
+          targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "grafana" }],
+          authorization: { defaultAction: "Allow" },
+        },
+      }),
   ),
-  M("admin gateway on a public load balancer in prod", "gateways", ["prod"], ["gateway-admin-internal-load-balancer"], (rs, s) => {
-    const ep = one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", inNs(ns(s, "gateway"), "admin-proxy")).inputs as any;
-    delete ep.spec.provider.kubernetes.envoyService.annotations;
-  }),
+  M(
+    "admin gateway on a public load balancer in prod",
+    "gateways",
+    ["prod"],
+    ["gateway-admin-internal-load-balancer"],
+    (rs, s) => {
+      const ep = one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy",
+        inNs(ns(s, "gateway"), "admin-proxy"),
+      ).inputs as any;
+      delete ep.spec.provider.kubernetes.envoyService.annotations;
+    },
+  ),
   // ---- supply chain and state ----
-  M("an unpinned chart version", "supply-chain", both, ["helm-release-allowed-chart"], (rs) => ((one(rs, "kubernetes:helm.sh/v3:Release").inputs as any).version = "^2.0.0")),
-  M("unprotect the KMS key in prod", "supply-chain", ["prod"], ["protect-stateful-resources"], (rs) => (one(rs, "azure-native:keyvault:Key").options.protect = false)),
-  M("unprotect the data tier namespace in prod", "supply-chain", ["prod"], ["protect-stateful-resources"], (rs) => (one(rs, "kubernetes:core/v1:Namespace", (r) => meta(r).labels?.["ameide.io/tier"] === "data").options.protect = false)),
+  M(
+    "an unpinned chart version",
+    "supply-chain",
+    both,
+    ["helm-release-allowed-chart"],
+    (rs) => ((one(rs, "kubernetes:helm.sh/v3:Release").inputs as any).version = "^2.0.0"),
+  ),
+  M(
+    "unprotect the KMS key in prod",
+    "supply-chain",
+    ["prod"],
+    ["protect-stateful-resources"],
+    (rs) => (one(rs, "azure-native:keyvault:Key").options.protect = false),
+  ),
+  M(
+    "unprotect the data tier namespace in prod",
+    "supply-chain",
+    ["prod"],
+    ["protect-stateful-resources"],
+    (rs) =>
+      (one(
+        rs,
+        "kubernetes:core/v1:Namespace",
+        (r) => meta(r).labels?.["ameide.io/tier"] === "data",
+      ).options.protect = false),
+  ),
 ];
 void template;
 
@@ -273,7 +622,10 @@ describe("mutation suite: the pack blocks every broken security property", funct
   for (const stack of ["dev", "prod"] as Stack[]) {
     it(`the unmodified ${stack} stack has no mandatory violation`, async () => {
       const ds = await evaluatePack(allPolicies, clone(baseline[stack]!), { config: policyConfig(stack) });
-      assert.deepEqual(mandatory(ds).map((d) => `${d.policyName}: ${d.message}`), []);
+      assert.deepEqual(
+        mandatory(ds).map((d) => `${d.policyName}: ${d.message}`),
+        [],
+      );
     });
   }
 
@@ -281,7 +633,20 @@ describe("mutation suite: the pack blocks every broken security property", funct
     const count = mutations.reduce((n, m) => n + m.stacks.length, 0);
     assert.ok(count >= 30, `${count} mutations`);
     const domains = new Set(mutations.map((m) => m.domain));
-    for (const d of ["aks", "keyvault", "pod-security", "workloads", "namespaces", "network", "segmentation", "rbac", "secrets", "gateways", "supply-chain"]) assert.ok(domains.has(d), d);
+    for (const d of [
+      "aks",
+      "keyvault",
+      "pod-security",
+      "workloads",
+      "namespaces",
+      "network",
+      "segmentation",
+      "rbac",
+      "secrets",
+      "gateways",
+      "supply-chain",
+    ])
+      assert.ok(domains.has(d), d);
   });
 
   for (const m of mutations) {
@@ -291,7 +656,10 @@ describe("mutation suite: the pack blocks every broken security property", funct
         m.apply(rs, stack);
         const ds = mandatory(await evaluatePack(allPolicies, rs, { config: policyConfig(stack) }));
         const hits = ds.filter((d) => m.expect.includes(d.policyName));
-        assert.ok(hits.length > 0, `no mandatory violation of ${m.expect.join("/")}; got: ${ds.map((d) => d.policyName).join(", ") || "none"}`);
+        assert.ok(
+          hits.length > 0,
+          `no mandatory violation of ${m.expect.join("/")}; got: ${ds.map((d) => d.policyName).join(", ") || "none"}`,
+        );
       });
     }
   }

@@ -18,8 +18,10 @@ for (const stack of STACKS) {
     const prod = stack === "prod";
     const nsName = (env: string, tier: string) => `ameide-${env}-${tier}`;
     /** Tier namespaces (operator namespaces such as external-secrets have their own tests). */
-    const tierNamespaces = () => reg.ofType(NS).filter((r) => reg.props(r).metadata.labels["ameide.io/tier"] !== "operator");
-    const inNs = (type: string, ns: string) => reg.ofType(type).filter((r) => reg.props(r).metadata.namespace === ns);
+    const tierNamespaces = () =>
+      reg.ofType(NS).filter((r) => reg.props(r).metadata.labels["ameide.io/tier"] !== "operator");
+    const inNs = (type: string, ns: string) =>
+      reg.ofType(type).filter((r) => reg.props(r).metadata.namespace === ns);
 
     before(async () => {
       reg = new Registry(await runStack(stack));
@@ -27,7 +29,9 @@ for (const stack of STACKS) {
     });
 
     it("creates one namespace per environment and tier, with literal names", () => {
-      const names = tierNamespaces().map((r) => reg.props(r).metadata.name).sort();
+      const names = tierNamespaces()
+        .map((r) => reg.props(r).metadata.name)
+        .sort();
       const expected = cfg.environments.flatMap((e) => TIER_NAMES.map((t) => nsName(e, t))).sort();
       assert.deepEqual(names, expected);
     });
@@ -42,22 +46,45 @@ for (const stack of STACKS) {
           assert.equal(labels["pod-security.kubernetes.io/enforce"], tier.podSecurity);
           assert.match(labels["pod-security.kubernetes.io/enforce-version"], /^v1\.\d+$/);
         } else {
-          assert.equal(labels["pod-security.kubernetes.io/enforce"], undefined, "warn rollout enforces nothing");
+          assert.equal(
+            labels["pod-security.kubernetes.io/enforce"],
+            undefined,
+            "warn rollout enforces nothing",
+          );
         }
         assert.equal(labels["pod-security.kubernetes.io/audit"], tier.auditLevel);
         assert.equal(labels["pod-security.kubernetes.io/warn"], tier.auditLevel);
         for (const g of ["public", "api", "admin"] as const) {
-          assert.equal(labels[`ameide.io/gateway-access-${g}`] === "true", tier.gatewayAccess.includes(g), `${r.name} ${g}`);
+          assert.equal(
+            labels[`ameide.io/gateway-access-${g}`] === "true",
+            tier.gatewayAccess.includes(g),
+            `${r.name} ${g}`,
+          );
         }
-        if (tier.podSecurity !== "restricted") assert.ok(annotations["ameide.io/pod-security-exemption"], `${r.name} states its exemption`);
+        if (tier.podSecurity !== "restricted")
+          assert.ok(annotations["ameide.io/pod-security-exemption"], `${r.name} states its exemption`);
       }
     });
 
-    it(prod ? "enforces Pod Security on every production tier" : "runs the data tier in warn mode during its migration", () => {
-      const enforced = tierNamespaces().filter((r) => reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"]);
-      if (prod) assert.equal(enforced.length, tierNamespaces().length);
-      else assert.ok(tierNamespaces().some((r) => !reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"] && r.name.endsWith("-data")));
-    });
+    it(
+      prod
+        ? "enforces Pod Security on every production tier"
+        : "runs the data tier in warn mode during its migration",
+      () => {
+        const enforced = tierNamespaces().filter(
+          (r) => reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"],
+        );
+        if (prod) assert.equal(enforced.length, tierNamespaces().length);
+        else
+          assert.ok(
+            tierNamespaces().some(
+              (r) =>
+                !reg.props(r).metadata.labels["pod-security.kubernetes.io/enforce"] &&
+                r.name.endsWith("-data"),
+            ),
+          );
+      },
+    );
 
     it("gives every namespace a quota (no NodePorts; LoadBalancers only in the gateway tier) and a limit range", () => {
       for (const env of cfg.environments) {
@@ -92,7 +119,12 @@ for (const stack of STACKS) {
         assert.equal(spec.ingress, undefined);
         assert.equal(spec.egress.length, 1);
         const [rule] = spec.egress;
-        assert.deepEqual(rule.to, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
+        assert.deepEqual(rule.to, [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ]);
         assert.deepEqual(rule.ports.map((p: any) => `${p.protocol}/${p.port}`).sort(), ["TCP/53", "UDP/53"]);
       }
     });
@@ -116,11 +148,30 @@ for (const stack of STACKS) {
     });
 
     it("puts namespace and pod selectors in the same peer for cross-namespace flows that name workloads", () => {
-      const appToPostgres = reg.ofType(NP).map((r) => reg.props(r)).find((p) => p.metadata.name === "allow-app-to-postgres-in" && p.metadata.namespace === nsName(cfg.environments[0], "data"));
+      const appToPostgres = reg
+        .ofType(NP)
+        .map((r) => reg.props(r))
+        .find(
+          (p) =>
+            p.metadata.name === "allow-app-to-postgres-in" &&
+            p.metadata.namespace === nsName(cfg.environments[0], "data"),
+        );
       assert.ok(appToPostgres);
-      assert.deepEqual(appToPostgres.spec.podSelector, { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["postgres"] }] });
-      assert.deepEqual(appToPostgres.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": nsName(cfg.environments[0], "app") } }, podSelector: {} }]);
-      const gwToAi = reg.ofType(NP).map((r) => reg.props(r)).find((p) => p.metadata.name === "allow-route-ai-inference-out");
+      assert.deepEqual(appToPostgres.spec.podSelector, {
+        matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["postgres"] }],
+      });
+      assert.deepEqual(appToPostgres.spec.ingress[0].from, [
+        {
+          namespaceSelector: {
+            matchLabels: { "kubernetes.io/metadata.name": nsName(cfg.environments[0], "app") },
+          },
+          podSelector: {},
+        },
+      ]);
+      const gwToAi = reg
+        .ofType(NP)
+        .map((r) => reg.props(r))
+        .find((p) => p.metadata.name === "allow-route-ai-inference-out");
       const peer = gwToAi.spec.egress[0].to[0];
       assert.ok(peer.namespaceSelector && peer.podSelector, "namespace AND pods in one peer");
       assert.equal(gwToAi.spec.egress[0].to.length, 1);
@@ -130,13 +181,23 @@ for (const stack of STACKS) {
       for (const r of reg.ofType(NP)) {
         const p = reg.props(r);
         const env = p.metadata.namespace.split("-")[1];
-        const peers = [...(p.spec.ingress ?? []).flatMap((x: any) => x.from ?? []), ...(p.spec.egress ?? []).flatMap((x: any) => x.to ?? [])];
+        const peers = [
+          ...(p.spec.ingress ?? []).flatMap((x: any) => x.from ?? []),
+          ...(p.spec.egress ?? []).flatMap((x: any) => x.to ?? []),
+        ];
         for (const peer of peers) {
           const target = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
           if (!target || target === "kube-system") continue;
           if (p.metadata.namespace === cfg.legacyNamespace) continue;
-          assert.equal(target.split("-")[1], env, `${p.metadata.namespace}/${p.metadata.name} reaches ${target}`);
-          assert.ok(!peer.namespaceSelector.matchExpressions && Object.keys(peer.namespaceSelector).length === 1, "namespaces are selected by name only");
+          assert.equal(
+            target.split("-")[1],
+            env,
+            `${p.metadata.namespace}/${p.metadata.name} reaches ${target}`,
+          );
+          assert.ok(
+            !peer.namespaceSelector.matchExpressions && Object.keys(peer.namespaceSelector).length === 1,
+            "namespaces are selected by name only",
+          );
         }
       }
     });
@@ -156,13 +217,19 @@ for (const stack of STACKS) {
     });
 
     it("gives every tier reader and deployer roles without wildcards, secrets, exec or RBAC objects", () => {
-      const roles = reg.ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").concat(reg.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"));
+      const roles = reg
+        .ofType("kubernetes:rbac.authorization.k8s.io/v1:Role")
+        .concat(reg.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"));
       assert.ok(roles.length >= cfg.environments.length * TIER_NAMES.length * 2);
       for (const r of roles) {
         for (const rule of reg.props(r).rules) {
-          for (const field of ["verbs", "resources", "apiGroups"]) assert.ok(!(rule[field] ?? []).includes("*"), `${r.name} ${field} wildcard`);
+          for (const field of ["verbs", "resources", "apiGroups"])
+            assert.ok(!(rule[field] ?? []).includes("*"), `${r.name} ${field} wildcard`);
           assert.ok(!(rule.resources ?? []).includes("secrets"), `${r.name} reads secrets`);
-          assert.ok(!(rule.resources ?? []).some((x: string) => x.startsWith("pods/exec") || x === "pods/attach"), `${r.name} exec`);
+          assert.ok(
+            !(rule.resources ?? []).some((x: string) => x.startsWith("pods/exec") || x === "pods/attach"),
+            `${r.name} exec`,
+          );
           assert.ok(!(rule.apiGroups ?? []).includes("rbac.authorization.k8s.io"), `${r.name} manages RBAC`);
           assert.ok(!(rule.verbs ?? []).some((v: string) => ["escalate", "bind", "impersonate"].includes(v)));
         }
@@ -170,11 +237,21 @@ for (const stack of STACKS) {
     });
 
     it("binds roles to the configured Entra ID groups and never to cluster-admin, admin or edit", () => {
-      const bindings = reg.ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").concat(reg.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"));
-      for (const b of bindings) assert.ok(!["cluster-admin", "admin", "edit"].includes(reg.props(b).roleRef.name));
-      const appDeployers = bindings.filter((b) => reg.props(b).metadata.name === "ameide-deployer" && reg.props(b).metadata.namespace === nsName(cfg.environments[0], "app"));
+      const bindings = reg
+        .ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+        .concat(reg.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"));
+      for (const b of bindings)
+        assert.ok(!["cluster-admin", "admin", "edit"].includes(reg.props(b).roleRef.name));
+      const appDeployers = bindings.filter(
+        (b) =>
+          reg.props(b).metadata.name === "ameide-deployer" &&
+          reg.props(b).metadata.namespace === nsName(cfg.environments[0], "app"),
+      );
       assert.equal(appDeployers.length, 1);
-      assert.deepEqual(reg.props(appDeployers[0]).subjects.map((s: any) => s.name), cfg.tiers.app.deployerGroups);
+      assert.deepEqual(
+        reg.props(appDeployers[0]).subjects.map((s: any) => s.name),
+        cfg.tiers.app.deployerGroups,
+      );
       assert.equal(reg.props(appDeployers[0]).subjects[0].kind, "Group");
     });
 
@@ -188,7 +265,8 @@ for (const stack of STACKS) {
     it("creates the tier resources through the cluster's Kubernetes provider", () => {
       const provider = reg.one("pulumi:providers:kubernetes");
       const k8sObjects = reg.resources.filter((r: ResourceRecord) => r.type.startsWith("kubernetes:"));
-      for (const r of k8sObjects) assert.ok(r.provider?.startsWith(provider.urn), `${r.name} uses the AKS provider`);
+      for (const r of k8sObjects)
+        assert.ok(r.provider?.startsWith(provider.urn), `${r.name} uses the AKS provider`);
     });
 
     it("hardens the legacy namespace in place with patches, warn-only Pod Security and default-deny", () => {
@@ -198,7 +276,11 @@ for (const stack of STACKS) {
       assert.equal(labels["pod-security.kubernetes.io/enforce"], undefined);
       assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
       assert.equal(patch.options.retainOnDelete, true);
-      assert.equal(reg.ofType(NS).filter((r) => reg.props(r).metadata.name === cfg.legacyNamespace).length, 0, "never adopted as a Namespace");
+      assert.equal(
+        reg.ofType(NS).filter((r) => reg.props(r).metadata.name === cfg.legacyNamespace).length,
+        0,
+        "never adopted as a Namespace",
+      );
       const policies = inNs(NP, cfg.legacyNamespace!).map((r) => reg.props(r).metadata.name);
       assert.ok(policies.includes("ameide-default-deny"));
       assert.ok(policies.includes("ameide-allow-app-to-postgres-in"));
@@ -217,7 +299,10 @@ describe("flow table validation (property)", () => {
     id: fc.oneof(fc.constantFrom("a", "b-c", "x-1"), fc.string({ maxLength: 8 })),
     from: endpoint,
     to: endpoint,
-    ports: fc.array(fc.record({ port: fc.oneof(fc.integer({ min: -5, max: 70000 }), fc.constantFrom("metrics", "http")) }), { maxLength: 2 }),
+    ports: fc.array(
+      fc.record({ port: fc.oneof(fc.integer({ min: -5, max: 70000 }), fc.constantFrom("metrics", "http")) }),
+      { maxLength: 2 },
+    ),
     reason: fc.constant("r"),
   });
 
@@ -239,11 +324,20 @@ describe("flow table validation (property)", () => {
   it("generates one policy per flow direction that touches a namespace", () => {
     const ns = (t: TierName) => `p-e-${t}`;
     const layout = tierLayout(ns, () => []);
-    const ranges = { podCidr: "192.168.0.0/16", serviceCidr: "172.16.0.0/16", apiServerSubnetCidr: "10.0.16.0/28", privateEndpointSubnetCidr: "10.0.17.0/24", adminClientCidrs: ["10.100.0.0/24"] };
+    const ranges = {
+      podCidr: "192.168.0.0/16",
+      serviceCidr: "172.16.0.0/16",
+      apiServerSubnetCidr: "10.0.16.0/28",
+      privateEndpointSubnetCidr: "10.0.17.0/24",
+      adminClientCidrs: ["10.100.0.0/24"],
+    };
     fc.assert(
       fc.property(fc.subarray(DEFAULT_FLOWS), (flows) => {
         const total = TIER_NAMES.reduce((n, t) => n + allowPolicies(ns(t), flows, layout, ranges).length, 0);
-        const expected = flows.reduce((n, f) => n + (isExternal(f.from) ? 0 : 1) + (isExternal(f.to) ? 0 : 1), 0);
+        const expected = flows.reduce(
+          (n, f) => n + (isExternal(f.from) ? 0 : 1) + (isExternal(f.to) ? 0 : 1),
+          0,
+        );
         return total === expected;
       }),
       { numRuns: 100 },

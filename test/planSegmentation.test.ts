@@ -17,7 +17,11 @@ async function plan(args: string[]): Promise<{ code: number; stdout: string }> {
   let text = "";
   stdout.on("data", (d) => (text += d));
   stderr.resume();
-  const code = await main(["--cwd", PROJECT_DIR, "--no-policy", ...args], { stdout, stderr, env: { ...process.env, NO_COLOR: "1" } });
+  const code = await main(["--cwd", PROJECT_DIR, "--no-policy", ...args], {
+    stdout,
+    stderr,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code, stdout: text };
 }
 
@@ -36,9 +40,19 @@ describe("offline plan: segmentation", function () {
     const s = p.segmentation!;
     assert.equal(s.error, undefined);
     assert.ok(s.networkPolicies > 100 && s.workloads > 50);
-    assert.ok(s.connections.includes("ameide-dev-app/platform[Deployment] => ameide-dev-data/postgres[StatefulSet] : TCP 5432"));
-    assert.ok(!s.connections.some((l) => l.startsWith("ameide-dev-gateway/envoy[Deployment] => ameide-dev-data/")), "the gateway never reaches data");
-    assert.ok(!s.connections.some((l) => /^ameide-dev-.* => ameide-staging-/.test(l)), "no connection crosses environments");
+    assert.ok(
+      s.connections.includes(
+        "ameide-dev-app/platform[Deployment] => ameide-dev-data/postgres[StatefulSet] : TCP 5432",
+      ),
+    );
+    assert.ok(
+      !s.connections.some((l) => l.startsWith("ameide-dev-gateway/envoy[Deployment] => ameide-dev-data/")),
+      "the gateway never reaches data",
+    );
+    assert.ok(
+      !s.connections.some((l) => /^ameide-dev-.* => ameide-staging-/.test(l)),
+      "no connection crosses environments",
+    );
   });
 
   it("writes the tier matrix and the workload list into report.md, and the picture as SVG", () => {

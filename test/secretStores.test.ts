@@ -30,7 +30,13 @@ for (const stack of STACKS) {
     before(async () => {
       reg = new Registry(await runStack(stack));
       cfg = parseConfig(programConfig(stack), "ameide-platform", stack);
-      secretTiers = cfg.environments.flatMap((env) => TIER_NAMES.filter((t) => cfg.tiers[t].hasSecrets).map((tier) => ({ env, tier, ns: `ameide-${env}-${tier}` })));
+      secretTiers = cfg.environments.flatMap((env) =>
+        TIER_NAMES.filter((t) => cfg.tiers[t].hasSecrets).map((tier) => ({
+          env,
+          tier,
+          ns: `ameide-${env}-${tier}`,
+        })),
+      );
     });
 
     const esoRelease = () => reg.ofType(T.release).find((r) => reg.props(r).chart === "external-secrets")!;
@@ -58,9 +64,16 @@ for (const stack of STACKS) {
           assert.equal(p.softDeleteRetentionInDays, 90);
           assert.equal(p.publicNetworkAccess, "Disabled");
           assert.deepEqual(p.networkAcls.ipRules, []);
-          assert.equal(reg.ofType(T.pe).filter((pe) => pe.name === `${v.name}-pe`).length, 1, `${v.name} private endpoint`);
+          assert.equal(
+            reg.ofType(T.pe).filter((pe) => pe.name === `${v.name}-pe`).length,
+            1,
+            `${v.name} private endpoint`,
+          );
         } else {
-          assert.deepEqual(p.networkAcls.ipRules.map((r: any) => r.value), cfg.secrets.allowedIps);
+          assert.deepEqual(
+            p.networkAcls.ipRules.map((r: any) => r.value),
+            cfg.secrets.allowedIps,
+          );
           assert.equal(p.networkAcls.virtualNetworkRules.length, 1);
         }
         const audit = reg.ofType(T.diag).filter((d) => d.name === `${v.name}-audit`);
@@ -81,16 +94,25 @@ for (const stack of STACKS) {
         assert.match(fic.issuer, /^https:\/\/.+\.oic\.prod-aks\.azure\.com\//);
       }
       // Each credential after the first depends on the previous one.
-      for (let i = 1; i < fics.length; i++) assert.ok(fics[i].dependencies.includes(fics[i - 1].urn), `${fics[i].name} waits for ${fics[i - 1].name}`);
+      for (let i = 1; i < fics.length; i++)
+        assert.ok(
+          fics[i].dependencies.includes(fics[i - 1].urn),
+          `${fics[i].name} waits for ${fics[i - 1].name}`,
+        );
     });
 
     it("grants Key Vault Secrets User on the tier's own vault only, to a service principal", () => {
-      const secretUsers = reg.ofType(T.ra).filter((r) => String(reg.props(r).roleDefinitionId).endsWith(ROLES.keyVaultSecretsUser));
+      const secretUsers = reg
+        .ofType(T.ra)
+        .filter((r) => String(reg.props(r).roleDefinitionId).endsWith(ROLES.keyVaultSecretsUser));
       assert.equal(secretUsers.length, secretTiers.length);
       for (const t of secretTiers) {
         const ra = reg.props(reg.one(T.ra, `ra-${t.env}-${t.tier}-secrets-user`));
         assert.equal(ra.principalType, "ServicePrincipal");
-        assert.ok(ra.scope.endsWith(`/vaults/${vaultName("ameide", t.env, t.tier)}`), `${t.tier} scope ${ra.scope}`);
+        assert.ok(
+          ra.scope.endsWith(`/vaults/${vaultName("ameide", t.env, t.tier)}`),
+          `${t.tier} scope ${ra.scope}`,
+        );
       }
     });
 
@@ -115,7 +137,10 @@ for (const stack of STACKS) {
 
     it("annotates each reader ServiceAccount with its identity's client and tenant id", () => {
       for (const t of secretTiers) {
-        const sa = reg.ofType(T.sa).map((r) => reg.props(r)).find((p) => p.metadata.namespace === t.ns && p.metadata.name === "keyvault-reader");
+        const sa = reg
+          .ofType(T.sa)
+          .map((r) => reg.props(r))
+          .find((p) => p.metadata.namespace === t.ns && p.metadata.name === "keyvault-reader");
         assert.ok(sa, `${t.ns} reader SA`);
         assert.match(sa.metadata.annotations["azure.workload.identity/client-id"], /^[0-9a-f-]{36}$/);
         assert.match(sa.metadata.annotations["azure.workload.identity/tenant-id"], /^[0-9a-f-]{36}$/);
@@ -140,9 +165,14 @@ for (const stack of STACKS) {
 
     it("syncs the configured secrets into each tier with Owner/Retain policies", () => {
       for (const t of secretTiers) {
-        const expected = (cfg.secrets.byTier[t.tier as keyof typeof cfg.secrets.byTier] ?? []).map((s) => s.target);
+        const expected = (cfg.secrets.byTier[t.tier as keyof typeof cfg.secrets.byTier] ?? []).map(
+          (s) => s.target,
+        );
         if (t.tier === "gateway") expected.push("gateway-tls", "admin-client-ca");
-        const ess = reg.ofType(T.es).map((r) => reg.props(r)).filter((p) => p.metadata.namespace === t.ns);
+        const ess = reg
+          .ofType(T.es)
+          .map((r) => reg.props(r))
+          .filter((p) => p.metadata.namespace === t.ns);
         assert.deepEqual(ess.map((e) => e.metadata.name).sort(), [...expected].sort(), t.ns);
         for (const e of ess) {
           assert.deepEqual(e.spec.secretStoreRef, { name: "azure-keyvault", kind: "SecretStore" });
@@ -156,17 +186,26 @@ for (const stack of STACKS) {
     it("syncs the gateway TLS certificate as kubernetes.io/tls and the admin client CA under ca.crt", () => {
       const gw = cfg.environments.map((e) => `ameide-${e}-gateway`);
       for (const ns of gw) {
-        const ess = reg.ofType(T.es).map((r) => reg.props(r)).filter((p) => p.metadata.namespace === ns);
+        const ess = reg
+          .ofType(T.es)
+          .map((r) => reg.props(r))
+          .filter((p) => p.metadata.namespace === ns);
         const tls = ess.find((e) => e.metadata.name === "gateway-tls");
         assert.equal(tls.spec.target.template.type, "kubernetes.io/tls");
         assert.deepEqual(tls.spec.data.map((d: any) => d.secretKey).sort(), ["tls.crt", "tls.key"]);
         const ca = ess.find((e) => e.metadata.name === "admin-client-ca");
-        assert.deepEqual(ca.spec.data.map((d: any) => d.secretKey), ["ca.crt"]);
+        assert.deepEqual(
+          ca.spec.data.map((d: any) => d.secretKey),
+          ["ca.crt"],
+        );
       }
     });
 
     it("never creates a Kubernetes Secret with literal data", () => {
-      assert.equal(reg.resources.filter((r) => /^kubernetes:core\/v1:Secret(Patch)?$/.test(r.type)).length, 0);
+      assert.equal(
+        reg.resources.filter((r) => /^kubernetes:core\/v1:Secret(Patch)?$/.test(r.type)).length,
+        0,
+      );
     });
 
     it("installs External Secrets 2.9.0 with hardened values into its restricted namespace", () => {
@@ -176,28 +215,50 @@ for (const stack of STACKS) {
       assert.equal(p.version, "2.9.0");
       assert.equal(p.repositoryOpts.repo, "https://charts.external-secrets.io");
       assert.equal(p.namespace, "external-secrets");
-      for (const sc of [p.values.securityContext, p.values.webhook.securityContext, p.values.certController.securityContext]) {
+      for (const sc of [
+        p.values.securityContext,
+        p.values.webhook.securityContext,
+        p.values.certController.securityContext,
+      ]) {
         assert.equal(sc.runAsNonRoot, true);
         assert.equal(sc.readOnlyRootFilesystem, true);
         assert.equal(sc.allowPrivilegeEscalation, false);
         assert.deepEqual(sc.capabilities.drop, ["ALL"]);
       }
-      for (const r of [p.values.resources, p.values.webhook.resources, p.values.certController.resources]) assert.ok(r.limits.cpu && r.limits.memory);
+      for (const r of [p.values.resources, p.values.webhook.resources, p.values.certController.resources])
+        assert.ok(r.limits.cpu && r.limits.memory);
       assert.equal(p.values.processClusterStore, false);
-      const ns = reg.kube("Namespace").map((r) => reg.props(r)).find((x) => x.metadata.name === "external-secrets");
+      const ns = reg
+        .kube("Namespace")
+        .map((r) => reg.props(r))
+        .find((x) => x.metadata.name === "external-secrets");
       assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
     });
 
     it("gives the operator's namespace a quota, default-deny and exactly DNS, API server, Azure egress and webhook ingress", () => {
-      const pols = reg.ofType(T.np).map((r) => reg.props(r)).filter((p) => p.metadata.namespace === "external-secrets");
-      assert.deepEqual(pols.map((p) => p.metadata.name).sort(), ["allow-eso-apiserver", "allow-eso-azure", "allow-eso-webhook", "default-deny"]);
+      const pols = reg
+        .ofType(T.np)
+        .map((r) => reg.props(r))
+        .filter((p) => p.metadata.namespace === "external-secrets");
+      assert.deepEqual(pols.map((p) => p.metadata.name).sort(), [
+        "allow-eso-apiserver",
+        "allow-eso-azure",
+        "allow-eso-webhook",
+        "default-deny",
+      ]);
       const webhook = pols.find((p) => p.metadata.name === "allow-eso-webhook");
       assert.deepEqual(webhook.spec.ingress[0].ports, [{ port: 10250, protocol: "TCP" }]);
-      assert.deepEqual(webhook.spec.ingress[0].from, [{ ipBlock: { cidr: cfg.network.apiServerSubnetCidr } }]);
+      assert.deepEqual(webhook.spec.ingress[0].from, [
+        { ipBlock: { cidr: cfg.network.apiServerSubnetCidr } },
+      ]);
       const azure = pols.find((p) => p.metadata.name === "allow-eso-azure");
       assert.deepEqual(azure.spec.egress[0].ports, [{ port: 443, protocol: "TCP" }]);
       assert.ok(azure.spec.egress[0].to[0].ipBlock.except.includes("10.0.0.0/8"));
-      assert.equal(reg.kube("ResourceQuota").filter((r) => reg.props(r).metadata.namespace === "external-secrets").length, 1);
+      assert.equal(
+        reg.kube("ResourceQuota").filter((r) => reg.props(r).metadata.namespace === "external-secrets")
+          .length,
+        1,
+      );
     });
   });
 }

@@ -13,4 +13,17 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as resources from "@pulumi/azure-native/resources";
 import * as policy from "@pulumi/policy";
 
-export const modules = [pulumi, k8s, authorization, containerservice, keyvault, managedidentity, monitor, network, operationalinsights, privatedns, resources, policy];
+export const modules = [
+  pulumi,
+  k8s,
+  authorization,
+  containerservice,
+  keyvault,
+  managedidentity,
+  monitor,
+  network,
+  operationalinsights,
+  privatedns,
+  resources,
+  policy,
+];

@@ -22,7 +22,9 @@ export = async () => {
     enableRBAC: true,
     apiServerAccessProfile: { authorizedIPRanges: ["0.0.0.0/0"] },
     networkProfile: { networkPlugin: "azure", networkPolicy: "none" },
-    agentPoolProfiles: [{ name: "system", mode: "System", count: 1, vmSize: "Standard_D4ds_v5", enableNodePublicIP: true }],
+    agentPoolProfiles: [
+      { name: "system", mode: "System", count: 1, vmSize: "Standard_D4ds_v5", enableNodePublicIP: true },
+    ],
   });
 
   // A Key Vault with access policies, no purge protection and an open firewall.
@@ -54,7 +56,9 @@ export = async () => {
           metadata: { labels: { app: "miner" } },
           spec: {
             hostNetwork: true,
-            containers: [{ name: "miner", image: "docker.io/evil/miner:latest", securityContext: { privileged: true } }],
+            containers: [
+              { name: "miner", image: "docker.io/evil/miner:latest", securityContext: { privileged: true } },
+            ],
           },
         },
       },
@@ -63,17 +67,35 @@ export = async () => {
   );
 
   // A public load balancer outside the gateway tier.
-  new k8s.core.v1.Service("admin-ui", { metadata: { name: "admin-ui", namespace: "everything" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }], selector: { app: "miner" } } }, opts);
+  new k8s.core.v1.Service(
+    "admin-ui",
+    {
+      metadata: { name: "admin-ui", namespace: "everything" },
+      spec: { type: "LoadBalancer", ports: [{ port: 80 }], selector: { app: "miner" } },
+    },
+    opts,
+  );
 
   // A secret in plain text in the program (and so in state).
-  new k8s.core.v1.Secret("db", { metadata: { name: "db", namespace: "everything" }, stringData: { password: config.requireSecret("adminPassword") } }, opts);
+  new k8s.core.v1.Secret(
+    "db",
+    {
+      metadata: { name: "db", namespace: "everything" },
+      stringData: { password: config.requireSecret("adminPassword") },
+    },
+    opts,
+  );
 
   // A role that can do anything.
-  new k8s.rbac.v1.ClusterRoleBinding("everyone-admin", {
-    metadata: { name: "everyone-admin" },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-    subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:authenticated" }],
-  }, opts);
+  new k8s.rbac.v1.ClusterRoleBinding(
+    "everyone-admin",
+    {
+      metadata: { name: "everyone-admin" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:authenticated" }],
+    },
+    opts,
+  );
 
   return { clusterName: cluster.name };
 };

@@ -51,7 +51,8 @@ const failOnUnknownSchema = {
   failOnUnknown: {
     type: "boolean",
     default: true,
-    description: "Report a violation when a security-relevant value cannot be known at preview (fail closed).",
+    description:
+      "Report a violation when a security-relevant value cannot be known at preview (fail closed).",
   },
 } as const;
 
@@ -64,7 +65,14 @@ function metadata(meta: PolicyMeta): Policy {
     severity: meta.severity,
     remediationSteps: meta.remediationSteps,
     tags: [...(meta.tags ?? []), ...meta.controls.map((c) => `${c.framework}: ${c.reference}`)],
-    framework: main ? { name: main.framework, version: main.version ?? "", reference: main.reference, specification: main.url ?? "" } : undefined,
+    framework: main
+      ? {
+          name: main.framework,
+          version: main.version ?? "",
+          reference: main.reference,
+          specification: main.url ?? "",
+        }
+      : undefined,
     configSchema: { properties: { ...failOnUnknownSchema, ...(meta.config ?? {}) } },
   };
 }
@@ -85,13 +93,19 @@ export function matchesType(m: TypeMatcher, type: string): boolean {
 }
 
 /** Azure-native type token for `module:Type`, including explicitly versioned modules (`module/v20250901:Type`). */
-export const azureType = (module: string, type: string): RegExp => new RegExp(`^azure-native:${module}(/v[0-9a-z]+)?:${type}$`);
+export const azureType = (module: string, type: string): RegExp =>
+  new RegExp(`^azure-native:${module}(/v[0-9a-z]+)?:${type}$`);
 
 /** Kubernetes type token for a kind in a group, any version (not the Patch form unless asked). */
-export const kubeType = (group: string, kind: string): RegExp => new RegExp(`^kubernetes:${group.replace(/\./g, "\\.")}/v[0-9a-z]+:${kind}$`);
+export const kubeType = (group: string, kind: string): RegExp =>
+  new RegExp(`^kubernetes:${group.replace(/\./g, "\\.")}/v[0-9a-z]+:${kind}$`);
 
 /** A resource-level policy: mandatory, with metadata and fail-closed unknown handling. */
-export function resourcePolicy(meta: PolicyMeta, types: TypeMatcher[], check: ResourceCheck): ResourceValidationPolicy {
+export function resourcePolicy(
+  meta: PolicyMeta,
+  types: TypeMatcher[],
+  check: ResourceCheck,
+): ResourceValidationPolicy {
   return {
     ...metadata(meta),
     validateResource: (args, report) => {
@@ -128,7 +142,8 @@ export function stackPolicy(meta: PolicyMeta, check: StackCheck): StackValidatio
 }
 
 /** Human reference to a resource in messages: `Type 'name'`. */
-export const subject = (args: { type: string; name: string }): string => `${args.type.split(":").pop()} '${args.name}'`;
+export const subject = (args: { type: string; name: string }): string =>
+  `${args.type.split(":").pop()} '${args.name}'`;
 
 /** Reads `o[a][b]…` without throwing on missing intermediates (unknowns still throw through the proxy). */
 export function get(o: any, ...path: (string | number)[]): any {
@@ -148,9 +163,25 @@ export const CONTROLS = {
     version: "v1.37",
     url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
   }),
-  cis: (section: string): Control => ({ framework: "CIS Kubernetes Benchmark", reference: section, version: "1.10" }),
-  cisAks: (section: string): Control => ({ framework: "CIS Azure Kubernetes Service Benchmark", reference: section, version: "1.7" }),
-  checkov: (id: string): Control => ({ framework: "Checkov", reference: id, url: `https://www.checkov.io/5.Policy%20Index/all.html` }),
-  azureBaseline: (id: string): Control => ({ framework: "Azure Security Benchmark", reference: id, version: "v3" }),
+  cis: (section: string): Control => ({
+    framework: "CIS Kubernetes Benchmark",
+    reference: section,
+    version: "1.10",
+  }),
+  cisAks: (section: string): Control => ({
+    framework: "CIS Azure Kubernetes Service Benchmark",
+    reference: section,
+    version: "1.7",
+  }),
+  checkov: (id: string): Control => ({
+    framework: "Checkov",
+    reference: id,
+    url: `https://www.checkov.io/5.Policy%20Index/all.html`,
+  }),
+  azureBaseline: (id: string): Control => ({
+    framework: "Azure Security Benchmark",
+    reference: id,
+    version: "v3",
+  }),
   platform: (ref: string): Control => ({ framework: "Ameide platform design", reference: ref }),
 };

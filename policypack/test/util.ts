@@ -74,7 +74,11 @@ export async function runResourcePolicy(
     asType: () => undefined,
     ...common({ failOnUnknown: true, ...config }),
   } as unknown as ResourceValidationArgs;
-  const fns = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+  const fns = Array.isArray(policy.validateResource)
+    ? policy.validateResource
+    : policy.validateResource
+      ? [policy.validateResource]
+      : [];
   try {
     for (const f of fns) await f(args, report);
   } catch (e) {
@@ -112,7 +116,10 @@ export async function runStackPolicy(
     pr.parent = r.parent ? byFake.get(r.parent) : undefined;
     pr.dependencies = (r.dependencies ?? []).map((d) => byFake.get(d)!).filter(Boolean);
     pr.propertyDependencies = Object.fromEntries(
-      Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [k, v.map((d) => byFake.get(d)!).filter(Boolean)]),
+      Object.entries(r.propertyDependencies ?? {}).map(([k, v]) => [
+        k,
+        v.map((d) => byFake.get(d)!).filter(Boolean),
+      ]),
     );
   }
   const args: StackValidationArgs = {

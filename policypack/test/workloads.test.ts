@@ -13,7 +13,7 @@ import {
   readOnlyRootFilesystem,
   serviceAccountTokenAutomount,
 } from "../policies/workloads";
-import { FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
+import { FakeResource, runResourcePolicy, UNKNOWN, Violation } from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures

@@ -16,26 +16,66 @@ describe("CRD conformance of generated custom resources", () => {
 
   before(() => {
     const dir = path.join(SHARED, "crds");
-    if (!fs.existsSync(dir)) throw new Error(`SHARED_DIR ${SHARED} not found (no crds/ under it): set SHARED_DIR to the shared/ folder`);
+    if (!fs.existsSync(dir))
+      throw new Error(
+        `SHARED_DIR ${SHARED} not found (no crds/ under it): set SHARED_DIR to the shared/ folder`,
+      );
     index = loadCrds(dir);
   });
 
   it("loads the Envoy Gateway, Gateway API and External Secrets CRDs", () => {
-    for (const k of ["external-secrets.io/v1/SecretStore", "external-secrets.io/v1/ExternalSecret", "gateway.networking.k8s.io/v1/Gateway", "gateway.networking.k8s.io/v1/HTTPRoute", "gateway.networking.k8s.io/v1/GRPCRoute", "gateway.envoyproxy.io/v1alpha1/SecurityPolicy", "gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy", "gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy", "gateway.envoyproxy.io/v1alpha1/EnvoyProxy"]) {
+    for (const k of [
+      "external-secrets.io/v1/SecretStore",
+      "external-secrets.io/v1/ExternalSecret",
+      "gateway.networking.k8s.io/v1/Gateway",
+      "gateway.networking.k8s.io/v1/HTTPRoute",
+      "gateway.networking.k8s.io/v1/GRPCRoute",
+      "gateway.envoyproxy.io/v1alpha1/SecurityPolicy",
+      "gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy",
+      "gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy",
+      "gateway.envoyproxy.io/v1alpha1/EnvoyProxy",
+    ]) {
       assert.ok(index.validators.has(k), k);
     }
   });
 
   it("rejects what the API server would reject (the validator can fail)", () => {
-    const bad = { apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "SecurityPolicy", metadata: { name: "x" }, spec: { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "g" }], authorization: { defaultAction: "Block" }, foo: 1 } };
+    const bad = {
+      apiVersion: "gateway.envoyproxy.io/v1alpha1",
+      kind: "SecurityPolicy",
+      metadata: { name: "x" },
+      spec: {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "g" }],
+        authorization: { defaultAction: "Block" },
+        foo: 1,
+      },
+    };
     const r = validateCustomResource(index, bad);
     assert.equal(r.ok, false);
-    assert.ok(r.errors.some((e) => e.includes("allowed values")), r.errors.join("; "));
-    assert.ok(r.errors.some((e) => e.includes("'foo'")), r.errors.join("; "));
+    assert.ok(
+      r.errors.some((e) => e.includes("allowed values")),
+      r.errors.join("; "),
+    );
+    assert.ok(
+      r.errors.some((e) => e.includes("'foo'")),
+      r.errors.join("; "),
+    );
     assert.deepEqual(celChecks({ ...bad, spec: {} }), ["exactly one of targetRef or targetRefs must be set"]);
-    const https = { kind: "Gateway", spec: { listeners: [{ name: "https", protocol: "HTTPS", port: 443, tls: { mode: "Terminate" } }] } };
+    const https = {
+      kind: "Gateway",
+      spec: { listeners: [{ name: "https", protocol: "HTTPS", port: 443, tls: { mode: "Terminate" } }] },
+    };
     assert.deepEqual(celChecks(https), ["listener https: HTTPS needs tls.certificateRefs"]);
-    assert.equal(celChecks({ kind: "ClientTrafficPolicy", spec: { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "g" }], clientIPDetection: {} } }).length, 1);
+    assert.equal(
+      celChecks({
+        kind: "ClientTrafficPolicy",
+        spec: {
+          targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "g" }],
+          clientIPDetection: {},
+        },
+      }).length,
+      1,
+    );
   });
 
   for (const stack of STACKS) {
@@ -50,9 +90,14 @@ describe("CRD conformance of generated custom resources", () => {
         kinds.set(obj.kind, (kinds.get(obj.kind) ?? 0) + 1);
         const res = validateCustomResource(index, obj);
         const cel = celChecks(obj);
-        if (!res.ok || cel.length) failures.push(`${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name}: ${[...res.errors, ...cel].join("; ")}`);
+        if (!res.ok || cel.length)
+          failures.push(
+            `${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name}: ${[...res.errors, ...cel].join("; ")}`,
+          );
       }
-      console.log(`      ${stack}: ${crs.length} custom resources validated (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`);
+      console.log(
+        `      ${stack}: ${crs.length} custom resources validated (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
+      );
       assert.deepEqual(failures, []);
     });
   }

@@ -12,7 +12,9 @@ export const PROJECT = "ameide-platform";
 
 /** Raw config of a stack file: `project:key` → value (structured values kept as objects). */
 export function stackConfig(stack: string): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
   return { ...doc.config };
 }
 
@@ -53,7 +55,8 @@ export class Registry {
   }
   one(type: string, name?: string): ResourceRecord {
     const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
-    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    if (found.length !== 1)
+      throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
     return found[0];
   }
   /** Inputs with secrets unwrapped. */

@@ -18,21 +18,27 @@ function levelIn(stack: string, name: string, dflt: string): string {
   const cfg = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
   const entry = cfg[name] ?? cfg.all;
   if (typeof entry === "string") return entry;
-  if (entry && typeof entry === "object" && "enforcementLevel" in entry) return String((entry as { enforcementLevel: string }).enforcementLevel);
+  if (entry && typeof entry === "object" && "enforcementLevel" in entry)
+    return String((entry as { enforcementLevel: string }).enforcementLevel);
   return dflt;
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function policyTable(): string {
-  const rows = ["| policy | domain | severity | what it checks | controls | dev | prod |", "|---|---|---|---|---|---|---|"];
+  const rows = [
+    "| policy | domain | severity | what it checks | controls | dev | prod |",
+    "|---|---|---|---|---|---|---|",
+  ];
   let n = 0;
   for (const [domain, policies] of Object.entries(domains)) {
     for (const p of policies) {
       n++;
       const controls = (p.tags ?? []).filter((t) => t.includes(": ")).join("; ") || p.framework?.name || "";
       const level = p.enforcementLevel ?? "mandatory";
-      rows.push(`| \`${p.name}\` | ${domain} | ${p.severity ?? ""} | ${cell(p.description ?? "")} | ${cell(controls)} | ${levelIn("dev", p.name, level)} | ${levelIn("prod", p.name, level)} |`);
+      rows.push(
+        `| \`${p.name}\` | ${domain} | ${p.severity ?? ""} | ${cell(p.description ?? "")} | ${cell(controls)} | ${levelIn("dev", p.name, level)} | ${levelIn("prod", p.name, level)} |`,
+      );
     }
   }
   return `${n} policies.\n\n${rows.join("\n")}`;
@@ -47,6 +53,7 @@ export function readmeWithTable(readme: string): string {
 
 if (require.main === module) {
   const file = path.join(ROOT, "README.md");
-  if (process.argv.includes("--write")) fs.writeFileSync(file, readmeWithTable(fs.readFileSync(file, "utf8")));
+  if (process.argv.includes("--write"))
+    fs.writeFileSync(file, readmeWithTable(fs.readFileSync(file, "utf8")));
   else process.stdout.write(policyTable() + "\n");
 }

@@ -21,7 +21,12 @@ function strictify(schema: any): any {
   if (Array.isArray(schema)) return schema.map(strictify);
   const out: any = {};
   for (const [k, v] of Object.entries(schema)) out[k] = strictify(v);
-  if (out.type === "object" && out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) {
+  if (
+    out.type === "object" &&
+    out.properties &&
+    out.additionalProperties === undefined &&
+    !out["x-kubernetes-preserve-unknown-fields"]
+  ) {
     out.additionalProperties = false;
   }
   return out;
@@ -63,14 +68,22 @@ export interface SchemaResult {
 }
 
 /** Validates one object; `known` is false when no CRD defines its apiVersion and kind. */
-export function validateCustomResource(index: CrdIndex, obj: { apiVersion: string; kind: string; [k: string]: unknown }): SchemaResult {
+export function validateCustomResource(
+  index: CrdIndex,
+  obj: { apiVersion: string; kind: string; [k: string]: unknown },
+): SchemaResult {
   const v = index.validators.get(`${obj.apiVersion}/${obj.kind}`);
   if (!v) return { ok: false, known: false, errors: [`no CRD serves ${obj.apiVersion} ${obj.kind}`] };
   const ok = v(obj) as boolean;
   return {
     ok,
     known: true,
-    errors: ok ? [] : (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${(e.params as any).additionalProperty}'` : ""}`),
+    errors: ok
+      ? []
+      : (v.errors ?? []).map(
+          (e) =>
+            `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${(e.params as any).additionalProperty}'` : ""}`,
+        ),
   };
 }
 
@@ -89,11 +102,16 @@ export function celChecks(obj: any): string[] {
   const errs: string[] = [];
   const spec = obj.spec ?? {};
   const kind = obj.kind;
-  if (obj.apiVersion?.startsWith("gateway.envoyproxy.io/") && ["SecurityPolicy", "ClientTrafficPolicy", "BackendTrafficPolicy"].includes(kind)) {
+  if (
+    obj.apiVersion?.startsWith("gateway.envoyproxy.io/") &&
+    ["SecurityPolicy", "ClientTrafficPolicy", "BackendTrafficPolicy"].includes(kind)
+  ) {
     const n = (spec.targetRef ? 1 : 0) + (spec.targetRefs ? 1 : 0);
-    if (n !== 1 && !(spec.targetSelectors?.length > 0)) errs.push("exactly one of targetRef or targetRefs must be set");
+    if (n !== 1 && !(spec.targetSelectors?.length > 0))
+      errs.push("exactly one of targetRef or targetRefs must be set");
     for (const t of [spec.targetRef, ...(spec.targetRefs ?? [])].filter(Boolean)) {
-      if (t.group !== "gateway.networking.k8s.io") errs.push(`target ${t.kind}/${t.name}: group must be gateway.networking.k8s.io`);
+      if (t.group !== "gateway.networking.k8s.io")
+        errs.push(`target ${t.kind}/${t.name}: group must be gateway.networking.k8s.io`);
     }
   }
   if (kind === "Gateway") {
@@ -102,17 +120,24 @@ export function celChecks(obj: any): string[] {
       if (names.has(l.name)) errs.push(`listener name ${l.name} is not unique`);
       names.add(l.name);
       if (l.protocol === "HTTPS") {
-        if ((l.tls?.mode ?? "Terminate") !== "Terminate") errs.push(`listener ${l.name}: HTTPS tls mode must be Terminate`);
-        if (!(l.tls?.certificateRefs?.length > 0) && !l.tls?.options) errs.push(`listener ${l.name}: HTTPS needs tls.certificateRefs`);
+        if ((l.tls?.mode ?? "Terminate") !== "Terminate")
+          errs.push(`listener ${l.name}: HTTPS tls mode must be Terminate`);
+        if (!(l.tls?.certificateRefs?.length > 0) && !l.tls?.options)
+          errs.push(`listener ${l.name}: HTTPS needs tls.certificateRefs`);
       }
-      if ((l.protocol === "HTTP" || l.protocol === "TCP" || l.protocol === "UDP") && l.tls) errs.push(`listener ${l.name}: tls is forbidden for ${l.protocol}`);
+      if ((l.protocol === "HTTP" || l.protocol === "TCP" || l.protocol === "UDP") && l.tls)
+        errs.push(`listener ${l.name}: tls is forbidden for ${l.protocol}`);
     }
   }
   if (kind === "ClientTrafficPolicy" && spec.clientIPDetection !== undefined) {
     const d = spec.clientIPDetection;
     const methods = ["xForwardedFor", "customHeader", "directSourceIP"].filter((m) => d[m] !== undefined);
-    if (methods.length !== 1) errs.push("clientIPDetection must set exactly one of xForwardedFor, customHeader, directSourceIP");
-    if (d.xForwardedFor && (d.xForwardedFor.numTrustedHops !== undefined) === (d.xForwardedFor.trustedCIDRs !== undefined)) {
+    if (methods.length !== 1)
+      errs.push("clientIPDetection must set exactly one of xForwardedFor, customHeader, directSourceIP");
+    if (
+      d.xForwardedFor &&
+      (d.xForwardedFor.numTrustedHops !== undefined) === (d.xForwardedFor.trustedCIDRs !== undefined)
+    ) {
       errs.push("clientIPDetection.xForwardedFor needs exactly one of numTrustedHops or trustedCIDRs");
     }
   }
@@ -120,12 +145,15 @@ export function celChecks(obj: any): string[] {
     const usesJwt = (spec.authorization?.rules ?? []).some((r: any) => r.principal?.jwt);
     if (usesJwt && !spec.jwt) errs.push("authorization rules with principal.jwt require spec.jwt");
     for (const p of spec.jwt?.providers ?? []) {
-      if ((p.remoteJWKS !== undefined) === (p.localJWKS !== undefined)) errs.push(`jwt provider ${p.name}: exactly one of remoteJWKS or localJWKS`);
+      if ((p.remoteJWKS !== undefined) === (p.localJWKS !== undefined))
+        errs.push(`jwt provider ${p.name}: exactly one of remoteJWKS or localJWKS`);
     }
   }
   if (kind === "ExternalSecret") {
-    if (spec.target?.deletionPolicy === "Delete" && (spec.target?.creationPolicy ?? "Owner") !== "Owner") errs.push("deletionPolicy Delete requires creationPolicy Owner");
-    if (!(spec.data?.length > 0) && !(spec.dataFrom?.length > 0)) errs.push("ExternalSecret needs data or dataFrom");
+    if (spec.target?.deletionPolicy === "Delete" && (spec.target?.creationPolicy ?? "Owner") !== "Owner")
+      errs.push("deletionPolicy Delete requires creationPolicy Owner");
+    if (!(spec.data?.length > 0) && !(spec.dataFrom?.length > 0))
+      errs.push("ExternalSecret needs data or dataFrom");
   }
   return errs;
 }

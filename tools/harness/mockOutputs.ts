@@ -28,15 +28,31 @@ const ARM_TYPES: Record<string, [string, string, string[]]> = {
   "resources:ResourceGroup": ["", "", ["resourceGroupName"]],
   "network:VirtualNetwork": ["Microsoft.Network", "virtualNetworks", ["virtualNetworkName"]],
   "network:Subnet": ["Microsoft.Network", "virtualNetworks/vnet/subnets", ["subnetName"]],
-  "network:NetworkSecurityGroup": ["Microsoft.Network", "networkSecurityGroups", ["networkSecurityGroupName"]],
+  "network:NetworkSecurityGroup": [
+    "Microsoft.Network",
+    "networkSecurityGroups",
+    ["networkSecurityGroupName"],
+  ],
   "network:PrivateEndpoint": ["Microsoft.Network", "privateEndpoints", ["privateEndpointName"]],
-  "network:PrivateDnsZoneGroup": ["Microsoft.Network", "privateEndpoints/pe/privateDnsZoneGroups", ["privateDnsZoneGroupName"]],
+  "network:PrivateDnsZoneGroup": [
+    "Microsoft.Network",
+    "privateEndpoints/pe/privateDnsZoneGroups",
+    ["privateDnsZoneGroupName"],
+  ],
   "privatedns:PrivateZone": ["Microsoft.Network", "privateDnsZones", ["privateZoneName"]],
-  "privatedns:VirtualNetworkLink": ["Microsoft.Network", "privateDnsZones/zone/virtualNetworkLinks", ["virtualNetworkLinkName"]],
+  "privatedns:VirtualNetworkLink": [
+    "Microsoft.Network",
+    "privateDnsZones/zone/virtualNetworkLinks",
+    ["virtualNetworkLinkName"],
+  ],
   "operationalinsights:Workspace": ["Microsoft.OperationalInsights", "workspaces", ["workspaceName"]],
   "keyvault:Vault": ["Microsoft.KeyVault", "vaults", ["vaultName"]],
   "keyvault:Key": ["Microsoft.KeyVault", "vaults/kv/keys", ["keyName"]],
-  "managedidentity:UserAssignedIdentity": ["Microsoft.ManagedIdentity", "userAssignedIdentities", ["resourceName"]],
+  "managedidentity:UserAssignedIdentity": [
+    "Microsoft.ManagedIdentity",
+    "userAssignedIdentities",
+    ["resourceName"],
+  ],
   "managedidentity:FederatedIdentityCredential": [
     "Microsoft.ManagedIdentity",
     "userAssignedIdentities/id/federatedIdentityCredentials",
@@ -44,7 +60,11 @@ const ARM_TYPES: Record<string, [string, string, string[]]> = {
   ],
   "authorization:RoleAssignment": ["Microsoft.Authorization", "roleAssignments", ["roleAssignmentName"]],
   "containerservice:ManagedCluster": ["Microsoft.ContainerService", "managedClusters", ["resourceName"]],
-  "containerservice:AgentPool": ["Microsoft.ContainerService", "managedClusters/aks/agentPools", ["agentPoolName"]],
+  "containerservice:AgentPool": [
+    "Microsoft.ContainerService",
+    "managedClusters/aks/agentPools",
+    ["agentPoolName"],
+  ],
   "containerservice:MaintenanceConfiguration": [
     "Microsoft.ContainerService",
     "managedClusters/aks/maintenanceConfigurations",
@@ -100,11 +120,17 @@ users:
 }
 
 /** Outputs for a resource, beyond its inputs (which the mock echoes back). */
-export function mockOutputs(ctx: MockContext, type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function mockOutputs(
+  ctx: MockContext,
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   if (type.startsWith("azure-native:")) {
     const key = type.slice("azure-native:".length);
     const spec = ARM_TYPES[key];
-    const physical = (spec && spec[2].map((k) => str(inputs[k])).find(Boolean)) ?? `${name}${mockGuid(name).slice(0, 6)}`;
+    const physical =
+      (spec && spec[2].map((k) => str(inputs[k])).find(Boolean)) ?? `${name}${mockGuid(name).slice(0, 6)}`;
     const rg = str(inputs.resourceGroupName) ?? "rg";
     const id =
       key === "monitor:DiagnosticSetting"
@@ -115,7 +141,10 @@ export function mockOutputs(ctx: MockContext, type: string, name: string, inputs
     const out: Record<string, unknown> = { id, name: physical, azureApiVersion: "mock" };
     switch (key) {
       case "keyvault:Vault":
-        out.properties = { ...(inputs.properties as object), vaultUri: `https://${physical}.vault.azure.net/` };
+        out.properties = {
+          ...(inputs.properties as object),
+          vaultUri: `https://${physical}.vault.azure.net/`,
+        };
         break;
       case "keyvault:Key": {
         const vault = str(inputs.vaultName) ?? "kv";
@@ -136,9 +165,16 @@ export function mockOutputs(ctx: MockContext, type: string, name: string, inputs
         const fqdn = `${physical}-${mockGuid(name).slice(0, 8)}.hcp.${location}.azmk8s.io`;
         out.fqdn = fqdn;
         out.privateFQDN = `${physical}.privatelink.${location}.azmk8s.io`;
-        out.oidcIssuerProfile = { enabled: true, issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT}/${mockGuid(name)}/` };
+        out.oidcIssuerProfile = {
+          enabled: true,
+          issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT}/${mockGuid(name)}/`,
+        };
         out.identityProfile = {
-          kubeletidentity: { objectId: mockGuid(`kubelet:${name}`), clientId: mockGuid(`kubeletc:${name}`), resourceId: `${id}-agentpool` },
+          kubeletidentity: {
+            objectId: mockGuid(`kubelet:${name}`),
+            clientId: mockGuid(`kubeletc:${name}`),
+            resourceId: `${id}-agentpool`,
+          },
         };
         out.nodeResourceGroup = `MC_${rg}_${physical}_${location}`;
         out.currentKubernetesVersion = str(inputs.kubernetesVersion) ?? "1.33.0";
@@ -159,21 +195,44 @@ export function mockOutputs(ctx: MockContext, type: string, name: string, inputs
   }
   if (type === "kubernetes:helm.sh/v3:Release") {
     const n = str(inputs.name) ?? name;
-    return { status: { name: n, namespace: inputs.namespace, status: "deployed", version: inputs.version, chart: inputs.chart } };
+    return {
+      status: {
+        name: n,
+        namespace: inputs.namespace,
+        status: "deployed",
+        version: inputs.version,
+        chart: inputs.chart,
+      },
+    };
   }
   return {};
 }
 
 /** Results of provider function calls (invokes) the program makes. */
-export function mockCall(ctx: MockContext, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function mockCall(
+  ctx: MockContext,
+  token: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   switch (token) {
     case "azure-native:authorization:getClientConfig":
-      return { clientId: mockGuid("deployer-client"), objectId: MOCK_DEPLOYER_OBJECT_ID, subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+      return {
+        clientId: mockGuid("deployer-client"),
+        objectId: MOCK_DEPLOYER_OBJECT_ID,
+        subscriptionId: MOCK_SUBSCRIPTION,
+        tenantId: MOCK_TENANT,
+      };
     case "azure-native:containerservice:listManagedClusterUserCredentials": {
       const cluster = str(inputs.resourceName) ?? "aks";
-      return { kubeconfigs: [{ name: "clusterUser", value: mockKubeconfig(cluster, `${cluster}.hcp.westeurope.azmk8s.io`) }] };
+      return {
+        kubeconfigs: [
+          { name: "clusterUser", value: mockKubeconfig(cluster, `${cluster}.hcp.westeurope.azmk8s.io`) },
+        ],
+      };
     }
     default:
-      throw new Error(`mock: no result for function ${token} (stack ${ctx.stack}); add it to tools/harness/mockOutputs.ts`);
+      throw new Error(
+        `mock: no result for function ${token} (stack ${ctx.stack}); add it to tools/harness/mockOutputs.ts`,
+      );
   }
 }

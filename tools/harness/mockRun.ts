@@ -19,7 +19,16 @@ const stack = require("@pulumi/pulumi/runtime/stack");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
 /** A Pulumi alias as registered: either a full URN or the spec fields that were set. */
-export type AliasRecord = { urn: string } | { name?: string; type?: string; project?: string; stack?: string; parentUrn?: string; noParent?: boolean };
+export type AliasRecord =
+  | { urn: string }
+  | {
+      name?: string;
+      type?: string;
+      project?: string;
+      stack?: string;
+      parentUrn?: string;
+      noParent?: boolean;
+    };
 
 /** Options of a registration, as the engine receives them. */
 export interface ResourceOptionsRecord {
@@ -64,7 +73,11 @@ export interface MockRunOptions {
   /** The program: its return value becomes the stack outputs. */
   program: () => unknown;
   /** Extra mock outputs by type, merged over the defaults. */
-  overrides?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+  overrides?: (
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+  ) => Record<string, unknown> | undefined;
 }
 
 export interface MockRunResult {
@@ -83,7 +96,9 @@ export const UNKNOWN: string = rpc.unknownValue;
 
 /** True when a deserialized input value is a Pulumi secret. */
 export function isSecretValue(v: unknown): v is { value: unknown } {
-  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === SECRET_SIG;
+  return (
+    typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === SECRET_SIG
+  );
 }
 
 /** Replaces every secret in a value by `replacement(inner)`; leaves everything else as is. */
@@ -146,7 +161,11 @@ function readRequest(req: any, inputs: Record<string, unknown>, urn: string): Re
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       aliases: req.getAliasesList().map(readAlias),
       customTimeouts: timeouts
-        ? { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined }
+        ? {
+            create: timeouts.getCreate() || undefined,
+            update: timeouts.getUpdate() || undefined,
+            delete: timeouts.getDelete() || undefined,
+          }
         : undefined,
       deletedWith: req.getDeletedwith?.() || undefined,
     },
@@ -201,7 +220,10 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
     const registeredOutputs = new Map<string, Record<string, unknown>>();
     const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
-      registeredOutputs.set(req.getUrn(), (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
+      registeredOutputs.set(
+        req.getUrn(),
+        (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      );
       return originalOutputs(req, callback);
     };
 
@@ -218,7 +240,12 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
     if (programError) throw programError;
     const stackRecord = records.find((r) => r.type === "pulumi:pulumi:Stack");
     const stackUrn = stackRecord?.urn ?? "";
-    return { resources: records, outputs: (outputs ?? {}) as Record<string, unknown>, rawOutputs: registeredOutputs.get(stackUrn) ?? {}, stackUrn };
+    return {
+      resources: records,
+      outputs: (outputs ?? {}) as Record<string, unknown>,
+      rawOutputs: registeredOutputs.get(stackUrn) ?? {},
+      stackUrn,
+    };
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
     running = false;

@@ -27,14 +27,21 @@ export interface PackDiagnostic {
 }
 
 /** Per-policy config as in `--policy-pack-config`: a level, or `{enforcementLevel?, ...props}`; `all` sets every level. */
-export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PolicyPackConfig = Record<
+  string,
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 class NotApplicable extends Error {}
 
 const isResourcePolicy = (p: Policy): p is ResourceValidationPolicy => "validateResource" in p;
 const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
 
-function resolve(p: Policy, config: PolicyPackConfig, packLevel: EnforcementLevel): { level: EnforcementLevel; props: Record<string, unknown> } {
+function resolve(
+  p: Policy,
+  config: PolicyPackConfig,
+  packLevel: EnforcementLevel,
+): { level: EnforcementLevel; props: Record<string, unknown> } {
   const entry = config[p.name];
   const all = config.all;
   const fromEntry = typeof entry === "string" ? entry : entry?.enforcementLevel;
@@ -43,7 +50,8 @@ function resolve(p: Policy, config: PolicyPackConfig, packLevel: EnforcementLeve
   if (level === "remediate") level = "mandatory";
   const defaults: Record<string, unknown> = {};
   for (const [k, schema] of Object.entries(p.configSchema?.properties ?? {})) {
-    if (schema && typeof schema === "object" && "default" in schema) defaults[k] = (schema as { default: unknown }).default;
+    if (schema && typeof schema === "object" && "default" in schema)
+      defaults[k] = (schema as { default: unknown }).default;
   }
   const props = typeof entry === "object" ? { ...entry } : {};
   delete props.enforcementLevel;
@@ -81,7 +89,11 @@ export interface EvaluateOptions {
 }
 
 /** Runs every policy over the resources and returns the diagnostics. */
-export async function evaluatePack(policies: Policy[], resources: ResourceRecord[], opts: EvaluateOptions = {}): Promise<PackDiagnostic[]> {
+export async function evaluatePack(
+  policies: Policy[],
+  resources: ResourceRecord[],
+  opts: EvaluateOptions = {},
+): Promise<PackDiagnostic[]> {
   const config = opts.config ?? {};
   const packLevel = opts.packLevel ?? "mandatory";
   const stackTags = opts.stackTags ?? new Map();
@@ -97,13 +109,22 @@ export async function evaluatePack(policies: Policy[], resources: ResourceRecord
     const onError = (e: unknown, urn?: string) => {
       if (e instanceof NotApplicable) return;
       if (e instanceof UnknownValueError) {
-        out.push({ policyName: p.name, enforcementLevel: "advisory", message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`, urn });
+        out.push({
+          policyName: p.name,
+          enforcementLevel: "advisory",
+          message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`,
+          urn,
+        });
         return;
       }
       throw e;
     };
     if (isResourcePolicy(p)) {
-      const fns = Array.isArray(p.validateResource) ? p.validateResource : p.validateResource ? [p.validateResource] : [];
+      const fns = Array.isArray(p.validateResource)
+        ? p.validateResource
+        : p.validateResource
+          ? [p.validateResource]
+          : [];
       for (const r of targets) {
         const args = {
           type: r.type,
@@ -140,13 +161,22 @@ export async function evaluatePack(policies: Policy[], resources: ResourceRecord
       for (const r of targets) {
         const pr = byUrn.get(r.urn) as PolicyResource & { parent?: PolicyResource };
         pr.parent = r.parent ? byUrn.get(r.parent) : undefined;
-        (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
-        (pr as { propertyDependencies: Record<string, PolicyResource[]> }).propertyDependencies = Object.fromEntries(
-          Object.entries(r.propertyDependencies).map(([k, us]) => [k, us.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x)]),
-        );
+        (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies
+          .map((u) => byUrn.get(u))
+          .filter((x): x is PolicyResource => !!x);
+        (pr as { propertyDependencies: Record<string, PolicyResource[]> }).propertyDependencies =
+          Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([k, us]) => [
+              k,
+              us.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x),
+            ]),
+          );
       }
       try {
-        await p.validateStack({ resources: [...byUrn.values()], ...common(props, stackTags) } as never, report());
+        await p.validateStack(
+          { resources: [...byUrn.values()], ...common(props, stackTags) } as never,
+          report(),
+        );
       } catch (e) {
         onError(e);
       }

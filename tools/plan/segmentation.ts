@@ -5,7 +5,14 @@
  * matrix and a workload list for report.md, and an SVG picture of the matrix.
  */
 import { TIERS } from "../../data/tiers";
-import { analyzeRecords, flowDiff, matrixSvg, platformCatalog, tierMatrixMarkdown, workloadListMarkdown } from "../../lib/segmentation";
+import {
+  analyzeRecords,
+  flowDiff,
+  matrixSvg,
+  platformCatalog,
+  tierMatrixMarkdown,
+  workloadListMarkdown,
+} from "../../lib/segmentation";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
 import type { PlanJson } from "./types";
 
@@ -39,10 +46,26 @@ function compute(plan: PlanJson): Computed {
     out = {
       result,
       namespaces: input.namespaces,
-      summary: { connections: npGuardLines(result).map((l) => `${l.src} => ${l.dst} : ${l.conn}`), namespaces: input.namespaces.length, workloads: input.workloads.length, networkPolicies, analysisMs: Math.round(millis * 10) / 10 },
+      summary: {
+        connections: npGuardLines(result).map((l) => `${l.src} => ${l.dst} : ${l.conn}`),
+        namespaces: input.namespaces.length,
+        workloads: input.workloads.length,
+        networkPolicies,
+        analysisMs: Math.round(millis * 10) / 10,
+      },
     };
   } catch (e) {
-    out = { namespaces: [], summary: { connections: [], namespaces: 0, workloads: 0, networkPolicies, analysisMs: 0, error: (e as Error).message } };
+    out = {
+      namespaces: [],
+      summary: {
+        connections: [],
+        namespaces: 0,
+        workloads: 0,
+        networkPolicies,
+        analysisMs: 0,
+        error: (e as Error).message,
+      },
+    };
   }
   cache.set(plan, out);
   return out;
@@ -55,7 +78,9 @@ export const planSegmentation = (plan: PlanJson): PlanSegmentation => compute(pl
 export function segmentationSvg(plan: PlanJson): string | undefined {
   const c = compute(plan);
   if (!c.result || c.summary.networkPolicies === 0) return undefined;
-  return matrixSvg(c.result, c.namespaces, { title: `${plan.project} / ${plan.stack}: allowed connections between tiers` });
+  return matrixSvg(c.result, c.namespaces, {
+    title: `${plan.project} / ${plan.stack}: allowed connections between tiers`,
+  });
 }
 
 /** report.md section. */
@@ -84,7 +109,8 @@ export function segmentationSection(plan: PlanJson): string {
   );
   if (plan.flowDiff) {
     out.push(`### Flows changed since ${plan.flowDiff.previous}`, "");
-    if (!plan.flowDiff.added.length && !plan.flowDiff.removed.length) out.push("No connection added or removed.", "");
+    if (!plan.flowDiff.added.length && !plan.flowDiff.removed.length)
+      out.push("No connection added or removed.", "");
     for (const l of plan.flowDiff.added) out.push(`- ➕ \`${l}\``);
     for (const l of plan.flowDiff.removed) out.push(`- ➖ \`${l}\``);
     out.push("");
@@ -93,7 +119,11 @@ export function segmentationSection(plan: PlanJson): string {
 }
 
 /** Connections added and removed between two plans (both need a segmentation summary). */
-export function planFlowDiff(previous: Pick<PlanJson, "segmentation">, next: PlanJson, previousName: string): PlanJson["flowDiff"] {
+export function planFlowDiff(
+  previous: Pick<PlanJson, "segmentation">,
+  next: PlanJson,
+  previousName: string,
+): PlanJson["flowDiff"] {
   const prev = previous.segmentation?.connections;
   if (!prev) return undefined;
   return { previous: previousName, ...flowDiff(prev, planSegmentation(next).connections) };
