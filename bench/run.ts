@@ -1,7 +1,7 @@
 /**
  * Benchmarks, each printed next to a baseline measured in the same run:
- *   typecheck  `tsc --noEmit` of the project vs a bare program importing the same SDK modules
- *              (wall time and peak memory; target: project ≤ 1.5× baseline)
+ *   typecheck  `tsc --noEmit` of the program and of the whole repo vs a bare program importing the
+ *              same SDK modules (wall time and peak memory; target: ≤ 1.5× baseline)
  *   tests      the unit test suite (transpile-only), wall time
  *   plan       the offline plan of each stack, policy pack included, vs just loading the SDKs
  *              (target: prod ≤ 4× baseline)
@@ -62,14 +62,22 @@ function typecheck() {
   console.log("typecheck (tsc --noEmit, median of 3)");
   const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const base = best(3, () => runNode([tsc, "--noEmit", "-p", "bench/baseline/tsconfig.json"]));
+  // What `pulumi up` type-checks (ts-node compiles the program's closure), and what CI checks
+  // (the program plus the policy pack, tools, tests and benchmarks: ~35,000 lines of our own).
+  const program = best(3, () => runNode([tsc, "--noEmit", "-p", "bench/program/tsconfig.json"]));
   const proj = best(3, () => runNode([tsc, "--noEmit", "-p", "tsconfig.json"]));
   line("baseline (SDK imports only)", fmt(base.ms), `${base.maxRssMb.toFixed(0)} MB peak`);
-  line("project", fmt(proj.ms), `${proj.maxRssMb.toFixed(0)} MB peak`);
-  line(
-    "ratio (target ≤ 1.5)",
-    `${(proj.ms / base.ms).toFixed(2)}×`,
-    `memory ${(proj.maxRssMb / base.maxRssMb).toFixed(2)}×`,
-  );
+  for (const [label, r] of [
+    ["program (index.ts and its imports)", program],
+    ["whole repo (program, pack, tools, tests)", proj],
+  ] as const) {
+    line(label, fmt(r.ms), `${r.maxRssMb.toFixed(0)} MB peak`);
+    line(
+      "  ratio (target ≤ 1.5)",
+      `${(r.ms / base.ms).toFixed(2)}×`,
+      `memory ${(r.maxRssMb / base.maxRssMb).toFixed(2)}×`,
+    );
+  }
 }
 
 function tests() {

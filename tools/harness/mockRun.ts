@@ -78,6 +78,8 @@ export interface MockRunOptions {
     name: string,
     inputs: Record<string, unknown>,
   ) => Record<string, unknown> | undefined;
+  /** Called with every registration as soon as it is recorded (in registration order). */
+  onRecord?: (r: ResourceRecord) => void;
 }
 
 export interface MockRunResult {
@@ -212,9 +214,14 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
           // The wire form: unknowns stay as the engine's sentinel string, secrets stay wrapped,
           // exactly what the analyzer receives.
           const inputs = req.getObject().toJavaScript() as Record<string, unknown>;
-          records.push(readRequest(req, inputs, resp.getUrn()));
+          const record = readRequest(req, inputs, resp.getUrn());
+          records.push(record);
+          opts.onRecord?.(record);
         }
-        callback(err, resp);
+        // Answer on the next turn of the event loop, like a real monitor over gRPC: the mocks
+        // answer in microtasks, which would otherwise starve I/O (the policy pack's replies to
+        // analysis streamed during the run) until the whole program has run.
+        setImmediate(() => callback(err, resp));
       });
 
     const registeredOutputs = new Map<string, Record<string, unknown>>();

@@ -410,7 +410,21 @@ export function toAnalyzerResources(
   records: ResourceRecord[],
   ctx: ResourceContext,
 ): AnalyzerResourceInput[] {
-  const byUrn = new Map(records.map((r) => [r.urn, r]));
+  const convert = analyzerResourceConverter(ctx);
+  for (const r of records) convert.know(r);
+  return records.map((r) => convert.toInput(r));
+}
+
+/**
+ * The incremental form of {@link toAnalyzerResources}, for analyzing registrations as they arrive
+ * (as the CLI does during a preview): `know` every record, then `toInput` it. An explicit provider
+ * is always registered before the resources that use it, so it is known by then.
+ */
+export function analyzerResourceConverter(ctx: ResourceContext): {
+  know(r: ResourceRecord): void;
+  toInput(r: ResourceRecord): AnalyzerResourceInput;
+} {
+  const byUrn = new Map<string, ResourceRecord>();
   const secretKeys = new Set(ctx.secretKeys ?? []);
   const versions = new Map<string, string | undefined>();
   const req = ctx.projectDir
@@ -456,7 +470,7 @@ export function toAnalyzerResources(
     return p;
   };
 
-  return records.map((r) => {
+  const toInput = (r: ResourceRecord): AnalyzerResourceInput => {
     let provider: AnalyzerProvider | undefined;
     if (r.provider) {
       const provUrn = r.provider.slice(0, r.provider.lastIndexOf("::"));
@@ -492,7 +506,8 @@ export function toAnalyzerResources(
       dependencies: r.dependencies,
       propertyDependencies: r.propertyDependencies,
     };
-  });
+  };
+  return { know: (r) => void byUrn.set(r.urn, r), toInput };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -649,6 +664,8 @@ export interface StartAnalyzerOptions extends StackContext {
   startTimeoutMs?: number;
   /** Called for every log line or Log RPC of the pack. */
   onLog?: (log: AnalyzerLog) => void;
+  /** Called once the pack's process is spawned (before it is ready). */
+  onSpawn?: () => void;
 }
 
 type Unary<Req, Res> = (
@@ -737,6 +754,7 @@ export class PolicyAnalyzer {
       env: analyzerEnv(opts, project.runtime.name, opts.env ?? process.env),
       stdio: ["pipe", "pipe", "pipe"],
     });
+    opts.onSpawn?.();
     const stderrTail: string[] = [];
     let sawModuleNotFound = false;
     const lineReader = (source: "stdout" | "stderr", onLine: (l: string) => void) => {
@@ -1217,6 +1235,101 @@ export async function analyzeAll(
   await Promise.all(Array.from({ length: n }, worker));
   const stackDiags = await analyzer.analyzeStack(resources);
   return [...results.flat(), ...stackDiags];
+}
+
+/**
+ * Analyzes registrations while the program is still running, as the Pulumi CLI does during a
+ * preview (Analyze is called for each resource as it is registered, AnalyzeStack once at the end).
+ * `push` every registration in order; `finish` waits for the pack to be configured and every
+ * Analyze to answer, then runs AnalyzeStack and returns the diagnostics in registration order.
+ * Until the pack is ready, registrations queue up.
+ */
+export class AnalysisStream {
+  private readonly inputs: AnalyzerResourceInput[] = [];
+  private readonly results: PolicyDiagnostic[][] = [];
+  private readonly convert: ReturnType<typeof analyzerResourceConverter>;
+  private analyzer?: Pick<PolicyAnalyzer, "analyze" | "analyzeStack">;
+  private next = 0;
+  private running = 0;
+  private done = 0;
+  private failure?: unknown;
+  private waiters: Array<() => void> = [];
+  /** Settles when the pack is started and configured (or failed to). */
+  readonly ready: Promise<void>;
+
+  constructor(
+    ready: Promise<Pick<PolicyAnalyzer, "analyze" | "analyzeStack">>,
+    ctx: ResourceContext,
+    private readonly opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  ) {
+    this.convert = analyzerResourceConverter(ctx);
+    this.ready = ready.then(
+      (a) => {
+        this.analyzer = a;
+        this.pump();
+      },
+      (e) => this.fail(e),
+    );
+  }
+
+  /** Queues one registration for Analyze. */
+  push(r: ResourceRecord): void {
+    this.convert.know(r);
+    this.inputs.push(this.convert.toInput(r));
+    this.pump();
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    this.wake();
+  }
+
+  private wake(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  private pump(): void {
+    const analyzer = this.analyzer;
+    if (!analyzer || this.failure !== undefined) return;
+    const limit = Math.max(1, this.opts.concurrency ?? 8);
+    while (this.running < limit && this.next < this.inputs.length) {
+      const i = this.next++;
+      this.running++;
+      analyzer.analyze(this.inputs[i]).then(
+        (ds) => {
+          this.results[i] = ds;
+          this.running--;
+          this.opts.onProgress?.(++this.done, this.inputs.length);
+          this.pump();
+          if (this.running === 0 && this.next >= this.inputs.length) this.wake();
+        },
+        (e) => {
+          this.running--;
+          this.fail(e);
+        },
+      );
+    }
+  }
+
+  /** The diagnostics of every pushed registration, then of AnalyzeStack. */
+  async finish(onStack?: () => void): Promise<PolicyDiagnostic[]> {
+    await this.ready;
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.running === 0 && this.next >= this.inputs.length) break;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    onStack?.();
+    const stackDiags = await this.analyzer!.analyzeStack(this.inputs);
+    return [...this.results.flat(), ...stackDiags];
+  }
+
+  /** The resources as sent to the pack. */
+  get resources(): readonly AnalyzerResourceInput[] {
+    return this.inputs;
+  }
 }
 
 export interface PolicyRunOptions extends StartAnalyzerOptions {

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ResourceRecord } from "../harness/mockRun";
 import type { StackConfig } from "./stackConfig";
-import type { PolicyAnalyzer } from "./analyzer";
+import type { AnalysisStream, PolicyAnalyzer, PreparedPolicies } from "./analyzer";
 import { renderPlan, Progress, shouldColor } from "./render";
 import {
   UNKNOWN_PLACEHOLDER,
@@ -211,7 +211,10 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
  * Runs the program like the nodejs language host: `require` its entry point inside the stack
  * (in the project directory); a function export is called and its result awaited.
  */
-export async function runProgram(cfg: StackConfig): Promise<ProgramRun> {
+export async function runProgram(
+  cfg: StackConfig,
+  onRecord?: (r: ResourceRecord) => void,
+): Promise<ProgramRun> {
   if (!fs.existsSync(cfg.main))
     throw new ProgramError(`the program's entry point ${cfg.main} does not exist`, undefined);
   const secretOutputs = new Set<string>();
@@ -228,6 +231,7 @@ export async function runProgram(cfg: StackConfig): Promise<ProgramRun> {
       config: cfg.config,
       secretKeys: cfg.secretKeys,
       preview: true,
+      onRecord,
       program: async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const mod = require(cfg.main);
@@ -498,19 +502,21 @@ export async function main(
   if (opts.verbose) process.env.PULUMI_MOCK_STACK_TRACES ??= "1";
   const progress = new Progress(io.stderr);
   let analyzerPromise: Promise<PolicyAnalyzer> | undefined;
+  let preparedPromise: Promise<PreparedPolicies> | undefined;
+  let stream: AnalysisStream | undefined;
+  let programDone = false;
   try {
     progress.step(`reading config of stack ${opts.stack}`);
     const { readStackConfig } = lazy.stackConfig;
     const {
+      AnalysisStream,
       AnalyzerError,
       PolicyAnalyzer,
-      analyzeAll,
       checkPackBuilt,
       loadPolicyProject,
       packRecord,
       preparePolicies,
       resolveRunPolicyPack,
-      toAnalyzerResources,
     } = lazy.analyzer;
     const cfg = readStackConfig(opts.cwd, opts.stack);
     const warnings = [...cfg.warnings];
@@ -536,9 +542,13 @@ export async function main(
         const dflt = path.join(packDir, "config", `${cfg.stack}.json`);
         if (fs.existsSync(dflt)) configFile = dflt;
       }
-      // Start the pack while the program runs (start-up takes a moment, like in the CLI).
+      // Start the pack while the program runs (start-up takes a moment, like in the CLI), and
+      // analyze each registration as it arrives, as the CLI does during a preview.
       progress.step("starting policy pack");
-      analyzerPromise = PolicyAnalyzer.start({
+      let spawned!: () => void;
+      const spawning = new Promise<void>((resolve) => (spawned = resolve));
+      const started = PolicyAnalyzer.start({
+        onSpawn: () => spawned(),
         packDir,
         project: cfg.project,
         stack: cfg.stack,
@@ -548,34 +558,47 @@ export async function main(
         secretKeys: cfg.secretKeys,
         tags: cfg.tags,
       });
-      analyzerPromise.catch(() => undefined);
-    }
-
-    progress.step(`running ${path.relative(opts.cwd, cfg.main) || cfg.main} under mocks (preview)`);
-    const run = await runProgram(cfg);
-
-    let policy: PlanInputs["policy"];
-    if (analyzerPromise) {
-      const analyzer = await analyzerPromise;
-      try {
-        progress.step(
-          `configuring policy pack${configFile ? ` with ${path.relative(opts.cwd, configFile)}` : ""}`,
-        );
-        const prepared = await preparePolicies(analyzer, configFile);
-        warnings.push(...prepared.warnings);
-        const resources = toAnalyzerResources(run.resources, {
+      analyzerPromise = started;
+      started.catch(() => spawned());
+      // Loading the program blocks the event loop: let the pack's process start first, so both
+      // load their modules at the same time.
+      await spawning;
+      preparedPromise = started.then((a) => preparePolicies(a, configFile));
+      preparedPromise.catch(() => undefined);
+      stream = new AnalysisStream(
+        preparedPromise.then(() => started),
+        {
           project: cfg.project,
           stack: cfg.stack,
           config: cfg.config,
           secretKeys: cfg.secretKeys,
           projectDir: cfg.projectDir,
-        });
-        progress.step(`analyzing ${resources.length} resources`);
-        const diagnostics = await analyzeAll(analyzer, resources, {
+        },
+        {
           concurrency: opts.parallel,
-          onProgress: (done, total) => progress.update(`analyzing resources ${done}/${total}`),
-        });
-        progress.update("analyzing the stack");
+          onProgress: (done, total) => {
+            if (programDone) progress.update(`analyzing resources ${done}/${total}`);
+          },
+        },
+      );
+    }
+
+    progress.step(`running ${path.relative(opts.cwd, cfg.main) || cfg.main} under mocks (preview)`);
+    const analysis = stream;
+    const run = await runProgram(cfg, analysis && ((r) => analysis.push(r)));
+    programDone = true;
+
+    let policy: PlanInputs["policy"];
+    if (analyzerPromise && preparedPromise && stream) {
+      const analyzer = await analyzerPromise;
+      try {
+        progress.step(
+          `configuring policy pack${configFile ? ` with ${path.relative(opts.cwd, configFile)}` : ""}`,
+        );
+        const prepared = await preparedPromise;
+        warnings.push(...prepared.warnings);
+        progress.step(`analyzing ${stream.resources.length} resources`);
+        const diagnostics = await stream.finish(() => progress.update("analyzing the stack"));
         policy = { packs: [packRecord(analyzer, prepared, configFile)], diagnostics, logs: analyzer.logs };
       } finally {
         await analyzer.close();
@@ -642,6 +665,9 @@ export async function main(
 }
 
 if (require.main === module) {
+  // Source maps (turned on by tsx) make Node parse the map of every SDK module it loads; they only
+  // matter for the stack traces that --verbose prints.
+  if (!process.argv.includes("--verbose")) process.setSourceMapsEnabled(false);
   main(process.argv.slice(2)).then(
     (code) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code))),
     (e) => {
