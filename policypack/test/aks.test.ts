@@ -2,7 +2,7 @@
 // program registers (components/aksCluster.ts, dev and prod stacks); every other case breaks one
 // field and expects exactly one violation that names it.
 import * as assert from "assert";
-import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   apiServerAccessRestricted,
   auditLogsDiagnosticSetting,
@@ -23,7 +23,15 @@ import {
   userAssignedIdentity,
   workloadIdentityOidc,
 } from "../policies/aks";
-import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+  Violation,
+} from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures (shapes of the program's registrations).
@@ -173,8 +181,6 @@ const PROD_CFG = { requirePrivateKms: true, requirePrivateApiServer: true, requi
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 function assertOne(vs: Violation[], field: string): void {
   assert.equal(vs.length, 1, `expected exactly one violation, got ${JSON.stringify(vs, null, 1)}`);
@@ -489,7 +495,7 @@ describe("AKS policies", () => {
   describe("metadata", () => {
     for (const p of policies) {
       it(`${p.name}: kebab-case name, one-sentence description, mandatory, severity, framework, remediation`, () =>
-        assertMetadata(p));
+        assertPolicyMetadata(p));
     }
     it("exports every policy with a distinct name", () => {
       assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
@@ -702,7 +708,7 @@ describe(auditLogsDiagnosticSetting.name, () => {
   const run = (rs: FakeResource[], cfg: Record<string, unknown> = {}) =>
     runStackPolicy(auditLogsDiagnosticSetting as StackValidationPolicy, rs, cfg);
 
-  it("metadata", () => assertMetadata(auditLogsDiagnosticSetting));
+  it("metadata", () => assertPolicyMetadata(auditLogsDiagnosticSetting));
   it("passes the program's setting at preview (resourceUri unknown, matched by its dependency on the cluster)", async () => {
     assert.deepEqual(await run(previewStack().all), []);
   });
@@ -825,15 +831,3 @@ describe(auditLogsDiagnosticSetting.name, () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-function assertMetadata(p: Policy): void {
-  assert.match(p.name, KEBAB, "kebab-case name");
-  assert.ok(p.description.trim().endsWith("."), `description ends with '.': ${p.description}`);
-  assert.equal(p.description.trim().split(/\.\s+[A-Z]/).length, 1, `one sentence: ${p.description}`);
-  assert.equal(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity), "severity");
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties.failOnUnknown, "failOnUnknown config");
-  assert.ok(p.tags && p.tags.length > 0, "control tags");
-}

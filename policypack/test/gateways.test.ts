@@ -2,7 +2,7 @@
 // policies attached to them (same namespace, targetRefs/targetRef/targetSelectors, per-listener
 // precedence, route-level replacement).
 import * as assert from "assert";
-import type { Policy, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import {
   allowlistProblems,
   cidrProblem,
@@ -19,7 +19,7 @@ import {
   policies,
   selectorMatches,
 } from "../policies/gateways";
-import { FakeResource, runStackPolicy, UNKNOWN, Violation } from "./util";
+import { assertPolicyMetadata, expectViolation, FakeResource, runStackPolicy, UNKNOWN } from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures: one environment's gateway tier exactly as components/gateways.ts registers it
@@ -358,24 +358,6 @@ const gwRef = (name: string, sectionName?: string) => routeRef("Gateway", name, 
 // ---------------------------------------------------------------------------------------------
 // assertions
 
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-  assert.ok("validateStack" in p, "stack policy");
-}
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
-  );
-}
-
 type Case = [what: string, field: string, change: (s: Stack) => void, config?: Record<string, unknown>];
 interface UnknownCase {
   what: string;
@@ -466,7 +448,7 @@ describe("policies/gateways", function () {
         "gateway-routes-from-labelled-namespaces",
       ],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p, { stack: true }));
   });
 
   it("helpers: selectorMatches, cidrProblem, allowlistProblems", function () {

@@ -3,7 +3,7 @@
 // per-tier secrets vaults in components/secretStores.ts); every other case breaks one field and
 // expects exactly one violation that names it.
 import * as assert from "assert";
-import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   keyRotation,
   keyStrength,
@@ -14,7 +14,7 @@ import {
   vaultRbacAuthorization,
   vaultSoftDelete,
 } from "../policies/keyvault";
-import { FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
+import { assertPolicyMetadata, FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const T = {
@@ -128,24 +128,10 @@ const PROD_CFG = { requirePrivate: true };
 
 // ---------------------------------------------------------------------------------------------
 
-const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
 function assertOne(vs: Violation[], field: string): void {
   assert.equal(vs.length, 1, `expected exactly one violation, got ${JSON.stringify(vs, null, 1)}`);
   assert.ok(vs[0].message.includes(field), `violation should name ${field}: ${vs[0].message}`);
   assert.ok(!vs[0].message.startsWith("ADVISORY"), vs[0].message);
-}
-
-function assertMetadata(p: Policy): void {
-  assert.match(p.name, KEBAB, "kebab-case name");
-  assert.ok(p.description.trim().endsWith("."), `description ends with '.': ${p.description}`);
-  assert.equal(p.description.trim().split(/\.\s+[A-Z]/).length, 1, `one sentence: ${p.description}`);
-  assert.equal(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity), "severity");
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties.failOnUnknown, "failOnUnknown config");
-  assert.ok(p.tags && p.tags.length > 0, "control tags");
 }
 
 interface FieldCase {
@@ -463,7 +449,7 @@ describe("Key Vault and role assignment policies", () => {
   describe("metadata", () => {
     for (const p of policies) {
       it(`${p.name}: kebab-case name, one-sentence description, mandatory, severity, framework, remediation`, () =>
-        assertMetadata(p));
+        assertPolicyMetadata(p));
     }
     it("exports every policy with a distinct name", () => {
       assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);

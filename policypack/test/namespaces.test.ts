@@ -1,7 +1,7 @@
 // Tests of policies/namespaces.ts: Pod Security labels, default-deny NetworkPolicy, ResourceQuota
 // and LimitRange per non-system namespace, matched by name or by dependency.
 import * as assert from "assert";
-import type { Policy, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import {
   namespaceDefaultDeny,
   namespaceLimitRange,
@@ -11,7 +11,7 @@ import {
   requirementsOf,
   selectorPins,
 } from "../policies/namespaces";
-import { FakeResource, mutate, runStackPolicy, UNKNOWN, Violation } from "./util";
+import { assertPolicyMetadata, expectViolation, FakeResource, mutate, runStackPolicy, UNKNOWN } from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures: one tier namespace as the namespace tiers component creates it
@@ -144,24 +144,6 @@ function replace(rs: FakeResource[], name: string, f: (r: any) => void): FakeRes
   return rs.map((r) => (r.name === name ? mutate(r, f) : r));
 }
 
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-  assert.ok(p.configSchema?.properties?.systemNamespaces, "systemNamespaces config");
-}
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
-  );
-}
-
 const NS_URN = `urn:pulumi:test::proj::kubernetes:core/v1:Namespace::${NS}`;
 
 /** Shared cases for every namespace policy. */
@@ -227,7 +209,7 @@ describe("policies/namespaces", function () {
         "namespace-limit-range",
       ],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p, { config: ["systemNamespaces"] }));
     for (const p of policies)
       assert.strictEqual(typeof (p as StackValidationPolicy).validateStack, "function");
   });

@@ -1,7 +1,7 @@
 // Tests of policies/network.ts: LoadBalancer only in the gateway tier, no NodePort, no
 // externalIPs, no NetworkPolicy opening the data tier to every namespace or the internet.
 import * as assert from "assert";
-import type { Policy } from "@pulumi/policy";
+
 import {
   loadBalancerGatewayOnly,
   noNodePortServices,
@@ -10,7 +10,16 @@ import {
   noServiceExternalIps,
   policies,
 } from "../policies/network";
-import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  expectViolation,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+  Violation,
+} from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures
@@ -101,23 +110,6 @@ function dataAllow(): FakeResource {
 
 const tiers = () => [namespace(GW, "gateway"), namespace(APP, "app"), namespace(DATA, "data")];
 
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-}
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
-  );
-}
-
 const advisory = (vs: Violation[]) => {
   assert.strictEqual(vs.length, 1, JSON.stringify(vs));
   assert.match(vs[0].message, /^ADVISORY\(unknown\)/);
@@ -136,7 +128,7 @@ describe("policies/network", function () {
         "no-open-ingress-to-data-tier",
       ],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p));
   });
 
   describe("load-balancer-services-gateway-tier-only", function () {

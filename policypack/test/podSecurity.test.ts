@@ -1,9 +1,17 @@
 // Tests of policies/podSecurity.ts: the pod-security-standards stack policy (level from the
 // namespace's enforce label), no-legacy-workload-apis and no-bare-pods.
 import * as assert from "assert";
-import type { Policy } from "@pulumi/policy";
+
 import { noBarePods, noLegacyWorkloadApis, podSecurityStandards, policies } from "../policies/podSecurity";
-import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  expectViolation,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+} from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures (shaped like the namespace tiers component's output)
@@ -115,27 +123,9 @@ function cronJob(ns = NS): FakeResource {
 const T = "spec.template.spec";
 const C0 = `${T}.containers[0]`;
 
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-}
-
 const run = (rs: FakeResource[], cfg: Record<string, unknown> = {}) =>
   runStackPolicy(podSecurityStandards, rs, cfg);
 const stack = (w: FakeResource, level: string | undefined = "restricted") => [namespace(NS, level), w];
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(vs.length > 0, "expected a violation");
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n")}`,
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -145,7 +135,7 @@ describe("policies/podSecurity", function () {
       policies.map((p) => p.name),
       ["pod-security-standards", "no-legacy-workload-apis", "no-bare-pods"],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p));
   });
 
   describe("pod-security-standards", function () {

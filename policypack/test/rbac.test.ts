@@ -1,7 +1,7 @@
 // Tests of policies/rbac.ts over Role/ClusterRole and RoleBinding/ClusterRoleBinding in every
 // rbac.authorization.k8s.io version and their Patch/List forms.
 import * as assert from "assert";
-import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   coversResource,
   deployerNoExec,
@@ -11,7 +11,14 @@ import {
   noWildcards,
   policies,
 } from "../policies/rbac";
-import { FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  expectViolation,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  UNKNOWN,
+} from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures
@@ -101,23 +108,6 @@ function clusterRoleBinding(): FakeResource {
       ],
     },
   };
-}
-
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-}
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
-  );
 }
 
 const ROLE_FORMS = [
@@ -213,7 +203,7 @@ describe("policies/rbac", function () {
         "rbac-no-broad-role-bindings",
       ],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p));
   });
 
   it("coversResource honours RBAC wildcards", function () {

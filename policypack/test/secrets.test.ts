@@ -2,7 +2,7 @@
 // SecretStore, scoped ClusterSecretStores, ESO v1 only, workload identity for Key Vault, consistent
 // ExternalSecret target policies.
 import * as assert from "assert";
-import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   externalSecretStoreInNamespace,
   externalSecretsV1Only,
@@ -13,7 +13,16 @@ import {
   regexProblem,
   secretStoreWorkloadIdentity,
 } from "../policies/secrets";
-import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  expectViolation,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+  Violation,
+} from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures: shaped like components/secretStores.ts registers them
@@ -129,23 +138,6 @@ function stack(): FakeResource[] {
 // ---------------------------------------------------------------------------------------------
 // assertions
 
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-}
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
-  );
-}
-
 function expectUnknown(vs: Violation[], field: string) {
   expectViolation(vs, "cannot be verified at preview", field);
 }
@@ -180,7 +172,7 @@ describe("policies/secrets", function () {
         "external-secret-target-policies-consistent",
       ],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p));
     assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
   });
 

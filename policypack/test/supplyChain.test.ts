@@ -3,7 +3,7 @@
 // operator namespaces, the protected prod vault, key and workspace); every other case breaks one field
 // and expects exactly one violation that names it.
 import * as assert from "assert";
-import type { Policy, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import {
   DEFAULT_ALLOWED_CHARTS,
   EXACT_VERSION,
@@ -13,7 +13,15 @@ import {
   policies,
   protectStatefulResources,
 } from "../policies/supplyChain";
-import { FakeResource, mutate, runResourcePolicy, runStackPolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+  Violation,
+} from "./util";
 
 const T = {
   release: "kubernetes:helm.sh/v3:Release",
@@ -130,8 +138,6 @@ const ENVOY_RELEASE: FakeResource = {
 
 // ---------------------------------------------------------------------------------------------
 
-const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
 function assertOne(vs: Violation[], field: string): void {
   assert.equal(vs.length, 1, `expected exactly one violation, got ${JSON.stringify(vs, null, 1)}`);
   assert.ok(vs[0].message.includes(field), `violation should name ${field}: ${vs[0].message}`);
@@ -149,18 +155,6 @@ function assertAdvisory(vs: Violation[]): void {
   assert.match(vs[0].message, /^ADVISORY\(unknown\): .*can't be known during preview/);
 }
 
-function assertMetadata(p: Policy): void {
-  assert.match(p.name, KEBAB, "kebab-case name");
-  assert.ok(p.description.trim().endsWith("."), `description ends with '.': ${p.description}`);
-  assert.equal(p.description.trim().split(/\.\s+[A-Z]/).length, 1, `one sentence: ${p.description}`);
-  assert.equal(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity), "severity");
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties.failOnUnknown, "failOnUnknown config");
-  assert.ok(p.tags && p.tags.length > 0, "control tags");
-}
-
 const withProps = (r: FakeResource, fn: (p: any) => void): FakeResource => ({
   ...r,
   props: mutate(r.props, fn),
@@ -170,7 +164,7 @@ describe("supply chain policies", () => {
   describe("metadata", () => {
     for (const p of policies) {
       it(`${p.name}: kebab-case name, one-sentence description, mandatory, severity, framework, remediation`, () =>
-        assertMetadata(p));
+        assertPolicyMetadata(p));
     }
     it("exports every policy with a distinct name", () => {
       assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);

@@ -3,7 +3,9 @@
  * (props wrapped in `unknownCheckingProxy`, `stackTags`, `getConfig`, `notApplicable`) and collects
  * violations. `UNKNOWN` placed at a field simulates a value unknown at preview.
  */
+import * as assert from "assert";
 import {
+  Policy,
   PolicyResource,
   ReportViolation,
   ResourceValidationArgs,
@@ -141,4 +143,31 @@ export function mutate<T>(fixture: T, fn: (x: any) => void): T {
   const c = JSON.parse(JSON.stringify(fixture));
   fn(c);
   return c;
+}
+
+/**
+ * The metadata every policy of the pack carries: kebab-case name, one-sentence description,
+ * mandatory by default, severity, framework and control tags, remediation steps, and the
+ * `failOnUnknown` switch; `config` lists further config properties the policy must declare.
+ */
+export function assertPolicyMetadata(p: Policy, opts: { stack?: boolean; config?: string[] } = {}): void {
+  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
+  assert.ok(p.description.trim().endsWith("."), `description ends with '.': ${p.description}`);
+  assert.equal(p.description.trim().split(/\.\s+[A-Z]/).length, 1, `one sentence: ${p.description}`);
+  assert.equal(p.enforcementLevel, "mandatory");
+  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity), "severity");
+  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
+  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
+  assert.ok(p.tags && p.tags.length > 0, "control tags");
+  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
+  for (const k of opts.config ?? []) assert.ok(p.configSchema?.properties?.[k], `${k} config`);
+  if (opts.stack) assert.ok("validateStack" in p, "stack policy");
+}
+
+/** Asserts that some violation's message contains every needle. */
+export function expectViolation(vs: Violation[], ...needles: string[]): void {
+  assert.ok(
+    vs.some((v) => needles.every((n) => v.message.includes(n))),
+    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
+  );
 }

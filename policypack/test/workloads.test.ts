@@ -1,7 +1,7 @@
 // Tests of policies/workloads.ts: resources, image pinning, allowed registries, service-account
 // token automount, dedicated service account, read-only root filesystem — each over every workload shape.
 import * as assert from "assert";
-import type { Policy, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   allowedRegistries,
   containerResources,
@@ -13,7 +13,7 @@ import {
   readOnlyRootFilesystem,
   serviceAccountTokenAutomount,
 } from "../policies/workloads";
-import { FakeResource, runResourcePolicy, UNKNOWN, Violation } from "./util";
+import { assertPolicyMetadata, expectViolation, FakeResource, runResourcePolicy, UNKNOWN } from "./util";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures
@@ -117,23 +117,6 @@ const workload = (shape: Shape = SHAPES[0], f?: (tpl: any) => void): FakeResourc
   return { type: shape.type, name: "threads", props: shape.wrap(t) };
 };
 
-function assertMeta(p: Policy) {
-  assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case name");
-  assert.ok(p.description.endsWith("."), `description ends with '.': ${p.description}`);
-  assert.strictEqual(p.enforcementLevel, "mandatory");
-  assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity));
-  assert.ok(p.framework && p.framework.name && p.framework.reference, "framework");
-  assert.ok(p.remediationSteps && p.remediationSteps.length > 20, "remediationSteps");
-  assert.ok(p.configSchema?.properties?.failOnUnknown, "failOnUnknown config");
-}
-
-function expectViolation(vs: Violation[], ...needles: string[]) {
-  assert.ok(
-    vs.some((v) => needles.every((n) => v.message.includes(n))),
-    `expected a violation containing ${JSON.stringify(needles)}, got:\n${vs.map((v) => v.message).join("\n") || "(none)"}`,
-  );
-}
-
 interface Case {
   name: string;
   /** breaks one field of the pod template */
@@ -233,7 +216,7 @@ describe("policies/workloads", function () {
         "read-only-root-filesystem",
       ],
     );
-    policies.forEach(assertMeta);
+    policies.forEach((p) => assertPolicyMetadata(p));
     assert.deepStrictEqual((imagePinned.configSchema?.properties?.requireDigest as any).type, "boolean");
     assert.ok(Array.isArray((allowedRegistries.configSchema?.properties?.allowedRegistries as any).default));
   });
