@@ -4,17 +4,9 @@
  * binding, a service account, workloads of several kinds — a tenth of them non-compliant —
  * services, a SecretStore and ExternalSecrets), repeated until the requested size.
  */
-import type { ResourceRecord } from "../tools/harness/mockRun";
+import { defaultResourceOptions, type ResourceRecord } from "../tools/harness/mockRun";
 
-const opts = {
-  protect: false,
-  retainOnDelete: false,
-  deleteBeforeReplace: false,
-  ignoreChanges: [],
-  replaceOnChanges: [],
-  additionalSecretOutputs: [],
-  aliases: [],
-};
+const opts = defaultResourceOptions();
 
 function rec(
   type: string,

@@ -10,7 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import * as pulumi from "@pulumi/pulumi";
-import { mockRun, type ResourceOptionsRecord, type ResourceRecord } from "../tools/harness/mockRun";
+import { defaultResourceOptions, mockRun, type ResourceRecord } from "../tools/harness/mockRun";
 import {
   AnalysisStream,
   AnalyzerError,
@@ -39,16 +39,7 @@ const POLICY_VERSION = (
 ).version.replace(/^v/, "");
 
 const STACK = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev";
-const opts = (o: Partial<ResourceOptionsRecord> = {}): ResourceOptionsRecord => ({
-  protect: false,
-  retainOnDelete: false,
-  deleteBeforeReplace: false,
-  ignoreChanges: [],
-  replaceOnChanges: [],
-  additionalSecretOutputs: [],
-  aliases: [],
-  ...o,
-});
+const opts = defaultResourceOptions;
 const rec = (
   type: string,
   name: string,

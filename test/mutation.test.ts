@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { allPolicies } from "../policypack/policies";
 import { evaluatePack, PackDiagnostic, PolicyPackConfig } from "../tools/harness/packEval";
-import { ResourceRecord, MockRunResult } from "../tools/harness/mockRun";
+import { defaultResourceOptions, ResourceRecord, MockRunResult } from "../tools/harness/mockRun";
 import { PROJECT_DIR, runStack } from "./helpers/stack";
 
 type Stack = "dev" | "prod";
@@ -63,15 +63,7 @@ function add(rs: Records, type: string, name: string, inputs: Record<string, unk
     inputs,
     dependencies: [],
     propertyDependencies: {},
-    options: {
-      protect: false,
-      retainOnDelete: false,
-      deleteBeforeReplace: false,
-      ignoreChanges: [],
-      replaceOnChanges: [],
-      additionalSecretOutputs: [],
-      aliases: [],
-    },
+    options: defaultResourceOptions(),
   });
 }
 

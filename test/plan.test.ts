@@ -14,6 +14,7 @@ import {
   SECRET_PLACEHOLDER,
   StackConfigError,
 } from "../tools/plan/stackConfig";
+import { defaultResourceOptions } from "../tools/harness/mockRun";
 import { renderReport } from "../tools/plan/report";
 import { renderTree, makeColors, shouldColor } from "../tools/plan/render";
 import { diffResources } from "../tools/plan/diff";
@@ -502,15 +503,7 @@ function pr(urn: string, type: string, name: string, parent?: string): PlanResou
     inputs: {},
     dependencies: [],
     propertyDependencies: {},
-    options: {
-      protect: false,
-      retainOnDelete: false,
-      deleteBeforeReplace: false,
-      ignoreChanges: [],
-      replaceOnChanges: [],
-      additionalSecretOutputs: [],
-      aliases: [],
-    },
+    options: defaultResourceOptions(),
     op: "create",
   };
 }

@@ -91,6 +91,18 @@ export interface MockRunResult {
   stackUrn: string;
 }
 
+/** Options of a registration that sets none, as the SDK sends them. */
+export const defaultResourceOptions = (o: Partial<ResourceOptionsRecord> = {}): ResourceOptionsRecord => ({
+  protect: false,
+  retainOnDelete: false,
+  deleteBeforeReplace: false,
+  ignoreChanges: [],
+  replaceOnChanges: [],
+  additionalSecretOutputs: [],
+  aliases: [],
+  ...o,
+});
+
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The engine's sentinel for a value unknown at preview. */
