@@ -110,7 +110,11 @@ async function pack() {
   console.log("policy pack, in-process (median of 3)");
   // Loaded lazily (require keeps CommonJS resolution under ts-node) so other benchmarks don't pay for them.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { allPolicies } = require("../policypack/policies") as typeof import("../policypack/policies");
+  // The compiled pack (policypack/bin, built by scripts/bootstrap.sh), as the Pulumi CLI runs it.
+  const compiled = path.join(ROOT, "policypack", "bin", "policies", "index.js");
+  if (!fs.existsSync(compiled))
+    throw new Error("policypack/bin is missing: run npm run build --workspace policypack");
+  const { allPolicies } = require(compiled) as typeof import("../policypack/policies");
   const { evaluatePack } = require("../tools/harness/packEval") as typeof import("../tools/harness/packEval");
   const { syntheticStack } = require("./syntheticStack") as typeof import("./syntheticStack");
   /* eslint-enable @typescript-eslint/no-require-imports */

@@ -61,6 +61,9 @@ function resolve(
 /** Custom resources the engine would send to Analyze (components are not analyzed). */
 const analyzable = (r: ResourceRecord) => r.custom || r.type.startsWith("pulumi:providers:");
 
+const isType = () => false;
+const asType = () => undefined;
+
 const plain = (r: ResourceRecord) => unwrapSecrets(r.inputs) as Record<string, unknown>;
 
 const baseOpts = (r: ResourceRecord) => ({
@@ -99,7 +102,46 @@ export async function evaluatePack(
   const stackTags = opts.stackTags ?? new Map();
   const out: PackDiagnostic[] = [];
   const targets = resources.filter(analyzable);
+  // Deserialized once per resource (the server does it once per policy; policies only read them).
   const plainProps = new Map(targets.map((r) => [r.urn, plain(r)]));
+  const options = new Map(targets.map((r) => [r.urn, baseOpts(r)]));
+  // One unknown-checking view per resource, shared by the policies (the proxy holds no state).
+  const views = new Map(targets.map((r) => [r.urn, unknownCheckingProxy(plainProps.get(r.urn)!)]));
+  let stackResources: PolicyResource[] | undefined;
+  /** The resources as stack policies see them (parent and dependencies linked), built once. */
+  const stackView = (): PolicyResource[] => {
+    if (stackResources) return stackResources;
+    const byUrn = new Map<string, PolicyResource>();
+    for (const r of targets) {
+      byUrn.set(r.urn, {
+        type: r.type,
+        props: views.get(r.urn)!,
+        urn: r.urn,
+        name: r.name,
+        opts: options.get(r.urn)!,
+        dependencies: [],
+        propertyDependencies: {},
+        isType,
+        asType,
+      } as unknown as PolicyResource);
+    }
+    for (const r of targets) {
+      const pr = byUrn.get(r.urn) as PolicyResource & { parent?: PolicyResource };
+      pr.parent = r.parent ? byUrn.get(r.parent) : undefined;
+      (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies
+        .map((u) => byUrn.get(u))
+        .filter((x): x is PolicyResource => !!x);
+      (pr as { propertyDependencies: Record<string, PolicyResource[]> }).propertyDependencies =
+        Object.fromEntries(
+          Object.entries(r.propertyDependencies).map(([k, us]) => [
+            k,
+            us.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x),
+          ]),
+        );
+    }
+    stackResources = [...byUrn.values()];
+    return stackResources;
+  };
 
   for (const p of policies) {
     const { level, props } = resolve(p, config, packLevel);
@@ -125,58 +167,32 @@ export async function evaluatePack(
         : p.validateResource
           ? [p.validateResource]
           : [];
+      const shared = common(props, stackTags);
       for (const r of targets) {
         const args = {
           type: r.type,
-          props: unknownCheckingProxy(plainProps.get(r.urn)!),
+          props: views.get(r.urn)!,
           urn: r.urn,
           name: r.name,
-          opts: baseOpts(r),
-          isType: () => false,
-          asType: () => undefined,
-          ...common(props, stackTags),
+          opts: options.get(r.urn)!,
+          isType,
+          asType,
+          ...shared,
         };
         try {
-          for (const f of fns) await f(args as never, report(r.urn));
+          for (const f of fns) {
+            const result: unknown = f(args as never, report(r.urn));
+            // Await only what is asynchronous: a microtask per resource and policy adds up at 10k.
+            if (result && typeof (result as Promise<void>).then === "function") await result;
+          }
         } catch (e) {
           onError(e, r.urn);
         }
       }
     }
     if (isStackPolicy(p)) {
-      const byUrn = new Map<string, PolicyResource>();
-      for (const r of targets) {
-        byUrn.set(r.urn, {
-          type: r.type,
-          props: unknownCheckingProxy(plainProps.get(r.urn)!),
-          urn: r.urn,
-          name: r.name,
-          opts: baseOpts(r),
-          dependencies: [],
-          propertyDependencies: {},
-          isType: () => false,
-          asType: () => undefined,
-        } as unknown as PolicyResource);
-      }
-      for (const r of targets) {
-        const pr = byUrn.get(r.urn) as PolicyResource & { parent?: PolicyResource };
-        pr.parent = r.parent ? byUrn.get(r.parent) : undefined;
-        (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies
-          .map((u) => byUrn.get(u))
-          .filter((x): x is PolicyResource => !!x);
-        (pr as { propertyDependencies: Record<string, PolicyResource[]> }).propertyDependencies =
-          Object.fromEntries(
-            Object.entries(r.propertyDependencies).map(([k, us]) => [
-              k,
-              us.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x),
-            ]),
-          );
-      }
       try {
-        await p.validateStack(
-          { resources: [...byUrn.values()], ...common(props, stackTags) } as never,
-          report(),
-        );
+        await p.validateStack({ resources: stackView(), ...common(props, stackTags) } as never, report());
       } catch (e) {
         onError(e);
       }
