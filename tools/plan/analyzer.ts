@@ -1215,28 +1215,6 @@ export async function preparePolicies(
   return { info, pluginVersion: plugin.version, config, warnings };
 }
 
-/** Analyze every resource (bounded concurrency, results in resource order), then AnalyzeStack. */
-export async function analyzeAll(
-  analyzer: PolicyAnalyzer,
-  resources: AnalyzerResourceInput[],
-  opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
-): Promise<PolicyDiagnostic[]> {
-  const results: PolicyDiagnostic[][] = new Array(resources.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < resources.length) {
-      const i = next++;
-      results[i] = await analyzer.analyze(resources[i]);
-      opts.onProgress?.(++done, resources.length);
-    }
-  };
-  const n = Math.max(1, Math.min(opts.concurrency ?? 8, resources.length || 1));
-  await Promise.all(Array.from({ length: n }, worker));
-  const stackDiags = await analyzer.analyzeStack(resources);
-  return [...results.flat(), ...stackDiags];
-}
-
 /**
  * Analyzes registrations while the program is still running, as the Pulumi CLI does during a
  * preview (Analyze is called for each resource as it is registered, AnalyzeStack once at the end).
@@ -1373,17 +1351,19 @@ export async function runPolicyPack(opts: PolicyRunOptions): Promise<PolicyRunRe
   const analyzer = await PolicyAnalyzer.start(opts);
   try {
     const prepared = await preparePolicies(analyzer, opts.configFile);
-    const resources = toAnalyzerResources(opts.resources, {
-      project: opts.project,
-      stack: opts.stack,
-      config: opts.config,
-      secretKeys: opts.secretKeys,
-      projectDir: opts.projectDir,
-    });
-    const diagnostics = await analyzeAll(analyzer, resources, {
-      concurrency: opts.concurrency,
-      onProgress: opts.onProgress,
-    });
+    const stream = new AnalysisStream(
+      Promise.resolve(analyzer),
+      {
+        project: opts.project,
+        stack: opts.stack,
+        config: opts.config,
+        secretKeys: opts.secretKeys,
+        projectDir: opts.projectDir,
+      },
+      { concurrency: opts.concurrency, onProgress: opts.onProgress },
+    );
+    for (const r of opts.resources) stream.push(r);
+    const diagnostics = await stream.finish();
     return {
       pack: packRecord(analyzer, prepared, opts.configFile),
       info: prepared.info,

@@ -14,18 +14,7 @@ import {
   workloadListMarkdown,
 } from "../../lib/segmentation";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
-import type { PlanJson } from "./types";
-
-export interface PlanSegmentation {
-  /** Allowed connections, np-guard text lines (`src => dst : conns`), sorted. */
-  connections: string[];
-  namespaces: number;
-  workloads: number;
-  networkPolicies: number;
-  analysisMs: number;
-  /** Set when the analysis could not run (for example a value unknown at preview). */
-  error?: string;
-}
+import type { PlanJson, PlanSegmentation } from "./types";
 
 interface Computed {
   summary: PlanSegmentation;

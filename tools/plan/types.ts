@@ -2,7 +2,7 @@
  * Shared types of the offline plan: the analyzer conversation's results and the plan JSON that
  * `--json` prints and `--out` writes as plan.json.
  */
-import type { ResourceOptionsRecord } from "../harness/mockRun";
+import type { ResourceRecord } from "../harness/mockRun";
 
 /** Enforcement levels as the CLI names them (apitype.EnforcementLevel). */
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -84,21 +84,25 @@ export interface AnalyzerLog {
 /** Marker written in place of a value that is unknown at preview. */
 export const UNKNOWN_PLACEHOLDER = "[unknown]";
 
-/** One resource in the plan: the registration, inputs made printable (secrets redacted). */
-export interface PlanResource {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  parent?: string;
-  provider?: string;
-  /** Secrets replaced by REDACTED, unknowns by UNKNOWN_PLACEHOLDER. */
-  inputs: Record<string, unknown>;
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-  options: ResourceOptionsRecord;
+/**
+ * One resource in the plan: the registration as recorded, with its inputs made printable (secrets
+ * replaced by REDACTED, unknowns by UNKNOWN_PLACEHOLDER).
+ */
+export interface PlanResource extends ResourceRecord {
   /** What a preview of a fresh stack does: every resource is created. */
   op: "create";
+}
+
+/** Who can talk to whom, as stored in plan.json. */
+export interface PlanSegmentation {
+  /** Allowed connections, np-guard text lines (`src => dst : conns`), sorted. */
+  connections: string[];
+  namespaces: number;
+  workloads: number;
+  networkPolicies: number;
+  analysisMs: number;
+  /** Set when the analysis could not run (for example a value unknown at preview). */
+  error?: string;
 }
 
 /** A policy pack as it ran. */
@@ -186,14 +190,7 @@ export interface PlanJson {
   };
   diff?: ResourceDiff;
   /** Who can talk to whom (tools/plan/segmentation.ts). */
-  segmentation?: {
-    connections: string[];
-    namespaces: number;
-    workloads: number;
-    networkPolicies: number;
-    analysisMs: number;
-    error?: string;
-  };
+  segmentation?: PlanSegmentation;
   /** With --diff: connections added and removed since the previous plan. */
   flowDiff?: { previous: string; added: string[]; removed: string[] };
   warnings: string[];
