@@ -97,7 +97,9 @@ function plan() {
   );
   line("baseline (load the SDKs)", fmt(base.ms), `${base.maxRssMb.toFixed(0)} MB peak`);
   for (const stack of ["dev", "prod"]) {
-    const r = best(3, () => runNode(["--import", "tsx", "tools/plan/main.ts", "--stack", stack, "--json"]));
+    const r = best(3, () =>
+      runNode(["-r", "./tools/register.js", "tools/plan/main.ts", "--stack", stack, "--json"]),
+    );
     line(
       `plan --stack ${stack} (exit ${r.code})`,
       fmt(r.ms),

@@ -8,7 +8,7 @@ import { allPolicies } from "../policypack/policies";
 const README = fs.readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
 
 describe("README", () => {
-  it("documents every policy of the pack (regenerate with: node --import tsx tools/docs/policyTable.ts --write)", () => {
+  it("documents every policy of the pack (regenerate with: node -r ./tools/register.js tools/docs/policyTable.ts --write)", () => {
     assert.equal(README, readmeWithTable(README));
     for (const p of allPolicies) assert.ok(README.includes(`\`${p.name}\``), p.name);
   });

@@ -51,7 +51,7 @@ function plan(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   delete baseEnv.NO_COLOR;
   const r = spawnSync(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/plan/main.ts"), ...args],
+    ["-r", path.join(ROOT, "tools/register.js"), path.join(ROOT, "tools/plan/main.ts"), ...args],
     {
       cwd: ROOT,
       encoding: "utf8",

@@ -1,8 +1,8 @@
 /**
  * Generates the README's policy table from the pack itself (names, descriptions, severities,
  * controls, level per stack from policypack/config/<stack>.json), so the docs cannot drift.
- *   node --import tsx tools/docs/policyTable.ts          print the table
- *   node --import tsx tools/docs/policyTable.ts --write  update README.md between the markers
+ *   node -r ./tools/register.js tools/docs/policyTable.ts          print the table
+ *   node -r ./tools/register.js tools/docs/policyTable.ts --write  update README.md between the markers
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

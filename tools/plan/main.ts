@@ -665,9 +665,9 @@ export async function main(
 }
 
 if (require.main === module) {
-  // Source maps (turned on by tsx) make Node parse the map of every SDK module it loads; they only
-  // matter for the stack traces that --verbose prints.
-  if (!process.argv.includes("--verbose")) process.setSourceMapsEnabled(false);
+  // Stack traces with TypeScript line numbers only for --verbose: with source maps on, Node parses
+  // the map of every module it loads, SDK modules included.
+  if (process.argv.includes("--verbose")) process.setSourceMapsEnabled(true);
   main(process.argv.slice(2)).then(
     (code) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code))),
     (e) => {
