@@ -28,7 +28,7 @@ import * as path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import * as grpc from "@grpc/grpc-js";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import * as YAML from "yaml";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -301,8 +301,21 @@ export function durationSeconds(s: string | undefined): number {
   return total;
 }
 
+/**
+ * Structs already built, by the properties object they encode: AnalyzeStack sends the same
+ * properties as Analyze did, and building a Struct is most of what sending costs.
+ */
+const structs = new WeakMap<object, Struct>();
+
 /** JSON-clean a value (drops undefined) and strip internal (`__`) top-level keys, like SkipInternalKeys. */
 function toStruct(props: Record<string, unknown> | undefined): Struct {
+  if (!props) return buildStruct(props);
+  let s = structs.get(props);
+  if (!s) structs.set(props, (s = buildStruct(props)));
+  return s;
+}
+
+function buildStruct(props: Record<string, unknown> | undefined): Struct {
   const clean = JSON.parse(JSON.stringify(props ?? {})) as Record<string, unknown>;
   for (const k of Object.keys(clean)) if (k.startsWith("__")) delete clean[k];
   return Struct.fromJavaScript(clean as Parameters<typeof Struct.fromJavaScript>[0]);
@@ -632,7 +645,12 @@ export function reconcilePolicyPackConfig(
   if (initialConfig) result = applyConfig(result, initialConfig);
   if (config) result = applyConfig(result, config);
 
+  // Loaded here, not at the top: the pack's process is spawned before this module's users need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Ajv } = require("ajv") as typeof import("ajv");
   const ajv = new Ajv({ strict: false, allErrors: true });
+  // Most policies share a schema (e.g. only failOnUnknown): compile each distinct one once.
+  const compiled = new Map<string, ValidateFunction>();
   const errors: string[] = [];
   for (const p of policies) {
     if (!p.configSchema) continue;
@@ -640,9 +658,11 @@ export function reconcilePolicyPackConfig(
     if (Object.keys(p.configSchema.properties).length > 0) schema.properties = p.configSchema.properties;
     if (p.configSchema.required.length > 0) schema.required = p.configSchema.required;
     const doc = { ...(result[p.name]?.properties ?? {}) };
-    let validate;
+    const key = JSON.stringify(schema);
+    let validate = compiled.get(key);
     try {
-      validate = ajv.compile(schema);
+      validate ??= ajv.compile(schema);
+      compiled.set(key, validate);
     } catch (e) {
       errors.push(`${p.name}: invalid config schema: ${(e as Error).message}`);
       continue;
