@@ -142,6 +142,13 @@ export function runNetpolCli(argv: readonly string[], io: CliIO): number {
   try {
     const result = analyzeDir(dir, { pods });
     io.out(json ? `${formatNpGuardJson(result)}\n` : formatNpGuardText(result));
+    if (result.workloads.length === 0) {
+      // An empty listing would otherwise look like "nothing is allowed".
+      io.err(
+        `note: no workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) in ${dir}, so there are no connections to list; ` +
+          `add the workloads' manifests to the folder (the plan's report.md has the tier-to-tier matrix of the platform's own policies)\n`,
+      );
+    }
     return 0;
   } catch (e) {
     if (e instanceof ManifestFileError || e instanceof ManifestError || e instanceof NetpolValidationError) {
