@@ -96,16 +96,19 @@ function plan() {
     ]),
   );
   line("baseline (load the SDKs)", fmt(base.ms), `${base.maxRssMb.toFixed(0)} MB peak`);
+  const planRun = (...args: string[]) =>
+    best(3, () => runNode(["-r", "./tools/register.js", "tools/plan/main.ts", "--json", ...args]));
   for (const stack of ["dev", "prod"]) {
-    const r = best(3, () =>
-      runNode(["-r", "./tools/register.js", "tools/plan/main.ts", "--stack", stack, "--json"]),
-    );
+    const r = planRun("--stack", stack);
     line(
       `plan --stack ${stack} (exit ${r.code})`,
       fmt(r.ms),
       `${(r.ms / base.ms).toFixed(2)}× baseline (target prod ≤ 4), ${r.maxRssMb.toFixed(0)} MB peak`,
     );
   }
+  // Where the time goes: the program alone, without the pack's process.
+  const np = planRun("--stack", "prod", "--no-policy");
+  line("  prod, the program alone (--no-policy)", fmt(np.ms), `${(np.ms / base.ms).toFixed(2)}× baseline`);
 }
 
 async function pack() {
