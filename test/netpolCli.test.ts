@@ -1,27 +1,20 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { useTempDir } from "./helpers/tempDir";
 import { runNetpolCli } from "../tools/netpol";
 
-const WORKLOADS = `apiVersion: apps/v1
+/** A Deployment in namespace shop whose pods carry app=<name>. */
+const deployment = (name: string) => `apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web, namespace: shop}
+metadata: {name: ${name}, namespace: shop}
 spec:
-  selector: {matchLabels: {app: web}}
+  selector: {matchLabels: {app: ${name}}}
   template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: c, image: web:1}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: c, image: db:1}]}
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: ${name}:1}]}
 `;
+const WORKLOADS = `${deployment("web")}---\n${deployment("db")}`;
 const POLICY = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: db-from-web, namespace: shop}
@@ -39,11 +32,9 @@ function cli(args: string[]) {
 }
 
 describe("netpol CLI (npm run netpol)", function () {
+  const tempDir = useTempDir("netpol-cli-");
   let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "netpol-cli-"));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => (dir = tempDir()));
 
   it("lists the connections the policies allow between the folder's workloads", function () {
     fs.writeFileSync(path.join(dir, "workloads.yaml"), WORKLOADS);

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { useTempDir } from "./helpers/tempDir";
 
 const REGISTER = path.join(__dirname, "..", "tools", "register.js");
 
@@ -15,11 +15,9 @@ function run(entry: string, cache: string) {
 }
 
 describe("tools/register.js (the TypeScript loader of the tools)", function () {
+  const tempDir = useTempDir("register-");
   let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "register-"));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => (dir = tempDir()));
 
   it("runs TypeScript that type stripping alone rejects (enums, parameter properties, extensionless imports)", function () {
     fs.writeFileSync(
