@@ -15,6 +15,7 @@
 //
 // Run: node -r ts-node/register/transpile-only bench/netpol.ts
 
+import { KUBE_DNS } from "../lib/segmentation";
 import { analyze, type EngineInput, type NetworkPolicy, type Workload } from "../policypack/lib/netpol";
 
 const ROLES = ["web", "api", "worker", "db"] as const;
@@ -35,16 +36,7 @@ export function syntheticCluster(namespaces: number, workloadsPerNs: number): En
       { name: "monitoring", labels: { purpose: "monitoring" } },
     ],
     workloads: [
-      {
-        namespace: "kube-system",
-        name: "coredns",
-        kind: "Deployment",
-        labels: { "k8s-app": "kube-dns" },
-        ports: [
-          { name: "dns", containerPort: 53, protocol: "UDP" },
-          { name: "dns-tcp", containerPort: 53 },
-        ],
-      },
+      KUBE_DNS,
       {
         namespace: "monitoring",
         name: "prometheus",
