@@ -698,6 +698,16 @@ type Unary<Req, Res> = (
 const isUnimplemented = (e: unknown) =>
   (e as grpc.ServiceError | undefined)?.code === grpc.status.UNIMPLEMENTED;
 
+/** The call's result, or `undefined` when the pack does not implement the method (older SDKs). */
+async function unlessUnimplemented<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (e) {
+    if (isUnimplemented(e)) return undefined;
+    throw e;
+  }
+}
+
 /** A running policy pack and the gRPC client to it. */
 export class PolicyAnalyzer {
   private info?: AnalyzerInfo;
@@ -933,17 +943,14 @@ export class PolicyAnalyzer {
     req.setEngineAddress(this.engine.address);
     req.setRootDirectory(this.project.dir);
     req.setProgramDirectory(this.project.dir);
-    try {
-      await this.call(
+    const res = await unlessUnimplemented(
+      this.call(
         this.client.handshake as Unary<typeof req, analyzerPb.AnalyzerHandshakeResponse>,
         req,
         "Handshake",
-      );
-      return true;
-    } catch (e) {
-      if (isUnimplemented(e)) return false;
-      throw e;
-    }
+      ),
+    );
+    return res !== undefined;
   }
 
   /** ConfigureStack: organization, project, stack, dry run, config, secret keys, stack tags. */
@@ -956,17 +963,14 @@ export class PolicyAnalyzer {
     for (const [k, v] of Object.entries(ctx.config ?? {})) req.getConfigMap().set(k, v);
     req.setConfigSecretKeysList([...(ctx.secretKeys ?? [])]);
     for (const [k, v] of Object.entries(ctx.tags ?? {})) req.getTagsMap().set(k, v);
-    try {
-      await this.call(
+    const res = await unlessUnimplemented(
+      this.call(
         this.client.configureStack as Unary<typeof req, analyzerPb.AnalyzerStackConfigureResponse>,
         req,
         "ConfigureStack",
-      );
-      return true;
-    } catch (e) {
-      if (isUnimplemented(e)) return false;
-      throw e;
-    }
+      ),
+    );
+    return res !== undefined;
   }
 
   async getPluginInfo(): Promise<{ version: string }> {
@@ -1158,17 +1162,14 @@ export class PolicyAnalyzer {
         return pb;
       }),
     );
-    try {
-      const res = await this.call(
+    const res = await unlessUnimplemented(
+      this.call(
         this.client.analyzeStack as Unary<typeof req, analyzerPb.AnalyzeResponse>,
         req,
         "AnalyzeStack",
-      );
-      return this.convertDiagnostics(res.getDiagnosticsList(), "analyzeStack");
-    } catch (e) {
-      if (isUnimplemented(e)) return [];
-      throw e;
-    }
+      ),
+    );
+    return res ? this.convertDiagnostics(res.getDiagnosticsList(), "analyzeStack") : [];
   }
 
   /** True once the child process has exited. */
