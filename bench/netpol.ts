@@ -13,7 +13,7 @@
 // allow rule. Timed: analyze() only (median of several runs after warm-up); the number of allowed
 // workload pairs is reported but enumerating them is not timed.
 //
-// Run: node -r ts-node/register/transpile-only bench/netpol.ts
+// Run: npm run bench -- netpol   (or alone: node -r ./tools/register.js bench/netpol.ts)
 
 import { KUBE_DNS } from "../lib/segmentation";
 import { analyze, type EngineInput, type NetworkPolicy, type Workload } from "../policypack/lib/netpol";

@@ -102,11 +102,10 @@ export async function evaluatePack(
   const stackTags = opts.stackTags ?? new Map();
   const out: PackDiagnostic[] = [];
   const targets = resources.filter(analyzable);
-  // Deserialized once per resource (the server does it once per policy; policies only read them).
-  const plainProps = new Map(targets.map((r) => [r.urn, plain(r)]));
+  // Deserialized once per resource (the server does it once per policy; policies only read them),
+  // behind one unknown-checking view shared by the policies (the proxy holds no state).
+  const views = new Map(targets.map((r) => [r.urn, unknownCheckingProxy(plain(r))]));
   const options = new Map(targets.map((r) => [r.urn, baseOpts(r)]));
-  // One unknown-checking view per resource, shared by the policies (the proxy holds no state).
-  const views = new Map(targets.map((r) => [r.urn, unknownCheckingProxy(plainProps.get(r.urn)!)]));
   let stackResources: PolicyResource[] | undefined;
   /** The resources as stack policies see them (parent and dependencies linked), built once. */
   const stackView = (): PolicyResource[] => {
