@@ -224,6 +224,19 @@ export class SecretStores extends pulumi.ComponentResource {
       );
 
       const inNamespace = { parent: this, dependsOn: [t.namespaceResource] };
+      // The client ID and the tenant ID reach ESO from this ServiceAccount only, never also from the
+      // SecretStore: ESO v2.9.0 refuses a tenant given in two places, even with the same value.
+      // external-secrets/external-secrets@v2.9.0 providers/v1/azure/keyvault/keyvault.go,
+      // authorizerForWorkloadIdentity (the default, legacy-SDK path):
+      //   if val, found := sa.ObjectMeta.Annotations[AnnotationTenantID]; found {
+      //     // If tenantID is defined in both Annotations and AuthSecretRef, return an error
+      //     if tenantID != "" { return nil, errors.New(errMultipleTenantID) }
+      // where tenantID already holds spec.provider.azurekv.tenantId; its own test "duplicated tenantId"
+      // (keyvault_auth_test.go) is the store this program registered before. The client ID likewise:
+      // the `azure.workload.identity/client-id` annotation, and no authSecretRef.clientId
+      // (errMultipleClientID); keyvault_new_sdk.go buildWorkloadIdentityCredential (useAzureSDK) reads
+      // the client ID from the annotation only. This is the layout of ESO's own example
+      // (docs/snippets/azkv-workload-identity.yaml). Policy: secret-store-identity-binding.
       const sa = new k8s.core.v1.ServiceAccount(
         `${t.namespace}-${SECRET_READER_SA}`,
         {
@@ -252,7 +265,13 @@ export class SecretStores extends pulumi.ComponentResource {
               azurekv: {
                 authType: "WorkloadIdentity",
                 vaultUrl: vault.properties.vaultUri,
-                tenantId: args.tenantId,
+                // No tenantId here: it is the ServiceAccount's azure.workload.identity/tenant-id
+                // annotation (see above). environmentType stays the CRD default PublicCloud, whose
+                // Key Vault suffix (vault.azure.net) is the vault's. serviceAccountRef has no
+                // namespace: ESO reads the SA from the store's own namespace (a different one is
+                // refused by runtime/esutils ValidateReferentServiceAccountSelector), and requests
+                // its token with audience api://AzureADTokenExchange (AzureDefaultAudience), the
+                // federated credential's audience; subject system:serviceaccount:<ns>:<sa>.
                 serviceAccountRef: { name: SECRET_READER_SA },
               },
             },

@@ -163,6 +163,41 @@ for (const stack of STACKS) {
       }
     });
 
+    // Regression (issue 14 item 5): the stores also set spec.provider.azurekv.tenantId while the SA
+    // carried azure.workload.identity/tenant-id, which ESO v2.9.0 refuses at run time
+    // (providers/v1/azure/keyvault/keyvault.go authorizerForWorkloadIdentity → errMultipleTenantID).
+    it("gives ESO exactly one client ID and one tenant ID per store: both on the ServiceAccount, none in the store", () => {
+      for (const t of secretTiers) {
+        const store = reg
+          .ofType(T.store)
+          .map((r) => reg.props(r))
+          .find((p) => p.metadata.namespace === t.ns)!;
+        const kv = store.spec.provider.azurekv;
+        assert.equal(kv.tenantId, undefined, `${t.ns}: tenantId set in the store and on the SA`);
+        assert.equal(kv.authSecretRef, undefined, `${t.ns}: client ID from a Secret`);
+        assert.equal(kv.environmentType, undefined, "PublicCloud (the CRD default) for *.vault.azure.net");
+        assert.equal(kv.serviceAccountRef.namespace, undefined);
+        const saRec = reg
+          .ofType(T.sa)
+          .find(
+            (r) =>
+              reg.props(r).metadata.namespace === t.ns &&
+              reg.props(r).metadata.name === kv.serviceAccountRef.name,
+          )!;
+        const annotations = reg.props(saRec).metadata.annotations;
+        assert.deepEqual(Object.keys(annotations).sort(), [
+          "azure.workload.identity/client-id",
+          "azure.workload.identity/tenant-id",
+        ]);
+        // The client ID is the identity whose federated credential names this very ServiceAccount.
+        const identity = reg.one(T.identity, `id-${t.env}-${t.tier}`);
+        assert.ok(saRec.propertyDependencies.metadata.includes(identity.urn), "annotation from the identity");
+        const fic = reg.one(T.fic, `fic-${t.env}-${t.tier}`);
+        assert.equal(reg.props(fic).subject, `system:serviceaccount:${t.ns}:${kv.serviceAccountRef.name}`);
+        assert.ok(fic.propertyDependencies.resourceName.includes(identity.urn), "credential on the identity");
+      }
+    });
+
     it("syncs the configured secrets into each tier with Owner/Retain policies", () => {
       for (const t of secretTiers) {
         const expected = (cfg.secrets.byTier[t.tier as keyof typeof cfg.secrets.byTier] ?? []).map(

@@ -10,7 +10,10 @@
  * - only the served ESO API (v1) is used;
  * - SecretStores authenticate to Key Vault with workload identity, never with a client secret kept
  *   in the cluster;
- * - ExternalSecret target policies are consistent (the ESO webhook refuses the others at apply time).
+ * - ExternalSecret target policies are consistent (the ESO webhook refuses the others at apply time);
+ * - each workload-identity store resolves, by ESO 2.9.0's own rules, exactly one client ID and one
+ *   tenant ID from the ServiceAccount it references, and that client ID is the identity whose
+ *   federated credential names that ServiceAccount (secret-store-identity-binding).
  *
  * Decision on `kubernetes.io/service-account-token` Secrets: refused even without data. Such a
  * Secret makes the token controller mint a non-expiring token for the ServiceAccount and store it
@@ -20,7 +23,7 @@
  */
 import type { Policy, PolicyResource } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import { CONTROLS, get, resourcePolicy, stackPolicy, subject } from "../lib/kit";
+import { azureType, CONTROLS, get, resourcePolicy, stackPolicy, subject } from "../lib/kit";
 import {
   attempt,
   guarded,
@@ -542,6 +545,384 @@ export const externalSecretTargetPolicies = resourcePolicy(
   },
 );
 
+// ----- SecretStore → ServiceAccount → federated identity (ESO v2.9.0, Azure workload identity)
+//
+// The rule, read in external-secrets/external-secrets at tag v2.9.0 (the appVersion of chart 2.9.0):
+// providers/v1/azure/keyvault/keyvault.go (default path, `useAzureSDK` unset/false), function
+// `authorizerForWorkloadIdentity`:
+// - `if a.provider.ServiceAccountRef == nil` → AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE
+//   of the controller's own pod (errMissingWorkloadEnvVars): the store borrows the controller's identity;
+// - the ServiceAccount is read from `a.namespace` (the store's namespace), or from
+//   `ServiceAccountRef.Namespace` for a ClusterSecretStore;
+// - client ID: `if a.provider.AuthSecretRef != nil { if a.provider.AuthSecretRef.ClientID == nil
+//   { return nil, errors.New(errMissingClientIDSecret) } … }`, then
+//   `if val, found := sa.ObjectMeta.Annotations[AnnotationClientID]; found { if clientID != "" {
+//   return nil, errors.New(errMultipleClientID) } … }` and `if clientID == "" { … errMissingClient }`;
+// - tenant ID: AuthSecretRef.TenantID, else `a.provider.TenantID`; then
+//   `if val, found := sa.ObjectMeta.Annotations[AnnotationTenantID]; found { if tenantID != "" {
+//   return nil, errors.New(errMultipleTenantID) } … }` — refused even when both values are equal
+//   (keyvault_auth_test.go "duplicated tenantId"); last resort `os.Getenv("AZURE_TENANT_ID")` of the
+//   controller pod, else errMissingTenant;
+// - `FetchSAToken(ctx, ns, a.provider.ServiceAccountRef.Name, audiences, …)` with
+//   `audiences := []string{AzureDefaultAudience}` = "api://AzureADTokenExchange" (+ serviceAccountRef.audiences).
+// keyvault_new_sdk.go `buildWorkloadIdentityCredential` (useAzureSDK: true): client ID from the
+// annotation only (`else { return nil, fmt.Errorf(errMissingClient, …) }`, AuthSecretRef ignored);
+// tenant `if az.provider.TenantID != nil {…} else if …Annotations[AnnotationTenantID]…` else errMissingTenant.
+// `(*Azure).ValidateStore` (run by the SecretStore webhook, apis/externalsecrets/v1/secretstore_validator.go):
+// runtime/esutils/utils.go `ValidateReferentServiceAccountSelector` refuses a namespaced store whose
+// serviceAccountRef.namespace differs from its own (errNamespaceNotAllowed); CustomCloudConfig requires
+// UseAzureSDK and activeDirectoryEndpoint; AzureStackCloud requires CustomCloudConfig.
+// `kvResourceForProviderConfig(environmentType)` picks the Key Vault token resource of the cloud
+// (CRD default environmentType: PublicCloud); keyvault_new_sdk.go `getCloudConfiguration` refuses
+// GermanCloud ("discontinued on October 29, 2021").
+//
+// So a store resolves unambiguously, whichever SDK path it takes, when: serviceAccountRef names a
+// ServiceAccount of the stack (in the store's namespace), no authSecretRef, the client ID only in the
+// SA's `azure.workload.identity/client-id` annotation, the tenant ID in exactly one of
+// spec.provider.azurekv.tenantId or the SA's `azure.workload.identity/tenant-id` annotation, and the
+// vault URL in the cloud of environmentType. The Entra ID side: a federated identity credential with
+// subject `system:serviceaccount:<ns>:<sa>` and audience api://AzureADTokenExchange on the identity
+// whose client ID the annotation carries.
+
+export const ANNOTATION_CLIENT_ID = "azure.workload.identity/client-id";
+export const ANNOTATION_TENANT_ID = "azure.workload.identity/tenant-id";
+/** keyvault.go `AzureDefaultAudience`: the audience of every token ESO requests for the ServiceAccount. */
+export const AZURE_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+/**
+ * Key Vault DNS suffix per environmentType: the vault of `kvResourceForProviderConfig(t)`
+ * (go-autorest autorest/azure/environments.go KeyVaultEndpoint/KeyVaultDNSSuffix).
+ */
+export const KEY_VAULT_DNS_SUFFIX: Record<string, string> = {
+  PublicCloud: "vault.azure.net",
+  USGovernmentCloud: "vault.usgovcloudapi.net",
+  ChinaCloud: "vault.azure.cn",
+};
+const SERVICE_ACCOUNT = /^kubernetes:core\/v1:ServiceAccount(List)?$/;
+const USER_ASSIGNED_IDENTITY = azureType("managedidentity", "UserAssignedIdentity");
+const FEDERATED_CREDENTIAL = azureType("managedidentity", "FederatedIdentityCredential");
+const hasKey = (o: unknown, k: string): boolean =>
+  typeof o === "object" && o !== null && Object.prototype.hasOwnProperty.call(o, k);
+
+interface SaEntry {
+  res: PolicyResource;
+  obj: any;
+  path: string;
+  name?: string;
+  ns?: string;
+  unknown?: UnknownValueError;
+}
+
+function serviceAccountIndex(resources: readonly PolicyResource[]): SaEntry[] {
+  const out: SaEntry[] = [];
+  for (const res of resources) {
+    if (!SERVICE_ACCOUNT.test(res.type)) continue;
+    for (const o of kubeObjects(res)) {
+      const name = attempt(() => get(o.obj, "metadata", "name"));
+      const ns = attempt(() => get(o.obj, "metadata", "namespace"));
+      out.push({
+        res,
+        obj: o.obj,
+        path: o.path,
+        name: typeof name.value === "string" ? name.value : undefined,
+        ns: ns.unknown ? undefined : typeof ns.value === "string" && ns.value !== "" ? ns.value : "default",
+        unknown: name.unknown ?? ns.unknown,
+      });
+    }
+  }
+  return out;
+}
+
+/** A federated identity credential of the stack and the user-assigned identities it belongs to. */
+interface FicEntry {
+  res: PolicyResource;
+  subject?: string;
+  unknown?: UnknownValueError;
+  identities: PolicyResource[];
+}
+
+function credentialIndex(resources: readonly PolicyResource[]): FicEntry[] {
+  const identities = resources.filter((r) => USER_ASSIGNED_IDENTITY.test(r.type));
+  return resources
+    .filter((r) => FEDERATED_CREDENTIAL.test(r.type))
+    .map((res) => {
+      const subj = attempt(() => get(res.props, "subject"));
+      // The identity: the one its resourceName is taken from (unknown at preview for a new identity,
+      // so through the property dependency), else the identity of that literal name.
+      let owners = (res.propertyDependencies?.resourceName ?? []).filter((d) =>
+        USER_ASSIGNED_IDENTITY.test(d.type),
+      );
+      if (owners.length === 0) {
+        const rn = attempt(() => get(res.props, "resourceName")).value;
+        owners = identities.filter(
+          (i) => typeof rn === "string" && attempt(() => get(i.props, "resourceName")).value === rn,
+        );
+      }
+      return {
+        res,
+        subject: typeof subj.value === "string" ? subj.value : undefined,
+        unknown: subj.unknown,
+        identities: owners,
+      };
+    });
+}
+
+/** Problems of a store's own spec (vault URL and cloud, ServiceAccount reference, authSecretRef). */
+function storeSpecProblems(kv: any, p: string, cluster: boolean, storeNs: string | undefined): string[] {
+  const out: string[] = [];
+  const newSdk = get(kv, "useAzureSDK") === true;
+  const env = get(kv, "environmentType") ?? "PublicCloud";
+  const custom = get(kv, "customCloudConfig");
+  const hasCustom = custom !== undefined && custom !== null;
+  if (hasCustom && !newSdk)
+    out.push(
+      `${p}.customCloudConfig is set without ${p}.useAzureSDK: true, which ESO's ValidateStore refuses ("CustomCloudConfig requires UseAzureSDK to be set to true"): remove customCloudConfig (the platform's vaults are in the public cloud)`,
+    );
+  if (hasCustom && !nonEmptyString(get(custom, "activeDirectoryEndpoint")))
+    out.push(`${p}.customCloudConfig.activeDirectoryEndpoint is unset, which ESO's ValidateStore refuses`);
+  if (env === "AzureStackCloud" && !hasCustom)
+    out.push(
+      `${p}.environmentType is "AzureStackCloud" without customCloudConfig, which ESO's ValidateStore refuses: use PublicCloud (the default) for an Azure Key Vault in the public cloud`,
+    );
+  if (env === "GermanCloud")
+    out.push(
+      `${p}.environmentType is "GermanCloud", a cloud discontinued in 2021 (ESO's getCloudConfiguration refuses it): remove environmentType (PublicCloud is the default)`,
+    );
+  // The vault URL of a new vault is known only after it is created; then it is not read here (the
+  // token would still be for the cloud of environmentType, and the sync fails without a security gap).
+  const url = attempt(() => get(kv, "vaultUrl")).value;
+  const suffix = hasCustom ? get(custom, "keyVaultDNSSuffix") : KEY_VAULT_DNS_SUFFIX[env];
+  if (url !== undefined && !nonEmptyString(url))
+    out.push(`${p}.vaultUrl is ${show(url)}: set it to the tier vault's URI (vault.properties.vaultUri)`);
+  else if (typeof url === "string" && nonEmptyString(suffix)) {
+    let host = "";
+    let scheme = "";
+    try {
+      const u = new URL(url);
+      host = u.hostname.toLowerCase();
+      scheme = u.protocol;
+    } catch {
+      // reported below
+    }
+    if (scheme !== "https:" || !host.endsWith(`.${suffix.toLowerCase()}`))
+      out.push(
+        `${p}.vaultUrl is ${JSON.stringify(url)}, not an https URL of a vault in ${env} (*.${suffix}), so ESO would request a token for the wrong cloud's Key Vault (kvResourceForProviderConfig): use the vault's URI and the matching environmentType`,
+      );
+  }
+  // An unset serviceAccountRef.name (the controller's own identity) and a ClusterSecretStore without
+  // serviceAccountRef.namespace are refused by secret-store-workload-identity.
+  const refNs = get(kv, "serviceAccountRef", "namespace");
+  if (!cluster && refNs !== undefined && refNs !== storeNs)
+    out.push(
+      `${p}.serviceAccountRef.namespace is ${show(refNs)}, not the store's namespace ${show(storeNs)}, which ESO's ValidateStore refuses (ValidateReferentServiceAccountSelector: "namespace should either be empty or match the namespace of the SecretStore"): remove it`,
+    );
+  const asr = get(kv, "authSecretRef");
+  if (asr !== undefined && asr !== null) {
+    const hasClient = get(asr, "clientId") !== undefined && get(asr, "clientId") !== null;
+    const hasTenant = get(asr, "tenantId") !== undefined && get(asr, "tenantId") !== null;
+    out.push(
+      hasClient
+        ? `${p}.authSecretRef.clientId takes the client ID from a cluster Secret: with the ServiceAccount's ${ANNOTATION_CLIENT_ID} annotation ESO refuses it ("multiple clientID found"), with useAzureSDK it is ignored, and it cannot be tied to the federated identity at preview: remove authSecretRef and keep the client ID in the annotation`
+        : `${p}.authSecretRef is set without clientId, which ESO refuses for WorkloadIdentity (errMissingClientIDSecret)${hasTenant ? "; authSecretRef.tenantId would also be a second tenant source" : ""}: remove authSecretRef`,
+    );
+  }
+  return out;
+}
+
+/** Problems of the client ID and tenant ID ESO would resolve from the store and its ServiceAccount. */
+function idSourceProblems(kv: any, p: string, sa: SaEntry, saRef: string): string[] {
+  const out: string[] = [];
+  const ann = get(sa.obj, "metadata", "annotations");
+  const saPath = `${saRef} ${sa.path}metadata.annotations`;
+  if (!hasKey(ann, ANNOTATION_CLIENT_ID))
+    out.push(
+      `${saPath} has no "${ANNOTATION_CLIENT_ID}", so ESO finds no client ID ("missing clientID: either serviceAccountRef or service account annotation '${ANNOTATION_CLIENT_ID}' is missing"): annotate the ServiceAccount with the client ID of the identity federated with it`,
+    );
+  else {
+    const v = attempt(() => get(ann, ANNOTATION_CLIENT_ID));
+    if (!v.unknown && !nonEmptyString(v.value))
+      out.push(
+        `${saPath}["${ANNOTATION_CLIENT_ID}"] is ${show(v.value)}, so ESO has no client ID: set it to the federated identity's client ID`,
+      );
+  }
+  // Presence decides (`a.provider.TenantID != nil`, `…Annotations[AnnotationTenantID]; found`),
+  // so a value unknown at preview still counts as set.
+  const specTenant = attempt(() => get(kv, "tenantId"));
+  const inSpec = hasKey(kv, "tenantId") && specTenant.value !== null;
+  const inAnnotation = hasKey(ann, ANNOTATION_TENANT_ID);
+  if (inSpec && inAnnotation)
+    out.push(
+      `the tenant ID is set twice, in ${p}.tenantId and in ${saPath}["${ANNOTATION_TENANT_ID}"]: ESO refuses that even with equal values ("multiple tenantID found. Check secretRef, 'spec.provider.azurekv.tenantId', and serviceAccountRef"): keep exactly one (the platform keeps the annotation and leaves tenantId unset)`,
+    );
+  else if (!inSpec && !inAnnotation)
+    out.push(
+      `neither ${p}.tenantId nor ${saPath}["${ANNOTATION_TENANT_ID}"] is set, so ESO falls back to its own pod's AZURE_TENANT_ID (unset: "missing tenantID in store config"): annotate the ServiceAccount with the tenant ID`,
+    );
+  else {
+    const v = inSpec ? specTenant.value : attempt(() => get(ann, ANNOTATION_TENANT_ID)).value;
+    if (v !== undefined && !nonEmptyString(v))
+      out.push(
+        `the tenant ID (${inSpec ? `${p}.tenantId` : `${saPath}["${ANNOTATION_TENANT_ID}"]`}) is ${show(v)}: set the tenant's ID`,
+      );
+  }
+  return out;
+}
+
+export const secretStoreIdentityBinding = stackPolicy(
+  {
+    name: "secret-store-identity-binding",
+    description:
+      "Each azurekv SecretStore or ClusterSecretStore with WorkloadIdentity references a ServiceAccount of the stack from which External Secrets resolves exactly one client ID and one tenant ID, that client ID is the identity whose federated credential names that ServiceAccount with audience api://AzureADTokenExchange, and its vaultUrl is in the cloud of its environmentType.",
+    severity: "high",
+    controls: [
+      {
+        framework: "External Secrets Operator",
+        reference:
+          "providers/v1/azure/keyvault/keyvault.go authorizerForWorkloadIdentity, ValidateStore; keyvault_new_sdk.go buildWorkloadIdentityCredential",
+        version: "v2.9.0",
+        url: "https://github.com/external-secrets/external-secrets/blob/v2.9.0/providers/v1/azure/keyvault/keyvault.go",
+      },
+      CONTROLS.azureBaseline("IM-3"),
+      CONTROLS.platform("secrets: one vault, identity and SecretStore per tier; no cross-tier read path"),
+    ],
+    remediationSteps:
+      'Reference the tier\'s reader ServiceAccount (serviceAccountRef: {name: keyvault-reader}, no namespace in a namespaced SecretStore), register it in the stack with annotations azure.workload.identity/client-id = <the tier identity\'s clientId> and azure.workload.identity/tenant-id = <tenant>, leave spec.provider.azurekv.tenantId and authSecretRef unset (ESO refuses a tenant or client ID given twice), and give that identity a FederatedIdentityCredential with subject "system:serviceaccount:<namespace>:<serviceaccount>" and audiences ["api://AzureADTokenExchange"]. Keep environmentType PublicCloud (the default) for a *.vault.azure.net vault.',
+    tags: ["secrets", "external-secrets", "identity"],
+  },
+  (args, report) => {
+    const sas = serviceAccountIndex(args.resources);
+    const fics = credentialIndex(args.resources);
+    const identityByUrn = new Map(
+      args.resources.filter((r) => USER_ASSIGNED_IDENTITY.test(r.type)).map((r) => [r.urn, r]),
+    );
+    for (const r of args.resources) {
+      const cluster = CLUSTER_SECRET_STORE.test(r.type);
+      if (!cluster && !SECRET_STORE.test(r.type)) continue;
+      // A Patch carries only the fields it sets; the merged object is not known here.
+      if (isPatch(r.type)) continue;
+      for (const o of kubeObjects(r)) {
+        const who = refOf(r, o);
+        guarded(args, report, who, r.urn, () => {
+          const kv = get(o.obj, "spec", "provider", "azurekv");
+          if (kv === undefined || kv === null) return;
+          // Other auth types are refused by secret-store-workload-identity.
+          if ((get(kv, "authType") ?? "ServicePrincipal") !== WORKLOAD_IDENTITY) return;
+          const p = `${o.path}spec.provider.azurekv`;
+          const storeNsRaw = cluster ? undefined : get(o.obj, "metadata", "namespace");
+          const storeNs = cluster ? undefined : nonEmptyString(storeNsRaw) ? storeNsRaw : "default";
+          const own = storeSpecProblems(kv, p, cluster, storeNs);
+          for (const m of own) report(`${who}: ${m}.`, r.urn);
+          const saName = get(kv, "serviceAccountRef", "name");
+          const saNs = cluster ? get(kv, "serviceAccountRef", "namespace") : storeNs;
+          if (!nonEmptyString(saName) || !nonEmptyString(saNs)) return;
+
+          // The ServiceAccount ESO reads and requests the token for.
+          const depUrns = new Set(r.dependencies.map((d) => d.urn));
+          let sa = sas.find((s) => s.name === saName && s.ns === saNs);
+          if (!sa) {
+            const unknownDep = sas.find((s) => s.unknown && depUrns.has(s.res.urn));
+            if (unknownDep) sa = unknownDep;
+            else {
+              const anyUnknown = sas.find((s) => s.unknown);
+              if (anyUnknown) throw anyUnknown.unknown;
+              report(
+                `${who}: ${p}.serviceAccountRef names ServiceAccount '${saNs}/${saName}', which the stack does not register, so its annotations (client and tenant ID) and its federated credential cannot be checked and ESO fails if it does not exist: register the ServiceAccount in the stack.`,
+                r.urn,
+              );
+              return;
+            }
+          }
+          const saRef = `ServiceAccount '${saNs}/${saName}'`;
+          for (const m of idSourceProblems(kv, p, sa, saRef)) report(`${who}: ${m}.`, r.urn);
+
+          // Entra ID: the federated credential for the token ESO presents.
+          const subjectWanted = `system:serviceaccount:${saNs}:${saName}`;
+          const mine = fics.filter((f) => f.subject === subjectWanted);
+          if (mine.length === 0) {
+            const unknownFic = fics.find((f) => f.unknown);
+            if (unknownFic) throw unknownFic.unknown;
+            report(
+              `${who}: no FederatedIdentityCredential in the stack has subject "${subjectWanted}" (the ServiceAccount ESO requests the token for), so Entra ID refuses the token exchange: add one on the tier identity with issuer = the cluster's OIDC issuer and audiences ["${AZURE_TOKEN_EXCHANGE_AUDIENCE}"].`,
+              r.urn,
+            );
+            return;
+          }
+          const goodFics = mine.filter((f) => {
+            const aud = get(f.res.props, "audiences");
+            const ok = Array.isArray(aud) && aud.includes(AZURE_TOKEN_EXCHANGE_AUDIENCE);
+            if (!ok)
+              report(
+                `${who}: FederatedIdentityCredential '${f.res.name}' (subject "${subjectWanted}") has audiences ${show(aud)}, without "${AZURE_TOKEN_EXCHANGE_AUDIENCE}", the audience of the token ESO requests (AzureDefaultAudience): set audiences to ["${AZURE_TOKEN_EXCHANGE_AUDIENCE}"].`,
+                r.urn,
+              );
+            return ok;
+          });
+          if (goodFics.length === 0) return;
+          const federated = new Map<string, PolicyResource>();
+          for (const f of goodFics) for (const i of f.identities) federated.set(i.urn, i);
+          if (federated.size === 0) {
+            report(
+              `${who}: FederatedIdentityCredential '${goodFics[0].res.name}' names "${subjectWanted}" but belongs to no UserAssignedIdentity of the stack, so the ServiceAccount's client ID cannot be checked against it: create the credential on the tier identity (resourceName: identity.name).`,
+              r.urn,
+            );
+            return;
+          }
+          checkClientIdBinding(r, who, sa, saRef, federated, subjectWanted);
+        });
+      }
+    }
+
+    /** The client-id annotation is the identity whose federated credential names the ServiceAccount. */
+    function checkClientIdBinding(
+      r: PolicyResource,
+      who: string,
+      sa: SaEntry,
+      saRef: string,
+      federated: Map<string, PolicyResource>,
+      subjectWanted: string,
+    ) {
+      const ann = get(sa.obj, "metadata", "annotations");
+      if (!hasKey(ann, ANNOTATION_CLIENT_ID)) return; // reported above
+      const value = attempt(() => get(ann, ANNOTATION_CLIENT_ID));
+      const names = [...federated.values()].map((i) => `'${i.name}'`).join(", ");
+      // Known on both sides (the identity's outputs, as AnalyzeStack sees them after an update): compare.
+      if (typeof value.value === "string") {
+        const clientIds = [...identityByUrn.values()].map((i) => ({
+          i,
+          id: attempt(() => get(i.props, "clientId")).value,
+        }));
+        const knownFederated = clientIds.filter((c) => federated.has(c.i.urn) && typeof c.id === "string");
+        if (knownFederated.length === federated.size) {
+          if (knownFederated.some((c) => c.id === value.value)) return;
+          const other = clientIds.find((c) => c.id === value.value);
+          report(
+            `${who}: ${saRef} annotation "${ANNOTATION_CLIENT_ID}" is ${JSON.stringify(value.value)}, ${other ? `the client ID of identity '${other.i.name}', which has no federated credential for "${subjectWanted}"` : "not the client ID of an identity federated with it"}, so ESO would exchange the token as an identity Entra ID does not trust for it (or that reads another vault): use the clientId of ${names}.`,
+            r.urn,
+          );
+          return;
+        }
+      }
+      // Unknown at preview (a new identity): the annotation must come from the federated identity.
+      const metaDeps = (sa.res.propertyDependencies?.metadata ?? []).filter((d) =>
+        USER_ASSIGNED_IDENTITY.test(d.type),
+      );
+      if (metaDeps.length > 0 && metaDeps.every((d) => federated.has(d.urn))) return;
+      if (metaDeps.length > 0) {
+        const stray = metaDeps.filter((d) => !federated.has(d.urn)).map((d) => `'${d.name}'`);
+        report(
+          `${who}: ${saRef} metadata is built from identity ${stray.join(", ")}, which has no federated credential for "${subjectWanted}", so its "${ANNOTATION_CLIENT_ID}" annotation may name the wrong identity: take it from the clientId of ${names}.`,
+          r.urn,
+        );
+        return;
+      }
+      if (value.unknown) throw value.unknown;
+      report(
+        `${who}: ${saRef} annotation "${ANNOTATION_CLIENT_ID}" is the literal ${JSON.stringify(value.value)}, which cannot be tied to the identity federated with it: take it from the clientId output of ${names}.`,
+        r.urn,
+      );
+    }
+  },
+);
+
 export const policies: Policy[] = [
   noLiteralSecrets,
   externalSecretStoreInNamespace,
@@ -549,4 +930,5 @@ export const policies: Policy[] = [
   externalSecretsV1Only,
   secretStoreWorkloadIdentity,
   externalSecretTargetPolicies,
+  secretStoreIdentityBinding,
 ];

@@ -11,6 +11,7 @@ import {
   noUnscopedClusterSecretStore,
   policies,
   regexProblem,
+  secretStoreIdentityBinding,
   secretStoreWorkloadIdentity,
 } from "../policies/secrets";
 import {
@@ -62,7 +63,6 @@ function secretStore(ns = NS): FakeResource {
           azurekv: {
             authType: "WorkloadIdentity",
             vaultUrl: "https://ameide-dev-app-829e0.vault.azure.net/",
-            tenantId: "11111111-1111-1111-1111-111111111111",
             serviceAccountRef: { name: "keyvault-reader" },
           },
         },
@@ -130,6 +130,75 @@ function emptySecret(): FakeResource {
   };
 }
 
+const TENANT = "11111111-1111-1111-1111-111111111111";
+const CLIENT_ID = "22222222-2222-2222-2222-222222222222";
+
+/** The tier's user-assigned identity (clientId is an output: set only when `clientId` is given). */
+function identity(name = "id-dev-app", clientId?: string): FakeResource {
+  return {
+    type: "azure-native:managedidentity:UserAssignedIdentity",
+    name,
+    props: {
+      resourceGroupName: "ameide-rg",
+      location: "westeurope",
+      resourceName: `${name}abc123`,
+      ...(clientId ? { clientId } : {}),
+    },
+  };
+}
+
+/** Its federated credential for the tier's reader ServiceAccount (resourceName: identity.name). */
+function credential(id: FakeResource, ns = NS, sa = "keyvault-reader"): FakeResource {
+  return {
+    type: "azure-native:managedidentity:FederatedIdentityCredential",
+    name: `fic-${ns}`,
+    parent: id,
+    dependencies: [id],
+    propertyDependencies: { resourceName: [id] },
+    props: {
+      resourceGroupName: "ameide-rg",
+      resourceName: UNKNOWN,
+      federatedIdentityCredentialResourceName: `${ns}-${sa}`,
+      issuer: "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/",
+      subject: `system:serviceaccount:${ns}:${sa}`,
+      audiences: ["api://AzureADTokenExchange"],
+    },
+  };
+}
+
+/** The reader ServiceAccount, annotated from the identity (client ID unknown at preview for a new identity). */
+function readerSa(id: FakeResource, ns = NS, clientId: string = CLIENT_ID): FakeResource {
+  return {
+    type: "kubernetes:core/v1:ServiceAccount",
+    name: `${ns}-keyvault-reader`,
+    dependencies: [id],
+    propertyDependencies: { metadata: [id] },
+    props: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        name: "keyvault-reader",
+        namespace: ns,
+        labels: MANAGED_LABELS,
+        annotations: {
+          "azure.workload.identity/client-id": clientId,
+          "azure.workload.identity/tenant-id": TENANT,
+        },
+      },
+      automountServiceAccountToken: false,
+    },
+  };
+}
+
+/** One tier's store chain as the program registers it: [identity, credential, SA, store]. */
+function storeChain(ns = NS, clientId: string = CLIENT_ID): FakeResource[] {
+  const id = identity(`id-${ns}`);
+  const sa = readerSa(id, ns, clientId);
+  const store = secretStore(ns);
+  store.dependencies = [sa];
+  return [id, credential(id, ns), sa, store];
+}
+
 function stack(): FakeResource[] {
   const store = secretStore();
   return [namespace(), store, externalSecret(store), externalSecret(store, NS, "platform-cache")];
@@ -160,7 +229,7 @@ function brokenCases(policy: ResourceValidationPolicy, cases: Case[]) {
 // ---------------------------------------------------------------------------------------------
 
 describe("policies/secrets", function () {
-  it("exports its six policies with complete metadata", function () {
+  it("exports its seven policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
@@ -170,9 +239,11 @@ describe("policies/secrets", function () {
         "external-secrets-v1-only",
         "secret-store-workload-identity",
         "external-secret-target-policies-consistent",
+        "secret-store-identity-binding",
       ],
     );
     policies.forEach((p) => assertPolicyMetadata(p));
+    assertPolicyMetadata(secretStoreIdentityBinding, { stack: true });
     assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length);
   });
 
@@ -856,6 +927,260 @@ describe("policies/secrets", function () {
       const bad = { spec: { target: { creationPolicy: "Orphan", deletionPolicy: "Delete" } } };
       for (const type of [ES("SecretStore"), ES("PushSecret", "v1alpha1"), "kubernetes:core/v1:Secret"])
         assert.deepStrictEqual(await run({ type, name: "x", props: bad }), []);
+    });
+  });
+  describe("secret-store-identity-binding", function () {
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(secretStoreIdentityBinding, rs, cfg);
+    /** The chain [identity, credential, SA, store] with one part changed. */
+    const chain = (
+      f: (c: { id: any; fic: any; sa: any; kv: any; store: FakeResource; rs: FakeResource[] }) => void,
+    ) => {
+      const rs = storeChain();
+      const [id, fic, sa, store] = rs;
+      f({
+        id: id.props,
+        fic: fic.props,
+        sa: sa.props,
+        kv: store.props.spec.provider.azurekv,
+        store,
+        rs,
+      });
+      return rs;
+    };
+    const ann = (sa: any) => sa.metadata.annotations;
+    const CLIENT = "azure.workload.identity/client-id";
+    const TENANT_ANN = "azure.workload.identity/tenant-id";
+
+    it("passes the program's chain: SA annotated with client and tenant ID, store without tenantId, federated identity", async function () {
+      assert.deepStrictEqual(await run(storeChain()), []);
+      assert.deepStrictEqual(await run([...storeChain(), ...storeChain("ameide-staging-app")]), []);
+      // The client ID unknown at preview (a new identity): tied through the SA's dependency on the identity.
+      assert.deepStrictEqual(await run(storeChain(NS, UNKNOWN)), []);
+      // Known on both sides (the identity's outputs): compared.
+      assert.deepStrictEqual(await run(chain(({ id }) => (id.clientId = CLIENT_ID))), []);
+    });
+
+    it("passes the other layouts ESO 2.9.0 accepts", async function () {
+      const ok: [string, FakeResource[]][] = [
+        [
+          "tenant in the store spec only",
+          chain(({ sa, kv }) => ((kv.tenantId = TENANT), delete ann(sa)[TENANT_ANN])),
+        ],
+        [
+          "serviceAccountRef.namespace = the store's",
+          chain(({ kv }) => (kv.serviceAccountRef.namespace = NS)),
+        ],
+        ["the new SDK path", chain(({ kv }) => (kv.useAzureSDK = true))],
+        ["explicit PublicCloud", chain(({ kv }) => (kv.environmentType = "PublicCloud"))],
+        [
+          "a China Cloud vault",
+          chain(
+            ({ kv }) => ((kv.environmentType = "ChinaCloud"), (kv.vaultUrl = "https://v.vault.azure.cn/")),
+          ),
+        ],
+        ["the vault URL unknown at preview", chain(({ kv }) => (kv.vaultUrl = UNKNOWN))],
+        [
+          "another auth type (secret-store-workload-identity's business)",
+          chain(({ kv }) => (kv.authType = "ManagedIdentity")),
+        ],
+      ];
+      for (const [what, rs] of ok) assert.deepStrictEqual(await run(rs), [], what);
+      // A ClusterSecretStore naming its ServiceAccount's namespace.
+      const id = identity("id-shared");
+      const sa = readerSa(id, "external-secrets");
+      const rs = [id, credential(id, "external-secrets"), sa, clusterSecretStore()];
+      rs[3].props.spec.provider.azurekv.serviceAccountRef.name = "keyvault-reader";
+      assert.deepStrictEqual(await run(rs), []);
+    });
+
+    const cases: [string, string, FakeResource[]][] = [
+      [
+        "tenant ID in the store spec and in the SA annotation (the program's stores before the fix)",
+        "multiple tenantID found",
+        chain(({ kv }) => (kv.tenantId = TENANT)),
+      ],
+      [
+        "tenant ID in both places, the store's unknown at preview",
+        "multiple tenantID found",
+        chain(({ kv }) => (kv.tenantId = UNKNOWN)),
+      ],
+      ["no tenant ID anywhere", "missing tenantID", chain(({ sa }) => delete ann(sa)[TENANT_ANN])],
+      [
+        "blank tenant annotation",
+        `["${"azure.workload.identity/tenant-id"}"]) is ""`,
+        chain(({ sa }) => (ann(sa)[TENANT_ANN] = "")),
+      ],
+      ["client-id annotation removed", "missing clientID", chain(({ sa }) => delete ann(sa)[CLIENT])],
+      [
+        "blank client-id annotation",
+        `["azure.workload.identity/client-id"] is ""`,
+        chain(({ sa }) => (ann(sa)[CLIENT] = "")),
+      ],
+      [
+        "a conflicting clientId in the store spec (authSecretRef.clientId)",
+        "spec.provider.azurekv.authSecretRef.clientId",
+        chain(({ kv }) => (kv.authSecretRef = { clientId: { name: "ids", key: "client-id" } })),
+      ],
+      [
+        "authSecretRef without clientId",
+        "errMissingClientIDSecret",
+        chain(
+          ({ kv, sa }) => (
+            (kv.authSecretRef = { tenantId: { name: "ids", key: "tenant" } }),
+            delete ann(sa)[TENANT_ANN]
+          ),
+        ),
+      ],
+      [
+        "serviceAccountRef.namespace of another namespace",
+        "spec.provider.azurekv.serviceAccountRef.namespace",
+        chain(({ kv }) => (kv.serviceAccountRef.namespace = "ameide-dev-data")),
+      ],
+      [
+        "a ServiceAccount the stack does not register",
+        "'ameide-dev-app/other-reader', which the stack does not register",
+        chain(({ kv }) => (kv.serviceAccountRef.name = "other-reader")),
+      ],
+      [
+        "the ServiceAccount in another namespace",
+        "which the stack does not register",
+        chain(({ sa }) => (sa.metadata.namespace = "ameide-dev-data")),
+      ],
+      [
+        "the federated credential names another ServiceAccount",
+        'no FederatedIdentityCredential in the stack has subject "system:serviceaccount:ameide-dev-app:keyvault-reader"',
+        chain(({ fic }) => (fic.subject = "system:serviceaccount:ameide-dev-app:default")),
+      ],
+      [
+        "the federated credential without the token-exchange audience",
+        "audiences",
+        chain(({ fic }) => (fic.audiences = ["api://ameide"])),
+      ],
+      [
+        "the federated credential on no identity of the stack",
+        "belongs to no UserAssignedIdentity",
+        chain(({ rs }) => ((rs[1].propertyDependencies = {}), (rs[1].props.resourceName = "elsewhere"))),
+      ],
+      [
+        "the SA annotated from another tier's identity",
+        "built from identity 'id-other'",
+        chain(({ rs }) => {
+          const other = identity("id-other");
+          rs.push(other);
+          rs[2].propertyDependencies = { metadata: [other] };
+        }),
+      ],
+      [
+        "the SA's client ID is another identity's (values known)",
+        "the client ID of identity 'id-other'",
+        chain(({ id, rs }) => {
+          id.clientId = CLIENT_ID;
+          const other = identity("id-other", "33333333-3333-3333-3333-333333333333");
+          rs.push(other);
+          rs[2].props.metadata.annotations[CLIENT] = "33333333-3333-3333-3333-333333333333";
+        }),
+      ],
+      [
+        "a literal client ID not taken from the identity",
+        "cannot be tied to the identity federated with it",
+        chain(({ rs }) => (rs[2].propertyDependencies = {})),
+      ],
+      [
+        "a vault of another cloud",
+        "spec.provider.azurekv.vaultUrl",
+        chain(({ kv }) => (kv.environmentType = "USGovernmentCloud")),
+      ],
+      [
+        "a plain-http vault URL",
+        "spec.provider.azurekv.vaultUrl",
+        chain(({ kv }) => (kv.vaultUrl = "http://x.vault.azure.net/")),
+      ],
+      ["a blank vault URL", "spec.provider.azurekv.vaultUrl", chain(({ kv }) => (kv.vaultUrl = ""))],
+      [
+        "GermanCloud",
+        "spec.provider.azurekv.environmentType",
+        chain(({ kv }) => (kv.environmentType = "GermanCloud")),
+      ],
+      [
+        "AzureStackCloud without customCloudConfig",
+        "spec.provider.azurekv.environmentType",
+        chain(({ kv }) => (kv.environmentType = "AzureStackCloud")),
+      ],
+      [
+        "customCloudConfig without useAzureSDK",
+        "spec.provider.azurekv.customCloudConfig",
+        chain(({ kv }) => (kv.customCloudConfig = { activeDirectoryEndpoint: "https://login.example/" })),
+      ],
+      [
+        "customCloudConfig without activeDirectoryEndpoint",
+        "spec.provider.azurekv.customCloudConfig.activeDirectoryEndpoint",
+        chain(
+          ({ kv }) => (
+            (kv.useAzureSDK = true),
+            (kv.customCloudConfig = { keyVaultDNSSuffix: "vault.azure.net" })
+          ),
+        ),
+      ],
+    ];
+    for (const [what, field, rs] of cases) {
+      it(`broken: ${what} → violation naming ${field}`, async function () {
+        const vs = await run(rs);
+        expectViolation(vs, "SecretStore 'ameide-dev-app-azure-keyvault'", field);
+        assert.ok(
+          vs.every((v) => v.urn?.includes("ameide-dev-app-azure-keyvault")),
+          "reported against the store",
+        );
+      });
+    }
+
+    it("covers ClusterSecretStores and List items; skips Patches", async function () {
+      const id = identity("id-shared");
+      const sa = readerSa(id, "external-secrets");
+      const css = clusterSecretStore();
+      css.props.spec.provider.azurekv.serviceAccountRef.name = "keyvault-reader";
+      css.props.spec.provider.azurekv.tenantId = TENANT;
+      expectViolation(
+        await run([id, credential(id, "external-secrets"), sa, css]),
+        "ClusterSecretStore 'azure-kv'",
+        "multiple tenantID found",
+      );
+      const rs = storeChain();
+      const list: FakeResource = {
+        type: ES("SecretStoreList"),
+        name: "l",
+        props: {
+          items: [rs[3].props, mutate(rs[3].props, (p) => (p.spec.provider.azurekv.tenantId = TENANT))],
+        },
+      };
+      const vs = await run([...rs.slice(0, 3), list]);
+      assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+      expectViolation(vs, "items[1]", "multiple tenantID found");
+      const patch = mutate(
+        rs[3],
+        (r) => ((r.type = ES("SecretStorePatch")), (r.props.spec.provider.azurekv.tenantId = TENANT)),
+      );
+      assert.deepStrictEqual(await run([...rs.slice(0, 3), patch]), []);
+    });
+
+    it("client ID unknown and not tied to an identity: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const rs = storeChain(NS, UNKNOWN);
+      rs[2].propertyDependencies = {};
+      const vs = await run(rs);
+      assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+      expectUnknown(vs, "metadata.annotations");
+      expectAdvisory(await run(rs, { failOnUnknown: false }));
+    });
+
+    it("a credential subject unknown at preview: cannot be verified", async function () {
+      expectUnknown(await run(chain(({ fic }) => (fic.subject = UNKNOWN))), "subject");
+    });
+
+    it("ignores stores of other providers and other types", async function () {
+      const rs = storeChain();
+      rs[3].props.spec.provider = { aws: { service: "SecretsManager" } };
+      assert.deepStrictEqual(await run(rs), []);
+      assert.deepStrictEqual(await run([namespace(), emptySecret()]), []);
     });
   });
 });
