@@ -478,6 +478,38 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       es.spec.secretStoreRef = { name: "everything", kind: "ClusterSecretStore" };
     },
   ),
+  M(
+    "the reader ServiceAccount's client-id annotation removed",
+    "secrets",
+    both,
+    ["secret-store-identity-binding"],
+    (rs, s) => {
+      const sa = one(rs, kube("ServiceAccount"), inNs(ns(s, "app"), "keyvault-reader")).inputs as any;
+      delete sa.metadata.annotations["azure.workload.identity/client-id"];
+    },
+  ),
+  M(
+    "the tenant ID in the SecretStore as well as on its ServiceAccount (ESO: multiple tenantID found)",
+    "secrets",
+    both,
+    ["secret-store-identity-binding"],
+    (rs, s) => {
+      const store = one(rs, "kubernetes:external-secrets.io/v1:SecretStore", inNs(ns(s, "app")))
+        .inputs as any;
+      store.spec.provider.azurekv.tenantId = "11111111-1111-1111-1111-111111111111";
+    },
+  ),
+  M(
+    "a conflicting client ID in the SecretStore spec",
+    "secrets",
+    both,
+    ["secret-store-identity-binding"],
+    (rs, s) => {
+      const store = one(rs, "kubernetes:external-secrets.io/v1:SecretStore", inNs(ns(s, "data")))
+        .inputs as any;
+      store.spec.provider.azurekv.authSecretRef = { clientId: { name: "ids", key: "client-id" } };
+    },
+  ),
   // ---- gateways ----
   M(
     "widen the admin allowlist to the internet",
