@@ -687,8 +687,8 @@ function storeSpecProblems(kv: any, p: string, cluster: boolean, storeNs: string
     out.push(
       `${p}.environmentType is "GermanCloud", a cloud discontinued in 2021 (ESO's getCloudConfiguration refuses it): remove environmentType (PublicCloud is the default)`,
     );
-  // The vault URL of a new vault is known only after it is created; then it is not read here (the
-  // token would still be for the cloud of environmentType, and the sync fails without a security gap).
+  // A new vault's URL is unknown at preview; it is checked only when known. Not failing closed here:
+  // a URL of the wrong cloud makes the sync fail, it opens no read path.
   const url = attempt(() => get(kv, "vaultUrl")).value;
   const suffix = hasCustom ? get(custom, "keyVaultDNSSuffix") : KEY_VAULT_DNS_SUFFIX[env];
   if (url !== undefined && !nonEmptyString(url))
