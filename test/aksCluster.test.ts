@@ -222,7 +222,7 @@ describe("AksCluster KMS key rotation", () => {
         assert.deepEqual(k.rotationPolicy, {
           lifetimeActions: [
             {
-              trigger: { timeAfterCreate: programConfig(stack).kms.rotateAfter },
+              trigger: { timeAfterCreate: (programConfig(stack).kms as { rotateAfter: string }).rotateAfter },
               action: { type: "rotate" },
             },
           ],
