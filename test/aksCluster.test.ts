@@ -207,12 +207,18 @@ describe("AksCluster KMS key rotation", () => {
   for (const stack of STACKS) {
     describe(`${stack} stack`, () => {
       let reg: Registry;
-      let pinned: Registry;
-      before(async () => {
-        reg = new Registry(await runStack(stack));
+      let pinnedRun: Promise<Registry> | undefined;
+      /** The same stack with kms.keyVersion set (as after the runbook's step 2). */
+      const pinned = () => {
         const raw = stackConfig(stack);
         const kms = { ...(raw["ameide-platform:kms"] as Record<string, unknown>), keyVersion: VERSION };
-        pinned = new Registry(await runWithConfig(stack, { ...raw, "ameide-platform:kms": kms }));
+        pinnedRun ??= runWithConfig(stack, { ...raw, "ameide-platform:kms": kms }).then(
+          (r) => new Registry(r),
+        );
+        return pinnedRun;
+      };
+      before(async () => {
+        reg = new Registry(await runStack(stack));
       });
 
       // Regression: the key's rotation policy gave every version expiryTime P180D with a notify 30
@@ -244,16 +250,17 @@ describe("AksCluster KMS key rotation", () => {
         assert.ok(c.propertyDependencies.securityProfile.includes(reg.one(T.key).urn));
       });
 
-      it("with kms.keyVersion: the pinned version of the same key, applied as an update of the keyId", () => {
-        const c = pinned.one(T.cluster);
+      it("with kms.keyVersion: the pinned version of the same key, applied as an update of the keyId", async () => {
+        const p = await pinned();
+        const c = p.one(T.cluster);
         const first: string = reg.props(reg.one(T.cluster)).securityProfile.azureKeyVaultKms.keyId;
         const keyUri = first.replace(/\/[0-9a-f]{32}$/, ""); // the key's versionless URI (keyUri)
-        assert.equal(pinned.props(c).securityProfile.azureKeyVaultKms.keyId, `${keyUri}/${VERSION}`);
+        assert.equal(p.props(c).securityProfile.azureKeyVaultKms.keyId, `${keyUri}/${VERSION}`);
         assert.ok(!c.options.ignoreChanges.includes("securityProfile.azureKeyVaultKms.keyId"));
         assert.ok(c.options.ignoreChanges.includes("agentPoolProfiles[0].count"));
       });
 
-      it("moving to a new version changes nothing but the cluster's keyId (same resources, same key, same options)", () => {
+      it("moving to a new version changes nothing but the cluster's keyId (same resources, same key, same options)", async () => {
         const strip = (r: any) => {
           const inputs = JSON.parse(JSON.stringify(r.inputs));
           if (r.type === T.cluster) delete inputs.securityProfile.azureKeyVaultKms.keyId;
@@ -261,7 +268,7 @@ describe("AksCluster KMS key rotation", () => {
           return { urn: r.urn, inputs, options };
         };
         const before = reg.resources.map(strip);
-        const after = pinned.resources.map(strip);
+        const after = (await pinned()).resources.map(strip);
         assert.deepEqual(
           after.map((r) => r.urn),
           before.map((r) => r.urn),
