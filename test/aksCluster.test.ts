@@ -191,6 +191,8 @@ for (const stack of STACKS) {
         "oidcIssuerUrl",
         "kubeconfig",
         "kmsVaultUri",
+        "kmsKeyResourceId",
+        "kmsKeyId",
         "workspaceId",
       ])
         assert.ok(out[k], k);
