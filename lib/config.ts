@@ -475,7 +475,10 @@ function keySize(v: Raw): 2048 | 3072 | 4096 {
   return n;
 }
 
-/** Key Vault's shortest rotation interval: "the minimum value is seven days from creation". */
+/**
+ * Key Vault's shortest rotation interval: "the minimum value is seven days from creation"
+ * (MicrosoftDocs/azure-docs articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
+ */
 export const KMS_MIN_ROTATE_DAYS = 7;
 const KEY_VERSION_RE = /^[0-9a-f]{32}$/;
 

@@ -700,7 +700,11 @@ export const auditLogsDiagnosticSetting = stackPolicy(
 
 /** `azure-native:keyvault:Key` (also declared in keyvault.ts; kept local so this file stands alone). */
 const KMS_KEY = azureType("keyvault", "Key");
-/** Key Vault's shortest rotation interval (Key Vault docs, how-to-configure-key-rotation: "seven days"). */
+/**
+ * Key Vault's shortest rotation interval: "the minimum value is seven days from creation"; a
+ * timeBeforeExpiry trigger and the near-expiry notification both need an expiry (MicrosoftDocs/azure-docs
+ * articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
+ */
 export const MIN_ROTATE_DAYS = 7;
 
 /** Days in an ISO-8601 `PnYnMnD` duration (a year counts 365 days, a month 30); NaN when not one. */
