@@ -46,6 +46,8 @@ export class AksCluster extends pulumi.ComponentResource {
   readonly workspace: operationalinsights.Workspace;
   readonly kmsVault: keyvault.Vault;
   readonly kmsKey: keyvault.Key;
+  /** The versioned key id the cluster's KMS uses (`kms.keyVersion`, else the key's first version). */
+  readonly kmsKeyId: pulumi.Output<string>;
   readonly identity: managedidentity.UserAssignedIdentity;
   readonly cluster: containerservice.ManagedCluster;
   readonly auditLogs: monitor.DiagnosticSetting;
@@ -225,18 +227,35 @@ export class AksCluster extends pulumi.ComponentResource {
           kty: "RSA",
           keySize: args.kms.keySize,
           keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"],
+          // Key Vault creates a new version every rotateAfter. No expiry (attributes.expiryTime or
+          // attributes.expires): the cluster keeps using a version until the operator moves it
+          // (kms.keyVersion) and re-encrypts, and AKS KMS stops on an expired version
+          // (MicrosoftDocs/azure-aks-docs articles/aks/use-kms-etcd-encryption.md, "Rotate existing
+          // keys", at fb060ab). Hence no "notify" action either: Key Vault only notifies before an
+          // expiry. The README's "KMS key rotation" runbook says how to be told of a new version.
+          // Only read when the key is created: the ARM PUT "does not update existing keys"
+          // (azure-rest-api-specs keyvault/resource-manager 2024-11-01 keys.json, Keys_CreateIfNotExist).
           rotationPolicy: {
-            attributes: { expiryTime: args.kms.expireAfter },
             lifetimeActions: [
               { trigger: { timeAfterCreate: args.kms.rotateAfter }, action: { type: "rotate" } },
-              { trigger: { timeBeforeExpiry: "P30D" }, action: { type: "notify" } },
             ],
           },
         },
       },
-      // Creating keys in a private vault needs its private endpoint first.
-      { ...stateful, dependsOn: kmsEndpoint ? [kmsEndpoint] : [] },
+      // Creating keys in a private vault needs its private endpoint first. Never deleted by Pulumi
+      // (retainOnDelete in every stack): secrets encrypted with any of its versions need it.
+      { ...stateful, retainOnDelete: true, dependsOn: kmsEndpoint ? [kmsEndpoint] : [] },
     );
+    // The key version the cluster encrypts with. Pinned by config once the operator has rotated
+    // (kms.keyVersion); before that, the version the key was created with, and Pulumi must not follow
+    // a newer version a refresh reads from Key Vault (keyUriWithVersion is "the current version"):
+    // moving the keyId is a rotation that needs every secret re-encrypted, so it only happens through
+    // kms.keyVersion and the runbook.
+    const pinnedVersion = args.kms.keyVersion;
+    const kmsKeyId = pinnedVersion
+      ? pulumi.interpolate`${this.kmsKey.keyUri}/${pinnedVersion}`
+      : this.kmsKey.keyUriWithVersion;
+    this.kmsKeyId = kmsKeyId;
 
     // --- role assignments for the cluster identity, before the cluster ---
     const assign = (key: string, scope: pulumi.Input<string>, role: Parameters<typeof roleDefinitionId>[1]) =>
@@ -302,7 +321,7 @@ export class AksCluster extends pulumi.ComponentResource {
         securityProfile: {
           azureKeyVaultKms: {
             enabled: true,
-            keyId: this.kmsKey.keyUriWithVersion,
+            keyId: kmsKeyId,
             keyVaultNetworkAccess: args.kms.networkAccess,
             keyVaultResourceId: privateKms ? this.kmsVault.id : undefined,
           },
@@ -351,7 +370,11 @@ export class AksCluster extends pulumi.ComponentResource {
         parent: this,
         dependsOn: grants,
         // The autoscaler owns the node count; inline pools cannot be updated through this property.
-        ignoreChanges: ["agentPoolProfiles[0].count"],
+        // Without kms.keyVersion the keyId stays the one the cluster was created with (see above).
+        ignoreChanges: [
+          "agentPoolProfiles[0].count",
+          ...(pinnedVersion ? [] : ["securityProfile.azureKeyVaultKms.keyId"]),
+        ],
       },
     );
 
@@ -421,6 +444,7 @@ export class AksCluster extends pulumi.ComponentResource {
       clusterId: this.cluster.id,
       oidcIssuerUrl: this.oidcIssuerUrl,
       kmsVaultUri: this.kmsVault.properties.vaultUri,
+      kmsKeyId: this.kmsKeyId,
       workspaceId: this.workspace.id,
     });
   }

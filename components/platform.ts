@@ -20,6 +20,10 @@ export interface PlatformOutputs {
   /** Kubeconfig using the configured kubelogin mode (secret). */
   kubeconfig: pulumi.Output<string>;
   kmsVaultUri: pulumi.Output<string | undefined>;
+  /** ARM resource ID of the KMS key (README "KMS key rotation" reads its versions through it). */
+  kmsKeyResourceId: pulumi.Output<string>;
+  /** The versioned key id the program gives the cluster's KMS (`kms.keyVersion`, else the first version). */
+  kmsKeyId: pulumi.Output<string>;
   workspaceId: pulumi.Output<string>;
 }
 
@@ -133,6 +137,8 @@ export class Platform extends pulumi.ComponentResource {
       oidcIssuerUrl: this.cluster.oidcIssuerUrl,
       kubeconfig: this.cluster.kubeconfig,
       kmsVaultUri: this.cluster.kmsVault.properties.vaultUri,
+      kmsKeyResourceId: this.cluster.kmsKey.id,
+      kmsKeyId: this.cluster.kmsKeyId,
       workspaceId: this.cluster.workspace.id,
     };
     this.registerOutputs(this.outputs);

@@ -100,10 +100,17 @@ export interface ClusterConfig {
 export interface KmsConfig {
   networkAccess: (typeof KMS_NETWORK_ACCESS)[number];
   keySize: 2048 | 3072 | 4096;
-  /** ISO-8601 duration after creation at which Key Vault rotates the key, e.g. P90D. */
+  /**
+   * ISO-8601 duration after a version's creation at which Key Vault creates the next version
+   * (rotation policy, e.g. P90D). Key Vault never moves the cluster: see {@link keyVersion}.
+   */
   rotateAfter: string;
-  /** ISO-8601 duration after creation at which a key version expires, e.g. P180D. */
-  expireAfter: string;
+  /**
+   * The key version (32 hex digits) the cluster encrypts with, set by the operator when running the
+   * README's "KMS key rotation" runbook. Unset: the key's first version, fixed when the cluster is
+   * created (a refresh that sees newer versions never moves the cluster).
+   */
+  keyVersion?: string;
 }
 
 export interface TierConfig extends TierSpec {
@@ -468,25 +475,65 @@ function keySize(v: Raw): 2048 | 3072 | 4096 {
   return n;
 }
 
+/**
+ * Key Vault's shortest rotation interval: "the minimum value is seven days from creation"
+ * (MicrosoftDocs/azure-docs articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
+ */
+export const KMS_MIN_ROTATE_DAYS = 7;
+const KEY_VERSION_RE = /^[0-9a-f]{32}$/;
+
+/** Days in an ISO-8601 `PnYnMnD` duration (a year counts 365 days, a month 30). */
+export function durationDays(d: string): number {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(d);
+  if (!m) return NaN;
+  return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0);
+}
+
 function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean): KmsConfig {
   const r = record("kms", raw, true);
-  noUnknownKeys("kms", r, ["networkAccess", "keySize", "rotateAfter", "expireAfter"]);
+  // No expiry on the KMS key, ever. AKS legacy KMS encrypts with the one key version named in the
+  // cluster's keyId and keeps the previous version in use until the next rotation ("KMS uses two keys
+  // at the same time… ensure both the old and new keys are valid (not expired) until the next key
+  // rotation"), and an expired version stops the KMS plugin ("If the key is expired, the KMS plugin
+  // fails to decrypt the existing secrets"): MicrosoftDocs/azure-aks-docs
+  // articles/aks/use-kms-etcd-encryption.md ("Rotate existing keys in a public key vault") and
+  // articles/aks/kms-observability.md ("KeyExpired"), at fb060ab. Moving the cluster to a new version
+  // is an operator step (kms.keyVersion + re-encrypting every secret), so no expiry interval can be
+  // proven longer than the time a version stays in use: a skipped rotation would become an outage.
+  if (r.expireAfter !== undefined) {
+    throw new ConfigError(
+      "kms.expireAfter",
+      "an expiry on the KMS key can expire the key version the cluster still encrypts and decrypts secrets with (AKS KMS keeps the current and the previous version in use until the next rotation; an expired version stops the KMS plugin)",
+      'remove kms.expireAfter; Key Vault still creates a new version every kms.rotateAfter, and the cluster moves to it with kms.keyVersion (README, "KMS key rotation")',
+    );
+  }
+  noUnknownKeys("kms", r, ["networkAccess", "keySize", "rotateAfter", "keyVersion"]);
+  const rotateAfter = pattern(
+    "kms.rotateAfter",
+    string("kms.rotateAfter", r.rotateAfter, "P90D"),
+    DURATION_RE,
+    "an ISO-8601 duration such as P90D",
+  );
+  if (!(durationDays(rotateAfter) >= KMS_MIN_ROTATE_DAYS)) {
+    throw new ConfigError(
+      "kms.rotateAfter",
+      `${rotateAfter} is shorter than Key Vault's minimum rotation interval of ${KMS_MIN_ROTATE_DAYS} days`,
+      "use an ISO-8601 duration of at least P7D, e.g. P90D",
+    );
+  }
   const k: KmsConfig = {
     networkAccess: oneOf("kms.networkAccess", r.networkAccess, KMS_NETWORK_ACCESS, "Private"),
     keySize: keySize(r.keySize),
-    rotateAfter: pattern(
-      "kms.rotateAfter",
-      string("kms.rotateAfter", r.rotateAfter, "P90D"),
-      DURATION_RE,
-      "an ISO-8601 duration such as P90D",
-    ),
-    expireAfter: pattern(
-      "kms.expireAfter",
-      string("kms.expireAfter", r.expireAfter, "P180D"),
-      DURATION_RE,
-      "an ISO-8601 duration such as P180D",
-    ),
+    rotateAfter,
   };
+  if (r.keyVersion !== undefined && r.keyVersion !== null && r.keyVersion !== "") {
+    k.keyVersion = pattern(
+      "kms.keyVersion",
+      string("kms.keyVersion", r.keyVersion).toLowerCase(),
+      KEY_VERSION_RE,
+      "the 32-hex-digit version of the KMS key, the last segment of `az keyvault key show --query key.kid`",
+    );
+  }
   if (k.networkAccess === "Private" && cluster.apiServerAccess !== "private") {
     throw new ConfigError(
       "kms.networkAccess",

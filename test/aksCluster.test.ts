@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { Registry, runStack, programConfig, STACKS } from "./helpers/stack";
+import { Registry, runStack, runWithConfig, programConfig, stackConfig, STACKS } from "./helpers/stack";
 import { isSecretValue } from "../tools/harness/mockRun";
 import { parse } from "yaml";
 import { ROLES } from "../lib/roles";
@@ -168,7 +168,8 @@ for (const stack of STACKS) {
       for (const t of [T.vault, T.key, T.identity, T.workspace]) {
         for (const r of reg.ofType(t).filter((x) => x.parent?.includes("AksCluster"))) {
           assert.equal(r.options.protect, prod, `${r.name} protect`);
-          assert.equal(r.options.retainOnDelete, prod, `${r.name} retainOnDelete`);
+          // The KMS key is never deleted by Pulumi, in any stack (see "AksCluster KMS key rotation").
+          assert.equal(r.options.retainOnDelete, prod || t === T.key, `${r.name} retainOnDelete`);
         }
       }
     });
@@ -190,6 +191,8 @@ for (const stack of STACKS) {
         "oidcIssuerUrl",
         "kubeconfig",
         "kmsVaultUri",
+        "kmsKeyResourceId",
+        "kmsKeyId",
         "workspaceId",
       ])
         assert.ok(out[k], k);
@@ -199,3 +202,81 @@ for (const stack of STACKS) {
     });
   });
 }
+
+// Issue 14, item 7: KMS key rotation that rotates, with no expiry that can hit the version in use.
+describe("AksCluster KMS key rotation", () => {
+  const VERSION = "0123456789abcdef0123456789abcdef";
+  for (const stack of STACKS) {
+    describe(`${stack} stack`, () => {
+      let reg: Registry;
+      let pinnedRun: Promise<Registry> | undefined;
+      /** The same stack with kms.keyVersion set (as after the runbook's step 2). */
+      const pinned = () => {
+        const raw = stackConfig(stack);
+        const kms = { ...(raw["ameide-platform:kms"] as Record<string, unknown>), keyVersion: VERSION };
+        pinnedRun ??= runWithConfig(stack, { ...raw, "ameide-platform:kms": kms }).then(
+          (r) => new Registry(r),
+        );
+        return pinnedRun;
+      };
+      before(async () => {
+        reg = new Registry(await runStack(stack));
+      });
+
+      // Regression: the key's rotation policy gave every version expiryTime P180D with a notify 30
+      // days before it. Fails on 363ecd4.
+      it("rotates the key every kms.rotateAfter with no expiry on any version (and so no notify action)", () => {
+        const k = reg.props(reg.one(T.key)).properties;
+        assert.deepEqual(k.rotationPolicy, {
+          lifetimeActions: [
+            {
+              trigger: { timeAfterCreate: (programConfig(stack).kms as { rotateAfter: string }).rotateAfter },
+              action: { type: "rotate" },
+            },
+          ],
+        });
+        assert.equal(k.attributes?.expires, undefined);
+      });
+
+      it("never deletes the KMS key (retainOnDelete in every stack)", () => {
+        assert.equal(reg.one(T.key).options.retainOnDelete, true);
+      });
+
+      it("without kms.keyVersion: the key's first version, and a refresh that sees a newer version cannot move the cluster", () => {
+        const c = reg.one(T.cluster);
+        // The mock's keyUriWithVersion: https://<vault>.vault.azure.net/keys/<key>/<32 hex>.
+        const keyId: string = reg.props(c).securityProfile.azureKeyVaultKms.keyId;
+        assert.match(keyId, /^https:\/\/[^/]+\/keys\/[^/]+\/[0-9a-f]{32}$/);
+        assert.ok(!keyId.endsWith(VERSION));
+        assert.ok(c.options.ignoreChanges.includes("securityProfile.azureKeyVaultKms.keyId"));
+        assert.ok(c.propertyDependencies.securityProfile.includes(reg.one(T.key).urn));
+      });
+
+      it("with kms.keyVersion: the pinned version of the same key, applied as an update of the keyId", async () => {
+        const p = await pinned();
+        const c = p.one(T.cluster);
+        const first: string = reg.props(reg.one(T.cluster)).securityProfile.azureKeyVaultKms.keyId;
+        const keyUri = first.replace(/\/[0-9a-f]{32}$/, ""); // the key's versionless URI (keyUri)
+        assert.equal(p.props(c).securityProfile.azureKeyVaultKms.keyId, `${keyUri}/${VERSION}`);
+        assert.ok(!c.options.ignoreChanges.includes("securityProfile.azureKeyVaultKms.keyId"));
+        assert.ok(c.options.ignoreChanges.includes("agentPoolProfiles[0].count"));
+      });
+
+      it("moving to a new version changes nothing but the cluster's keyId (same resources, same key, same options)", async () => {
+        const strip = (r: any) => {
+          const inputs = JSON.parse(JSON.stringify(r.inputs));
+          if (r.type === T.cluster) delete inputs.securityProfile.azureKeyVaultKms.keyId;
+          const options = { ...r.options, ignoreChanges: undefined };
+          return { urn: r.urn, inputs, options };
+        };
+        const before = reg.resources.map(strip);
+        const after = (await pinned()).resources.map(strip);
+        assert.deepEqual(
+          after.map((r) => r.urn),
+          before.map((r) => r.urn),
+        );
+        assert.deepEqual(after, before);
+      });
+    });
+  }
+});

@@ -398,3 +398,52 @@ describe("config", () => {
     );
   });
 });
+
+// Issue 14, item 7: the KMS key must never expire while a version is in use, and the cluster moves
+// to a new version only through kms.keyVersion (README "KMS key rotation").
+describe("config: KMS key rotation (kms.*)", () => {
+  for (const stack of STACKS) {
+    it(`the ${stack} sample rotates every P90D, sets no expiry and pins no version`, () => {
+      const cfg = parseMutated(stack, () => undefined);
+      assert.equal(cfg.kms.rotateAfter, "P90D");
+      assert.equal(cfg.kms.keyVersion, undefined);
+      assert.ok(!("expireAfter" in cfg.kms));
+    });
+    // Regression: the samples carried `expireAfter: P180D`, which parsed (a time bomb for the
+    // version in use). Fails on 363ecd4, where kms.expireAfter was accepted.
+    it(`refuses kms.expireAfter in ${stack}, naming the key and the fix (the former P180D sample)`, () => {
+      rejects(
+        stack,
+        (c) => (c.kms.expireAfter = "P180D"),
+        "kms.expireAfter",
+        /version the cluster still encrypts and decrypts[\s\S]*remove kms\.expireAfter[\s\S]*kms\.keyVersion/,
+      );
+    });
+  }
+  it("refuses an expiry of any length, even far beyond the rotation interval", () => {
+    rejects("prod", (c) => (c.kms.expireAfter = "P10Y"), "kms.expireAfter");
+  });
+  it("accepts a pinned key version (32 hex digits) and normalises it to lower case", () => {
+    const v = "0123456789ABCDEF0123456789abcdef";
+    const cfg = parseMutated("prod", (c) => (c.kms.keyVersion = v));
+    assert.equal(cfg.kms.keyVersion, v.toLowerCase());
+  });
+  for (const [what, v] of [
+    [
+      "a key URI instead of the version",
+      "https://kv.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef",
+    ],
+    ["a short version", "0123456789abcdef"],
+    ["a non-hex version", "0123456789abcdef0123456789abcdeg"],
+  ] as const) {
+    it(`refuses ${what} as kms.keyVersion`, () => {
+      rejects("dev", (c) => (c.kms.keyVersion = v), "kms.keyVersion", /32-hex-digit/);
+    });
+  }
+  it("refuses a rotation interval below Key Vault's 7-day minimum, or an empty duration", () => {
+    rejects("dev", (c) => (c.kms.rotateAfter = "P6D"), "kms.rotateAfter", /minimum rotation interval/);
+    rejects("dev", (c) => (c.kms.rotateAfter = "P"), "kms.rotateAfter");
+    rejects("dev", (c) => (c.kms.rotateAfter = "90 days"), "kms.rotateAfter", /ISO-8601/);
+    assert.equal(parseMutated("dev", (c) => (c.kms.rotateAfter = "P1Y")).kms.rotateAfter, "P1Y");
+  });
+});

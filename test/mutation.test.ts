@@ -289,6 +289,16 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     (rs) => delete (one(rs, "azure-native:keyvault:Key").inputs as any).properties.rotationPolicy,
   ),
   M(
+    "KMS key versions that expire after 180 days (the former sample)",
+    "aks",
+    both,
+    ["aks-kms-key-lifecycle"],
+    (rs) =>
+      ((one(rs, "azure-native:keyvault:Key").inputs as any).properties.rotationPolicy.attributes = {
+        expiryTime: "P180D",
+      }),
+  ),
+  M(
     "role assignment without principal type",
     "keyvault",
     both,

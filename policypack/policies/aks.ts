@@ -695,6 +695,120 @@ export const auditLogsDiagnosticSetting = stackPolicy(
   },
 );
 
+// ------------------------------------------------------------------------------------------------
+// Stack policy: the KMS key of each cluster rotates and never expires.
+
+/** `azure-native:keyvault:Key` (also declared in keyvault.ts; kept local so this file stands alone). */
+const KMS_KEY = azureType("keyvault", "Key");
+/**
+ * Key Vault's shortest rotation interval: "the minimum value is seven days from creation"; a
+ * timeBeforeExpiry trigger and the near-expiry notification both need an expiry (MicrosoftDocs/azure-docs
+ * articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
+ */
+export const MIN_ROTATE_DAYS = 7;
+
+/** Days in an ISO-8601 `PnYnMnD` duration (a year counts 365 days, a month 30); NaN when not one. */
+export function isoDays(d: unknown): number {
+  const m = typeof d === "string" ? /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(d) : null;
+  if (!m || d === "P") return NaN;
+  return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0);
+}
+
+/** The Key Vault keys a cluster's `securityProfile.azureKeyVaultKms.keyId` points at. */
+function kmsKeysOf(c: PolicyResource, keys: PolicyResource[]): PolicyResource[] {
+  const edges = c.propertyDependencies?.["securityProfile"];
+  const byEdge = keys.filter((k) => edges?.some((r) => sameUrn(r, k)));
+  if (byEdge.length > 0) return byEdge;
+  const keyId = peek(() => get(c.props, "securityProfile", "azureKeyVaultKms", "keyId"));
+  if (keyId.known && typeof keyId.value === "string" && keyId.value !== "") {
+    const id = keyId.value.toLowerCase();
+    return keys.filter((k) => {
+      const uri = peek(() => k.props.keyUri);
+      if (uri.known && typeof uri.value === "string" && uri.value !== "")
+        return id.startsWith(`${uri.value.toLowerCase().replace(/\/+$/, "")}/`);
+      const name = peek(() => k.props.keyName);
+      return (
+        name.known && typeof name.value === "string" && id.includes(`/keys/${name.value.toLowerCase()}/`)
+      );
+    });
+  }
+  // keyId unknown at preview and no property-level edges recorded: fall back to plain dependencies.
+  if (edges && edges.length > 0) return [];
+  return keys.filter((k) => c.dependencies.some((r) => sameUrn(r, k)));
+}
+
+export const kmsKeyLifecycle = stackPolicy(
+  {
+    name: "aks-kms-key-lifecycle",
+    description:
+      "The Key Vault key behind each AKS cluster's KMS etcd encryption rotates automatically and carries no expiry that could stop a key version the cluster still uses.",
+    severity: "high",
+    controls: [
+      CONTROLS.azureBaseline("DP-6"),
+      CONTROLS.cisAks("5.3.1"),
+      CONTROLS.platform("KMS key rotation runbook (README, aks.md §4)"),
+    ],
+    remediationSteps:
+      'On the keyvault.Key the cluster\'s securityProfile.azureKeyVaultKms.keyId points at, set properties.rotationPolicy = { lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } and remove properties.rotationPolicy.attributes.expiryTime and properties.attributes.expires. ' +
+      "Move the cluster to a new version with the README's \"KMS key rotation\" runbook (kms.keyVersion, then re-encrypt every secret); an expiry cannot be made safe because a version stays in use until the operator's next rotation.",
+  },
+  (args, report: ReportViolation) => {
+    const clusters = args.resources.filter((r) => matchesType(CLUSTER, r.type));
+    const keys = args.resources.filter((r) => matchesType(KMS_KEY, r.type));
+    const checked = new Set<string>();
+    for (const c of clusters) {
+      if (get(c.props, "securityProfile", "azureKeyVaultKms", "enabled") !== true) continue; // aks-kms-etcd-encryption
+      for (const k of kmsKeysOf(c, keys)) {
+        if (checked.has(k.urn)) continue;
+        checked.add(k.urn);
+        const ks = `Key '${k.name}' (KMS key of ManagedCluster '${c.name}')`;
+        // AKS legacy KMS uses the keyId's version and keeps the previous one until the next rotation
+        // ("ensure both the old and new keys are valid (not expired) until the next key rotation"); an
+        // expired version stops the KMS plugin ("KeyExpired… the KMS plugin fails to decrypt the existing
+        // secrets"): MicrosoftDocs/azure-aks-docs articles/aks/use-kms-etcd-encryption.md and
+        // articles/aks/kms-observability.md at fb060ab.
+        checkFields(
+          () => {
+            const exp = get(k.props, "properties", "rotationPolicy", "attributes", "expiryTime");
+            if (exp !== undefined && exp !== null && exp !== "")
+              report(
+                `${ks}: properties.rotationPolicy.attributes.expiryTime is ${show(exp)}; remove it — every new version would expire while the cluster may still encrypt or decrypt secrets with it (AKS keeps the previous version in use until the next rotation), and an expired version stops the KMS plugin.`,
+                k.urn,
+              );
+          },
+          () => {
+            const exp = get(k.props, "properties", "attributes", "expires");
+            if (exp !== undefined && exp !== null && exp !== "")
+              report(
+                `${ks}: properties.attributes.expires is ${show(exp)}; remove it — the key's version in use would expire and stop the KMS plugin (it cannot decrypt the cluster's secrets with an expired key).`,
+                k.urn,
+              );
+          },
+          () => {
+            const actions = get(k.props, "properties", "rotationPolicy", "lifetimeActions");
+            const list: unknown[] = Array.isArray(actions) ? actions : [];
+            const rotate = list.filter((a) => lower(get(a, "action", "type")) === "rotate");
+            const after = rotate
+              .map((a) => get(a, "trigger", "timeAfterCreate"))
+              .filter((t) => t !== undefined);
+            if (after.length === 0) {
+              report(
+                `${ks}: properties.rotationPolicy.lifetimeActions has no rotate action with trigger.timeAfterCreate; add { trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } } so Key Vault creates new versions (a timeBeforeExpiry trigger needs an expiry, which a KMS key must not have).`,
+                k.urn,
+              );
+            } else if (!after.some((t) => isoDays(t) >= MIN_ROTATE_DAYS)) {
+              report(
+                `${ks}: properties.rotationPolicy.lifetimeActions rotate trigger.timeAfterCreate is ${after.map(show).join(", ")}; use an ISO-8601 duration of at least P${MIN_ROTATE_DAYS}D (Key Vault's minimum), e.g. P90D.`,
+                k.urn,
+              );
+            }
+          },
+        );
+      }
+    }
+  },
+);
+
 export const policies: Policy[] = [
   kmsEtcdEncryption,
   userAssignedIdentity,
@@ -712,4 +826,5 @@ export const policies: Policy[] = [
   upgradeChannels,
   systemPoolCriticalAddonsOnly,
   auditLogsDiagnosticSetting,
+  kmsKeyLifecycle,
 ];

@@ -234,7 +234,8 @@ export const keyRotation = resourcePolicy(
     severity: "medium",
     controls: [CONTROLS.checkov("CKV_AZURE_40"), cisAzure("3.3.8"), CONTROLS.azureBaseline("DP-6")],
     remediationSteps:
-      'Give the Key properties.rotationPolicy = { attributes: { expiryTime: "P180D" }, lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } (or at least properties.attributes.expires); for AKS KMS, update the cluster\'s keyId to the new version after a rotation.',
+      'Give the Key properties.rotationPolicy = { lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } (or, for keys other than an AKS KMS key, an expiry: properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires). ' +
+      'An AKS KMS key must not expire (aks-kms-key-lifecycle); the cluster moves to a new version through the README\'s "KMS key rotation" runbook.',
   },
   [KEY],
   (props, args, report) => {

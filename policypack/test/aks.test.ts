@@ -12,6 +12,7 @@ import {
   imageCleanerEnabled,
   isCriticalAddonsOnlyTaint,
   kmsEtcdEncryption,
+  kmsKeyLifecycle,
   kubernetesRbacEnabled,
   localAccountsDisabled,
   networkPolicyEngine,
@@ -499,9 +500,10 @@ describe("AKS policies", () => {
     }
     it("exports every policy with a distinct name", () => {
       assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
-      assert.equal(policies.length, cases.length + 1);
+      assert.equal(policies.length, cases.length + 2);
       for (const c of cases) assert.ok(policies.includes(c.policy), c.policy.name);
       assert.ok(policies.includes(auditLogsDiagnosticSetting));
+      assert.ok(policies.includes(kmsKeyLifecycle));
     });
   });
 
@@ -831,3 +833,155 @@ describe(auditLogsDiagnosticSetting.name, () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// Stack policy: the KMS key rotates and never expires.
+
+const KEY_URI = "https://aks-kms03a475.vault.azure.net/keys/aks-kms-key891244";
+
+/** The KMS key as components/aksCluster.ts registers it (inputs), with its outputs when `known`. */
+function kmsKey(known = false, properties: any = kmsKeyProperties()): FakeResource {
+  return {
+    type: "azure-native:keyvault:Key",
+    name: "aks-kms-key",
+    props: {
+      properties,
+      resourceGroupName: "ameide-prod-rg",
+      vaultName: "aks-kms03a475",
+      ...(known ? { keyUri: KEY_URI, keyName: "aks-kms-key891244" } : {}),
+    },
+  };
+}
+function kmsKeyProperties(): any {
+  return {
+    keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"],
+    keySize: 4096,
+    kty: "RSA",
+    rotationPolicy: {
+      lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } }],
+    },
+  };
+}
+/** The program at preview: keyId unknown, the cluster's securityProfile depends on the key. */
+function kmsStack(properties: any = kmsKeyProperties()): FakeResource[] {
+  const key = kmsKey(false, properties);
+  const c = cluster(
+    "prod",
+    mutate(clusterProps("prod"), (p) => (p.securityProfile.azureKeyVaultKms.keyId = UNKNOWN)),
+  );
+  c.dependencies = [key];
+  c.propertyDependencies = { securityProfile: [key] };
+  return [c, key];
+}
+
+describe(kmsKeyLifecycle.name, () => {
+  const run = (rs: FakeResource[], cfg: Record<string, unknown> = {}) =>
+    runStackPolicy(kmsKeyLifecycle as StackValidationPolicy, rs, cfg);
+
+  it("metadata", () => assertPolicyMetadata(kmsKeyLifecycle, { stack: true }));
+  it("passes the program's key at preview (keyId unknown, matched by the securityProfile dependency)", async () => {
+    assert.deepEqual(await run(kmsStack()), []);
+  });
+  it("passes a key matched by its known keyUri, and by plain dependencies", async () => {
+    assert.deepEqual(await run([PROD, kmsKey(true)]), []);
+    const [c, key] = kmsStack();
+    assert.deepEqual(await run([{ ...c, propertyDependencies: {} }, key]), []);
+    // …and the same matches find a broken key.
+    const expiring = mutate(
+      kmsKeyProperties(),
+      (p) => (p.rotationPolicy.attributes = { expiryTime: "P180D" }),
+    );
+    assertOne(await run([PROD, kmsKey(true, expiring)]), "expiryTime");
+    const [c2, key2] = kmsStack(expiring);
+    assertOne(await run([{ ...c2, propertyDependencies: {} }, key2]), "expiryTime");
+  });
+  it("accepts a longer rotation interval in months or years", async () => {
+    for (const t of ["P6M", "P1Y"]) {
+      const props = mutate(
+        kmsKeyProperties(),
+        (p) => (p.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = t),
+      );
+      assert.deepEqual(await run(kmsStack(props)), [], t);
+    }
+  });
+
+  // The sample stacks' key before this policy: rotation every P90D, every version expiring after P180D.
+  it("flags the rotation policy's expiryTime (P180D, the former sample)", async () => {
+    const props = mutate(kmsKeyProperties(), (p) => {
+      p.rotationPolicy.attributes = { expiryTime: "P180D" };
+      p.rotationPolicy.lifetimeActions.push({
+        action: { type: "notify" },
+        trigger: { timeBeforeExpiry: "P30D" },
+      });
+    });
+    const vs = await run(kmsStack(props));
+    assertOne(vs, "properties.rotationPolicy.attributes.expiryTime");
+    assert.match(vs[0].message, /^Key 'aks-kms-key' \(KMS key of ManagedCluster 'aks-aks'\)/);
+    assert.equal(vs[0].urn, "urn:pulumi:test::proj::azure-native:keyvault:Key::aks-kms-key");
+  });
+  it("flags an expiry on the key's attributes (properties.attributes.expires)", async () => {
+    const props = mutate(kmsKeyProperties(), (p) => (p.attributes = { expires: 1798761600 }));
+    assertOne(await run(kmsStack(props)), "properties.attributes.expires");
+  });
+  it("flags a key without a rotation policy", async () => {
+    const props = mutate(kmsKeyProperties(), (p) => delete p.rotationPolicy);
+    assertOne(await run(kmsStack(props)), "has no rotate action with trigger.timeAfterCreate");
+  });
+  it("flags a rotation only before expiry (needs an expiry, so never fires on a KMS key)", async () => {
+    const props = mutate(
+      kmsKeyProperties(),
+      (p) =>
+        (p.rotationPolicy.lifetimeActions = [
+          { action: { type: "rotate" }, trigger: { timeBeforeExpiry: "P30D" } },
+        ]),
+    );
+    assertOne(await run(kmsStack(props)), "has no rotate action with trigger.timeAfterCreate");
+  });
+  it("flags a notify-only policy (no rotation)", async () => {
+    const props = mutate(
+      kmsKeyProperties(),
+      (p) =>
+        (p.rotationPolicy.lifetimeActions = [
+          { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+        ]),
+    );
+    assertOne(await run(kmsStack(props)), "has no rotate action");
+  });
+  it("flags a rotation interval below Key Vault's 7-day minimum or not a duration", async () => {
+    for (const t of ["P3D", "90 days"]) {
+      const props = mutate(
+        kmsKeyProperties(),
+        (p) => (p.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = t),
+      );
+      assertOne(await run(kmsStack(props)), "at least P7D");
+    }
+  });
+  it("reports each broken field of one key", async () => {
+    const props = mutate(kmsKeyProperties(), (p) => {
+      p.rotationPolicy.attributes = { expiryTime: "P180D" };
+      p.attributes = { expires: 1798761600 };
+    });
+    assert.equal((await run(kmsStack(props))).length, 2);
+  });
+  it("ignores keys the cluster does not use, and clusters without KMS", async () => {
+    const other = {
+      ...kmsKey(
+        true,
+        mutate(kmsKeyProperties(), (p) => delete p.rotationPolicy),
+      ),
+      name: "sops",
+    };
+    other.props.keyUri = "https://kv-app.vault.azure.net/keys/sops";
+    assert.deepEqual(await run([...kmsStack(), other]), []);
+    const [c, key] = kmsStack(mutate(kmsKeyProperties(), (p) => delete p.rotationPolicy));
+    const off = { ...c, props: mutate(c.props, (p) => (p.securityProfile.azureKeyVaultKms.enabled = false)) };
+    assert.deepEqual(await run([off, key]), []);
+  });
+  it("fails closed when the rotation policy is unknown at preview; advisory with failOnUnknown: false", async () => {
+    const props = mutate(kmsKeyProperties(), (p) => (p.rotationPolicy.attributes = { expiryTime: UNKNOWN }));
+    const vs = await run(kmsStack(props));
+    assert.equal(vs.length, 1, JSON.stringify(vs));
+    assert.match(vs[0].message, /cannot be verified at preview/);
+    assertAdvisory(await run(kmsStack(props), { failOnUnknown: false }));
+  });
+});

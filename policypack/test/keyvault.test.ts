@@ -93,12 +93,9 @@ const KMS_KEY: FakeResource = {
       keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"],
       keySize: 3072,
       kty: "RSA",
+      // Rotation without expiry: an AKS KMS key must not expire (aks-kms-key-lifecycle).
       rotationPolicy: {
-        attributes: { expiryTime: "P180D" },
-        lifetimeActions: [
-          { action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } },
-          { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
-        ],
+        lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } }],
       },
     },
     resourceGroupName: "ameide-dev-rg",
@@ -353,16 +350,28 @@ const cases: PolicyCases[] = [
   {
     policy: keyRotation,
     passing: [
-      [KMS_KEY, {}, "rotate action and expiryTime"],
+      [KMS_KEY, {}, "rotate action only (the program's KMS key)"],
       [
-        { ...KMS_KEY, props: mutate(KMS_KEY.props, (p) => delete p.properties.rotationPolicy.attributes) },
+        {
+          ...KMS_KEY,
+          props: mutate(
+            KMS_KEY.props,
+            (p) => (p.properties.rotationPolicy.attributes = { expiryTime: "P180D" }),
+          ),
+        },
         {},
-        "rotate action only",
+        "rotate action and expiryTime (a key outside KMS)",
       ],
       [
         {
           ...KMS_KEY,
-          props: mutate(KMS_KEY.props, (p) => (p.properties.rotationPolicy.lifetimeActions = [])),
+          props: mutate(
+            KMS_KEY.props,
+            (p) => (
+              (p.properties.rotationPolicy.lifetimeActions = []),
+              (p.properties.rotationPolicy.attributes = { expiryTime: "P180D" })
+            ),
+          ),
         },
         {},
         "expiryTime only",
