@@ -23,6 +23,7 @@ import {
   loadChart,
   readersOf,
 } from "../../tools/harness/chartValues";
+import { buildIndex, INDEX_FILE, render } from "../../tools/genChartValueIndex";
 import { Registry, runStack, STACKS } from "../helpers/stack";
 
 const SHARED = process.env.SHARED_DIR ?? path.resolve(__dirname, "../../../shared");
@@ -115,6 +116,10 @@ describe("Helm values conformance against the pinned chart sources", function ()
       eso.reads.length > 300 && eg.reads.length > 150,
       `${eso.reads.length} / ${eg.reads.length} reads`,
     );
+  });
+
+  it("the pack's chart values index is in step with the chart sources (npm run gen:chart-values)", () => {
+    assert.equal(fs.readFileSync(INDEX_FILE, "utf8"), render(buildIndex(SHARED)));
   });
 
   for (const stack of STACKS) {

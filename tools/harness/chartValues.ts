@@ -14,9 +14,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import {
+  ChartValueIndex,
+  covers,
+  declared,
+  KeyPath,
+  leafPaths,
+  matchesPrefix as matches,
+  skeleton,
+} from "../../policypack/lib/chartValues";
 
-/** A key path; `*` matches any one key (a `range` over a map, or a free-form map's entries). */
-export type KeyPath = string[];
+export { declared, leafPaths } from "../../policypack/lib/chartValues";
+export type { KeyPath } from "../../policypack/lib/chartValues";
 
 export interface ValuesRead {
   path: KeyPath;
@@ -250,29 +259,9 @@ export function coalesce(defaults: unknown, user: unknown): any {
   return out;
 }
 
-/** Leaf key paths of a values object: scalars, lists and empty maps end a path. */
-export function leafPaths(values: unknown, at: KeyPath = []): KeyPath[] {
-  if (!isMap(values) || (Object.keys(values).length === 0 && at.length > 0)) return [at];
-  return Object.entries(values).flatMap(([k, v]) => leafPaths(v, [...at, k]));
-}
-
-const matches = (pattern: KeyPath, key: KeyPath) =>
-  pattern.length <= key.length && pattern.every((p, i) => p === "*" || p === key[i]);
-
-/** True when the chart's values file declares the key (or a free-form `{}` map above it). */
-export function declared(values: unknown, key: KeyPath): boolean {
-  let v: unknown = values;
-  for (const k of key) {
-    if (!isMap(v)) return false;
-    if (!(k in v)) return Object.keys(v).length === 0;
-    v = v[k];
-  }
-  return true;
-}
-
 /** The reads that consume `key`: a whole read of it or of a parent, or a read of exactly it. */
 export function readersOf(chart: ChartSources, key: KeyPath): ValuesRead[] {
-  return chart.reads.filter((r) => matches(r.path, key) && (r.whole || r.path.length === key.length));
+  return chart.reads.filter((r) => covers(r.path, r.whole, key));
 }
 
 export interface ValuesCheck {
@@ -317,4 +306,24 @@ export function at(values: unknown, key: string): unknown {
     v = v[k];
   }
   return v;
+}
+
+/** The data the pack checks Releases against (policypack/lib/chartValueIndex.generated.ts). */
+export function chartValueIndex(
+  chart: ChartSources,
+  pinned: { chart: string; version: string },
+): ChartValueIndex {
+  const reads = new Map<string, [string, boolean]>();
+  for (const r of chart.reads) {
+    const p = r.path.join(".");
+    if (!reads.has(`${p}|${r.whole}`)) reads.set(`${p}|${r.whole}`, [p, r.whole]);
+  }
+  return {
+    chart: pinned.chart,
+    version: pinned.version,
+    source: chart.label,
+    valuesFile: chart.valuesFile,
+    reads: [...reads.values()].sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1)),
+    declared: skeleton(chart.values) as Record<string, unknown>,
+  };
 }
