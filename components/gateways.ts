@@ -223,6 +223,11 @@ export class Gateways extends pulumi.ComponentResource {
           provider: {
             type: "Kubernetes",
             kubernetes: {
+              // How Envoy Gateway v1.9.0 builds the proxy Service from these fields: annotations
+              // are copied onto it (internal/infrastructure/kubernetes/proxy/resource_provider.go:237),
+              // loadBalancerSourceRanges and externalTrafficPolicy are first-class fields applied to
+              // a LoadBalancer Service (internal/infrastructure/kubernetes/resource/resource.go:24-55),
+              // no patch needed. Local keeps the client IP the admin allowlist (clientCIDRs) matches.
               envoyService: {
                 type: "LoadBalancer",
                 externalTrafficPolicy: "Local",
@@ -231,6 +236,8 @@ export class Gateways extends pulumi.ComponentResource {
                   : {}),
                 ...(sourceRanges[gw].length ? { loadBalancerSourceRanges: sourceRanges[gw] } : {}),
               },
+              // replicas apply while no envoyHpa is set (resource_provider.go:396-403); the pod
+              // securityContext goes to the pod as is (resource_provider.go:435).
               envoyDeployment: {
                 replicas: 2,
                 container: {
