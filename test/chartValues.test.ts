@@ -189,5 +189,11 @@ describe("chart values checker", () => {
       reads.map((r) => `${r.path.join(".")}:${r.whole}`),
       ["sub.a:false", "sub.b.c:true", "sub.a.d:true", "sub.e:false", "sub.f:false"],
     );
+    // The else branch of with/range runs with the outer dot.
+    const other = templateReads("{{ with .Values.a }}{{ .b }}{{ else }}{{ .Values.c }}{{ end }}", "t.yaml");
+    assert.deepEqual(
+      other.map((r) => `${r.path.join(".")}:${r.whole}`),
+      ["a:false", "a.b:true", "c:true"],
+    );
   });
 });

@@ -97,10 +97,11 @@ export function templateReads(text: string, file: string, prefix: KeyPath = []):
       dot = { kind: "root" };
       continue;
     }
-    if (kw === "else") {
+    if (kw === "else" || kw === "else if") {
+      // The else branch of a with/range runs with the outer dot.
       const f = stack[stack.length - 1];
-      if (f && f.keyword === "with") dot = f.outer;
-      continue;
+      if (f && (f.keyword === "with" || f.keyword === "range")) dot = f.outer;
+      if (kw === "else") continue;
     }
     const expr = body.slice(kw.length);
     // Resolve the path tokens of the expression against the current dot and variables.
