@@ -183,8 +183,13 @@ describe("Helm values conformance against the pinned chart sources", function ()
         // One flag drives leader election of the controller and the cert controller.
         readsOrFail(eso, "templates/deployment.yaml", "leaderElect");
         readsOrFail(eso, "templates/cert-controller-deployment.yaml", "leaderElect");
-        if (v.replicaCount > 1 || v.certController.replicaCount > 1)
+        if (v.replicaCount > 1 || v.certController.replicaCount > 1) {
           assert.equal(v.leaderElect, true, `replicaCount ${v.replicaCount} without leaderElect`);
+          // ... and the chart grants both the Lease they elect with (rbac.yaml leaderelection Role,
+          // cert-controller-rbac.yaml ClusterRole).
+          for (const f of ["templates/rbac.yaml", "templates/cert-controller-rbac.yaml"])
+            assert.match(fs.readFileSync(path.join(ESO_DIR, f), "utf8"), /- "leases"/, f);
+        }
         // The webhook fails closed: it must survive a node drain.
         readsOrFail(eso, "templates/validatingwebhook.yaml", "webhook.failurePolicy");
         if (v.webhook.failurePolicy === "Fail") {
