@@ -40,15 +40,54 @@ const restrictedContainer = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-/** Hardened Envoy Gateway chart values for one environment's controller. */
+/**
+ * Container security context of the Envoy proxy pods Envoy Gateway builds from each EnvoyProxy.
+ * v1.9.0 applies `envoyDeployment.container.securityContext` as is to BOTH containers of the proxy
+ * pod, envoy and shutdown-manager (envoyproxy/gateway v1.9.0
+ * internal/infrastructure/kubernetes/proxy/resource.go:144 and :254, expectedEnvoySecurityContext /
+ * expectedShutdownManagerSecurityContext). Its own defaults deliberately leave the root
+ * filesystem writable for both: envoy writes its log file / UDS socket, and the shutdown-manager
+ * creates /tmp/shutdown-ready to end the drain (internal/cmd/envoy/shutdown_manager.go:38,177),
+ * with no volume for /tmp on that container. `readOnlyRootFilesystem: true` here would break the
+ * graceful drain of every proxy, so this is Envoy Gateway's default context (resource.go:491-520,
+ * internal/infrastructure/kubernetes/resource/resource.go:113 DefaultSecurityContext) made explicit.
+ */
+export const ENVOY_PROXY_CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * Hardened Envoy Gateway chart values (gateway-helm v1.9.0) for one environment's controller.
+ * Every key is checked against the chart sources by test/conformance/charts.conformance.test.ts.
+ */
 export function envoyGatewayValues(env: string, installsSharedCrds: boolean, cfg: GatewaysConfig) {
   const global = [cfg.publicRateLimit, cfg.apiRateLimit].find((r) => r.mode === "global");
   return {
-    // CRDs are cluster-wide: every release carries them (Helm skips existing CRDs), but only the
-    // first environment's release owns the cluster-scoped Gateway API admission policy.
+    // CRDs are cluster-wide. gateway-helm v1.9.0 installs them from its `crds` subchart (Chart.yaml
+    // condition crds.enabled): the Envoy Gateway CRDs and the Gateway API v1.6.1 EXPERIMENTAL
+    // channel (charts/crds/crds/gatewayapi-crds.yaml) from the subchart's crds/ folder, which Helm
+    // installs when absent and never upgrades. There is no channel switch in this chart (that is
+    // gateway-crds-helm's crds.gatewayAPI.channel); the program's Gateway API resources only use
+    // standard-channel fields (checked against the v1.6.1 standard CRDs by the CRD conformance
+    // suite), so they are valid on either channel. Only the first environment's release owns the
+    // cluster-scoped Gateway API safe-upgrade admission policy
+    // (charts/crds/templates/gatewayapi-safe-upgrade-policy.yaml:7).
     crds: {
       enabled: true,
-      gatewayAPI: { enabled: true, safeUpgradePolicy: { enabled: installsSharedCrds } },
+      gatewayAPI: { safeUpgradePolicy: { enabled: installsSharedCrds } },
+    },
+    // The certgen pre-install/pre-upgrade hook Job (templates/certgen.yaml:61-64) has no resources
+    // by default (values.tmpl.yaml:207); its security context defaults are restricted already.
+    certgen: {
+      job: {
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+      },
     },
     deployment: {
       replicas: 2,
@@ -184,6 +223,11 @@ export class Gateways extends pulumi.ComponentResource {
           provider: {
             type: "Kubernetes",
             kubernetes: {
+              // How Envoy Gateway v1.9.0 builds the proxy Service from these fields: annotations
+              // are copied onto it (internal/infrastructure/kubernetes/proxy/resource_provider.go:237),
+              // loadBalancerSourceRanges and externalTrafficPolicy are first-class fields applied to
+              // a LoadBalancer Service (internal/infrastructure/kubernetes/resource/resource.go:24-55),
+              // no patch needed. Local keeps the client IP the admin allowlist (clientCIDRs) matches.
               envoyService: {
                 type: "LoadBalancer",
                 externalTrafficPolicy: "Local",
@@ -192,10 +236,12 @@ export class Gateways extends pulumi.ComponentResource {
                   : {}),
                 ...(sourceRanges[gw].length ? { loadBalancerSourceRanges: sourceRanges[gw] } : {}),
               },
+              // replicas apply while no envoyHpa is set (resource_provider.go:396-403); the pod
+              // securityContext goes to the pod as is (resource_provider.go:435).
               envoyDeployment: {
                 replicas: 2,
                 container: {
-                  securityContext: restrictedContainer,
+                  securityContext: ENVOY_PROXY_CONTAINER_SECURITY_CONTEXT,
                   resources: {
                     requests: { cpu: "100m", memory: "128Mi" },
                     limits: { cpu: "1", memory: "1Gi" },

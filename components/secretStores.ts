@@ -59,10 +59,20 @@ export function vaultName(prefix: string, env: string, tier: string): string {
   return `${prefix.slice(0, 6)}-${env.slice(0, 4)}-${tier.slice(0, 5)}-${hash}`.replace(/-+/g, "-");
 }
 
+/**
+ * Container security context of the three ESO containers. Helm merges these maps over the chart's
+ * defaults key by key, so every default the chart sets must be overridden here or it survives:
+ * external-secrets 2.9.0 values.yaml:275-285 (and webhook 732-742, certController 944-954) default
+ * the container to `runAsUser: 1000`, which would override the pod's 65534 below; the user is set
+ * here to the pod's. `enabled` stays true from the defaults: deployment.yaml:64-68 renders the
+ * context only when `.enabled` and another key are set.
+ */
 const hardenedContainer = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
@@ -75,21 +85,38 @@ const hardenedPod = {
 };
 const resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
-/** Hardened values for the external-secrets chart. */
+/**
+ * Hardened values for the external-secrets chart (2.9.0). Every key is checked against the chart
+ * sources by test/conformance/charts.conformance.test.ts (read by a template, valid under
+ * values.schema.json) and what it does to the chart's pods by the same suite.
+ */
 export const EXTERNAL_SECRETS_VALUES = {
+  // The CRDs come with the release (templates/crds/, generated at packaging, read installCRDs).
   installCRDs: true,
-  // Only namespaced SecretStores are used: cluster-wide stores and push secrets stay off.
+  // Only namespaced SecretStores are used: cluster-wide stores and push secrets stay off. Both push
+  // reconcilers must be off together: _helpers.tpl:267-271 ("reconciler-sanity-test", included by
+  // deployment.yaml:2) fails the install when processPushSecret is false and
+  // processClusterPushSecret keeps its default true.
   processClusterStore: false,
   processClusterExternalSecret: false,
   processPushSecret: false,
+  processClusterPushSecret: false,
+  // Two controllers need leader election (values.yaml:91 defaults it off; deployment.yaml:73 and
+  // cert-controller-deployment.yaml:92 pass --enable-leader-election from this one flag), or both
+  // replicas reconcile every ExternalSecret at once.
   replicaCount: 2,
+  leaderElect: true,
+  podDisruptionBudget: { enabled: true, minAvailable: 1 },
   securityContext: hardenedContainer,
   podSecurityContext: hardenedPod,
   resources,
   serviceAccount: { automount: true },
   webhook: {
     port: 10250,
+    // The webhook fails closed (values.yaml:510 failurePolicy: Fail): two replicas and a PDB so a
+    // node drain never leaves the API server without it. It is stateless (no leader election).
     replicaCount: 2,
+    podDisruptionBudget: { enabled: true, minAvailable: 1 },
     securityContext: hardenedContainer,
     podSecurityContext: hardenedPod,
     resources,

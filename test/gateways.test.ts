@@ -170,6 +170,44 @@ for (const stack of STACKS) {
       },
     );
 
+    it("gives every proxy a security context both its containers can run with (envoy and shutdown-manager)", () => {
+      // Envoy Gateway v1.9.0 applies envoyDeployment.container.securityContext to envoy AND
+      // shutdown-manager (internal/infrastructure/kubernetes/proxy/resource.go:144, :254); the
+      // shutdown-manager writes /tmp/shutdown-ready (internal/cmd/envoy/shutdown_manager.go:38) with
+      // no volume there, so a read-only root filesystem breaks every proxy's graceful drain.
+      for (const env of cfg.environments)
+        for (const gw of ["public", "api", "admin"]) {
+          const k = find(EG("EnvoyProxy"), gwNs(env), `${gw}-proxy`).spec.provider.kubernetes;
+          const sc = k.envoyDeployment.container.securityContext;
+          assert.notEqual(
+            sc.readOnlyRootFilesystem,
+            true,
+            `${env}/${gw}: shutdown-manager cannot write /tmp`,
+          );
+          assert.equal(sc.allowPrivilegeEscalation, false);
+          assert.equal(sc.runAsNonRoot, true);
+          assert.deepEqual(sc.capabilities.drop, ["ALL"]);
+          assert.equal(sc.seccompProfile.type, "RuntimeDefault");
+          // The image user of envoy and of the shutdown-manager (the gateway image), as upstream's default.
+          assert.equal(sc.runAsUser, 65532);
+          // Replicas apply only without an HPA (proxy/resource_provider.go:400-403).
+          assert.equal(k.envoyHpa, undefined);
+          assert.ok(k.envoyDeployment.replicas >= 2);
+          // loadBalancerSourceRanges is applied only to a LoadBalancer Service (resource/resource.go:39).
+          if (k.envoyService.loadBalancerSourceRanges) assert.equal(k.envoyService.type, "LoadBalancer");
+        }
+    });
+
+    it("sets only gateway-helm keys the chart reads (no crds.gatewayAPI.enabled: that is gateway-crds-helm's)", () => {
+      for (const r of reg
+        .ofType("kubernetes:helm.sh/v3:Release")
+        .map((x) => reg.props(x))
+        .filter((p) => p.chart.includes("gateway-helm"))) {
+        assert.deepEqual(Object.keys(r.values.crds.gatewayAPI), ["safeUpgradePolicy"]);
+        assert.ok(r.values.certgen.job.resources.limits.cpu, "certgen hook Job resources");
+      }
+    });
+
     it("generates one route per configured service, in its tier namespace, attached to its gateway", () => {
       const routes = [...reg.ofType(GW("HTTPRoute")), ...reg.ofType(GW("GRPCRoute"))]
         .map((r: ResourceRecord) => reg.props(r))

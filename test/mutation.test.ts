@@ -620,6 +620,17 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     (rs) => ((one(rs, "kubernetes:helm.sh/v3:Release").inputs as any).version = "^2.0.0"),
   ),
   M(
+    "a Helm value the pinned chart never reads (gateway-crds-helm's key on gateway-helm)",
+    "supply-chain",
+    both,
+    ["helm-release-values-read-by-chart"],
+    (rs) =>
+      ((
+        one(rs, "kubernetes:helm.sh/v3:Release", (r) => String(r.inputs.chart).endsWith("/gateway-helm"))
+          .inputs as any
+      ).values.crds.gatewayAPI.enabled = true),
+  ),
+  M(
     "unprotect the KMS key in prod",
     "supply-chain",
     ["prod"],

@@ -263,6 +263,24 @@ for (const stack of STACKS) {
       for (const r of [p.values.resources, p.values.webhook.resources, p.values.certController.resources])
         assert.ok(r.limits.cpu && r.limits.memory);
       assert.equal(p.values.processClusterStore, false);
+      // external-secrets 2.9.0 templates/_helpers.tpl:267-271 fails the install when
+      // processPushSecret is false and processClusterPushSecret keeps its default (true).
+      assert.equal(p.values.processPushSecret, false);
+      assert.equal(
+        p.values.processClusterPushSecret,
+        false,
+        "the chart's reconciler sanity test fails the install",
+      );
+      // Two controllers without leader election both reconcile (values.yaml:91 defaults it off).
+      assert.ok(p.values.replicaCount > 1 && p.values.leaderElect === true);
+      // The chart's default container runAsUser (1000) survives Helm's merge unless set here.
+      for (const part of [p.values, p.values.webhook, p.values.certController])
+        assert.equal(part.securityContext.runAsUser, part.podSecurityContext.runAsUser);
+      assert.equal(
+        p.values.webhook.podDisruptionBudget.enabled,
+        true,
+        "fail-closed webhook survives a drain",
+      );
       const ns = reg
         .kube("Namespace")
         .map((r) => reg.props(r))

@@ -20,6 +20,8 @@ import {
   stackPolicy,
   subject,
 } from "../lib/kit";
+import { leafPaths, unreadKeys } from "../lib/chartValues";
+import { CHART_VALUE_INDEX } from "../lib/chartValueIndex.generated";
 
 export const HELM_RELEASE = kubeType("helm.sh", "Release");
 export const HELM_CHART = kubeType("helm.sh", "Chart");
@@ -153,6 +155,45 @@ export const helmReleaseAllowedChart = resourcePolicy(
         `${s}: version '${version}' of chart '${chart}' is not allow-listed (allowed: ${entry.versions.join(", ") || "none"}); use an allowed version, or review the new one and add it to allowedCharts in this policy's config.`,
       );
     }
+  },
+);
+
+// ------------------------------------------------------------------------------------------------
+// Helm releases: values keys the pinned chart reads.
+
+/** Reads one value of a Release's values; a value unknown at preview is a leaf (its key is known). */
+function readKnown(o: Record<string, unknown>, k: string): unknown {
+  try {
+    return o[k];
+  } catch (e) {
+    if (e instanceof UnknownValueError) return undefined;
+    throw e;
+  }
+}
+
+export const helmReleaseValuesReadByChart = resourcePolicy(
+  {
+    name: "helm-release-values-read-by-chart",
+    description:
+      "Helm releases of a pinned chart set only values keys that chart version reads (its templates, subcharts and values file), so no setting is silently ignored.",
+    severity: "medium",
+    controls: [
+      CONTROLS.platform("chart values conformance (test/conformance/charts.conformance.test.ts)"),
+      CONTROLS.azureBaseline("PV-3"),
+    ],
+    remediationSteps:
+      "Remove the key or use the key the chart reads at the pinned version (see the chart's values file and templates); after pinning a new chart version, regenerate policypack/lib/chartValueIndex.generated.ts with `npm run gen:chart-values` (the conformance suite fails until it is in step).",
+  },
+  [HELM_RELEASE],
+  (props, args, report) => {
+    const index = CHART_VALUE_INDEX.find((i) => i.chart === props.chart && i.version === props.version);
+    // Charts without an index are refused or allowed by helm-release-allowed-chart, not here.
+    if (!index || typeof props.values !== "object" || props.values === null) return;
+    const unread = unreadKeys(index, leafPaths(props.values, [], readKnown));
+    for (const key of unread)
+      report(
+        `${subject(args)}: values key '${key}' is never read by ${index.chart} ${index.version}: no template of the chart reads .Values.${key} and ${index.valuesFile} does not declare it, so the setting does nothing; remove it or use the key the chart reads.`,
+      );
   },
 );
 
@@ -298,6 +339,7 @@ export const protectStatefulResources = stackPolicy(
 
 export const policies: Policy[] = [
   helmReleaseAllowedChart,
+  helmReleaseValuesReadByChart,
   helmChartComponentRefused,
   helmReleaseNamespacePodSecurity,
   protectStatefulResources,

@@ -10,9 +10,11 @@ import {
   helmChartComponentRefused,
   helmReleaseAllowedChart,
   helmReleaseNamespacePodSecurity,
+  helmReleaseValuesReadByChart,
   policies,
   protectStatefulResources,
 } from "../policies/supplyChain";
+import { CHART_VALUE_INDEX } from "../lib/chartValueIndex.generated";
 import {
   assertPolicyMetadata,
   FakeResource,
@@ -170,12 +172,13 @@ describe("supply chain policies", () => {
       assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
       for (const p of [
         helmReleaseAllowedChart,
+        helmReleaseValuesReadByChart,
         helmChartComponentRefused,
         helmReleaseNamespacePodSecurity,
         protectStatefulResources,
       ])
         assert.ok(policies.includes(p), p.name);
-      assert.equal(policies.length, 4);
+      assert.equal(policies.length, 5);
     });
   });
 
@@ -320,6 +323,67 @@ describe("supply chain policies", () => {
   });
 
   // -------------------------------------------------------------------------------------------
+  describe(helmReleaseValuesReadByChart.name, () => {
+    const run = (r: FakeResource) => runResourcePolicy(helmReleaseValuesReadByChart, r, {});
+
+    it("passes the releases as registered (every key read by the pinned chart)", async () => {
+      assert.deepEqual(await run(ESO_RELEASE), []);
+      assert.deepEqual(await run(ENVOY_RELEASE), []);
+    });
+    it("indexes exactly the pinned charts", () => {
+      assert.deepEqual(
+        CHART_VALUE_INDEX.map((i) => [i.chart, i.version]),
+        DEFAULT_ALLOWED_CHARTS.map((c) => [c.chart, c.versions[0]]),
+      );
+    });
+    it("accepts keys read through a parent passed whole, free-form maps, subchart keys and declared-only keys", async () => {
+      const values = {
+        deployment: { pod: { labels: { "ameide.io/environment": "dev" } } },
+        config: { envoyGateway: { provider: { kubernetes: { deploy: { type: "ControllerNamespace" } } } } },
+        crds: { enabled: true, gatewayAPI: { safeUpgradePolicy: { enabled: false } } },
+        certgen: { job: { resources: { limits: { cpu: "200m" } } } },
+      };
+      assert.deepEqual(await run(withProps(ENVOY_RELEASE, (p) => (p.values = values))), []);
+      assert.deepEqual(
+        await run(withProps(ESO_RELEASE, (p) => (p.values.webhook.securityContext = { runAsUser: 65534 }))),
+        [],
+      );
+    });
+    it("treats a value unknown at preview as set under its known key", async () => {
+      assert.deepEqual(await run(withProps(ESO_RELEASE, (p) => (p.values.webhook.port = UNKNOWN))), []);
+      assertOne(
+        await run(withProps(ESO_RELEASE, (p) => (p.values.webhook.prot = UNKNOWN))),
+        "values key 'webhook.prot' is never read by external-secrets 2.9.0",
+      );
+    });
+    it("ignores charts it has no index for (helm-release-allowed-chart decides on those)", async () => {
+      assert.deepEqual(
+        await run(withProps(ESO_RELEASE, (p) => ((p.version = "2.10.0"), (p.values.notAKey = 1)))),
+        [],
+      );
+    });
+
+    const broken: Array<[string, FakeResource, (p: any) => void]> = [
+      // gateway-crds-helm's key: gateway-helm's crds subchart reads only gatewayAPI.safeUpgradePolicy.enabled.
+      [
+        "'crds.gatewayAPI.enabled'",
+        ENVOY_RELEASE,
+        (p) => (p.values.crds = { gatewayAPI: { enabled: true } }),
+      ],
+      ["'deployment.replica'", ENVOY_RELEASE, (p) => (p.values.deployment.replica = 2)],
+      [
+        "'podDisruptionBudget.minAvailabe'",
+        ENVOY_RELEASE,
+        (p) => (p.values.podDisruptionBudget = { minAvailabe: 1 }),
+      ],
+      ["'webhook.replicas'", ESO_RELEASE, (p) => (p.values.webhook.replicas = 2)],
+      ["'leaderElection'", ESO_RELEASE, (p) => (p.values.leaderElection = true)],
+      ["'certController.replicas'", ESO_RELEASE, (p) => (p.values.certController = { replicas: 2 })],
+    ];
+    for (const [field, base, fn] of broken)
+      it(`refuses ${field}`, async () => assertOne(await run(withProps(base, fn)), field));
+  });
+
   describe(helmChartComponentRefused.name, () => {
     const chart = (type: string): FakeResource => ({
       type,
