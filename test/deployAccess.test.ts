@@ -4,6 +4,8 @@
  * for the people and pipelines that write the tier vaults.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseConfig } from "../lib/config";
 import { ConfigError, ConfigErrors } from "../lib/validate";
 import { ROLES, roleAssignmentName } from "../lib/roles";
@@ -151,6 +153,26 @@ describe("deploy access from config (deployer, secretWriters)", () => {
       assert.ok(appDev[0].scope.endsWith(`/vaults/${vaultName("ameide", "dev", "app")}`), appDev[0].scope);
       assert.equal(appDev[0].principalType, "User");
       assert.equal(new Set(grants.map((g) => g.roleAssignmentName)).size, grants.length, "distinct names");
+    });
+  });
+
+  describe("README prerequisites", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
+    it("constrain the deployer's Role Based Access Control Administrator to exactly the roles the program assigns", () => {
+      const m = /^\s*ROLES="([^"]+)"$/m.exec(readme);
+      assert.ok(m, "README sets ROLES=… for the role assignment condition");
+      assert.deepEqual(m[1].split(/,\s*/).sort(), Object.values(ROLES).sort());
+      assert.match(
+        readme,
+        /--role "Role Based Access Control Administrator"[\s\S]{0,200}--condition-version 2\.0/,
+      );
+    });
+    it("document the deployer and secretWriters keys and the network path to the private API server and vaults", () => {
+      assert.match(readme, /### Prerequisites/);
+      for (const k of ["deployer.principalId", "deployer.principalType", "secretWriters[0].principalId"])
+        assert.ok(readme.includes(k), k);
+      assert.match(readme, /privatelink\.vaultcore\.azure\.net/);
+      assert.match(readme, /az feature register --namespace Microsoft\.Compute --name EncryptionAtHost/);
     });
   });
 
