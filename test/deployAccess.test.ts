@@ -11,6 +11,7 @@ import { ConfigError, ConfigErrors } from "../lib/validate";
 import { ROLES, roleAssignmentName } from "../lib/roles";
 import { vaultName } from "../components/secretStores";
 import { programConfig, Registry, runWithConfig, stackConfig } from "./helpers/stack";
+import { ASSIGNABLE_ROLES } from "../policypack/policies/authorization";
 
 const PROJECT = "ameide-platform";
 const RA = "azure-native:authorization:RoleAssignment";
@@ -173,6 +174,12 @@ describe("deploy access from config (deployer, secretWriters)", () => {
         assert.ok(readme.includes(k), k);
       assert.match(readme, /privatelink\.vaultcore\.azure\.net/);
       assert.match(readme, /az feature register --namespace Microsoft\.Compute --name EncryptionAtHost/);
+    });
+  });
+
+  describe("the pack's role allowlist", () => {
+    it("holds exactly the roles the program assigns (lib/roles.ts ROLES), so a new grant needs a reviewed policy change", () => {
+      assert.deepEqual(Object.keys(ASSIGNABLE_ROLES).sort(), Object.values(ROLES).sort());
     });
   });
 
