@@ -9,9 +9,9 @@ import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as resources from "@pulumi/azure-native/resources";
-import type { ClusterConfig, KmsConfig, NetworkConfig } from "../lib/config";
+import type { ClusterConfig, KmsConfig, NetworkConfig, PrincipalConfig } from "../lib/config";
 import { convertKubeconfig, KubeloginMode } from "../lib/kubeconfig";
-import { roleDefinitionId } from "../lib/roles";
+import { roleAssignmentName, roleDefinitionId, ROLES } from "../lib/roles";
 import { VaultPrivateEndpoint } from "./vaultPrivateEndpoint";
 
 /** Audit categories always shipped: admin (write) audit events and Entra ID authorization decisions. */
@@ -32,6 +32,11 @@ export interface AksClusterArgs {
   kubeloginMode: KubeloginMode;
   /** `protect` the vault, key, identity and workspace (and their data) against deletion. */
   protect: boolean;
+  /**
+   * The principal that runs `pulumi up`, granted Azure Kubernetes Service RBAC Cluster Admin on the
+   * cluster before the Kubernetes provider is used (the cluster has no local accounts).
+   */
+  deployer?: PrincipalConfig;
 }
 
 /**
@@ -52,6 +57,8 @@ export class AksCluster extends pulumi.ComponentResource {
   readonly cluster: containerservice.ManagedCluster;
   readonly auditLogs: monitor.DiagnosticSetting;
   readonly provider: k8s.Provider;
+  /** The deployer's AKS RBAC Cluster Admin assignment on the cluster, when `deployer` is configured. */
+  readonly deployerGrant?: authorization.RoleAssignment;
   /** Kubeconfig for the chosen kubelogin mode (secret). */
   readonly kubeconfig: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
@@ -422,6 +429,30 @@ export class AksCluster extends pulumi.ComponentResource {
       parent,
     );
 
+    // --- Kubernetes data-plane access of the deployer (Azure RBAC for Kubernetes) ---
+    // With enableAzureRBAC and no local accounts, Owner/Contributor give no Kubernetes rights: the
+    // principal that deploys needs an AKS RBAC role on the cluster (MicrosoftDocs/azure-aks-docs
+    // articles/aks/entra-id-authorization.md; new assignments take up to five minutes to propagate).
+    if (args.deployer) {
+      this.deployerGrant = new authorization.RoleAssignment(
+        `${name}-deployer-rbac-cluster-admin`,
+        {
+          roleAssignmentName: roleAssignmentName(
+            args.namePrefix,
+            "deployer-aks-rbac-cluster-admin",
+            args.deployer.principalId,
+            ROLES.aksRbacClusterAdmin,
+          ),
+          scope: this.cluster.id,
+          principalId: args.deployer.principalId,
+          principalType: args.deployer.principalType,
+          roleDefinitionId: roleDefinitionId(client.subscriptionId, "aksRbacClusterAdmin"),
+          description: `${args.namePrefix}: deployer of the stack (config 'deployer'); Kubernetes data plane for pulumi up under Azure RBAC for Kubernetes`,
+        },
+        parent,
+      );
+    }
+
     // --- Kubernetes provider (Entra ID through kubelogin; never a static credential) ---
     const creds = containerservice.listManagedClusterUserCredentialsOutput(
       { resourceGroupName: rg, resourceName: this.cluster.name, format: "exec" },
@@ -435,7 +466,8 @@ export class AksCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
-      { parent: this },
+      // Every Kubernetes resource waits for the deployer's data-plane grant.
+      { parent: this, dependsOn: this.deployerGrant ? [this.deployerGrant] : [] },
     );
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
 

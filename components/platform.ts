@@ -4,6 +4,7 @@ import { AksCluster } from "./aksCluster";
 import { NamespaceTiers } from "./namespaceTiers";
 import { SecretStores, SecretTier } from "./secretStores";
 import { Gateways } from "./gateways";
+import { grantSecretWriters } from "./secretWriters";
 import type { ExternalSecretConfig } from "../lib/config";
 
 /** Arguments of {@link Platform}. */
@@ -52,6 +53,7 @@ export class Platform extends pulumi.ComponentResource {
         kms: cfg.kms,
         kubeloginMode: cfg.kubeloginMode,
         protect: cfg.protectResources,
+        deployer: cfg.deployer,
       },
       { parent: this },
     );
@@ -110,6 +112,18 @@ export class Platform extends pulumi.ComponentResource {
         protect: cfg.protectResources,
       },
       onCluster,
+    );
+
+    // People and pipelines that put secret values into the tier vaults (config 'secretWriters').
+    grantSecretWriters(
+      `${cfg.resourcePrefix}-${cfg.stack}`,
+      this.cluster.subscriptionId,
+      cfg.secretWriters,
+      secretTiers.map((t) => ({
+        environment: t.environment,
+        tier: t.tier,
+        vault: this.secrets.vaults[`${t.environment}-${t.tier}`],
+      })),
     );
 
     // Gateways: one Envoy Gateway controller and three gateways per environment, in its gateway tier.

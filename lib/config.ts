@@ -59,6 +59,8 @@ export const API_SERVER_MODES = ["public", "private"] as const;
 export const KMS_NETWORK_ACCESS = ["Public", "Private"] as const;
 export const ROLLOUT_MODES = ["enforce", "warn"] as const;
 export const RATE_LIMIT_MODES = ["local", "global"] as const;
+/** Principal types of the role assignments the program creates for people and pipelines. */
+export const GRANTEE_TYPES = ["User", "Group", "ServicePrincipal"] as const;
 
 export interface NodePoolConfig {
   vmSize: string;
@@ -193,6 +195,20 @@ export interface GatewaysConfig {
   routes: RouteConfig[];
 }
 
+/** An Entra ID principal the stack grants a role to (object id, never an application/client id). */
+export interface PrincipalConfig {
+  principalId: string;
+  principalType: (typeof GRANTEE_TYPES)[number];
+}
+
+/** A person, group or pipeline that writes secret values into the tier vaults. */
+export interface SecretWriterConfig extends PrincipalConfig {
+  /** Tiers whose vaults it writes; every tier with a vault when omitted. */
+  tiers?: TierName[];
+  /** Environments whose vaults it writes; every environment of the stack when omitted. */
+  environments?: string[];
+}
+
 export interface PlatformConfig {
   project: string;
   stack: string;
@@ -218,6 +234,13 @@ export interface PlatformConfig {
   legacyNamespace?: string;
   secrets: SecretsConfig;
   gateways: GatewaysConfig;
+  /**
+   * The principal that runs `pulumi up`: granted "Azure Kubernetes Service RBAC Cluster Admin" on
+   * the cluster, so the Kubernetes provider can deploy under Azure RBAC for Kubernetes.
+   */
+  deployer?: PrincipalConfig;
+  /** Granted "Key Vault Secrets Officer" on the tier vaults they write. */
+  secretWriters: SecretWriterConfig[];
   /** Address ranges the flow table's external targets resolve to (derived). */
   ranges: ExternalRanges;
 }
@@ -240,6 +263,8 @@ export const CONFIG_KEYS = [
   "legacyNamespace",
   "secrets",
   "gateways",
+  "deployer",
+  "secretWriters",
 ] as const;
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,20}[a-z0-9]$/;
@@ -876,6 +901,94 @@ function parseSecrets(
   };
 }
 
+const PRINCIPAL_ID_FIX =
+  "use the principal's object id (not an application/client id): " +
+  "az ad signed-in-user show --query id -o tsv (User), az ad group show -g <group> --query id -o tsv (Group), " +
+  "az ad sp show --id <client-id> --query id -o tsv (ServicePrincipal)";
+
+function parsePrincipal(key: string, r: Record<string, unknown>): PrincipalConfig {
+  const principalId = string(`${key}.principalId`, r.principalId);
+  if (!GUID_RE.test(principalId))
+    throw new ConfigError(
+      `${key}.principalId`,
+      `'${principalId}' is not an Entra ID object id (GUID)`,
+      PRINCIPAL_ID_FIX,
+    );
+  if (r.principalType === undefined || r.principalType === null || r.principalType === "")
+    throw new ConfigError(
+      `${key}.principalType`,
+      "required value is missing (Azure needs it to assign a role to a principal that is still replicating)",
+      `set it to one of: ${GRANTEE_TYPES.join(", ")}`,
+    );
+  return {
+    principalId: principalId.toLowerCase(),
+    principalType: oneOf(`${key}.principalType`, r.principalType, GRANTEE_TYPES),
+  };
+}
+
+/** `deployer`: the principal that runs `pulumi up` (optional). */
+function parseDeployer(raw: Raw): PrincipalConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const r = record("deployer", raw);
+  noUnknownKeys("deployer", r, ["principalId", "principalType"]);
+  return parsePrincipal("deployer", r);
+}
+
+/** `secretWriters`: principals granted Key Vault Secrets Officer on tier vaults (optional). */
+function parseSecretWriters(
+  raw: Raw,
+  tiers: Record<TierName, TierConfig>,
+  environments: string[],
+): SecretWriterConfig[] {
+  const writers = list(
+    "secretWriters",
+    raw,
+    (k, x) => {
+      const r = record(k, x);
+      noUnknownKeys(k, r, ["principalId", "principalType", "tiers", "environments"]);
+      const p = parsePrincipal(k, r);
+      const vaultTiers = TIER_NAMES.filter((t) => tiers[t].hasSecrets);
+      const writerTiers =
+        r.tiers === undefined
+          ? undefined
+          : unique(
+              `${k}.tiers`,
+              list(`${k}.tiers`, r.tiers, (tk, tx) => {
+                const t = oneOf(tk, tx, TIER_NAMES);
+                if (!tiers[t].hasSecrets)
+                  throw new ConfigError(
+                    tk,
+                    `tier ${t} has no secrets vault`,
+                    `use one of the tiers with a vault: ${vaultTiers.join(", ")}`,
+                  );
+                return t;
+              }),
+              (t) => t,
+              "tier",
+            );
+      const writerEnvs =
+        r.environments === undefined
+          ? undefined
+          : unique(
+              `${k}.environments`,
+              list(`${k}.environments`, r.environments, (ek, ex) => oneOf(ek, ex, environments)),
+              (e) => e,
+              "environment",
+            );
+      if (writerTiers?.length === 0 || writerEnvs?.length === 0)
+        throw new ConfigError(
+          `${k}.${writerTiers?.length === 0 ? "tiers" : "environments"}`,
+          "an empty list grants nothing",
+          "list at least one value, or remove the key to cover all",
+        );
+      return { ...p, tiers: writerTiers, environments: writerEnvs };
+    },
+    [],
+  );
+  unique("secretWriters", writers, (w) => w.principalId, "principal");
+  return writers;
+}
+
 function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitConfig {
   const r = record(key, raw, true);
   noUnknownKeys(key, r, ["mode", "requests", "unit", "redisUrl"]);
@@ -1068,6 +1181,8 @@ export function parseConfig(
   let tiers: Record<TierName, TierConfig> | undefined;
   let secrets: SecretsConfig | undefined;
   let gateways: GatewaysConfig | undefined;
+  let deployer: PrincipalConfig | undefined;
+  let secretWriters: SecretWriterConfig[] = [];
   let environments: string[] = [];
   collect([
     () => {
@@ -1096,6 +1211,8 @@ export function parseConfig(
   collect([
     () => (secrets = parseSecrets(raw.secrets, tiers!, environments, production)),
     () => (gateways = parseGateways(raw.gateways, tiers!, environments)),
+    () => (deployer = parseDeployer(raw.deployer)),
+    () => (secretWriters = parseSecretWriters(raw.secretWriters, tiers!, environments)),
   ]);
   // The gateway proxies reach exactly the backends that routes name (one flow per backend and port).
   const seen = new Set<string>();
@@ -1148,6 +1265,8 @@ export function parseConfig(
     legacyNamespace,
     secrets: secrets!,
     gateways: gateways!,
+    deployer,
+    secretWriters,
     ranges: {
       podCidr: network!.podCidr,
       serviceCidr: network!.serviceCidr,

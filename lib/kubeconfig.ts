@@ -16,8 +16,14 @@ function flag(args: string[], name: string): string | undefined {
  * Rewrites every kubelogin exec user in the kubeconfig to `mode`. The server id (the AKS AAD
  * server application) is kept; per-mode credentials come from the environment at run time:
  * - azurecli: the signed-in `az` session;
- * - workloadidentity: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE (CI OIDC);
+ * - workloadidentity: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
+ *   AZURE_AUTHORITY_HOST (with a trailing slash) — Azure/kubelogin v0.2.8
+ *   docs/book/src/concepts/login-modes/workloadidentity.md; on GitHub Actions kubelogin fetches a
+ *   fresh OIDC token itself when ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN are set
+ *   (pkg/internal/token/provider.go); .github/workflows/stack.yml provides both;
  * - spn: AAD_SERVICE_PRINCIPAL_CLIENT_ID / AAD_SERVICE_PRINCIPAL_CLIENT_SECRET.
+ * AAD_LOGIN_METHOD in the environment overrides the mode written here at run time
+ * (pkg/internal/token/options.go UpdateFromEnv): CI runs every stack in workloadidentity mode.
  */
 export function convertKubeconfig(kubeconfigYaml: string, mode: KubeloginMode): string {
   const doc = parse(kubeconfigYaml) as {

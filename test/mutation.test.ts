@@ -305,6 +305,32 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     ["azure-role-assignment-principal-type"],
     (rs) => delete (one(rs, "azure-native:authorization:RoleAssignment").inputs as any).principalType,
   ),
+  M(
+    "a tier vault's secrets grant widened to the resource group (every tier's vault)",
+    "authorization",
+    both,
+    ["azure-role-assignment-least-privilege"],
+    (rs) => {
+      const ra = one(rs, "azure-native:authorization:RoleAssignment", (r) => r.name.endsWith("-secrets-user"))
+        .inputs as any;
+      ra.scope = String(ra.scope).replace(/\/providers\/Microsoft\.KeyVault\/.*$/, "");
+    },
+  ),
+  M(
+    "the cluster identity granted Owner instead of Network Contributor",
+    "authorization",
+    both,
+    ["azure-role-assignment-least-privilege"],
+    (rs) => {
+      const ra = one(rs, "azure-native:authorization:RoleAssignment", (r) =>
+        r.name.endsWith("-subnet-network"),
+      ).inputs as any;
+      ra.roleDefinitionId = String(ra.roleDefinitionId).replace(
+        /[0-9a-f-]{36}$/,
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+      );
+    },
+  ),
   // ---- Pod Security and workloads ----
   M("a privileged container in the app tier", "pod-security", both, ["pod-security-standards"], (rs, s) => {
     const d = goodDeployment(ns(s, "app"));
@@ -681,6 +707,7 @@ describe("mutation suite: the pack blocks every broken security property", funct
     for (const d of [
       "aks",
       "keyvault",
+      "authorization",
       "pod-security",
       "workloads",
       "namespaces",

@@ -4,6 +4,7 @@
 import type { Policy } from "@pulumi/policy";
 import { policies as aks } from "./aks";
 import { policies as keyvault } from "./keyvault";
+import { policies as authorization } from "./authorization";
 import { policies as podSecurity } from "./podSecurity";
 import { policies as workloads } from "./workloads";
 import { policies as namespaces } from "./namespaces";
@@ -17,6 +18,7 @@ import { policies as supplyChain } from "./supplyChain";
 export const domains: Record<string, Policy[]> = {
   aks,
   keyvault,
+  authorization,
   podSecurity,
   workloads,
   namespaces,
