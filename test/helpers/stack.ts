@@ -37,7 +37,7 @@ export function programConfig(stack: string): Record<string, unknown> {
 export async function runWithConfig(
   stack: string,
   raw: Record<string, unknown>,
-  options: Pick<MockRunOptions, "missing"> = {},
+  options: Pick<MockRunOptions, "missing" | "onRecord"> = {},
 ): Promise<MockRunResult> {
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);

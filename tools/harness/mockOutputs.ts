@@ -213,12 +213,7 @@ export function mockOutputs(
  * a namespace as the API server returns it (the `kubernetes.io/metadata.name` label is set by the
  * NamespaceDefaultLabelName feature, GA since Kubernetes 1.22).
  */
-export function mockRead(
-  ctx: MockContext,
-  type: string,
-  name: string,
-  id: string,
-): Record<string, unknown> {
+export function mockRead(ctx: MockContext, type: string, name: string, id: string): Record<string, unknown> {
   if (type === "kubernetes:core/v1:Namespace")
     return {
       apiVersion: "v1",

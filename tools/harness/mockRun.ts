@@ -264,9 +264,13 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
       });
 
     const reads: ReadRecord[] = [];
+    // The engine fails the whole run when a read fails (ReadStep.Apply returns the error), whatever
+    // the program does with the result; the mocks only fail the read's own outputs.
+    const readErrors: unknown[] = [];
     const originalRead = monitor.readResource.bind(monitor);
     monitor.readResource = (req: any, callback: (err: any, resp: any) => void) =>
       originalRead(req, (err: any, resp: any) => {
+        if (err) readErrors.push(err);
         if (!err && resp)
           reads.push({
             urn: resp.getUrn(),
@@ -300,6 +304,7 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
       }
     });
     await settings.waitForRPCs();
+    if (readErrors.length > 0) throw readErrors[0];
     if (programError) throw programError;
     const stackRecord = records.find((r) => r.type === "pulumi:pulumi:Stack");
     const stackUrn = stackRecord?.urn ?? "";
