@@ -14,6 +14,8 @@ import { strict as assert } from "node:assert";
 import {
   LEGACY_NAMESPACE,
   LEGACY_STACKS,
+  PROJECT_DIR,
+  legacyNamespaceConfig,
   legacyProgramConfig,
   legacyStackConfig,
   programConfig,
@@ -29,6 +31,10 @@ import { formatBytes, formatCpu, legacyGuardRails, quantityMilli } from "../lib/
 import { NETWORK_POLICY_MODE_LABEL, OBSERVE_POLICY_NAME } from "../lib/networkPolicies";
 import { TIERS, TIER_NAMES } from "../data/tiers";
 import type { ResourceRecord } from "../tools/harness/mockRun";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { allPolicies } from "../policypack/policies";
+import { evaluatePack, PolicyPackConfig } from "../tools/harness/packEval";
 
 const NS = "kubernetes:core/v1:Namespace";
 const PATCH = "kubernetes:core/v1:NamespacePatch";
@@ -335,5 +341,52 @@ describe("legacy namespace sizing admits every tier's workloads (computed from d
     const cfg = parseConfig(legacyProgramConfig("dev-legacy"), "ameide-platform", "dev-legacy");
     const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
     for (const t of TIER_NAMES) assert.deepEqual(plain(cfg.tiers[t].quota), plain(TIERS[t].quota), t);
+  });
+});
+
+describe("legacy namespace: the policy pack understands the phases", function () {
+  this.timeout(300_000);
+  const packConfig = (stack: "dev" | "prod"): PolicyPackConfig =>
+    JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8"));
+  const mandatory = async (stack: (typeof LEGACY_STACKS)[number], config: PolicyPackConfig) => {
+    const reg = new Registry(await runStack(stack));
+    const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), { config });
+    return ds.filter((d) => d.enforcementLevel === "mandatory");
+  };
+  const until = legacyNamespaceConfig("dev-legacy").observeUntil as string;
+  const withException = (cfg: PolicyPackConfig): PolicyPackConfig => ({
+    ...cfg,
+    "no-allow-all-network-policy": {
+      observeNamespaces: [
+        {
+          namespace: LEGACY_NAMESPACE,
+          reason: "phase 1a: flow logs reviewed weekly for unlisted callers",
+          until,
+        },
+      ],
+    },
+  });
+
+  it("dev-legacy (observe): clean with the declared exception, refused without it", async () => {
+    assert.deepEqual(
+      (await mandatory("dev-legacy", withException(packConfig("dev")))).map(
+        (d) => `${d.policyName}: ${d.message}`,
+      ),
+      [],
+    );
+    const without = await mandatory("dev-legacy", packConfig("dev"));
+    assert.deepEqual(
+      [...new Set(without.map((d) => d.policyName))],
+      ["no-allow-all-network-policy"],
+      "only the undeclared allow-all is refused",
+    );
+    assert.match(without[0].message, /namespace 'ameide' is not declared in observeNamespaces/);
+  });
+
+  it("prod-legacy (enforce): clean with prod's own policy config (no allow-all, no exception needed)", async () => {
+    assert.deepEqual(
+      (await mandatory("prod-legacy", packConfig("prod"))).map((d) => `${d.policyName}: ${d.message}`),
+      [],
+    );
   });
 });

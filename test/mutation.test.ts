@@ -365,6 +365,19 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     }),
   ),
   M(
+    "an allow-all NetworkPolicy in a tier namespace",
+    "network",
+    both,
+    ["no-allow-all-network-policy"],
+    (rs, s) =>
+      add(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow-all", {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-all", namespace: ns(s, "app") },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+      }),
+  ),
+  M(
     "admit every namespace into postgres",
     "network",
     both,

@@ -3,7 +3,9 @@
 import * as assert from "assert";
 
 import {
+  allowAllRules,
   loadBalancerGatewayOnly,
+  noAllowAllNetworkPolicy,
   noNodePortServices,
   noOpenIngressToDataTier,
   nonPrivateReason,
@@ -118,7 +120,7 @@ const advisory = (vs: Violation[]) => {
 // ---------------------------------------------------------------------------------------------
 
 describe("policies/network", function () {
-  it("exports its four policies with complete metadata", function () {
+  it("exports its five policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
@@ -126,9 +128,14 @@ describe("policies/network", function () {
         "no-node-port-services",
         "no-service-external-ips",
         "no-open-ingress-to-data-tier",
+        "no-allow-all-network-policy",
       ],
     );
     policies.forEach((p) => assertPolicyMetadata(p));
+    assertPolicyMetadata(noAllowAllNetworkPolicy, {
+      stack: true,
+      config: ["observeNamespaces", "observeTiers", "systemNamespaces"],
+    });
   });
 
   describe("load-balancer-services-gateway-tier-only", function () {
@@ -471,6 +478,118 @@ describe("policies/network", function () {
 
     it("ignores other types", async function () {
       const svc = mutate(clusterIpService(DATA), (r) => (r.props.spec.ingress = [{}]));
+      assert.deepStrictEqual(await run([...tiers(), svc]), []);
+    });
+  });
+  describe("no-allow-all-network-policy", function () {
+    const LEGACY = "ameide";
+    const inDays = (n: number) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(noAllowAllNetworkPolicy, rs, cfg);
+    const legacyNs = (mode = "observe"): FakeResource => ({
+      type: "kubernetes:core/v1:NamespacePatch",
+      name: "ameide-legacy",
+      props: {
+        metadata: {
+          name: LEGACY,
+          labels: { "ameide.io/tier": "legacy", "ameide.io/network-policy-mode": mode },
+        },
+      },
+    });
+    const allowAll = (ns = LEGACY): FakeResource => ({
+      type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      name: `${ns}-ameide-observe-allow-all`,
+      props: {
+        metadata: { name: "ameide-observe-allow-all", namespace: ns },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+      },
+    });
+    const exception = (over: Record<string, unknown> = {}) => ({
+      observeNamespaces: [
+        {
+          namespace: LEGACY,
+          reason: "phase 1a: watching flow logs for unlisted callers",
+          until: inDays(30),
+          ...over,
+        },
+      ],
+    });
+    const stack = () => [...tiers(), dataAllow(), legacyNs()];
+
+    it("passes the flow-table allows, and the declared observe exception of the legacy namespace", async function () {
+      assert.deepStrictEqual(await run([...tiers(), dataAllow()]), []);
+      assert.deepStrictEqual(await run([...stack(), allowAll()], exception()), []);
+      // the last day of the window still holds
+      assert.deepStrictEqual(await run([...stack(), allowAll()], exception({ until: inDays(0) })), []);
+    });
+
+    const broken: [string, FakeResource[], Record<string, unknown>, string][] = [
+      ["no exception declared", [...stack(), allowAll()], {}, "not declared in observeNamespaces"],
+      [
+        "allow-all in a tier namespace, even when declared",
+        [...stack(), allowAll(APP)],
+        { observeNamespaces: [{ namespace: APP, reason: "r", until: inDays(30) }] },
+        `namespace '${APP}' is a tier namespace`,
+      ],
+      [
+        "legacy namespace in enforce mode",
+        [...tiers(), legacyNs("enforce"), allowAll()],
+        exception(),
+        'not labelled ameide.io/network-policy-mode: observe (it is "enforce")',
+      ],
+      ["expired exception", [...stack(), allowAll()], exception({ until: inDays(-1) }), "expired on"],
+      ["empty reason", [...stack(), allowAll()], exception({ reason: " " }), "reason is empty"],
+      ["until not a date", [...stack(), allowAll()], exception({ until: "2027-02-30" }), "not a date"],
+      [
+        "namespace not in the stack",
+        [...tiers(), allowAll()],
+        exception(),
+        "is not a Namespace or NamespacePatch of the stack",
+      ],
+    ];
+    for (const [what, rs, cfg, needle] of broken) {
+      it(`broken: ${what}`, async function () {
+        const vs = await run(rs, cfg);
+        expectViolation(vs, "admits every peer", "spec.ingress[0].from", needle);
+        assert.match(vs[0].urn ?? "", /NetworkPolicy::/);
+      });
+    }
+
+    it("broken: an egress rule without to, or from: [] with ports, in a tier namespace", async function () {
+      const egress = mutate(
+        dataAllow(),
+        (r) => (r.props.spec = { podSelector: {}, policyTypes: ["Egress"], egress: [{}] }),
+      );
+      expectViolation(
+        await run([...tiers(), egress]),
+        "spec.egress[0].to",
+        "every destination on every port",
+      );
+      const ports = mutate(dataAllow(), (r) => (r.props.spec.ingress[0].from = []));
+      expectViolation(await run([...tiers(), ports]), "spec.ingress[0].from is []", "every source on [");
+    });
+
+    it("skips system namespaces", async function () {
+      assert.deepStrictEqual(await run([allowAll("kube-system")]), []);
+      assert.deepStrictEqual(await run([allowAll("monitoring")], { systemNamespaces: ["monitoring"] }), []);
+    });
+
+    it("unknown namespace: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const np = mutate(allowAll(), (r) => (r.props.metadata.namespace = UNKNOWN));
+      expectViolation(await run([...tiers(), np], exception()), "cannot be verified at preview");
+      advisory(await run([...tiers(), np], { ...exception(), failOnUnknown: false }));
+    });
+
+    it("allowAllRules names each open rule and nothing else", function () {
+      assert.deepStrictEqual(allowAllRules(dataAllow().props, ""), []);
+      assert.deepStrictEqual(allowAllRules(allowAll().props, "items[0]."), [
+        "items[0].spec.ingress[0].from is unset, which admits every source on every port",
+        "items[0].spec.egress[0].to is unset, which admits every destination on every port",
+      ]);
+    });
+
+    it("ignores other types", async function () {
+      const svc = mutate(clusterIpService(APP), (r) => (r.props.spec.ingress = [{}]));
       assert.deepStrictEqual(await run([...tiers(), svc]), []);
     });
   });
