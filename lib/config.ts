@@ -39,6 +39,7 @@ import {
   TierSpec,
 } from "../data/tiers";
 import type { ExternalRanges } from "./networkPolicies";
+import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import {
   DEFAULT_FLOWS,
   Flow,
@@ -1054,11 +1055,13 @@ export function parseLegacyNamespace(
   );
   if (
     name.startsWith(`${namespacePrefix}-`) ||
-    ["kube-system", "kube-public", "kube-node-lease", "default"].includes(name)
+    ["kube-system", "kube-public", "kube-node-lease", "default", EXTERNAL_SECRETS_NAMESPACE.name].includes(
+      name,
+    )
   )
     throw new ConfigError(
       "legacyNamespace.name",
-      `'${name}' is a tier or system namespace, not the legacy shared namespace`,
+      `'${name}' is a tier, system or operator namespace, not the legacy shared namespace`,
       "name the existing shared namespace (e.g. ameide); tier namespaces are created by the program",
     );
   if (r.exists !== true)

@@ -109,8 +109,8 @@ describe("legacy namespace config (legacyNamespace)", () => {
       );
   });
 
-  it("refuses a tier or system namespace as the legacy namespace", () => {
-    for (const name of ["ameide-dev-app", "kube-system", "default"])
+  it("refuses a tier, system or operator namespace as the legacy namespace", () => {
+    for (const name of ["ameide-dev-app", "kube-system", "default", "external-secrets"])
       refuses(() => parseLegacyNamespace({ ...ok, name }, "ameide", today), /legacyNamespace\.name/);
   });
 

@@ -378,6 +378,26 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       }),
   ),
   M(
+    "a tier quota that allows LoadBalancer Services outside the gateway tier",
+    "network",
+    both,
+    ["namespace-quota-no-exposure"],
+    (rs, s) =>
+      ((one(rs, kube("ResourceQuota"), inNs(ns(s, "app"))).inputs as any).spec.hard[
+        "services.loadbalancers"
+      ] = "3"),
+  ),
+  M(
+    "a tier quota that allows NodePort Services",
+    "network",
+    both,
+    ["namespace-quota-no-exposure"],
+    (rs, s) =>
+      delete (one(rs, kube("ResourceQuota"), inNs(ns(s, "gateway"))).inputs as any).spec.hard[
+        "services.nodeports"
+      ],
+  ),
+  M(
     "admit every namespace into postgres",
     "network",
     both,

@@ -1,8 +1,8 @@
 /**
  * Network exposure: LoadBalancer Services only in the gateway tier, no NodePort Services, no
  * Service externalIPs, no NetworkPolicy that opens a data-tier namespace to every namespace or
- * to the internet, and no allow-all NetworkPolicy outside a declared phase 1a (observe) legacy
- * namespace.
+ * to the internet, no allow-all NetworkPolicy outside a declared phase 1a (observe) legacy
+ * namespace, and quotas that refuse NodePort and (outside the gateway tier) LoadBalancer Services.
  */
 import type { Policy } from "@pulumi/policy";
 import * as ipaddr from "ipaddr.js";
@@ -383,10 +383,80 @@ export const noAllowAllNetworkPolicy = stackPolicy(
   },
 );
 
+// ----- quotas that refuse exposure at admission
+
+const RESOURCE_QUOTA = kubeKind("core", "ResourceQuota");
+
+/**
+ * Namespaces' ResourceQuotas refuse exposure the stack does not declare: `services.nodeports` "0"
+ * everywhere, `services.loadbalancers` "0" outside the gateway tier. The Service policies above see
+ * only Services the stack declares; a quota also refuses those created with kubectl, by a chart or by
+ * the workloads already living in an adopted namespace (the legacy namespace: phase 1). Object-count
+ * quota keys: kubernetes.io/docs/concepts/policy/resource-quotas/#object-count-quota.
+ */
+export const namespaceQuotaNoExposure = stackPolicy(
+  {
+    name: "namespace-quota-no-exposure",
+    description: `Every non-system namespace has an unscoped ResourceQuota with services.nodeports "0" and, outside namespaces labelled ${LABELS.tier}: ${GATEWAY_TIER}, services.loadbalancers "0".`,
+    severity: "high",
+    controls: [
+      { framework: "kubescape", reference: "C-0256" },
+      CONTROLS.cis("5.7.1"),
+      CONTROLS.platform("gateways: all north-south traffic enters through the gateway tier"),
+    ],
+    remediationSteps: `Set spec.hard["services.nodeports"] to "0" in the namespace's ResourceQuota, and spec.hard["services.loadbalancers"] to "0" unless the namespace is the gateway tier (${LABELS.tier}: ${GATEWAY_TIER}); expose services through the gateways.`,
+    tags: ["network", "exposure", "namespaces"],
+    config: { ...systemNamespacesSchema },
+  },
+  (args, report) => {
+    const system = systemNamespaces(args.getConfig<{ systemNamespaces?: string[] }>());
+    const idx = new NamespaceIndex(args.resources);
+    const hardByNs = new Map<string, { ref: string; hard: Record<string, unknown> }[]>();
+    for (const r of args.resources) {
+      if (!RESOURCE_QUOTA.test(r.type)) continue;
+      guarded(args, report, refOf(r), r.urn, () => {
+        for (const o of kubeObjects(r)) {
+          const ns = idx.resolve(r, o);
+          const scopes = get(o.obj, "spec", "scopes");
+          const scopeSelector = get(o.obj, "spec", "scopeSelector");
+          if (
+            (Array.isArray(scopes) && scopes.length > 0) ||
+            (scopeSelector !== undefined && scopeSelector !== null)
+          )
+            continue; // a scoped quota caps only some pods, not Services
+          const hard = get(o.obj, "spec", "hard");
+          const list = hardByNs.get(ns.name) ?? hardByNs.set(ns.name, []).get(ns.name)!;
+          list.push({ ref: refOf(r, o), hard: hard && typeof hard === "object" ? hard : {} });
+        }
+      });
+    }
+    for (const e of idx.entries) {
+      guarded(args, report, refOf(e.res), e.res.urn, () => {
+        if (e.nameUnknown) throw e.nameUnknown;
+        if (e.name === undefined || system.has(e.name)) return;
+        const tier = labelValue(e.obj, LABELS.tier);
+        const quotas = hardByNs.get(e.name) ?? [];
+        const required: [string, string][] = [["services.nodeports", "0"]];
+        if (tier !== GATEWAY_TIER) required.push(["services.loadbalancers", "0"]);
+        for (const [key, want] of required) {
+          // the tightest quota wins at admission: one quota at "0" is enough
+          if (quotas.some((q) => String(q.hard[key]) === want)) continue;
+          const seen = quotas.map((q) => `${q.ref}: spec.hard["${key}"] is ${show(q.hard[key])}`);
+          report(
+            `Namespace '${e.name}'${tier ? ` (${LABELS.tier}: ${tier})` : ""} has no unscoped ResourceQuota with spec.hard["${key}"] "${want}"${seen.length ? ` (${seen.join("; ")})` : " (no ResourceQuota)"}: set it to "${want}" so ${key === "services.nodeports" ? "no NodePort Service" : "no LoadBalancer Service"} can be created there, by the stack or by anyone else.`,
+            e.res.urn,
+          );
+        }
+      });
+    }
+  },
+);
+
 export const policies: Policy[] = [
   loadBalancerGatewayOnly,
   noNodePortServices,
   noServiceExternalIps,
   noOpenIngressToDataTier,
   noAllowAllNetworkPolicy,
+  namespaceQuotaNoExposure,
 ];

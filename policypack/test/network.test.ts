@@ -5,6 +5,7 @@ import * as assert from "assert";
 import {
   allowAllRules,
   loadBalancerGatewayOnly,
+  namespaceQuotaNoExposure,
   noAllowAllNetworkPolicy,
   noNodePortServices,
   noOpenIngressToDataTier,
@@ -120,7 +121,7 @@ const advisory = (vs: Violation[]) => {
 // ---------------------------------------------------------------------------------------------
 
 describe("policies/network", function () {
-  it("exports its five policies with complete metadata", function () {
+  it("exports its six policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
@@ -129,6 +130,7 @@ describe("policies/network", function () {
         "no-service-external-ips",
         "no-open-ingress-to-data-tier",
         "no-allow-all-network-policy",
+        "namespace-quota-no-exposure",
       ],
     );
     policies.forEach((p) => assertPolicyMetadata(p));
@@ -591,6 +593,80 @@ describe("policies/network", function () {
     it("ignores other types", async function () {
       const svc = mutate(clusterIpService(APP), (r) => (r.props.spec.ingress = [{}]));
       assert.deepStrictEqual(await run([...tiers(), svc]), []);
+    });
+  });
+  describe("namespace-quota-no-exposure", function () {
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(namespaceQuotaNoExposure, rs, cfg);
+    const quota = (ns: string, lbs: string): FakeResource => ({
+      type: "kubernetes:core/v1:ResourceQuota",
+      name: `${ns}-quota`,
+      props: {
+        metadata: { name: "quota", namespace: ns },
+        spec: { hard: { "requests.cpu": "8", "services.loadbalancers": lbs, "services.nodeports": "0" } },
+      },
+    });
+    const good = () => [...tiers(), quota(GW, "3"), quota(APP, "0"), quota(DATA, "0")];
+    const withQuota = (ns: string, f: (spec: any) => void) =>
+      good().map((r) => (r.name === `${ns}-quota` ? mutate(r, (x) => f(x.props.spec)) : r));
+
+    it("passes zero NodePorts everywhere and zero LoadBalancers outside the gateway tier", async function () {
+      assert.deepStrictEqual(await run(good()), []);
+    });
+
+    const broken: [string, FakeResource[], string][] = [
+      [
+        "LoadBalancers allowed in the app tier",
+        withQuota(APP, (s) => (s.hard["services.loadbalancers"] = "3")),
+        `Namespace '${APP}' (ameide.io/tier: app) has no unscoped ResourceQuota with spec.hard["services.loadbalancers"] "0"`,
+      ],
+      [
+        "services.loadbalancers unset",
+        withQuota(DATA, (s) => delete s.hard["services.loadbalancers"]),
+        'spec.hard["services.loadbalancers"] is unset',
+      ],
+      [
+        "NodePorts allowed in the gateway tier",
+        withQuota(GW, (s) => (s.hard["services.nodeports"] = "2")),
+        `Namespace '${GW}' (ameide.io/tier: gateway) has no unscoped ResourceQuota with spec.hard["services.nodeports"] "0"`,
+      ],
+      [
+        "the only zero quota is scoped",
+        withQuota(APP, (s) => (s.scopes = ["BestEffort"])),
+        `Namespace '${APP}'`,
+      ],
+      ["no quota", good().filter((r) => r.name !== `${APP}-quota`), "(no ResourceQuota)"],
+      [
+        "a legacy namespace (NamespacePatch) whose quota allows LoadBalancers",
+        [
+          ...good(),
+          {
+            type: "kubernetes:core/v1:NamespacePatch",
+            name: "ameide-legacy",
+            props: { metadata: { name: "ameide", labels: { "ameide.io/tier": "legacy" } } },
+          },
+          quota("ameide", "3"),
+        ],
+        "Namespace 'ameide' (ameide.io/tier: legacy)",
+      ],
+    ];
+    for (const [what, rs, needle] of broken) {
+      it(`broken: ${what}`, async function () {
+        expectViolation(await run(rs), needle);
+      });
+    }
+
+    it("skips system namespaces", async function () {
+      const sys = { ...namespace("kube-system", "system"), name: "kube-system" };
+      assert.deepStrictEqual(await run([...good(), sys]), []);
+    });
+
+    it("unknown namespace of a quota: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const rs = withQuota(APP, () => undefined).map((r) =>
+        r.name === `${APP}-quota` ? mutate(r, (x) => (x.props.metadata.namespace = UNKNOWN)) : r,
+      );
+      expectViolation(await run(rs), "cannot be verified at preview");
+      advisory(await run(rs, { failOnUnknown: false }));
     });
   });
 });
