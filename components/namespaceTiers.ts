@@ -305,9 +305,9 @@ export class NamespaceTiers extends pulumi.ComponentResource {
    * Phase 1: the legacy shared namespace, hardened in place and never created. The namespace is
    * READ first (`Namespace.get`): the engine runs reads during preview too and fails the run with
    * "resource '<name>' does not exist" when it is absent (pulumi/pulumi pkg/resource/deploy/step.go,
-   * ReadStep.Apply), and the patch depends on that read, so a `NamespacePatch` (a server-side apply,
-   * which creates a missing object: pulumi/pulumi-kubernetes#2194) is never sent for a namespace
-   * that is not there. Its labels are patched so the namespace and its contents are never adopted,
+   * ReadStep.Apply; a missing namespace: pulumi/pulumi-kubernetes#2743), and the patch depends on
+   * that read, so a `NamespacePatch` (a server-side apply, which creates a missing object:
+   * pulumi/pulumi-kubernetes#2194) is never sent for a namespace that is not there. Its labels are patched so the namespace and its contents are never adopted,
    * replaced or deleted; Pod Security only warns and audits; a quota and a limit range sized for
    * every tier it hosts (lib/legacy.ts), default-deny, the flow table's rules (by workload label),
    * and in the observe phase an allow-all policy are added alongside the existing objects.
