@@ -2,14 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { GATEWAY_NAMES, PSS_VERSION, TIER_NAMES, TierName, PssLevel } from "../data/tiers";
 import type { Flow } from "../data/flows";
-import type { TierConfig } from "../lib/config";
+import type { LegacyNamespaceConfig, TierConfig } from "../lib/config";
+import { legacyGuardRails } from "../lib/legacy";
 import {
   allowPolicies,
   defaultDeny,
   ExternalRanges,
   legacyLayout,
   MANAGED_LABELS,
+  NETWORK_POLICY_MODE_LABEL,
   NetworkPolicyManifest,
+  observeAllowAll,
   tierLayout,
 } from "../lib/networkPolicies";
 
@@ -31,8 +34,8 @@ export interface NamespaceTiersArgs {
   ranges: ExternalRanges;
   /** `protect` tier namespaces (deleting one deletes everything in it). */
   protect: boolean;
-  /** An existing shared namespace to harden in place (labels patched, never adopted or deleted). */
-  legacyNamespace?: string;
+  /** An existing shared namespace to harden in place (read first; labels patched, never created, adopted or deleted). */
+  legacyNamespace?: LegacyNamespaceConfig;
 }
 
 /** Pod Security labels for a level and rollout mode (`warn` mode enforces nothing, only warns and audits). */
@@ -216,7 +219,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     );
   }
 
-  private guardRails(ns: string, tier: TierConfig, opts: pulumi.CustomResourceOptions, legacy = false) {
+  private guardRails(ns: string, tier: TierConfig, opts: pulumi.CustomResourceOptions) {
     const q = tier.quota;
     const hard: Record<string, string> = {
       "requests.cpu": q.requestsCpu,
@@ -233,7 +236,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     new k8s.core.v1.ResourceQuota(
       `${ns}-quota`,
       {
-        metadata: { name: legacy ? "ameide-quota" : "quota", namespace: ns, labels: MANAGED_LABELS },
+        metadata: { name: "quota", namespace: ns, labels: MANAGED_LABELS },
         spec: { hard },
       },
       opts,
@@ -242,7 +245,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     new k8s.core.v1.LimitRange(
       `${ns}-limits`,
       {
-        metadata: { name: legacy ? "ameide-limits" : "limits", namespace: ns, labels: MANAGED_LABELS },
+        metadata: { name: "limits", namespace: ns, labels: MANAGED_LABELS },
         spec: {
           limits: [
             {
@@ -299,46 +302,65 @@ export class NamespaceTiers extends pulumi.ComponentResource {
   }
 
   /**
-   * Phase 1: the legacy shared namespace. Its labels are patched (server-side apply) so the
-   * namespace and its contents are never adopted, replaced or deleted; Pod Security only warns
-   * and audits; a quota, a limit range, default-deny and the flow table's rules (by workload label)
-   * are added alongside the existing objects.
+   * Phase 1: the legacy shared namespace, hardened in place and never created. The namespace is
+   * READ first (`Namespace.get`): the engine runs reads during preview too and fails the run with
+   * "resource '<name>' does not exist" when it is absent (pulumi/pulumi pkg/resource/deploy/step.go,
+   * ReadStep.Apply; a missing namespace: pulumi/pulumi-kubernetes#2743), and the patch depends on
+   * that read, so a `NamespacePatch` (a server-side apply, which creates a missing object:
+   * pulumi/pulumi-kubernetes#2194) is never sent for a namespace that is not there. Its labels are patched so the namespace and its contents are never adopted,
+   * replaced or deleted; Pod Security only warns and audits; a quota and a limit range sized for
+   * every tier it hosts (lib/legacy.ts), default-deny, the flow table's rules (by workload label),
+   * and in the observe phase an allow-all policy are added alongside the existing objects.
    */
-  private hardenLegacy(ns: string, args: NamespaceTiersArgs, workloadsOf: (t: TierName) => string[]) {
+  private hardenLegacy(
+    legacy: LegacyNamespaceConfig,
+    args: NamespaceTiersArgs,
+    workloadsOf: (t: TierName) => string[],
+  ) {
+    const ns = legacy.name;
+    const existing = k8s.core.v1.Namespace.get(`${ns}-existing`, ns, { parent: this });
     const patch = new k8s.core.v1.NamespacePatch(
       `${ns}-legacy`,
       {
         metadata: {
           name: ns,
-          labels: { [TIER_LABEL]: "legacy", ...podSecurityLabels("baseline", "restricted", "warn") },
+          labels: {
+            [TIER_LABEL]: "legacy",
+            [NETWORK_POLICY_MODE_LABEL]: legacy.networkPolicyMode,
+            ...podSecurityLabels("baseline", "restricted", "warn"),
+          },
           annotations: {
             "pulumi.com/patchForce": "true",
             [EXEMPTION_ANNOTATION]:
               "legacy single namespace being migrated to tiers: restricted is warned and audited, not enforced",
+            ...(legacy.observeUntil ? { "ameide.io/observe-until": legacy.observeUntil } : {}),
           },
         },
       },
-      { parent: this, retainOnDelete: true },
+      { parent: this, retainOnDelete: true, dependsOn: [existing] },
     );
     const child = { parent: patch };
-    const largest: TierConfig = {
-      ...args.tiers.app,
-      quota: {
-        ...args.tiers.app.quota,
-        pods: 300,
-        persistentVolumeClaims: 50,
-        requestsStorage: "4000Gi",
-        requestsCpu: "64",
-        limitsCpu: "128",
-        requestsMemory: "256Gi",
-        limitsMemory: "512Gi",
+    const sizing = legacyGuardRails(TIER_NAMES.map((t) => args.tiers[t]));
+    new k8s.core.v1.ResourceQuota(
+      `${ns}-quota`,
+      {
+        metadata: { name: "ameide-quota", namespace: ns, labels: MANAGED_LABELS },
+        spec: { hard: sizing.quota },
       },
-      allowLoadBalancers: true,
-    };
-    this.guardRails(ns, largest, child, true);
+      child,
+    );
+    new k8s.core.v1.LimitRange(
+      `${ns}-limits`,
+      {
+        metadata: { name: "ameide-limits", namespace: ns, labels: MANAGED_LABELS },
+        spec: { limits: [{ type: "Container", ...sizing.limits }] },
+      },
+      child,
+    );
     const layout = legacyLayout(ns, workloadsOf);
     for (const p of [defaultDeny(ns), ...allowPolicies(ns, args.flows, layout, args.ranges)]) {
       this.networkPolicy({ ...p, metadata: { ...p.metadata, name: `ameide-${p.metadata.name}` } }, child);
     }
+    if (legacy.networkPolicyMode === "observe") this.networkPolicy(observeAllowAll(ns), child);
   }
 }

@@ -39,6 +39,7 @@ import {
   TierSpec,
 } from "../data/tiers";
 import type { ExternalRanges } from "./networkPolicies";
+import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import {
   DEFAULT_FLOWS,
   Flow,
@@ -61,6 +62,8 @@ export const ROLLOUT_MODES = ["enforce", "warn"] as const;
 export const RATE_LIMIT_MODES = ["local", "global"] as const;
 /** Principal types of the role assignments the program creates for people and pipelines. */
 export const GRANTEE_TYPES = ["User", "Group", "ServicePrincipal"] as const;
+/** Phase 1 network policy modes of the legacy namespace (see LegacyNamespaceConfig). */
+export const LEGACY_NETWORK_POLICY_MODES = ["observe", "enforce"] as const;
 
 export interface NodePoolConfig {
   vmSize: string;
@@ -209,6 +212,26 @@ export interface SecretWriterConfig extends PrincipalConfig {
   environments?: string[];
 }
 
+/**
+ * Phase 1: an EXISTING shared namespace hardened in place. Opt-in per stack and only for a
+ * namespace that exists: the program reads it first (`Namespace.get`) and a `pulumi preview`/`up`
+ * fails before any patch when it is absent, because a `NamespacePatch` is a server-side apply that
+ * would otherwise create it (pulumi/pulumi-kubernetes#2194).
+ */
+export interface LegacyNamespaceConfig {
+  name: string;
+  /** Always true: the stack states that the namespace exists (a fresh cluster has none). */
+  exists: true;
+  /**
+   * `observe` (phase 1a): default-deny and the catalog's allows plus an allow-all policy, so no
+   * caller the catalog does not list is cut off while flow logs are watched; `enforce` (phase 1b):
+   * the allow-all policy is gone and only the catalog's flows pass.
+   */
+  networkPolicyMode: (typeof LEGACY_NETWORK_POLICY_MODES)[number];
+  /** Last day (YYYY-MM-DD, UTC) the observe phase may run; required with `observe`. */
+  observeUntil?: string;
+}
+
 export interface PlatformConfig {
   project: string;
   stack: string;
@@ -231,7 +254,7 @@ export interface PlatformConfig {
   tiers: Record<TierName, TierConfig>;
   flows: Flow[];
   /** Existing single namespace hardened in place (phase 1), if any. */
-  legacyNamespace?: string;
+  legacyNamespace?: LegacyNamespaceConfig;
   secrets: SecretsConfig;
   gateways: GatewaysConfig;
   /**
@@ -1157,6 +1180,101 @@ function parseGateways(
   return g;
 }
 
+const LEGACY_SHAPE =
+  "{name: <namespace>, exists: true, networkPolicyMode: observe, observeUntil: YYYY-MM-DD} (phase 1a) or {name: <namespace>, exists: true, networkPolicyMode: enforce} (phase 1b)";
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const namespacePrefixOf = (raw: Record<string, unknown>): string =>
+  typeof raw.namespacePrefix === "string" ? raw.namespacePrefix : "ameide";
+
+/**
+ * `legacyNamespace`: an existing namespace to harden in place (phase 1). Refuses the old bare-name
+ * form (it silently meant "create it when missing"), a namespace the stack does not state exists,
+ * a tier namespace, and an observe phase without an end date or past it.
+ */
+export function parseLegacyNamespace(
+  v: Raw,
+  namespacePrefix: string,
+  today: Date = new Date(),
+): LegacyNamespaceConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") {
+    throw new ConfigError(
+      "legacyNamespace",
+      `the bare namespace name '${v}' is no longer accepted: it hardened (and, through a server-side apply, created) the namespace without saying that it exists or how its network policies start`,
+      `use ${LEGACY_SHAPE.replace(/<namespace>/g, v)}; remove the key on a cluster that has no such namespace`,
+    );
+  }
+  const r = record("legacyNamespace", v);
+  noUnknownKeys("legacyNamespace", r, ["name", "exists", "networkPolicyMode", "observeUntil"]);
+  const name = pattern(
+    "legacyNamespace.name",
+    string("legacyNamespace.name", r.name),
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "a namespace name",
+  );
+  if (
+    name.startsWith(`${namespacePrefix}-`) ||
+    ["kube-system", "kube-public", "kube-node-lease", "default", EXTERNAL_SECRETS_NAMESPACE.name].includes(
+      name,
+    )
+  )
+    throw new ConfigError(
+      "legacyNamespace.name",
+      `'${name}' is a tier, system or operator namespace, not the legacy shared namespace`,
+      "name the existing shared namespace (e.g. ameide); tier namespaces are created by the program",
+    );
+  if (r.exists !== true)
+    throw new ConfigError(
+      "legacyNamespace.exists",
+      `is ${describeValue(r.exists)}: phase 1 only hardens a namespace that already exists (a NamespacePatch would create a missing one)`,
+      "set exists: true once `kubectl get namespace " +
+        name +
+        "` finds it, or remove legacyNamespace on a cluster without it",
+    );
+  const networkPolicyMode = oneOf(
+    "legacyNamespace.networkPolicyMode",
+    r.networkPolicyMode,
+    LEGACY_NETWORK_POLICY_MODES,
+  );
+  const out: LegacyNamespaceConfig = { name, exists: true, networkPolicyMode };
+  if (networkPolicyMode === "enforce") {
+    if (r.observeUntil !== undefined)
+      throw new ConfigError(
+        "legacyNamespace.observeUntil",
+        "is set but networkPolicyMode is enforce",
+        "remove observeUntil (it only bounds the observe phase)",
+      );
+    return out;
+  }
+  if (r.observeUntil === undefined)
+    throw new ConfigError(
+      "legacyNamespace.observeUntil",
+      "is required with networkPolicyMode: observe (the allow-all phase must end)",
+      'set the last day of the observe phase, e.g. observeUntil: "' +
+        new Date(today.getTime() + 30 * 86400000).toISOString().slice(0, 10) +
+        '" (30 days from today)',
+    );
+  // YAML may hand over a Date for an unquoted date.
+  const until =
+    r.observeUntil instanceof Date
+      ? r.observeUntil.toISOString().slice(0, 10)
+      : string("legacyNamespace.observeUntil", r.observeUntil);
+  const m = DATE_RE.exec(until);
+  const end = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : NaN;
+  if (!m || Number.isNaN(end) || new Date(end).toISOString().slice(0, 10) !== until)
+    throw new ConfigError("legacyNamespace.observeUntil", `'${until}' is not a date`, "use YYYY-MM-DD");
+  const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  if (end < todayUtc)
+    throw new ConfigError(
+      "legacyNamespace.observeUntil",
+      `the observe phase ended on ${until}`,
+      "switch to networkPolicyMode: enforce once the flow logs show no caller outside the flow table (README, Phase 1), or set a later date after reviewing them",
+    );
+  out.observeUntil = until;
+  return out;
+}
+
 /**
  * Parses raw stack config (keys without the project prefix; structured values already parsed)
  * into a validated `PlatformConfig`. Throws `ConfigErrors` listing every problem found.
@@ -1165,6 +1283,7 @@ export function parseConfig(
   raw: Record<string, unknown>,
   project = "ameide-platform",
   stack = "dev",
+  today: Date = new Date(),
 ): PlatformConfig {
   const unknownKeys = Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
   if (unknownKeys.length) {
@@ -1228,9 +1347,7 @@ export function parseConfig(
       "set it to true",
     );
   }
-  const legacyNamespace = optionalString("legacyNamespace", raw.legacyNamespace);
-  if (legacyNamespace !== undefined)
-    pattern("legacyNamespace", legacyNamespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name");
+  const legacyNamespace = parseLegacyNamespace(raw.legacyNamespace, namespacePrefixOf(raw), today);
   const out: PlatformConfig = {
     project,
     stack,

@@ -247,3 +247,37 @@ export function legacyLayout(namespace: string, workloadsOf: (tier: TierName) =>
     tierPodSelector: (tier) => workloadSelector(workloadsOf(tier)),
   };
 }
+
+/** Label on the legacy namespace naming its phase 1 network policy mode (`observe` | `enforce`). */
+export const NETWORK_POLICY_MODE_LABEL = "ameide.io/network-policy-mode";
+/** Name of the observe phase's allow-all policy (flow logs name it when only it admits a flow). */
+export const OBSERVE_POLICY_NAME = "ameide-observe-allow-all";
+
+/**
+ * Phase 1a ("observe") of the legacy namespace: one policy admitting every source and destination
+ * on every port, next to default-deny and the catalog's allows, so no caller the flow table does
+ * not list is cut off while flow logs are watched. An ingress rule without `from` and an egress rule
+ * without `to` are Cilium's `reserved:all` (cilium/cilium pkg/k8s/network_policy.go,
+ * ParseNetworkPolicy: "If this field is empty or missing, this rule matches all sources"), which
+ * covers nodes, the host and the API server; an ipBlock 0.0.0.0/0 would not on AKS with Cilium
+ * (MicrosoftDocs/azure-aks-docs articles/aks/azure-cni-powered-by-cilium.md, Limitations). Cilium's
+ * own policy audit mode is no alternative on AKS: it is a cluster-wide agent setting in
+ * `cilium-config`, which AKS manages ("Changes to other values in the ConfigMap are not supported",
+ * same article, FAQ). Phase 1b ("enforce") removes this policy.
+ */
+export function observeAllowAll(namespace: string): NetworkPolicyManifest {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: OBSERVE_POLICY_NAME,
+      namespace,
+      labels: { ...MANAGED_LABELS, [FLOW_LABEL]: "observe-allow-all" },
+      annotations: {
+        "ameide.io/flow-reason":
+          "phase 1a (observe): admits every caller the flow table does not list until flow logs show none; removed in phase 1b (enforce)",
+      },
+    },
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+  };
+}

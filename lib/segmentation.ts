@@ -267,11 +267,14 @@ export interface ExpectedConnection {
 }
 
 /** Intended connections between a workload and an external target. */
+/** Flow id of the connections a declared observe namespace intends (see ExpectedOptions.observeNamespaces). */
+export const OBSERVE_FLOW = "observe-allow-all";
+
 export interface ExpectedExternal {
   workload: string;
   /** egress: workload → ranges; ingress: ranges → workload. */
   direction: "ingress" | "egress";
-  target: ExternalTarget;
+  target: ExternalTarget | typeof OBSERVE_FLOW;
   ranges: IpInterval[];
   conns: ConnectionSet;
   flows: string[];
@@ -289,6 +292,15 @@ export interface ExpectedOptions {
   operators?: readonly OperatorExpectation[];
   /** The DNS service every namespace may reach on UDP/TCP 53 (null: none). Default KUBE_DNS. */
   dns?: Workload | null;
+  /**
+   * Namespaces whose own policies are DECLARED open in both directions: the legacy namespace in
+   * phase 1a ("observe", an allow-all policy next to its default-deny and allows). Its workloads
+   * then intend every connection among themselves, to and from every external address, and to and
+   * from the DNS service (kube-system is not isolated); towards other in-scope namespaces nothing changes,
+   * because those namespaces' own intent does not list the legacy workloads. Never a tier namespace
+   * (the intent check passes only the legacy namespace in observe mode).
+   */
+  observeNamespaces?: readonly string[];
 }
 
 /** Connections a flow's ports admit towards a destination with `ports` (null: an external address). */
@@ -411,6 +423,29 @@ export function expectedConnectivity(
   if (dns) {
     const inScope = [...workloads.values()];
     for (const w of inScope) connect(w, dns, DNS_CONNS, "dns");
+  }
+  const observe = new Set(options.observeNamespaces ?? []);
+  if (observe.size > 0) {
+    const everywhere = [parseCidr("0.0.0.0/0")];
+    const open = [...workloads.values()].filter((w) => observe.has(w.namespace));
+    for (const w of open) {
+      for (const x of open) connect(w, x, ConnectionSet.ALL, OBSERVE_FLOW);
+      if (dns) {
+        connect(w, dns, ConnectionSet.ALL, OBSERVE_FLOW);
+        connect(dns, w, ConnectionSet.ALL, OBSERVE_FLOW);
+      }
+      for (const direction of ["ingress", "egress"] as const) {
+        const key = `${workloadId(w)}\u0000${direction}\u0000${OBSERVE_FLOW}`;
+        external.set(key, {
+          workload: workloadId(w),
+          direction,
+          target: OBSERVE_FLOW,
+          ranges: everywhere,
+          conns: ConnectionSet.ALL,
+          flows: [OBSERVE_FLOW],
+        });
+      }
+    }
   }
   return {
     namespaces: [...namespaces].sort(),

@@ -401,6 +401,39 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     }),
   ),
   M(
+    "an allow-all NetworkPolicy in a tier namespace",
+    "network",
+    both,
+    ["no-allow-all-network-policy"],
+    (rs, s) =>
+      add(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow-all", {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-all", namespace: ns(s, "app") },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+      }),
+  ),
+  M(
+    "a tier quota that allows LoadBalancer Services outside the gateway tier",
+    "network",
+    both,
+    ["namespace-quota-no-exposure"],
+    (rs, s) =>
+      ((one(rs, kube("ResourceQuota"), inNs(ns(s, "app"))).inputs as any).spec.hard[
+        "services.loadbalancers"
+      ] = "3"),
+  ),
+  M(
+    "a tier quota that allows NodePort Services",
+    "network",
+    both,
+    ["namespace-quota-no-exposure"],
+    (rs, s) =>
+      delete (one(rs, kube("ResourceQuota"), inNs(ns(s, "gateway"))).inputs as any).spec.hard[
+        "services.nodeports"
+      ],
+  ),
+  M(
     "admit every namespace into postgres",
     "network",
     both,

@@ -1,7 +1,8 @@
 /**
  * Network exposure: LoadBalancer Services only in the gateway tier, no NodePort Services, no
- * Service externalIPs, and no NetworkPolicy that opens a data-tier namespace to every namespace or
- * to the internet.
+ * Service externalIPs, no NetworkPolicy that opens a data-tier namespace to every namespace or
+ * to the internet, no allow-all NetworkPolicy outside a declared phase 1a (observe) legacy
+ * namespace, and quotas that refuse NodePort and (outside the gateway tier) LoadBalancer Services.
  */
 import type { Policy } from "@pulumi/policy";
 import * as ipaddr from "ipaddr.js";
@@ -17,6 +18,8 @@ import {
   NamespaceIndex,
   refOf,
   show,
+  systemNamespaces,
+  systemNamespacesSchema,
 } from "./namespaces";
 
 const SERVICE = kubeKind("core", "Service");
@@ -236,9 +239,224 @@ export const noOpenIngressToDataTier = stackPolicy(
   },
 );
 
+// ----- allow-all policies (phase 1 "observe" exception)
+
+/** Namespace label naming the legacy namespace's phase 1 network policy mode. */
+export const NETWORK_POLICY_MODE_LABEL = "ameide.io/network-policy-mode";
+/** Tier label values that are not tier namespaces and may hold a declared observe exception. */
+export const DEFAULT_OBSERVE_TIERS = ["legacy"];
+
+/** A declared observe-mode exception (policy config `observeNamespaces`). */
+export interface ObserveException {
+  namespace: string;
+  reason: string;
+  /** Last day (YYYY-MM-DD, UTC) the exception holds. */
+  until: string;
+}
+
+/**
+ * Rules of a NetworkPolicy that admit every peer: an ingress rule whose `from` is missing or empty
+ * admits every source, an egress rule whose `to` is missing or empty every destination (on the
+ * rule's ports, all of them when `ports` is empty). On Cilium such a rule is `reserved:all`:
+ * nodes, the host, the API server and the world (cilium/cilium pkg/k8s/network_policy.go).
+ */
+export function allowAllRules(np: any, prefix: string): string[] {
+  const out: string[] = [];
+  for (const [dir, peers] of [
+    ["ingress", "from"],
+    ["egress", "to"],
+  ] as const) {
+    const rules = get(np, "spec", dir);
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule: any, i: number) => {
+      const p = get(rule, peers);
+      if (Array.isArray(p) && p.length > 0) return;
+      const ports = get(rule, "ports");
+      const on = Array.isArray(ports) && ports.length > 0 ? `on ${show(ports)}` : "on every port";
+      out.push(
+        `${prefix}spec.${dir}[${i}].${peers} is ${show(p)}, which admits every ${dir === "ingress" ? "source" : "destination"} ${on}`,
+      );
+    });
+  }
+  return out;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Why an observe exception is not valid today ("" when it is). */
+export function observeExceptionProblem(e: ObserveException | undefined, today: Date): string {
+  if (!e) return "";
+  if (typeof e.reason !== "string" || e.reason.trim() === "") return "its reason is empty";
+  const m = typeof e.until === "string" ? DATE_RE.exec(e.until) : null;
+  const end = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : NaN;
+  if (!m || Number.isNaN(end) || new Date(end).toISOString().slice(0, 10) !== e.until)
+    return `its until ${show(e.until)} is not a date (YYYY-MM-DD)`;
+  const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  return end < todayUtc ? `it expired on ${e.until}` : "";
+}
+
+export interface AllowAllConfig {
+  systemNamespaces?: string[];
+  observeNamespaces?: ObserveException[];
+  observeTiers?: string[];
+}
+
+export const noAllowAllNetworkPolicy = stackPolicy(
+  {
+    name: "no-allow-all-network-policy",
+    description: `No NetworkPolicy in a non-system namespace admits every source or destination (an ingress rule without from or an egress rule without to), except in a namespace declared in observeNamespaces that is not a tier namespace (${LABELS.tier} in observeTiers) and is labelled ${NETWORK_POLICY_MODE_LABEL}: observe, until the declared date.`,
+    severity: "critical",
+    controls: [
+      CONTROLS.cis("5.3.2"),
+      { framework: "kubescape", reference: "C-0260" },
+      CONTROLS.platform(
+        "phase 1: observe mode only in the declared legacy namespace, never in a tier namespace",
+      ),
+    ],
+    remediationSteps: `Allow only the flows the flow table lists (data/flows.ts): every rule names its peers. An allow-all policy is the legacy namespace's phase 1a only: set legacyNamespace.networkPolicyMode: observe in the stack config, and declare the namespace in this policy's observeNamespaces with a reason and an until date; move to enforce before that date.`,
+    tags: ["network", "segmentation"],
+    config: {
+      ...systemNamespacesSchema,
+      observeNamespaces: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            namespace: { type: "string" },
+            reason: { type: "string" },
+            until: { type: "string" },
+          },
+          required: ["namespace", "reason", "until"],
+        },
+        default: [],
+        description:
+          "Declared phase 1a (observe) exceptions: namespace, reason and the last day (YYYY-MM-DD) an allow-all policy may stay there. Never a tier namespace.",
+      },
+      observeTiers: {
+        type: "array",
+        items: { type: "string" },
+        default: DEFAULT_OBSERVE_TIERS,
+        description: `${LABELS.tier} values of namespaces that may hold an observe exception (not tier namespaces).`,
+      },
+    },
+  },
+  (args, report) => {
+    const cfg = args.getConfig<AllowAllConfig>();
+    const system = systemNamespaces(cfg);
+    const exceptions = new Map(
+      (Array.isArray(cfg.observeNamespaces) ? cfg.observeNamespaces : []).map((e) => [e.namespace, e]),
+    );
+    const observeTiers = Array.isArray(cfg.observeTiers) ? cfg.observeTiers : DEFAULT_OBSERVE_TIERS;
+    const today = new Date();
+    const idx = new NamespaceIndex(args.resources);
+    for (const r of args.resources) {
+      if (!NETWORK_POLICY.test(r.type)) continue;
+      guarded(args, report, refOf(r), r.urn, () => {
+        for (const o of kubeObjects(r)) {
+          const problems = allowAllRules(o.obj, o.path);
+          if (problems.length === 0) continue;
+          const ns = idx.resolve(r, o);
+          if (system.has(ns.name)) continue;
+          const exception = exceptions.get(ns.name);
+          const tiers = ns.entries.map((e) => labelValue(e.obj, LABELS.tier));
+          const modes = ns.entries.map((e) => labelValue(e.obj, NETWORK_POLICY_MODE_LABEL));
+          let why: string;
+          if (!exception) why = `namespace '${ns.name}' is not declared in observeNamespaces`;
+          else if (ns.entries.length === 0)
+            why = `namespace '${ns.name}' is not a Namespace or NamespacePatch of the stack`;
+          else if (!tiers.some((t) => t !== undefined && observeTiers.includes(t)))
+            why = `namespace '${ns.name}' is a tier namespace (${LABELS.tier} ${show(tiers.find((t) => t !== undefined))}); an observe exception is only for ${observeTiers.map((t) => `${LABELS.tier}: ${t}`).join(", ")}`;
+          else if (!modes.includes("observe"))
+            why = `namespace '${ns.name}' is not labelled ${NETWORK_POLICY_MODE_LABEL}: observe (it is ${show(modes.find((m) => m !== undefined))})`;
+          else {
+            const p = observeExceptionProblem(exception, today);
+            if (!p) continue;
+            why = `the observe exception of namespace '${ns.name}' is not valid: ${p}`;
+          }
+          report(
+            `${refOf(r, o)} admits every peer: ${problems.join("; ")}; ${why}. Name the peers of every rule (flow table), or, for the legacy namespace's phase 1a only, declare it in observeNamespaces with a reason and an until date.`,
+            r.urn,
+          );
+        }
+      });
+    }
+  },
+);
+
+// ----- quotas that refuse exposure at admission
+
+const RESOURCE_QUOTA = kubeKind("core", "ResourceQuota");
+
+/**
+ * Namespaces' ResourceQuotas refuse exposure the stack does not declare: `services.nodeports` "0"
+ * everywhere, `services.loadbalancers` "0" outside the gateway tier. The Service policies above see
+ * only Services the stack declares; a quota also refuses those created with kubectl, by a chart or by
+ * the workloads already living in an adopted namespace (the legacy namespace: phase 1). Object-count
+ * quota keys: kubernetes.io/docs/concepts/policy/resource-quotas/#object-count-quota.
+ */
+export const namespaceQuotaNoExposure = stackPolicy(
+  {
+    name: "namespace-quota-no-exposure",
+    description: `Every non-system namespace has an unscoped ResourceQuota with services.nodeports "0" and, outside namespaces labelled ${LABELS.tier}: ${GATEWAY_TIER}, services.loadbalancers "0".`,
+    severity: "high",
+    controls: [
+      { framework: "kubescape", reference: "C-0256" },
+      CONTROLS.cis("5.7.1"),
+      CONTROLS.platform("gateways: all north-south traffic enters through the gateway tier"),
+    ],
+    remediationSteps: `Set spec.hard["services.nodeports"] to "0" in the namespace's ResourceQuota, and spec.hard["services.loadbalancers"] to "0" unless the namespace is the gateway tier (${LABELS.tier}: ${GATEWAY_TIER}); expose services through the gateways.`,
+    tags: ["network", "exposure", "namespaces"],
+    config: { ...systemNamespacesSchema },
+  },
+  (args, report) => {
+    const system = systemNamespaces(args.getConfig<{ systemNamespaces?: string[] }>());
+    const idx = new NamespaceIndex(args.resources);
+    const hardByNs = new Map<string, { ref: string; hard: Record<string, unknown> }[]>();
+    for (const r of args.resources) {
+      if (!RESOURCE_QUOTA.test(r.type)) continue;
+      guarded(args, report, refOf(r), r.urn, () => {
+        for (const o of kubeObjects(r)) {
+          const ns = idx.resolve(r, o);
+          const scopes = get(o.obj, "spec", "scopes");
+          const scopeSelector = get(o.obj, "spec", "scopeSelector");
+          if (
+            (Array.isArray(scopes) && scopes.length > 0) ||
+            (scopeSelector !== undefined && scopeSelector !== null)
+          )
+            continue; // a scoped quota caps only some pods, not Services
+          const hard = get(o.obj, "spec", "hard");
+          const list = hardByNs.get(ns.name) ?? hardByNs.set(ns.name, []).get(ns.name)!;
+          list.push({ ref: refOf(r, o), hard: hard && typeof hard === "object" ? hard : {} });
+        }
+      });
+    }
+    for (const e of idx.entries) {
+      guarded(args, report, refOf(e.res), e.res.urn, () => {
+        if (e.nameUnknown) throw e.nameUnknown;
+        if (e.name === undefined || system.has(e.name)) return;
+        const tier = labelValue(e.obj, LABELS.tier);
+        const quotas = hardByNs.get(e.name) ?? [];
+        const required: [string, string][] = [["services.nodeports", "0"]];
+        if (tier !== GATEWAY_TIER) required.push(["services.loadbalancers", "0"]);
+        for (const [key, want] of required) {
+          // the tightest quota wins at admission: one quota at "0" is enough
+          if (quotas.some((q) => String(q.hard[key]) === want)) continue;
+          const seen = quotas.map((q) => `${q.ref}: spec.hard["${key}"] is ${show(q.hard[key])}`);
+          report(
+            `Namespace '${e.name}'${tier ? ` (${LABELS.tier}: ${tier})` : ""} has no unscoped ResourceQuota with spec.hard["${key}"] "${want}"${seen.length ? ` (${seen.join("; ")})` : " (no ResourceQuota)"}: set it to "${want}" so ${key === "services.nodeports" ? "no NodePort Service" : "no LoadBalancer Service"} can be created there, by the stack or by anyone else.`,
+            e.res.urn,
+          );
+        }
+      });
+    }
+  },
+);
+
 export const policies: Policy[] = [
   loadBalancerGatewayOnly,
   noNodePortServices,
   noServiceExternalIps,
   noOpenIngressToDataTier,
+  noAllowAllNetworkPolicy,
+  namespaceQuotaNoExposure,
 ];

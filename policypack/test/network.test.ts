@@ -3,7 +3,10 @@
 import * as assert from "assert";
 
 import {
+  allowAllRules,
   loadBalancerGatewayOnly,
+  namespaceQuotaNoExposure,
+  noAllowAllNetworkPolicy,
   noNodePortServices,
   noOpenIngressToDataTier,
   nonPrivateReason,
@@ -118,7 +121,7 @@ const advisory = (vs: Violation[]) => {
 // ---------------------------------------------------------------------------------------------
 
 describe("policies/network", function () {
-  it("exports its four policies with complete metadata", function () {
+  it("exports its six policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
@@ -126,9 +129,15 @@ describe("policies/network", function () {
         "no-node-port-services",
         "no-service-external-ips",
         "no-open-ingress-to-data-tier",
+        "no-allow-all-network-policy",
+        "namespace-quota-no-exposure",
       ],
     );
     policies.forEach((p) => assertPolicyMetadata(p));
+    assertPolicyMetadata(noAllowAllNetworkPolicy, {
+      stack: true,
+      config: ["observeNamespaces", "observeTiers", "systemNamespaces"],
+    });
   });
 
   describe("load-balancer-services-gateway-tier-only", function () {
@@ -472,6 +481,192 @@ describe("policies/network", function () {
     it("ignores other types", async function () {
       const svc = mutate(clusterIpService(DATA), (r) => (r.props.spec.ingress = [{}]));
       assert.deepStrictEqual(await run([...tiers(), svc]), []);
+    });
+  });
+  describe("no-allow-all-network-policy", function () {
+    const LEGACY = "ameide";
+    const inDays = (n: number) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(noAllowAllNetworkPolicy, rs, cfg);
+    const legacyNs = (mode = "observe"): FakeResource => ({
+      type: "kubernetes:core/v1:NamespacePatch",
+      name: "ameide-legacy",
+      props: {
+        metadata: {
+          name: LEGACY,
+          labels: { "ameide.io/tier": "legacy", "ameide.io/network-policy-mode": mode },
+        },
+      },
+    });
+    const allowAll = (ns = LEGACY): FakeResource => ({
+      type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      name: `${ns}-ameide-observe-allow-all`,
+      props: {
+        metadata: { name: "ameide-observe-allow-all", namespace: ns },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}], egress: [{}] },
+      },
+    });
+    const exception = (over: Record<string, unknown> = {}) => ({
+      observeNamespaces: [
+        {
+          namespace: LEGACY,
+          reason: "phase 1a: watching flow logs for unlisted callers",
+          until: inDays(30),
+          ...over,
+        },
+      ],
+    });
+    const stack = () => [...tiers(), dataAllow(), legacyNs()];
+
+    it("passes the flow-table allows, and the declared observe exception of the legacy namespace", async function () {
+      assert.deepStrictEqual(await run([...tiers(), dataAllow()]), []);
+      assert.deepStrictEqual(await run([...stack(), allowAll()], exception()), []);
+      // the last day of the window still holds
+      assert.deepStrictEqual(await run([...stack(), allowAll()], exception({ until: inDays(0) })), []);
+    });
+
+    const broken: [string, FakeResource[], Record<string, unknown>, string][] = [
+      ["no exception declared", [...stack(), allowAll()], {}, "not declared in observeNamespaces"],
+      [
+        "allow-all in a tier namespace, even when declared",
+        [...stack(), allowAll(APP)],
+        { observeNamespaces: [{ namespace: APP, reason: "r", until: inDays(30) }] },
+        `namespace '${APP}' is a tier namespace`,
+      ],
+      [
+        "legacy namespace in enforce mode",
+        [...tiers(), legacyNs("enforce"), allowAll()],
+        exception(),
+        'not labelled ameide.io/network-policy-mode: observe (it is "enforce")',
+      ],
+      ["expired exception", [...stack(), allowAll()], exception({ until: inDays(-1) }), "expired on"],
+      ["empty reason", [...stack(), allowAll()], exception({ reason: " " }), "reason is empty"],
+      ["until not a date", [...stack(), allowAll()], exception({ until: "2027-02-30" }), "not a date"],
+      [
+        "namespace not in the stack",
+        [...tiers(), allowAll()],
+        exception(),
+        "is not a Namespace or NamespacePatch of the stack",
+      ],
+    ];
+    for (const [what, rs, cfg, needle] of broken) {
+      it(`broken: ${what}`, async function () {
+        const vs = await run(rs, cfg);
+        expectViolation(vs, "admits every peer", "spec.ingress[0].from", needle);
+        assert.match(vs[0].urn ?? "", /NetworkPolicy::/);
+      });
+    }
+
+    it("broken: an egress rule without to, or from: [] with ports, in a tier namespace", async function () {
+      const egress = mutate(
+        dataAllow(),
+        (r) => (r.props.spec = { podSelector: {}, policyTypes: ["Egress"], egress: [{}] }),
+      );
+      expectViolation(
+        await run([...tiers(), egress]),
+        "spec.egress[0].to",
+        "every destination on every port",
+      );
+      const ports = mutate(dataAllow(), (r) => (r.props.spec.ingress[0].from = []));
+      expectViolation(await run([...tiers(), ports]), "spec.ingress[0].from is []", "every source on [");
+    });
+
+    it("skips system namespaces", async function () {
+      assert.deepStrictEqual(await run([allowAll("kube-system")]), []);
+      assert.deepStrictEqual(await run([allowAll("monitoring")], { systemNamespaces: ["monitoring"] }), []);
+    });
+
+    it("unknown namespace: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const np = mutate(allowAll(), (r) => (r.props.metadata.namespace = UNKNOWN));
+      expectViolation(await run([...tiers(), np], exception()), "cannot be verified at preview");
+      advisory(await run([...tiers(), np], { ...exception(), failOnUnknown: false }));
+    });
+
+    it("allowAllRules names each open rule and nothing else", function () {
+      assert.deepStrictEqual(allowAllRules(dataAllow().props, ""), []);
+      assert.deepStrictEqual(allowAllRules(allowAll().props, "items[0]."), [
+        "items[0].spec.ingress[0].from is unset, which admits every source on every port",
+        "items[0].spec.egress[0].to is unset, which admits every destination on every port",
+      ]);
+    });
+
+    it("ignores other types", async function () {
+      const svc = mutate(clusterIpService(APP), (r) => (r.props.spec.ingress = [{}]));
+      assert.deepStrictEqual(await run([...tiers(), svc]), []);
+    });
+  });
+  describe("namespace-quota-no-exposure", function () {
+    const run = (rs: FakeResource[], cfg?: Record<string, unknown>) =>
+      runStackPolicy(namespaceQuotaNoExposure, rs, cfg);
+    const quota = (ns: string, lbs: string): FakeResource => ({
+      type: "kubernetes:core/v1:ResourceQuota",
+      name: `${ns}-quota`,
+      props: {
+        metadata: { name: "quota", namespace: ns },
+        spec: { hard: { "requests.cpu": "8", "services.loadbalancers": lbs, "services.nodeports": "0" } },
+      },
+    });
+    const good = () => [...tiers(), quota(GW, "3"), quota(APP, "0"), quota(DATA, "0")];
+    const withQuota = (ns: string, f: (spec: any) => void) =>
+      good().map((r) => (r.name === `${ns}-quota` ? mutate(r, (x) => f(x.props.spec)) : r));
+
+    it("passes zero NodePorts everywhere and zero LoadBalancers outside the gateway tier", async function () {
+      assert.deepStrictEqual(await run(good()), []);
+    });
+
+    const broken: [string, FakeResource[], string][] = [
+      [
+        "LoadBalancers allowed in the app tier",
+        withQuota(APP, (s) => (s.hard["services.loadbalancers"] = "3")),
+        `Namespace '${APP}' (ameide.io/tier: app) has no unscoped ResourceQuota with spec.hard["services.loadbalancers"] "0"`,
+      ],
+      [
+        "services.loadbalancers unset",
+        withQuota(DATA, (s) => delete s.hard["services.loadbalancers"]),
+        'spec.hard["services.loadbalancers"] is unset',
+      ],
+      [
+        "NodePorts allowed in the gateway tier",
+        withQuota(GW, (s) => (s.hard["services.nodeports"] = "2")),
+        `Namespace '${GW}' (ameide.io/tier: gateway) has no unscoped ResourceQuota with spec.hard["services.nodeports"] "0"`,
+      ],
+      [
+        "the only zero quota is scoped",
+        withQuota(APP, (s) => (s.scopes = ["BestEffort"])),
+        `Namespace '${APP}'`,
+      ],
+      ["no quota", good().filter((r) => r.name !== `${APP}-quota`), "(no ResourceQuota)"],
+      [
+        "a legacy namespace (NamespacePatch) whose quota allows LoadBalancers",
+        [
+          ...good(),
+          {
+            type: "kubernetes:core/v1:NamespacePatch",
+            name: "ameide-legacy",
+            props: { metadata: { name: "ameide", labels: { "ameide.io/tier": "legacy" } } },
+          },
+          quota("ameide", "3"),
+        ],
+        "Namespace 'ameide' (ameide.io/tier: legacy)",
+      ],
+    ];
+    for (const [what, rs, needle] of broken) {
+      it(`broken: ${what}`, async function () {
+        expectViolation(await run(rs), needle);
+      });
+    }
+
+    it("skips system namespaces", async function () {
+      const sys = { ...namespace("kube-system", "system"), name: "kube-system" };
+      assert.deepStrictEqual(await run([...good(), sys]), []);
+    });
+
+    it("unknown namespace of a quota: cannot be verified at preview; advisory with failOnUnknown: false", async function () {
+      const rs = withQuota(APP, () => undefined).map((r) =>
+        r.name === `${APP}-quota` ? mutate(r, (x) => (x.props.metadata.namespace = UNKNOWN)) : r,
+      );
+      expectViolation(await run(rs), "cannot be verified at preview");
+      advisory(await run(rs, { failOnUnknown: false }));
     });
   });
 });

@@ -5,7 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { mockRun, MockRunResult, ResourceRecord, unwrapSecrets } from "../../tools/harness/mockRun";
+import {
+  mockRun,
+  MockRunOptions,
+  MockRunResult,
+  ResourceRecord,
+  unwrapSecrets,
+} from "../../tools/harness/mockRun";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const PROJECT = "ameide-platform";
@@ -28,19 +34,63 @@ export function programConfig(stack: string): Record<string, unknown> {
 }
 
 /** Runs the program with the given raw config (`project:key` → value). */
-export async function runWithConfig(stack: string, raw: Record<string, unknown>): Promise<MockRunResult> {
+export async function runWithConfig(
+  stack: string,
+  raw: Record<string, unknown>,
+  options: Pick<MockRunOptions, "missing" | "onRecord"> = {},
+): Promise<MockRunResult> {
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = require(path.join(PROJECT_DIR, "index.ts")) as () => Promise<unknown>;
-  return mockRun({ project: PROJECT, stack, config, program: () => main() });
+  return mockRun({ project: PROJECT, stack, config, program: () => main(), ...options });
+}
+
+/**
+ * Test stacks with phase 1 on: a sample stack's config plus `legacyNamespace` (the sample stacks
+ * leave it out: a fresh cluster has no legacy namespace). `dev-legacy` observes (phase 1a, until a
+ * date 30 days from today), `prod-legacy` enforces (phase 1b).
+ */
+export const LEGACY_STACKS = ["dev-legacy", "prod-legacy"] as const;
+export type LegacyStack = (typeof LEGACY_STACKS)[number];
+export const LEGACY_NAMESPACE = "ameide";
+
+export function legacyNamespaceConfig(stack: LegacyStack, today: Date = new Date()): Record<string, unknown> {
+  return stack === "dev-legacy"
+    ? {
+        name: LEGACY_NAMESPACE,
+        exists: true,
+        networkPolicyMode: "observe",
+        observeUntil: new Date(today.getTime() + 30 * 86400000).toISOString().slice(0, 10),
+      }
+    : { name: LEGACY_NAMESPACE, exists: true, networkPolicyMode: "enforce" };
+}
+
+/** Raw config of a test stack with phase 1 on. */
+export function legacyStackConfig(stack: LegacyStack): Record<string, unknown> {
+  const base = stack === "dev-legacy" ? "dev" : "prod";
+  return { ...stackConfig(base), [`${PROJECT}:legacyNamespace`]: legacyNamespaceConfig(stack) };
+}
+
+/** Program config (without the project prefix) of a test stack with phase 1 on. */
+export function legacyProgramConfig(stack: LegacyStack): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(legacyStackConfig(stack))) {
+    if (k.startsWith(`${PROJECT}:`)) out[k.slice(PROJECT.length + 1)] = v;
+  }
+  return out;
 }
 
 const cache = new Map<string, Promise<MockRunResult>>();
 
-/** The real program's registrations for a stack's own config file (cached). */
+/** The real program's registrations for a stack's own config file, or a LEGACY_STACKS test stack (cached). */
 export function runStack(stack: string): Promise<MockRunResult> {
-  if (!cache.has(stack)) cache.set(stack, runWithConfig(stack, stackConfig(stack)));
+  const isLegacy = (LEGACY_STACKS as readonly string[]).includes(stack);
+  if (!cache.has(stack))
+    cache.set(
+      stack,
+      runWithConfig(stack, isLegacy ? legacyStackConfig(stack as LegacyStack) : stackConfig(stack)),
+    );
   return cache.get(stack)!;
 }
 

@@ -208,6 +208,25 @@ export function mockOutputs(
   return {};
 }
 
+/**
+ * State of an existing object read with `Resource.get` (the mocks play a cluster where it exists):
+ * a namespace as the API server returns it (the `kubernetes.io/metadata.name` label is set by the
+ * NamespaceDefaultLabelName feature, GA since Kubernetes 1.22).
+ */
+export function mockRead(ctx: MockContext, type: string, name: string, id: string): Record<string, unknown> {
+  if (type === "kubernetes:core/v1:Namespace")
+    return {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: id, labels: { "kubernetes.io/metadata.name": id }, uid: mockGuid(`ns-${id}`) },
+      spec: { finalizers: ["kubernetes"] },
+      status: { phase: "Active" },
+    };
+  throw new Error(
+    `mock: no state for a read of ${type} '${id}' (${name}, stack ${ctx.stack}); add it to tools/harness/mockOutputs.ts`,
+  );
+}
+
 /** Results of provider function calls (invokes) the program makes. */
 export function mockCall(
   ctx: MockContext,

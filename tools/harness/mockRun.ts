@@ -8,7 +8,7 @@
  * monitor's `registerResource`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mockOutputs, mockCall, MockContext } from "./mockOutputs";
+import { mockOutputs, mockCall, mockRead, MockContext } from "./mockOutputs";
 
 // Internal SDK modules: stable across 3.x, used by the SDK's own test helpers.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -61,6 +61,21 @@ export interface ResourceRecord {
   options: ResourceOptionsRecord;
 }
 
+/**
+ * One read of an existing object (`Resource.get`): the engine's ReadResource. Reads are not
+ * registrations (the engine does not create them, and policies see none), so they are listed apart.
+ */
+export interface ReadRecord {
+  urn: string;
+  type: string;
+  name: string;
+  /** The id read, e.g. a namespace's name. */
+  id: string;
+  parent?: string;
+  provider?: string;
+  dependencies: string[];
+}
+
 export interface MockRunOptions {
   project: string;
   stack: string;
@@ -80,10 +95,17 @@ export interface MockRunOptions {
   ) => Record<string, unknown> | undefined;
   /** Called with every registration as soon as it is recorded (in registration order). */
   onRecord?: (r: ResourceRecord) => void;
+  /**
+   * Objects missing from the (mocked) cluster: a read of one fails as the engine fails it
+   * ("resource '<id>' does not exist", pulumi/pulumi pkg/resource/deploy/step.go ReadStep.Apply).
+   */
+  missing?: (type: string, id: string) => boolean;
 }
 
 export interface MockRunResult {
   resources: ResourceRecord[];
+  /** Reads of existing objects (`Resource.get`), in order. */
+  reads: ReadRecord[];
   /** Stack outputs, plain values. */
   outputs: Record<string, unknown>;
   /** Stack outputs in wire form (secrets wrapped), as the engine stores them in state. */
@@ -205,6 +227,11 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
     await pulumi.runtime.setMocks(
       {
         newResource: (args) => {
+          if (args.id !== undefined && args.id !== "") {
+            // A read (`Resource.get`): the mocks answer it like a cluster where the object exists.
+            if (opts.missing?.(args.type, args.id)) throw new Error(`resource '${args.id}' does not exist`);
+            return { id: args.id, state: mockRead(ctx, args.type, args.name, args.id) };
+          }
           const state = { ...args.inputs, ...mockOutputs(ctx, args.type, args.name, args.inputs) };
           Object.assign(state, opts.overrides?.(args.type, args.name, args.inputs) ?? {});
           const id = (state.id as string | undefined) ?? `${args.name}-id`;
@@ -236,6 +263,27 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
         setImmediate(() => callback(err, resp));
       });
 
+    const reads: ReadRecord[] = [];
+    // The engine fails the whole run when a read fails (ReadStep.Apply returns the error), whatever
+    // the program does with the result; the mocks only fail the read's own outputs.
+    const readErrors: unknown[] = [];
+    const originalRead = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: any, callback: (err: any, resp: any) => void) =>
+      originalRead(req, (err: any, resp: any) => {
+        if (err) readErrors.push(err);
+        if (!err && resp)
+          reads.push({
+            urn: resp.getUrn(),
+            type: req.getType(),
+            name: req.getName(),
+            id: req.getId(),
+            parent: req.getParent() || undefined,
+            provider: req.getProvider() || undefined,
+            dependencies: req.getDependenciesList(),
+          });
+        setImmediate(() => callback(err, resp));
+      });
+
     const registeredOutputs = new Map<string, Record<string, unknown>>();
     const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
@@ -256,11 +304,13 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
       }
     });
     await settings.waitForRPCs();
+    if (readErrors.length > 0) throw readErrors[0];
     if (programError) throw programError;
     const stackRecord = records.find((r) => r.type === "pulumi:pulumi:Stack");
     const stackUrn = stackRecord?.urn ?? "";
     return {
       resources: records,
+      reads,
       outputs: (outputs ?? {}) as Record<string, unknown>,
       rawOutputs: registeredOutputs.get(stackUrn) ?? {},
       stackUrn,
