@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { mockRun, MockRunResult, ResourceRecord, unwrapSecrets } from "../../tools/harness/mockRun";
+import { runAsOfflinePlan } from "../../lib/runContext";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const PROJECT = "ameide-platform";
@@ -27,13 +28,23 @@ export function programConfig(stack: string): Record<string, unknown> {
   return out;
 }
 
-/** Runs the program with the given raw config (`project:key` → value). */
-export async function runWithConfig(stack: string, raw: Record<string, unknown>): Promise<MockRunResult> {
+/**
+ * Runs the program with the given raw config (`project:key` → value), as the offline plan does
+ * (lib/runContext.ts): sample values of a production stack are warnings there, not refusals.
+ * `deployment: true` runs it as a real preview would see it (no offline-plan marker).
+ */
+export async function runWithConfig(
+  stack: string,
+  raw: Record<string, unknown>,
+  opts: { deployment?: boolean; warnings?: string[]; now?: Date } = {},
+): Promise<MockRunResult> {
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = require(path.join(PROJECT_DIR, "index.ts")) as () => Promise<unknown>;
-  return mockRun({ project: PROJECT, stack, config, program: () => main() });
+  const run = () => mockRun({ project: PROJECT, stack, config, program: () => main() });
+  if (opts.deployment) return run();
+  return runAsOfflinePlan({ now: opts.now, warnings: opts.warnings ?? [] }, run);
 }
 
 const cache = new Map<string, Promise<MockRunResult>>();
