@@ -546,9 +546,10 @@ function checkKubernetesVersion(c: ClusterConfig, today: Date, warnings: string[
     throw new ConfigError(key, `the pinned Envoy Gateway v1.9 does not support Kubernetes ${minor}`, fix);
   if (s.status === "community" || s.status === "lts-only") {
     const end = s.status === "community" ? s.version.endOfLife : s.version.ltsEndOfLife!;
+    const newer = community.filter((v) => Number(v.split(".")[1]) > Number(minor.split(".")[1]));
     if (s.daysLeft <= AKS_EOL_WARNING_DAYS)
       warnings.push(
-        `${key}: Kubernetes ${minor} leaves AKS ${s.status === "community" ? "community" : "long-term"} support on ${end} (${s.daysLeft} days after ${day}); plan the upgrade: ${fix}`,
+        `${key}: Kubernetes ${minor} leaves AKS ${s.status === "community" ? "community" : "long-term"} support on ${end} (${s.daysLeft} days after ${day}); plan the upgrade to ${newer.join(" or ") || "a newer version (update data/aksVersions.ts from the AKS page)"}`,
       );
   }
   // Pod Security labels pin a policy version: never newer than the cluster, and following it.

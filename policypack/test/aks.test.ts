@@ -109,7 +109,7 @@ function clusterProps(stack: "dev" | "prod"): any {
         `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-identity2985f1`,
       ],
     },
-    kubernetesVersion: "1.33",
+    kubernetesVersion: "1.35",
     location: "westeurope",
     networkProfile: {
       dnsServiceIP: "172.16.0.10",
