@@ -2,7 +2,7 @@
  * The Kubernetes minor versions AKS creates clusters for, with their support dates. Data, checked by
  * config validation (lib/config.ts, `cluster.kubernetesVersion`), the offline plan (warning 90 days
  * before the end of support) and the policy pack (`aks-kubernetes-version-supported`, which keeps its
- * own copy in policypack/lib/aksVersions.ts; test/config.test.ts checks the two are equal).
+ * own copy in policypack/lib/aksVersions.ts; test/aksVersions.test.ts checks the two are the same file).
  *
  * Source: https://learn.microsoft.com/azure/aks/supported-kubernetes-versions, read as the markdown of
  * MicrosoftDocs/azure-aks-docs `articles/aks/supported-kubernetes-versions.md` (newest stored snapshot:

@@ -219,6 +219,13 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     (rs) => (cluster(rs).autoUpgradeProfile.nodeOSUpgradeChannel = "None"),
   ),
   M(
+    "pin a Kubernetes version AKS no longer creates",
+    "aks",
+    both,
+    ["aks-kubernetes-version-supported"],
+    (rs) => (cluster(rs).kubernetesVersion = "1.29"),
+  ),
+  M(
     "untaint the system pool",
     "aks",
     both,
