@@ -83,7 +83,7 @@ function namespaceGroup(i: number): ResourceRecord[] {
         "ameide.io/tier": tier,
         "ameide.io/environment": "bench",
         "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/enforce-version": "v1.33",
+        "pod-security.kubernetes.io/enforce-version": "v1.35",
       },
     },
   });

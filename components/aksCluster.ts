@@ -294,6 +294,8 @@ export class AksCluster extends pulumi.ComponentResource {
         dnsPrefix: args.namePrefix,
         kubernetesVersion: args.cluster.kubernetesVersion,
         sku: { name: "Base", tier: args.cluster.skuTier },
+        // LTS keeps a minor version creatable after its community support; config allows it only on Premium.
+        supportPlan: args.cluster.supportPlan,
         identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
         disableLocalAccounts: true,
         enableRBAC: true,

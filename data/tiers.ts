@@ -10,8 +10,12 @@ export type TierName = (typeof TIER_NAMES)[number];
 export const PSS_LEVELS = ["privileged", "baseline", "restricted"] as const;
 export type PssLevel = (typeof PSS_LEVELS)[number];
 
-/** Pod Security Standards policy version pinned on every namespace (`*-version` labels). */
-export const PSS_VERSION = "v1.33";
+/**
+ * Pod Security Standards policy version pinned on every namespace (`*-version` labels). It follows the
+ * cluster's minor version (`cluster.kubernetesVersion`): config validation refuses a label newer than
+ * the cluster and warns when the cluster has moved past it (bump it after reviewing the PSS changes).
+ */
+export const PSS_VERSION = "v1.35";
 
 export const GATEWAY_NAMES = ["public", "api", "admin"] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];

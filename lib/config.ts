@@ -25,12 +25,27 @@ import {
   string,
   stringMap,
   unique,
+  findSampleValues,
+  SampleValue,
+  ConfigErrors,
 } from "./validate";
+import { offlinePlanContext } from "./runContext";
+import {
+  AKS_EOL_WARNING_DAYS,
+  AKS_VERSIONS_CHECKED,
+  aksSupport,
+  communityVersions,
+  ltsOnlyVersions,
+  minorOf,
+  AKS_VERSIONS,
+} from "../data/aksVersions";
+import { DOCUMENTATION_RANGES, SAMPLE_GUIDS } from "../data/sampleValues";
 import {
   GATEWAY_NAMES,
   GatewayName,
   LimitSpec,
   PSS_LEVELS,
+  PSS_VERSION,
   PssLevel,
   QuotaSpec,
   TIERS,
@@ -54,6 +69,8 @@ import {
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
 export const SKU_TIERS = ["Free", "Standard", "Premium"] as const;
+/** ManagedCluster `supportPlan` (azure-native KubernetesSupportPlan); LTS needs the Premium tier. */
+export const SUPPORT_PLANS = ["KubernetesOfficial", "AKSLongTermSupport"] as const;
 export const UPGRADE_CHANNELS = ["rapid", "stable", "patch", "node-image", "none"] as const;
 export const NODE_OS_UPGRADE_CHANNELS = ["None", "Unmanaged", "NodeImage", "SecurityPatch"] as const;
 export const API_SERVER_MODES = ["public", "private"] as const;
@@ -87,6 +104,8 @@ export interface NetworkConfig {
 export interface ClusterConfig {
   kubernetesVersion: string;
   skuTier: (typeof SKU_TIERS)[number];
+  /** AKSLongTermSupport (Premium only) keeps a minor version creatable for a year after its community support. */
+  supportPlan: (typeof SUPPORT_PLANS)[number];
   apiServerAccess: (typeof API_SERVER_MODES)[number];
   authorizedIpRanges: string[];
   networkPolicy: (typeof NETWORK_POLICY_ENGINES)[number];
@@ -266,6 +285,18 @@ export interface PlatformConfig {
   secretWriters: SecretWriterConfig[];
   /** Address ranges the flow table's external targets resolve to (derived). */
   ranges: ExternalRanges;
+  /** Problems that do not stop a deployment (the loader logs them; the offline plan prints them). */
+  warnings: string[];
+  /** Documentation address ranges and placeholder GUIDs found anywhere in the config. */
+  sampleValues: SampleValue[];
+}
+
+/** Options of {@link parseConfig}. */
+export interface ParseOptions {
+  /** The day config is validated for (AKS version support); defaults to now. */
+  today?: Date;
+  /** Top-level keys (without the project prefix) holding secrets: never scanned for sample values. */
+  secretKeys?: string[];
 }
 
 /** Top-level keys the program reads (without the project namespace). */
@@ -399,11 +430,12 @@ function parsePool(key: string, raw: Raw, dflt: NodePoolConfig): NodePoolConfig 
   };
 }
 
-function parseCluster(raw: Raw, production: boolean): ClusterConfig {
+function parseCluster(raw: Raw, production: boolean, today: Date, warnings: string[]): ClusterConfig {
   const r = record("cluster", raw);
   noUnknownKeys("cluster", r, [
     "kubernetesVersion",
     "skuTier",
+    "supportPlan",
     "apiServerAccess",
     "authorizedIpRanges",
     "networkPolicy",
@@ -420,11 +452,12 @@ function parseCluster(raw: Raw, production: boolean): ClusterConfig {
   const c: ClusterConfig = {
     kubernetesVersion: pattern(
       "cluster.kubernetesVersion",
-      string("cluster.kubernetesVersion", r.kubernetesVersion, "1.33"),
+      string("cluster.kubernetesVersion", r.kubernetesVersion, "1.35"),
       /^1\.\d+(\.\d+)?$/,
-      "a Kubernetes version such as 1.33",
+      "a Kubernetes version such as 1.35",
     ),
     skuTier: oneOf("cluster.skuTier", r.skuTier, SKU_TIERS, "Standard"),
+    supportPlan: oneOf("cluster.supportPlan", r.supportPlan, SUPPORT_PLANS, "KubernetesOfficial"),
     apiServerAccess: oneOf("cluster.apiServerAccess", r.apiServerAccess, API_SERVER_MODES),
     authorizedIpRanges: list("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
     networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
@@ -471,6 +504,7 @@ function parseCluster(raw: Raw, production: boolean): ClusterConfig {
       "list at least one Entra ID group object id (local accounts are disabled)",
     );
   }
+  checkKubernetesVersion(c, today, warnings);
   unique("cluster.authorizedIpRanges", c.authorizedIpRanges, (x) => x, "range");
   if (c.apiServerAccess === "public" && c.authorizedIpRanges.length === 0) {
     throw new ConfigError(
@@ -514,6 +548,78 @@ function parseCluster(raw: Raw, production: boolean): ClusterConfig {
       );
   }
   return c;
+}
+
+/**
+ * The pinned Kubernetes version must be one AKS creates today (data/aksVersions.ts, from
+ * learn.microsoft.com/azure/aks/supported-kubernetes-versions) and one the pinned Envoy Gateway
+ * supports; the Pod Security `*-version` labels (data/tiers.ts PSS_VERSION) must not name a newer
+ * version than the cluster runs. Warns 90 days before the version leaves support.
+ */
+function checkKubernetesVersion(c: ClusterConfig, today: Date, warnings: string[]): void {
+  const key = "cluster.kubernetesVersion";
+  const day = today.toISOString().slice(0, 10);
+  const minor = minorOf(c.kubernetesVersion);
+  const usable = (v: string) => AKS_VERSIONS.find((x) => x.minor === v)?.envoyGateway === true;
+  const community = communityVersions(today).filter(usable);
+  const lts = ltsOnlyVersions(today).filter(usable);
+  const fix =
+    `use one of ${community.join(", ") || "(none: update data/aksVersions.ts from the AKS page)"} (in AKS support on ${day} and supported by Envoy Gateway v1.9)` +
+    (lts.length
+      ? `, or ${lts.join(", ")} with cluster.skuTier: Premium and cluster.supportPlan: AKSLongTermSupport (AKS long-term support needs the Premium tier)`
+      : "");
+  if (c.supportPlan === "AKSLongTermSupport" && c.skuTier !== "Premium") {
+    throw new ConfigError(
+      "cluster.supportPlan",
+      `AKSLongTermSupport needs the Premium tier, but cluster.skuTier is ${c.skuTier}`,
+      "set cluster.skuTier: Premium, or cluster.supportPlan: KubernetesOfficial",
+    );
+  }
+  const s = aksSupport(c.kubernetesVersion, today);
+  const checked = `data/aksVersions.ts, checked ${AKS_VERSIONS_CHECKED}`;
+  if (s.status === "unknown")
+    throw new ConfigError(key, `Kubernetes ${minor} is not in the AKS version table (${checked})`, fix);
+  if (s.status === "not-yet-ga")
+    throw new ConfigError(
+      key,
+      `AKS makes Kubernetes ${minor} generally available only by ${s.version.ga}`,
+      fix,
+    );
+  if (s.status === "ended")
+    throw new ConfigError(
+      key,
+      `Kubernetes ${minor} left AKS support on ${s.version.ltsEndOfLife ?? s.version.endOfLife} (${checked}); AKS no longer creates it`,
+      fix,
+    );
+  if (s.status === "lts-only" && !(c.skuTier === "Premium" && c.supportPlan === "AKSLongTermSupport"))
+    throw new ConfigError(
+      key,
+      `Kubernetes ${minor} left AKS community support on ${s.version.endOfLife}; until ${s.version.ltsEndOfLife} AKS creates it only with long-term support, which needs cluster.skuTier: Premium and cluster.supportPlan: AKSLongTermSupport`,
+      fix,
+    );
+  if (!s.version.envoyGateway)
+    throw new ConfigError(key, `the pinned Envoy Gateway v1.9 does not support Kubernetes ${minor}`, fix);
+  if (s.status === "community" || s.status === "lts-only") {
+    const end = s.status === "community" ? s.version.endOfLife : s.version.ltsEndOfLife!;
+    const newer = community.filter((v) => Number(v.split(".")[1]) > Number(minor.split(".")[1]));
+    if (s.daysLeft <= AKS_EOL_WARNING_DAYS)
+      warnings.push(
+        `${key}: Kubernetes ${minor} leaves AKS ${s.status === "community" ? "community" : "long-term"} support on ${end} (${s.daysLeft} days after ${day}); plan the upgrade to ${newer.join(" or ") || "a newer version (update data/aksVersions.ts from the AKS page)"}`,
+      );
+  }
+  // Pod Security labels pin a policy version: never newer than the cluster, and following it.
+  const pss = PSS_VERSION.replace(/^v/, "");
+  const cmp = (a: string, b: string) => Number(a.split(".")[1]) - Number(b.split(".")[1]);
+  if (cmp(pss, minor) > 0)
+    throw new ConfigError(
+      key,
+      `the Pod Security labels pin ${PSS_VERSION} (data/tiers.ts PSS_VERSION), newer than the cluster's Kubernetes ${minor}`,
+      `run Kubernetes ${pss} or newer, or set PSS_VERSION to v${minor}`,
+    );
+  if (cmp(pss, minor) < 0)
+    warnings.push(
+      `${key}: the Pod Security labels pin ${PSS_VERSION} while the cluster runs ${minor}; review the Pod Security Standards changes and set PSS_VERSION in data/tiers.ts to v${minor}`,
+    );
 }
 
 function keySize(v: Raw): 2048 | 3072 | 4096 {
@@ -1030,6 +1136,69 @@ function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitCon
   return rl;
 }
 
+const ENTRA_V2_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/i;
+const ENTRA_V1_ISSUER = /^https:\/\/sts\.windows\.net\/([^/]+)\/$/i;
+const ENTRA_HOSTS = /^https:\/\/(login\.microsoftonline\.com|sts\.windows\.net)(\/|$)/i;
+
+/**
+ * Entra ID (Microsoft identity platform, public cloud) issuers: the token version decides what `aud`
+ * and the client-id claim hold. Access token claims reference
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, MicrosoftDocs/
+ * entra-docs docs/identity-platform/access-token-claims-reference.md): "`aud` … In v2.0 tokens, this
+ * value is always the client ID of the API. In v1.0 tokens, it can be the client ID or the resource
+ * URI used in the request"; `iss` of a v2.0 token ends in `/v2.0`; `azp` is "only present in v2.0
+ * tokens", `appid` "only present in v1.0 tokens". The signing keys of a tenant's v2.0 metadata
+ * (`https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration`) are at
+ * `…/<tenant>/discovery/v2.0/keys`; of v1.0 metadata at `…/<tenant>/discovery/keys` (or the
+ * shared `…/common/discovery/keys`).
+ */
+function checkEntraJwt(jwt: JwtConfig): void {
+  if (!ENTRA_HOSTS.test(jwt.issuer)) return; // not Entra ID: nothing version-specific to check
+  const v2 = ENTRA_V2_ISSUER.exec(jwt.issuer);
+  const v1 = ENTRA_V1_ISSUER.exec(jwt.issuer);
+  const tenant = (v2 ?? v1)?.[1];
+  if (!tenant || !GUID_RE.test(tenant)) {
+    throw new ConfigError(
+      "gateways.jwt.issuer",
+      `'${jwt.issuer}' is not an Entra ID token issuer (tokens carry the tenant ID, a GUID, in iss)`,
+      "use https://login.microsoftonline.com/<tenant ID>/v2.0 (v2.0 tokens) or https://sts.windows.net/<tenant ID>/ (v1.0 tokens)",
+    );
+  }
+  const base = `https://login.microsoftonline.com/${tenant}`;
+  const jwks = v2
+    ? [`${base}/discovery/v2.0/keys`]
+    : [`${base}/discovery/keys`, "https://login.microsoftonline.com/common/discovery/keys"];
+  if (!jwks.some((u) => u.toLowerCase() === jwt.jwksUri.toLowerCase())) {
+    throw new ConfigError(
+      "gateways.jwt.jwksUri",
+      `'${jwt.jwksUri}' does not serve the signing keys of the ${v2 ? "v2.0" : "v1.0"} issuer of tenant ${tenant}`,
+      `set it to ${jwks[0]}`,
+    );
+  }
+  if (v2) {
+    jwt.audiences.forEach((a, i) => {
+      if (!GUID_RE.test(a))
+        throw new ConfigError(
+          `gateways.jwt.audiences[${i}]`,
+          `'${a}' can never match: an Entra ID v2.0 access token's aud is always the API application's client ID (a GUID), never an App ID URI, so every request would get 401`,
+          "use the API app registration's Application (client) ID, or the v1.0 issuer https://sts.windows.net/<tenant ID>/ if the API issues v1.0 tokens (accessTokenAcceptedVersion null or 1)",
+        );
+    });
+    if (jwt.clientIdClaim === "appid")
+      throw new ConfigError(
+        "gateways.jwt.clientIdClaim",
+        "appid is only present in v1.0 tokens",
+        "use azp with a v2.0 issuer",
+      );
+  } else if (jwt.clientIdClaim === "azp") {
+    throw new ConfigError(
+      "gateways.jwt.clientIdClaim",
+      "azp is only present in v2.0 tokens",
+      "use appid with a v1.0 issuer (https://sts.windows.net/<tenant ID>/)",
+    );
+  }
+}
+
 function parseGateways(
   raw: Raw,
   tiers: Record<TierName, TierConfig>,
@@ -1092,6 +1261,7 @@ function parseGateways(
   };
   if (g.jwt.audiences.length === 0)
     throw new ConfigError("gateways.jwt.audiences", "no audiences", "list the API's audience(s)");
+  checkEntraJwt(g.jwt);
   g.routes = unique(
     "gateways.routes",
     list(
@@ -1283,8 +1453,10 @@ export function parseConfig(
   raw: Record<string, unknown>,
   project = "ameide-platform",
   stack = "dev",
-  today: Date = new Date(),
+  options: ParseOptions = {},
 ): PlatformConfig {
+  const today = options.today ?? new Date();
+  const warnings: string[] = [];
   const unknownKeys = Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
   if (unknownKeys.length) {
     throw new ConfigError(
@@ -1322,7 +1494,7 @@ export function parseConfig(
     },
     () => (network = parseNetwork(raw.network ?? {})),
     () => {
-      cluster = parseCluster(raw.cluster, production);
+      cluster = parseCluster(raw.cluster, production, today, warnings);
       kms = parseKms(raw.kms, cluster, production);
     },
     () => (tiers = parseTiers(raw.tiers, production)),
@@ -1391,6 +1563,12 @@ export function parseConfig(
       privateEndpointSubnetCidr: network!.privateEndpointSubnetCidr,
       adminClientCidrs: gateways!.adminClientCidrs,
     },
+    warnings,
+    sampleValues: findSampleValues(
+      raw,
+      { ranges: DOCUMENTATION_RANGES, guids: SAMPLE_GUIDS },
+      options.secretKeys ?? [],
+    ),
   };
   if (production && !out.protectResources) {
     throw new ConfigError(
@@ -1402,16 +1580,62 @@ export function parseConfig(
   return out;
 }
 
-/** Reads the current stack's config (this project's namespace) and validates it. */
+/** Where the program runs: a real `pulumi preview`/`up` (deployment) or the offline plan. */
+export type RunMode = "deployment" | "offline-plan";
+
+/**
+ * Sample values (documentation address ranges, placeholder GUIDs): a production stack refuses them
+ * where a deployment happens; the offline plan (which never deploys) and non-production stacks only
+ * warn. Returns the warnings; throws `ConfigErrors` for a production deployment.
+ */
+export function checkSampleValues(cfg: PlatformConfig, mode: RunMode): string[] {
+  const file = `Pulumi.${cfg.stack}.yaml`;
+  if (cfg.production && mode === "deployment" && cfg.sampleValues.length > 0) {
+    throw new ConfigErrors(
+      cfg.sampleValues.map(
+        (v) =>
+          new ConfigError(
+            v.key,
+            `'${v.value}' is ${v.reason}: a sample value, refused in a production stack`,
+            `replace it with your own value (see the # REPLACE comments in ${file}); the offline plan only warns about it`,
+          ),
+      ),
+    );
+  }
+  return cfg.sampleValues.map((v) =>
+    cfg.production
+      ? `SAMPLE VALUE in production stack ${cfg.stack}, must be replaced before pulumi up: ${v.key} = ${v.value} (${v.reason})`
+      : `sample value in ${file}: ${v.key} = ${v.value} (${v.reason}); replace it before this stack is used for real`,
+  );
+}
+
+/** Whether a config key holds a secret (the SDK's runtime function is internal: fall back to "no"). */
+const isConfigSecret = (key: string): boolean =>
+  (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret?.(key) ?? false;
+
+/**
+ * Reads the current stack's config (this project's namespace) and validates it. Warnings go to the
+ * offline plan's report when the program runs inside it (lib/runContext.ts), else to pulumi.log.warn.
+ */
 export function loadConfig(): PlatformConfig {
   const project = pulumi.getProject();
   const raw: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
   for (const [full, text] of Object.entries(pulumi.runtime.allConfig())) {
     const sep = full.indexOf(":");
     if (full.slice(0, sep) !== project) continue;
-    raw[full.slice(sep + 1)] = parseValue(text);
+    const key = full.slice(sep + 1);
+    raw[key] = parseValue(text);
+    if (isConfigSecret(full)) secretKeys.push(key);
   }
-  return parseConfig(raw, project, pulumi.getStack());
+  const plan = offlinePlanContext();
+  const cfg = parseConfig(raw, project, pulumi.getStack(), { today: plan?.now, secretKeys });
+  const warnings = [...cfg.warnings, ...checkSampleValues(cfg, plan ? "offline-plan" : "deployment")];
+  for (const w of warnings) {
+    if (plan) plan.warnings.push(w);
+    else void pulumi.log.warn(w);
+  }
+  return cfg;
 }
 
 function parseValue(text: string): unknown {

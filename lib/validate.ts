@@ -241,3 +241,75 @@ export function collect(parts: (() => void)[]): void {
   }
   if (errors.length) throw new ConfigErrors(errors);
 }
+
+// ---- sample values ----
+
+const GUID_ANYWHERE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
+
+/** Why a GUID is a placeholder, or undefined when it may be real. */
+export function placeholderGuid(guid: string, samples: readonly string[]): string | undefined {
+  const g = guid.toLowerCase();
+  if (/^[0-]+$/.test(g)) return "the nil GUID";
+  if (new Set(g.replace(/-/g, "")).size === 1) return "a placeholder GUID (one repeated hex digit)";
+  if (samples.some((s) => s.toLowerCase() === g)) return "a GUID of this repository's sample stacks";
+  return undefined;
+}
+
+/** Name of the documentation range that a CIDR or address overlaps (any overlap counts), if any. */
+export function documentationRange(
+  text: string,
+  ranges: readonly { cidr: string; name: string }[],
+): string | undefined {
+  let c: Cidr;
+  try {
+    c = parseCidr("", text);
+  } catch {
+    // Host bits set (a typo the field's own validation reports): compare the network it names.
+    try {
+      const [addr, bits] = ipaddr.parseCIDR(text);
+      c = { text, addr, bits };
+    } catch {
+      return undefined;
+    }
+  }
+  const hit = ranges.find((r) => cidrsOverlap(c, parseCidr("", r.cidr)));
+  return hit ? `${hit.name} (${hit.cidr})` : undefined;
+}
+
+export interface SampleValue {
+  /** Dotted config key, e.g. `cluster.adminGroupObjectIds[0]`. */
+  key: string;
+  /** The sample value itself (the GUID or the address range, not the whole string around it). */
+  value: string;
+  /** What it is, e.g. "a documentation address range: RFC 5737 TEST-NET-3 (203.0.113.0/24)". */
+  reason: string;
+}
+
+/**
+ * Every documentation address range and placeholder GUID anywhere in raw config (all keys, all
+ * nesting, GUIDs inside URLs and resource IDs too), so that a key added later is covered as well.
+ * Keys in `skip` (secret config) are not read.
+ */
+export function findSampleValues(
+  raw: Record<string, unknown>,
+  data: { ranges: readonly { cidr: string; name: string }[]; guids: readonly string[] },
+  skip: readonly string[] = [],
+): SampleValue[] {
+  const out: SampleValue[] = [];
+  const walk = (key: string, v: unknown) => {
+    if (typeof v === "string") {
+      for (const m of v.match(GUID_ANYWHERE) ?? []) {
+        const why = placeholderGuid(m, data.guids);
+        if (why) out.push({ key, value: m, reason: why });
+      }
+      const t = v.trim();
+      if (/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(t) && /[.:]/.test(t)) {
+        const range = documentationRange(t, data.ranges);
+        if (range) out.push({ key, value: t, reason: `a documentation address range: ${range}` });
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(`${key}[${i}]`, x));
+    else if (isRecord(v)) for (const [k, x] of Object.entries(v)) walk(key ? `${key}.${k}` : k, x);
+  };
+  for (const [k, v] of Object.entries(raw)) if (!skip.includes(k)) walk(k, v);
+  return out;
+}

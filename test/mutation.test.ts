@@ -219,6 +219,13 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     (rs) => (cluster(rs).autoUpgradeProfile.nodeOSUpgradeChannel = "None"),
   ),
   M(
+    "pin a Kubernetes version AKS no longer creates",
+    "aks",
+    both,
+    ["aks-kubernetes-version-supported"],
+    (rs) => (cluster(rs).kubernetesVersion = "1.29"),
+  ),
+  M(
     "untaint the system pool",
     "aks",
     both,
@@ -615,6 +622,20 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       rs,
       one(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", inNs(ns(s, "gateway"), "api-jwt")),
     ),
+  ),
+  M(
+    "an App ID URI audience with the Entra ID v2.0 issuer (every token would get 401)",
+    "gateways",
+    both,
+    ["gateway-api-jwt"],
+    (rs, s) => {
+      const sp = one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy",
+        inNs(ns(s, "gateway"), "api-jwt"),
+      ).inputs as any;
+      sp.spec.jwt.providers[0].audiences = ["api://ameide-api"];
+    },
   ),
   M("drop the public rate limit", "gateways", both, ["gateway-rate-limited"], (rs, s) =>
     drop(

@@ -13,10 +13,12 @@ export = async () => {
   const config = new pulumi.Config();
   const rg = new resources.ResourceGroup("insecure-rg", { location: "westeurope" });
 
-  // AKS without KMS, with local accounts, a world-open API server, no network policy engine.
+  // AKS without KMS, with local accounts, a world-open API server, no network policy engine, on a
+  // Kubernetes version AKS no longer creates.
   const cluster = new containerservice.ManagedCluster("insecure-aks", {
     resourceGroupName: rg.name,
     dnsPrefix: "insecure",
+    kubernetesVersion: "1.29",
     identity: { type: "SystemAssigned" },
     disableLocalAccounts: false,
     enableRBAC: true,

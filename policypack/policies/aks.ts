@@ -11,6 +11,7 @@
 import type { Policy, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
 import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy, subject } from "../lib/kit";
+import { AKS_VERSIONS_CHECKED, AKS_VERSIONS_SOURCE, aksSupport, communityVersions } from "../lib/aksVersions";
 
 export const CLUSTER = azureType("containerservice", "ManagedCluster");
 export const AGENT_POOL = azureType("containerservice", "AgentPool");
@@ -544,6 +545,69 @@ export const upgradeChannels = resourcePolicy(
   },
 );
 
+/**
+ * Why AKS would not create (or no longer supports) a cluster of this Kubernetes version on `today`,
+ * or undefined. The support table is policypack/lib/aksVersions.ts, a copy of the program's
+ * data/aksVersions.ts (from learn.microsoft.com/azure/aks/supported-kubernetes-versions); an LTS-only
+ * version needs sku.tier Premium and supportPlan AKSLongTermSupport (articles/aks/long-term-support.md).
+ */
+export function kubernetesVersionProblem(
+  version: unknown,
+  skuTier: unknown,
+  supportPlan: unknown,
+  today: Date,
+): string | undefined {
+  if (version === undefined || version === null || version === "") return undefined; // AKS picks its default (supported) version
+  const supported = `supported on ${today.toISOString().slice(0, 10)}: ${communityVersions(today).join(", ")} (table checked ${AKS_VERSIONS_CHECKED}, ${AKS_VERSIONS_SOURCE})`;
+  if (typeof version !== "string" || !/^1\.\d+(\.\d+)?$/.test(version))
+    return `kubernetesVersion ${show(version)} is not a Kubernetes version such as 1.35; ${supported}`;
+  const s = aksSupport(version, today);
+  switch (s.status) {
+    case "unknown":
+      return `kubernetesVersion '${version}' is not in the AKS support table; ${supported}`;
+    case "not-yet-ga":
+      return `kubernetesVersion '${version}' is not generally available in AKS before ${s.version.ga}; ${supported}`;
+    case "ended":
+      return `kubernetesVersion '${version}' left AKS support on ${s.version.ltsEndOfLife ?? s.version.endOfLife}, so AKS no longer creates it; ${supported}`;
+    case "lts-only":
+      return lower(skuTier) === "premium" && lower(supportPlan) === "akslongtermsupport"
+        ? undefined
+        : `kubernetesVersion '${version}' left AKS community support on ${s.version.endOfLife}; until ${s.version.ltsEndOfLife} AKS creates it only with long-term support: sku.tier Premium (is ${show(skuTier)}) and supportPlan AKSLongTermSupport (is ${show(supportPlan)}); or use a version ${supported}`;
+    default:
+      return undefined;
+  }
+}
+
+export const kubernetesVersionSupported = resourcePolicy(
+  {
+    name: "aks-kubernetes-version-supported",
+    description:
+      "AKS clusters pin a Kubernetes version that AKS supports today (long-term-support versions only on the Premium tier with the AKSLongTermSupport plan).",
+    severity: "high",
+    controls: [
+      CONTROLS.azureBaseline("PV-6"),
+      {
+        framework: "AKS supported Kubernetes versions",
+        reference: `release calendar, checked ${AKS_VERSIONS_CHECKED}`,
+        url: AKS_VERSIONS_SOURCE,
+      },
+    ],
+    remediationSteps:
+      "Set kubernetesVersion to a minor version in AKS community support (see the AKS release calendar and policypack/lib/aksVersions.ts); for a version past its community support set sku.tier Premium and supportPlan AKSLongTermSupport. Update the table when AKS publishes a new version.",
+    tags: ["aks", "versions"],
+  },
+  [CLUSTER],
+  (props, args, report) => {
+    const problem = kubernetesVersionProblem(
+      get(props, "kubernetesVersion"),
+      get(props, "sku", "tier"),
+      get(props, "supportPlan"),
+      new Date(),
+    );
+    if (problem) report(`${subject(args)}: ${problem}.`);
+  },
+);
+
 /** Taint `CriticalAddonsOnly[=value]:NoSchedule|NoExecute`. */
 export function isCriticalAddonsOnlyTaint(taint: unknown): boolean {
   if (typeof taint !== "string") return false;
@@ -824,6 +888,7 @@ export const policies: Policy[] = [
   runCommandDisabled,
   imageCleanerEnabled,
   upgradeChannels,
+  kubernetesVersionSupported,
   systemPoolCriticalAddonsOnly,
   auditLogsDiagnosticSetting,
   kmsKeyLifecycle,

@@ -818,6 +818,33 @@ export const gatewayAdminClientCertificates = gatewayPolicy(
 // ---------------------------------------------------------------------------------------------
 // (5) api JWT
 
+const ENTRA_V2_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An Entra ID v2.0 issuer only ever issues access tokens whose `aud` is the API application's client
+ * ID, a GUID ("In v2.0 tokens, this value is always the client ID of the API": access token claims
+ * reference, learn.microsoft.com/entra/identity-platform/access-token-claims-reference), and its keys
+ * are the tenant's `…/<tenant>/discovery/v2.0/keys`. The program's config validation applies the same
+ * rule (lib/config.ts, gateways.jwt).
+ */
+function entraV2Problems(pp: string, issuer: unknown, audiences: unknown, uri: unknown): string[] {
+  const m = typeof issuer === "string" ? ENTRA_V2_ISSUER.exec(issuer) : null;
+  if (!m) return [];
+  const out: string[] = [];
+  if (Array.isArray(audiences))
+    audiences.forEach((a: unknown, j: number) => {
+      if (typeof a !== "string" || !GUID.test(a))
+        out.push(
+          `${pp}.audiences[${j}] is ${show(a)}, but the Entra ID v2.0 issuer's access tokens always carry the API application's client ID (a GUID) in aud, so every request would get 401: use the client ID`,
+        );
+    });
+  const keys = `https://login.microsoftonline.com/${m[1]}/discovery/v2.0/keys`;
+  if (typeof uri === "string" && uri.toLowerCase() !== keys.toLowerCase())
+    out.push(`${pp}.remoteJWKS.uri is ${show(uri)}, not the v2.0 keys of the issuer's tenant (${keys})`);
+  return out;
+}
+
 /** Problems of a SecurityPolicy spec.jwt that must authenticate every request. */
 export function jwtProblems(jwt: any, prefix: string): string[] {
   const p = `${prefix}spec.jwt`;
@@ -840,6 +867,7 @@ export function jwtProblems(jwt: any, prefix: string): string[] {
             `${pp}.remoteJWKS.uri is ${show(uri)}: keys must come over https (or from localJWKS)`,
           );
       }
+      problems.push(...entraV2Problems(pp, issuer, get(pr, "audiences"), local ? undefined : uri));
     });
   if (get(jwt, "optional") === true)
     problems.push(`${p}.optional is true, which lets requests without a token through`);
@@ -852,7 +880,7 @@ export const gatewayApiJwt = gatewayPolicy(
   {
     name: "gateway-api-jwt",
     description:
-      "Every HTTPS listener of the api Gateway has a SecurityPolicy validating JWTs (providers with an issuer and an https remoteJWKS uri or localJWKS, not optional), and no route-level SecurityPolicy replaces it.",
+      "Every HTTPS listener of the api Gateway has a SecurityPolicy validating JWTs (providers with an issuer and an https remoteJWKS uri or localJWKS, not optional; an Entra ID v2.0 issuer with client-ID audiences and its tenant's v2.0 keys), and no route-level SecurityPolicy replaces it.",
     severity: "critical",
     controls: [
       EG_DOC("SecurityPolicy jwt (tasks/security/jwt-authentication)"),

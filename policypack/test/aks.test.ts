@@ -21,6 +21,8 @@ import {
   runCommandDisabled,
   systemPoolCriticalAddonsOnly,
   upgradeChannels,
+  kubernetesVersionProblem,
+  kubernetesVersionSupported,
   userAssignedIdentity,
   workloadIdentityOidc,
 } from "../policies/aks";
@@ -110,7 +112,7 @@ function clusterProps(stack: "dev" | "prod"): any {
         `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-identity2985f1`,
       ],
     },
-    kubernetesVersion: "1.33",
+    kubernetesVersion: "1.35",
     location: "westeurope",
     networkProfile: {
       dnsServiceIP: "172.16.0.10",
@@ -469,6 +471,22 @@ const cases: PolicyCases[] = [
     unknown: { mutate: (p) => (p.autoUpgradeProfile.upgradeChannel = UNKNOWN) },
   },
   {
+    policy: kubernetesVersionSupported,
+    broken: [
+      // Left all AKS support (LTS too) on 2026-04-30: flagged on any later day.
+      { field: "kubernetesVersion '1.29' left AKS support", mutate: (p) => (p.kubernetesVersion = "1.29") },
+      {
+        field: "kubernetesVersion '1.99' is not in the AKS support table",
+        mutate: (p) => (p.kubernetesVersion = "1.99"),
+      },
+      {
+        field: 'kubernetesVersion "latest" is not a Kubernetes version',
+        mutate: (p) => (p.kubernetesVersion = "latest"),
+      },
+    ],
+    unknown: { mutate: (p) => (p.kubernetesVersion = UNKNOWN) },
+  },
+  {
     policy: systemPoolCriticalAddonsOnly,
     broken: [
       {
@@ -564,6 +582,34 @@ describe("AKS policies", () => {
   }
 
   describe("specific behaviour", () => {
+    it("aks-kubernetes-version-supported: dated verdicts from the table (community, LTS only with Premium + AKSLongTermSupport)", () => {
+      const day = new Date("2026-12-03T12:00:00Z");
+      assert.equal(kubernetesVersionProblem("1.35", "Free", undefined, day), undefined);
+      assert.equal(kubernetesVersionProblem("1.35.2", "Standard", "KubernetesOfficial", day), undefined);
+      assert.equal(kubernetesVersionProblem(undefined, "Standard", undefined, day), undefined);
+      assert.match(
+        kubernetesVersionProblem("1.33", "Standard", undefined, day)!,
+        /community support on 2026-07-31.*sku\.tier Premium \(is "Standard"\)/,
+      );
+      assert.match(
+        kubernetesVersionProblem("1.33", "Premium", undefined, day)!,
+        /supportPlan AKSLongTermSupport \(is not set\)/,
+      );
+      assert.equal(kubernetesVersionProblem("1.33", "Premium", "AKSLongTermSupport", day), undefined);
+      assert.match(
+        kubernetesVersionProblem("1.35", "Standard", undefined, new Date("2027-04-01T00:00:00Z"))!,
+        /left AKS community support on 2027-03-31/,
+      );
+      assert.match(
+        kubernetesVersionProblem("1.37", "Standard", undefined, new Date("2026-10-01T00:00:00Z"))!,
+        /not generally available in AKS before 2026-10-31/,
+      );
+      assert.match(
+        kubernetesVersionProblem("1.31", "Premium", "AKSLongTermSupport", day)!,
+        /left AKS support on 2026-11-30.*supported on 2026-12-03: 1\.35, 1\.36, 1\.37/,
+      );
+    });
+
     it("aks-kms-etcd-encryption reports known violations next to an unknown keyId", async () => {
       const props = mutate(PROD.props, (p) => {
         p.securityProfile.azureKeyVaultKms.keyId = UNKNOWN;

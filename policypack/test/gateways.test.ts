@@ -231,7 +231,7 @@ function platform(env = "prod", internalAdmin = true): Stack {
           {
             name: "identity-provider",
             issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
-            audiences: [`api://ameide-api-${env}`],
+            audiences: ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a85"],
             remoteJWKS: { uri: `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys` },
             claimToHeaders: [{ header: "x-client-id", claim: "azp" }],
           },
@@ -969,6 +969,20 @@ describe("policies/gateways", function () {
           jwt((j) => (j.providers[0].remoteJWKS.uri = "http://idp.example.com/keys")),
         ],
         ["no JWKS", "spec.jwt.providers[0].remoteJWKS.uri", jwt((j) => delete j.providers[0].remoteJWKS)],
+        [
+          "an App ID URI audience with an Entra ID v2.0 issuer (aud is always the client ID)",
+          "spec.jwt.providers[0].audiences[0]",
+          jwt((j) => (j.providers[0].audiences = ["api://ameide-api"])),
+        ],
+        [
+          "another tenant's keys for an Entra ID v2.0 issuer",
+          "spec.jwt.providers[0].remoteJWKS.uri",
+          jwt(
+            (j) =>
+              (j.providers[0].remoteJWKS.uri =
+                "https://login.microsoftonline.com/22222222-2222-2222-2222-222222222222/discovery/v2.0/keys"),
+          ),
+        ],
         ["optional", "spec.jwt.optional", jwt((j) => (j.optional = true))],
         ["failOpen", "spec.jwt.failOpen", jwt((j) => (j.failOpen = true))],
         ["no SecurityPolicy", "no SecurityPolicy validates JWTs", drop("api-jwt")],

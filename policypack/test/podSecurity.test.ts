@@ -29,7 +29,7 @@ function namespace(
   };
   if (level !== undefined) {
     labels["pod-security.kubernetes.io/enforce"] = level;
-    labels["pod-security.kubernetes.io/enforce-version"] = "v1.33";
+    labels["pod-security.kubernetes.io/enforce-version"] = "v1.35";
   }
   labels["pod-security.kubernetes.io/audit"] = "restricted";
   labels["pod-security.kubernetes.io/warn"] = "restricted";

@@ -38,12 +38,12 @@ const T = {
 
 const PSS = (enforce?: string) => ({
   "pod-security.kubernetes.io/audit": "restricted",
-  "pod-security.kubernetes.io/audit-version": "v1.33",
+  "pod-security.kubernetes.io/audit-version": "v1.35",
   ...(enforce
-    ? { "pod-security.kubernetes.io/enforce": enforce, "pod-security.kubernetes.io/enforce-version": "v1.33" }
+    ? { "pod-security.kubernetes.io/enforce": enforce, "pod-security.kubernetes.io/enforce-version": "v1.35" }
     : {}),
   "pod-security.kubernetes.io/warn": "restricted",
-  "pod-security.kubernetes.io/warn-version": "v1.33",
+  "pod-security.kubernetes.io/warn-version": "v1.35",
 });
 
 const MANAGED = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "ameide-platform" };

@@ -12,6 +12,7 @@ import {
   ResourceRecord,
   unwrapSecrets,
 } from "../../tools/harness/mockRun";
+import { runAsOfflinePlan } from "../../lib/runContext";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const PROJECT = "ameide-platform";
@@ -33,17 +34,27 @@ export function programConfig(stack: string): Record<string, unknown> {
   return out;
 }
 
-/** Runs the program with the given raw config (`project:key` → value). */
+/**
+ * Runs the program with the given raw config (`project:key` → value), as the offline plan does
+ * (lib/runContext.ts): sample values of a production stack are warnings there, not refusals.
+ * `deployment: true` runs it as a real preview would see it (no offline-plan marker).
+ */
 export async function runWithConfig(
   stack: string,
   raw: Record<string, unknown>,
-  options: Pick<MockRunOptions, "missing" | "onRecord"> = {},
+  opts: { deployment?: boolean; warnings?: string[]; now?: Date } & Pick<
+    MockRunOptions,
+    "missing" | "onRecord"
+  > = {},
 ): Promise<MockRunResult> {
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = require(path.join(PROJECT_DIR, "index.ts")) as () => Promise<unknown>;
-  return mockRun({ project: PROJECT, stack, config, program: () => main(), ...options });
+  const { deployment, warnings, now, ...mockOptions } = opts;
+  const run = () => mockRun({ project: PROJECT, stack, config, program: () => main(), ...mockOptions });
+  if (deployment) return run();
+  return runAsOfflinePlan({ now, warnings: warnings ?? [] }, run);
 }
 
 /**

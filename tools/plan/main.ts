@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { ResourceRecord } from "../harness/mockRun";
 import type { StackConfig } from "./stackConfig";
+import type { OfflinePlanContext } from "../../lib/runContext";
 import type { AnalysisStream, PolicyAnalyzer, PreparedPolicies } from "./analyzer";
 import { renderPlan, Progress, shouldColor } from "./render";
 import {
@@ -36,6 +37,9 @@ const lazy = {
   },
   get harness(): typeof import("../harness/mockRun") {
     return require("../harness/mockRun");
+  },
+  get runContext(): typeof import("../../lib/runContext") {
+    return require("../../lib/runContext");
   },
   get stackConfig(): typeof import("./stackConfig") {
     return require("./stackConfig");
@@ -189,6 +193,8 @@ export interface ProgramRun {
   rawOutputs?: Record<string, unknown>;
   /** Top-level stack outputs that are (or contain) secrets. */
   secretOutputs: string[];
+  /** Warnings the program reported to the offline plan (lib/runContext.ts), e.g. sample config values. */
+  warnings: string[];
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
@@ -214,6 +220,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
 export async function runProgram(
   cfg: StackConfig,
   onRecord?: (r: ResourceRecord) => void,
+  now?: Date,
 ): Promise<ProgramRun> {
   if (!fs.existsSync(cfg.main))
     throw new ProgramError(`the program's entry point ${cfg.main} does not exist`, undefined);
@@ -224,27 +231,32 @@ export async function runProgram(
   const prevCwd = process.cwd();
   process.chdir(cfg.projectDir);
   let run;
+  // The program learns that it runs in the offline plan (never a deployment) from this marker; it
+  // reports its warnings into it (see lib/runContext.ts for how a real run is told apart).
+  const planContext: OfflinePlanContext = { now, warnings: [] };
   try {
-    run = await lazy.harness.mockRun({
-      project: cfg.project,
-      stack: cfg.stack,
-      config: cfg.config,
-      secretKeys: cfg.secretKeys,
-      preview: true,
-      onRecord,
-      program: async () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mod = require(cfg.main);
-        const result = await (typeof mod === "function" ? mod() : mod);
-        if (result && typeof result === "object") {
-          for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
-            const isSecret = (lazy.pulumi.output(v) as unknown as { isSecret?: Promise<boolean> }).isSecret;
-            if (isSecret && (await withTimeout(isSecret, 10000, true))) secretOutputs.add(k);
+    run = await lazy.runContext.runAsOfflinePlan(planContext, () =>
+      lazy.harness.mockRun({
+        project: cfg.project,
+        stack: cfg.stack,
+        config: cfg.config,
+        secretKeys: cfg.secretKeys,
+        preview: true,
+        onRecord,
+        program: async () => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const mod = require(cfg.main);
+          const result = await (typeof mod === "function" ? mod() : mod);
+          if (result && typeof result === "object") {
+            for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
+              const isSecret = (lazy.pulumi.output(v) as unknown as { isSecret?: Promise<boolean> }).isSecret;
+              if (isSecret && (await withTimeout(isSecret, 10000, true))) secretOutputs.add(k);
+            }
           }
-        }
-        return result;
-      },
-    });
+          return result;
+        },
+      }),
+    );
   } catch (e) {
     throw new ProgramError(e instanceof Error ? e.message : String(e), e);
   } finally {
@@ -261,6 +273,7 @@ export async function runProgram(
     outputs: run.outputs,
     rawOutputs: run.rawOutputs,
     secretOutputs: [...secretOutputs],
+    warnings: planContext.warnings,
   };
 }
 
@@ -479,6 +492,8 @@ export interface PlanIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** The plan's clock, passed to the program (tests fix it; default: now). */
+  now?: () => Date;
 }
 
 /** Runs the plan CLI; returns the exit code. */
@@ -585,8 +600,9 @@ export async function main(
 
     progress.step(`running ${path.relative(opts.cwd, cfg.main) || cfg.main} under mocks (preview)`);
     const analysis = stream;
-    const run = await runProgram(cfg, analysis && ((r) => analysis.push(r)));
+    const run = await runProgram(cfg, analysis && ((r) => analysis.push(r)), io.now?.());
     programDone = true;
+    warnings.push(...run.warnings);
 
     let policy: PlanInputs["policy"];
     if (analyzerPromise && preparedPromise && stream) {
