@@ -1,8 +1,9 @@
 /**
  * The Kubernetes minor versions AKS creates clusters for, with their support dates. Data, checked by
  * config validation (lib/config.ts, `cluster.kubernetesVersion`), the offline plan (warning 90 days
- * before the end of support) and the policy pack (`aks-kubernetes-version-supported`, which keeps its
- * own copy in policypack/lib/aksVersions.ts; test/aksVersions.test.ts checks the two are the same file).
+ * before the end of support) and the policy pack (`aks-kubernetes-version-supported`). It lives in the
+ * pack (its own npm package, which cannot import the program) and the program reads it through
+ * data/aksVersions.ts: one table, no copy to keep in step.
  *
  * Source: https://learn.microsoft.com/azure/aks/supported-kubernetes-versions, read as the markdown of
  * MicrosoftDocs/azure-aks-docs `articles/aks/supported-kubernetes-versions.md` (newest stored snapshot:
