@@ -62,7 +62,9 @@ for (const stack of STACKS) {
       reg = new Registry(await runStack(stack));
       cfg = parseConfig(programConfig(stack), "ameide-platform", stack);
       const catalog = platformCatalog(cfg.tiers);
+      // the stack's dataplane, read from its ManagedCluster (networkPolicy cilium → Cilium mode)
       input = engineInputFromRecords(reg.resources, catalog);
+      assert.equal(input.dataplane, cfg.cluster.networkPolicy === "cilium" ? "cilium" : "upstream");
       const t0 = process.hrtime.bigint();
       result = analyze(input);
       millis = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -71,6 +73,7 @@ for (const stack of STACKS) {
         ...(cfg.legacyNamespace ? [legacyEnvironment(cfg.legacyNamespace)] : []),
       ];
       expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
+        dataplane: input.dataplane,
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
