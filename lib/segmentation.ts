@@ -829,7 +829,10 @@ export function workloadListMarkdown(result: ConnectivityResult): string {
     if (c.dst.type === "workload") add(inbound, c.dst.id, { peer: c.src, conns: c.conns });
     if (c.src.type === "workload") add(outbound, c.src.id, { peer: c.dst, conns: c.conns });
   });
-  const rows = [...result.workloads].sort((a, b) => cmp(a.id, b.id));
+  // Cilium entities are peers, not workloads: they appear in the rows of the pods they reach
+  const rows = [...result.workloads]
+    .filter((w) => w.workload.entity === undefined)
+    .sort((a, b) => cmp(a.id, b.id));
   const out = ["| workload | isolated (in/out) | receives from | sends to |", "|---|---|---|---|"];
   for (const w of rows) {
     const iso = result.isolation(w.id);

@@ -482,7 +482,8 @@ class Result implements ConnectivityResult {
           for (const d of dstMembers) {
             if (s === d) continue; // pod -> itself: always allowed, omitted
             const dst = this.peers[d];
-            if (src.type === "external" && dst.type === "external") continue;
+            // neither side a pod (external ranges, Cilium entities): no pod policy governs it
+            if (!isPod(src) && !isPod(dst)) continue;
             fn({ src, dst, conns });
           }
         }
@@ -503,7 +504,7 @@ class Result implements ConnectivityResult {
     if (s === undefined) throw new Error(`unknown source peer '${srcId}'`);
     if (d === undefined) throw new Error(`unknown destination peer '${dstId}'`);
     if (s === d) return ConnectionSet.ALL;
-    if (this.peers[s].type === "external" && this.peers[d].type === "external") return ConnectionSet.NONE;
+    if (!isPod(this.peers[s]) && !isPod(this.peers[d])) return ConnectionSet.NONE;
     return this.matrix[this.peerSrcGroup[s]].get(this.peerDstGroup[d]) ?? ConnectionSet.NONE;
   }
 
@@ -591,6 +592,9 @@ class Result implements ConnectivityResult {
     return { ...this.isolations[i] };
   }
 }
+
+/** A pod (workload), not an external range nor a Cilium entity. */
+const isPod = (p: Peer): boolean => p.type === "workload" && p.workload.entity === undefined;
 
 /** Byte-wise string order (Go's `<` on strings), as np-guard sorts. */
 export function cmp(a: string, b: string): number {

@@ -205,7 +205,9 @@ export interface ConnectivityResult {
   /**
    * Every allowed, non-empty connection between two different peers (workload↔workload,
    * external→workload, workload→external), in np-guard order (by src id, then dst id).
-   * Pod→itself (same workload) is always allowed and omitted, as np-guard does.
+   * Pod→itself (same workload) is always allowed and omitted, as np-guard does. Pairs where
+   * neither side is a pod (external↔external, Cilium entity↔entity or ↔external) are omitted too:
+   * no pod policy governs them.
    */
   connections(): Connection[];
   /**
