@@ -8,6 +8,14 @@
  * CiliumNetworkPolicies with entities; this file proves, on the registered resources, that the
  * API server reaches every webhook and every pod that needs it reaches the API server, in Cilium
  * mode; and that the engine's Cilium mode refuses what it does not model.
+ *
+ * Schema versions: @kubernetes-models/cilium 4.0.0 is generated from the cilium.io/v2 Go types of
+ * github.com/cilium/cilium v1.19 (tommy351/kubernetes-models-ts third-party/cilium/go.mod: v1.19.3);
+ * AKS runs Cilium 1.18.6 or later for Kubernetes 1.35 (MicrosoftDocs/azure-aks-docs
+ * articles/aks/azure-cni-powered-by-cilium.md). The schema can therefore accept a 1.19-only field a
+ * 1.18 API server would reject; the generated policies use only fields that exist in 1.18
+ * (endpointSelector, ingress/egress, fromEntities/toEntities, fromCIDR, toPorts.ports), and
+ * compileCiliumPolicy — run on every generated CNP below and by the pack — refuses any other field.
  */
 import { strict as assert } from "node:assert";
 import { Registry, runStack, STACKS } from "./helpers/stack";
