@@ -429,6 +429,21 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     },
   ),
   M(
+    "drop the CiliumNetworkPolicy that lets the gateway chart's certgen hook Job reach the API server",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) =>
+      drop(
+        rs,
+        one(
+          rs,
+          "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+          inNs(ns(s, "gateway"), "allow-gateway-certgen-to-apiserver-out"),
+        ),
+      ),
+  ),
+  M(
     "a CiliumNetworkPolicy the analysis does not model (toFQDNs)",
     "segmentation",
     both,

@@ -20,7 +20,9 @@
  *                        node or the API server);
  *  webhooks-reachable    (Cilium dataplane) the API server reaches every admission webhook pod
  *                        listed in `webhooks` on its port: a webhook the API server cannot call
- *                        fails closed (External Secrets) and refuses every object it validates.
+ *                        fails closed (External Secrets) and refuses every object it validates;
+ *  api-server-reachable  (Cilium dataplane) every pod listed in `apiServerClients` (the operators'
+ *                        controllers and hook Jobs) reaches the API server on its port.
  *
  * Dataplane: read from the stack's ManagedCluster (`networkProfile.networkPolicy: cilium` → the
  * engine's Cilium mode: CiliumNetworkPolicies are analysed with the NetworkPolicies, and the API
@@ -67,6 +69,7 @@ export const INVARIANTS = [
   "no-cross-environment",
   "no-data-egress",
   "webhooks-reachable",
+  "api-server-reachable",
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -99,6 +102,8 @@ export interface SegmentationConfig extends FailClosedConfig {
   namedPorts?: Record<string, number>;
   /** Admission webhook pods the API server must reach (Cilium dataplane): where, which pods, which port. */
   webhooks?: WebhookTarget[];
+  /** Pods that must reach the API server (Cilium dataplane): where, which pods, which port. */
+  apiServerClients?: WebhookTarget[];
   /** Invariants checked (default: all). */
   invariants?: string[];
 }
@@ -137,6 +142,17 @@ export const DEFAULTS = {
     },
     { tier: "gateway", labels: { "app.kubernetes.io/name": "gateway-helm" }, port: 9443 },
   ] as WebhookTarget[],
+  // every pod of both charts that talks to the API server (the program's data/chartPods.ts needs):
+  // ESO's controller, webhook and cert-controller; Envoy Gateway's controller and certgen hook Job
+  apiServerClients: [
+    ...["external-secrets", "external-secrets-webhook", "external-secrets-cert-controller"].map((n) => ({
+      namespace: "external-secrets",
+      labels: { "app.kubernetes.io/name": n },
+      port: 443,
+    })),
+    { tier: "gateway", labels: { "app.kubernetes.io/name": "gateway-helm" }, port: 443 },
+    { tier: "gateway", labels: { app: "certgen" }, port: 443 },
+  ] as WebhookTarget[],
   invariants: [...INVARIANTS] as string[],
 };
 
@@ -168,6 +184,9 @@ export function resolveConfig(c: SegmentationConfig = {}): Resolved {
     },
     namedPorts: c.namedPorts && typeof c.namedPorts === "object" ? { ...c.namedPorts } : DEFAULTS.namedPorts,
     webhooks: Array.isArray(c.webhooks) ? c.webhooks.map((w) => ({ ...w })) : DEFAULTS.webhooks,
+    apiServerClients: Array.isArray(c.apiServerClients)
+      ? c.apiServerClients.map((w) => ({ ...w }))
+      : DEFAULTS.apiServerClients,
     invariants: strings(c.invariants, DEFAULTS.invariants),
   };
 }
@@ -239,6 +258,22 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
     default: DEFAULTS.webhooks,
     description:
       "Admission webhook pods the API server must reach on the Cilium dataplane (namespace or tier, pod labels, port).",
+  },
+  apiServerClients: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: {
+        namespace: { type: "string" },
+        tier: { type: "string" },
+        labels: { type: "object", additionalProperties: { type: "string" } },
+        port: { type: "integer" },
+      },
+      required: ["labels", "port"],
+    },
+    default: DEFAULTS.apiServerClients,
+    description:
+      "Pods that must reach the API server on the Cilium dataplane (namespace or tier, pod labels, port).",
   },
   invariants: {
     type: "array",
@@ -463,9 +498,9 @@ export function checkInvariants(
   const enabled = new Set(cfg.invariants);
   // webhook pods are modelled even when no policy selects them (a dropped policy must not hide them)
   const tierOfNs = (ns: string) => reps.namespaces.find((n) => n.name === ns)?.labels[cfg.tierLabel];
-  const webhookPods: { target: WebhookTarget; id: string }[] = [];
-  if (cilium && enabled.has("webhooks-reachable"))
-    for (const target of cfg.webhooks)
+  const podsOf = (targets: readonly WebhookTarget[], prefix: string) => {
+    const out: { target: WebhookTarget; id: string }[] = [];
+    for (const target of targets)
       for (const n of reps.namespaces) {
         if (target.namespace !== undefined ? n.name !== target.namespace : tierOfNs(n.name) !== target.tier)
           continue;
@@ -474,15 +509,20 @@ export function checkInvariants(
         if (!w) {
           w = {
             namespace: n.name,
-            name: `webhook-${Object.values(target.labels).join("-")}`.slice(0, 63),
+            name: `${prefix}-${Object.values(target.labels).join("-")}`.slice(0, 63),
             kind: "Pod",
             labels: { ...target.labels },
             ports: [],
           };
           reps.workloads.push(w);
         }
-        webhookPods.push({ target, id: `${w.namespace}/${w.name}[${w.kind}]` });
+        out.push({ target, id: `${w.namespace}/${w.name}[${w.kind}]` });
       }
+    return out;
+  };
+  const webhookPods = cilium && enabled.has("webhooks-reachable") ? podsOf(cfg.webhooks, "webhook") : [];
+  const clientPods =
+    cilium && enabled.has("api-server-reachable") ? podsOf(cfg.apiServerClients, "api-client") : [];
   const result = analyze({
     namespaces: reps.namespaces,
     workloads: reps.workloads,
@@ -599,6 +639,17 @@ export function checkInvariants(
       why: `the API server cannot call the admission webhook ${JSON.stringify(target.labels)} on TCP ${target.port} (Cilium: an ipBlock never selects the API server or the nodes relaying its calls; allowed now: ${conns.isEmpty() ? "nothing" : conns})`,
     });
   }
+  for (const { target, id } of clientPods) {
+    const conns = result.allowed(id, entityId("kube-apiserver"));
+    if (conns.allows("TCP", target.port)) continue;
+    breaches.push({
+      invariant: "api-server-reachable",
+      src: result.peer(id)!,
+      dst: result.peer(entityId(api.name))!,
+      conns: ConnectionSet.of({ TCP: PortSet.single(target.port) }),
+      why: `the pods ${JSON.stringify(target.labels)} cannot reach the API server on TCP ${target.port} (Cilium: an ipBlock never selects the API server; allowed now: ${conns.isEmpty() ? "nothing" : conns})`,
+    });
+  }
   return { result, breaches, describe: (c) => describeConns(c, reps.syntheticPorts) };
 }
 
@@ -612,6 +663,8 @@ const FIX: Record<Invariant, string> = {
   "no-cross-environment":
     "select peers by kubernetes.io/metadata.name of the same environment's namespaces (never by tier alone or {} selectors)",
   "no-data-egress": "remove egress rules of the data tier towards ipBlocks or empty `to` lists",
+  "api-server-reachable":
+    "allow the pods' egress with a CiliumNetworkPolicy: toEntities kube-apiserver on the API server's port (lib/networkPolicies.ts ciliumApiServerRules)",
   "webhooks-reachable":
     "admit the API server with a CiliumNetworkPolicy on the webhook pods: fromEntities kube-apiserver, remote-node, host on the webhook port (lib/networkPolicies.ts ciliumApiServerRules)",
 };
@@ -730,7 +783,7 @@ export const networkSegmentationInvariants = stackPolicy(
   {
     name: "network-segmentation-invariants",
     description:
-      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, the data tier has no egress to external addresses, and the API server reaches every admission webhook.",
+      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, the data tier has no egress to external addresses, the API server reaches every admission webhook and the operators' pods reach the API server.",
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),

@@ -714,6 +714,26 @@ describe("segmentation policy: Cilium dataplane (webhooks-reachable, CiliumNetwo
     assert.match(v2[0].message, /no engine enforces them/);
   });
 
+  it("api-server-reachable: a listed pod without egress to the API server entity is named", async () => {
+    const cfg = {
+      invariants: ["api-server-reachable"],
+      apiServerClients: [
+        { namespace: "external-secrets", labels: { [NAME]: "external-secrets" }, port: 443 },
+      ],
+    };
+    const v = await runStackPolicy(policy, [cluster("cilium"), ...eso], cfg);
+    assert.equal(v.length, 1, JSON.stringify(v));
+    assert.match(
+      v[0].message,
+      /^\[api-server-reachable\] the pods \{"app.kubernetes.io\/name":"external-secrets"\} cannot reach the API server on TCP 443/,
+    );
+    const egress = cnp("external-secrets", "allow-eso-apiserver", {
+      endpointSelector: {},
+      egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }],
+    });
+    assert.deepEqual(await runStackPolicy(policy, [cluster("cilium"), ...eso, egress], cfg), []);
+  });
+
   it("no-data-egress: the data tier reaching the API server entity on Cilium", async () => {
     const rs = [
       cluster("cilium"),
