@@ -11,8 +11,9 @@ import {
   legacyLayout,
   MANAGED_LABELS,
   NETWORK_POLICY_MODE_LABEL,
-  NetworkPolicyManifest,
   observeAllowAll,
+  NetworkPolicyEngine,
+  PolicyManifest,
   tierLayout,
 } from "../lib/networkPolicies";
 
@@ -32,6 +33,8 @@ export interface NamespaceTiersArgs {
   flows: Flow[];
   /** Address ranges external flow targets resolve to. */
   ranges: ExternalRanges;
+  /** The cluster's network policy engine (`cluster.networkPolicy`): API-server flows are CiliumNetworkPolicies on cilium. */
+  networkPolicyEngine: NetworkPolicyEngine;
   /** `protect` tier namespaces (deleting one deletes everything in it). */
   protect: boolean;
   /** An existing shared namespace to harden in place (read first; labels patched, never created, adopted or deleted). */
@@ -129,7 +132,7 @@ export interface TierNamespace {
  */
 export class NamespaceTiers extends pulumi.ComponentResource {
   readonly namespaces: TierNamespace[] = [];
-  readonly networkPolicies: NetworkPolicyManifest[] = [];
+  readonly networkPolicies: PolicyManifest[] = [];
 
   constructor(name: string, args: NamespaceTiersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ameide:kubernetes:NamespaceTiers", name, {}, opts);
@@ -170,7 +173,10 @@ export class NamespaceTiers extends pulumi.ComponentResource {
         const child = { parent: namespace };
         this.guardRails(ns, tier, child);
         this.rbac(ns, tier, child);
-        const policies = [defaultDeny(ns), ...allowPolicies(ns, args.flows, layout, args.ranges)];
+        const policies = [
+          defaultDeny(ns),
+          ...allowPolicies(ns, args.flows, layout, args.ranges, args.networkPolicyEngine),
+        ];
         for (const p of policies) this.networkPolicy(p, child);
       }
       // Observability scrapes every tier of its environment.
@@ -186,7 +192,11 @@ export class NamespaceTiers extends pulumi.ComponentResource {
       this.scrapeBinding(env, observability.name, scraper);
     }
 
-    if (args.legacyNamespace) this.hardenLegacy(args.legacyNamespace, args, workloadsOf);
+    // The legacy namespace runs the old platform's long-running workloads; Helm hook Jobs (the
+    // gateway chart's certgen) exist only where their chart is installed (same rule: platformCatalog).
+    const legacyWorkloadsOf = (t: TierName) =>
+      args.tiers[t].workloads.filter((w) => w.kind !== "Job").map((w) => w.name);
+    if (args.legacyNamespace) this.hardenLegacy(args.legacyNamespace, args, legacyWorkloadsOf);
     this.registerOutputs({ namespaces: this.namespaces.map((n) => n.name) });
   }
 
@@ -292,13 +302,9 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     }
   }
 
-  private networkPolicy(p: NetworkPolicyManifest, opts: pulumi.CustomResourceOptions) {
+  private networkPolicy(p: PolicyManifest, opts: pulumi.CustomResourceOptions) {
     this.networkPolicies.push(p);
-    new k8s.networking.v1.NetworkPolicy(
-      `${p.metadata.namespace}-${p.metadata.name}`,
-      { metadata: p.metadata, spec: p.spec },
-      opts,
-    );
+    registerPolicy(`${p.metadata.namespace}-${p.metadata.name}`, p, opts);
   }
 
   /**
@@ -358,9 +364,26 @@ export class NamespaceTiers extends pulumi.ComponentResource {
       child,
     );
     const layout = legacyLayout(ns, workloadsOf);
-    for (const p of [defaultDeny(ns), ...allowPolicies(ns, args.flows, layout, args.ranges)]) {
+    for (const p of [
+      defaultDeny(ns),
+      ...allowPolicies(ns, args.flows, layout, args.ranges, args.networkPolicyEngine),
+    ]) {
       this.networkPolicy({ ...p, metadata: { ...p.metadata, name: `ameide-${p.metadata.name}` } }, child);
     }
     if (legacy.networkPolicyMode === "observe") this.networkPolicy(observeAllowAll(ns), child);
   }
+}
+
+/**
+ * Registers a generated policy: a NetworkPolicy, or a CiliumNetworkPolicy (cilium.io/v2, a CRD AKS
+ * installs with Azure CNI powered by Cilium) as a CustomResource.
+ */
+export function registerPolicy(name: string, p: PolicyManifest, opts: pulumi.CustomResourceOptions) {
+  if (p.kind === "CiliumNetworkPolicy")
+    return new k8s.apiextensions.CustomResource(
+      name,
+      { apiVersion: p.apiVersion, kind: p.kind, metadata: p.metadata, spec: p.spec },
+      opts,
+    );
+  return new k8s.networking.v1.NetworkPolicy(name, { metadata: p.metadata, spec: p.spec }, opts);
 }

@@ -3,23 +3,25 @@ import * as k8s from "@pulumi/kubernetes";
 import type { OperatorNamespaceSpec } from "../data/operators";
 import {
   defaultDeny,
-  externalPeers,
   ExternalRanges,
   MANAGED_LABELS,
-  FLOW_LABEL,
+  NetworkPolicyEngine,
+  operatorPolicies,
 } from "../lib/networkPolicies";
-import { podSecurityLabels } from "./namespaceTiers";
+import { podSecurityLabels, registerPolicy } from "./namespaceTiers";
 
 /** Arguments of {@link OperatorNamespace}. */
 export interface OperatorNamespaceArgs {
   spec: OperatorNamespaceSpec;
   ranges: ExternalRanges;
+  /** The cluster's network policy engine: API-server flows are CiliumNetworkPolicies on cilium. */
+  networkPolicyEngine: NetworkPolicyEngine;
   protect: boolean;
 }
 
 /**
  * A cluster operator's namespace with the same guard rails as a tier: Pod Security enforced,
- * quota, limit range, default-deny, and exactly the operator's declared flows.
+ * quota, limit range, default-deny, and exactly the operator's declared flows (per pod).
  */
 export class OperatorNamespace extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
@@ -86,31 +88,9 @@ export class OperatorNamespace extends pulumi.ComponentResource {
       { metadata: dd.metadata, spec: dd.spec },
       child,
     );
-    for (const [direction, flows] of [
-      ["ingress", s.ingress],
-      ["egress", s.egress],
-    ] as const) {
-      for (const f of flows) {
-        const peers = externalPeers(f.peer, args.ranges, direction);
-        const rule = { ports: f.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) };
-        new k8s.networking.v1.NetworkPolicy(
-          `${s.name}-allow-${f.id}`,
-          {
-            metadata: {
-              name: `allow-${f.id}`,
-              namespace: s.name,
-              labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
-              annotations: { "ameide.io/flow-reason": f.reason },
-            },
-            spec:
-              direction === "ingress"
-                ? { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ...rule, from: peers }] }
-                : { podSelector: {}, policyTypes: ["Egress"], egress: [{ ...rule, to: peers }] },
-          },
-          child,
-        );
-      }
-    }
+    // one policy per declared flow, on the pods it names (data/chartPods.ts)
+    for (const p of operatorPolicies(s, args.ranges, args.networkPolicyEngine))
+      registerPolicy(`${s.name}-${p.metadata.name}`, p, child);
     this.registerOutputs({ name: s.name });
   }
 }

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { TierName } from "../data/tiers";
 import { CHARTS, EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import type { ExternalSecretConfig } from "../lib/config";
-import type { ExternalRanges } from "../lib/networkPolicies";
+import type { ExternalRanges, NetworkPolicyEngine } from "../lib/networkPolicies";
 import { MANAGED_LABELS } from "../lib/networkPolicies";
 import { roleDefinitionId } from "../lib/roles";
 import { OperatorNamespace } from "./operatorNamespace";
@@ -50,6 +50,8 @@ export interface SecretStoresArgs {
   softDeleteRetentionDays: number;
   tiers: SecretTier[];
   ranges: ExternalRanges;
+  /** The cluster's network policy engine (`cluster.networkPolicy`). */
+  networkPolicyEngine: NetworkPolicyEngine;
   protect: boolean;
 }
 
@@ -142,7 +144,12 @@ export class SecretStores extends pulumi.ComponentResource {
 
     const ns = new OperatorNamespace(
       "external-secrets",
-      { spec: EXTERNAL_SECRETS_NAMESPACE, ranges: args.ranges, protect: args.protect },
+      {
+        spec: EXTERNAL_SECRETS_NAMESPACE,
+        ranges: args.ranges,
+        networkPolicyEngine: args.networkPolicyEngine,
+        protect: args.protect,
+      },
       { parent: this },
     );
     this.release = new k8s.helm.v3.Release(

@@ -98,8 +98,11 @@ export const DEFAULT_FLOWS: Flow[] = [
     id: "gateway-proxy-to-controller",
     from: { tier: "gateway", workloads: ["envoy"] },
     to: { tier: "gateway", workloads: ["gateway-helm"] },
-    ports: tcp(18000, 18001),
-    reason: "proxies fetch xDS configuration (and rate-limit decisions) from the Envoy Gateway controller",
+    // envoyproxy/gateway v1.9.0 internal/infrastructure/kubernetes/proxy/resource.go: the proxy bootstrap's
+    // XdsServerHost is envoy-gateway.<controller namespace> on bootstrap.DefaultXdsServerPort 18000. Port
+    // 18001 serves the rate-limit Deployment (ratelimit/resource.go XdsGrpcSotwConfigServerPort), not proxies.
+    ports: tcp(18000),
+    reason: "proxies fetch their xDS configuration from the Envoy Gateway controller",
   },
   {
     id: "gateway-controller-to-apiserver",
@@ -109,11 +112,19 @@ export const DEFAULT_FLOWS: Flow[] = [
     reason: "the Envoy Gateway controller watches Gateway API resources",
   },
   {
+    id: "gateway-certgen-to-apiserver",
+    from: { tier: "gateway", workloads: ["certgen"] },
+    to: { external: "kubeApiServer" },
+    ports: tcp(443),
+    reason:
+      "the gateway-helm certgen hook Job (pre-install, pre-upgrade) writes the control plane's TLS Secrets",
+  },
+  {
     id: "apiserver-to-gateway-webhook",
     from: { external: "kubeApiServer" },
     to: { tier: "gateway", workloads: ["gateway-helm"] },
     ports: tcp(9443),
-    reason: "the API server calls the Envoy Gateway webhook",
+    reason: "the API server calls the Envoy Gateway topology-injector webhook",
   },
   {
     id: "gateway-to-jwks",

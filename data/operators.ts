@@ -11,6 +11,8 @@ export interface OperatorFlow {
   peer: ExternalTarget;
   ports: FlowPort[];
   reason: string;
+  /** The operator's pods (data/chartPods.ts names) the flow applies to; omitted: every pod of the namespace. */
+  pods?: string[];
 }
 
 export interface OperatorNamespaceSpec {
@@ -49,6 +51,7 @@ export const EXTERNAL_SECRETS_NAMESPACE: OperatorNamespaceSpec = {
       peer: "kubeApiServer",
       ports: [{ port: 10250, protocol: "TCP" }],
       reason: "the API server calls the admission webhook",
+      pods: ["external-secrets-webhook"],
     },
   ],
   egress: [
@@ -56,13 +59,17 @@ export const EXTERNAL_SECRETS_NAMESPACE: OperatorNamespaceSpec = {
       id: "eso-apiserver",
       peer: "kubeApiServer",
       ports: [{ port: 443, protocol: "TCP" }],
-      reason: "watch ExternalSecrets, write Secrets, request service account tokens",
+      // every ESO pod: "The minimum egress ports required to function are: DNS, API server"
+      // (external-secrets 2.9.0 values.yaml, networkPolicy.egress of the controller, webhook and cert-controller)
+      reason:
+        "watch ExternalSecrets, write Secrets, request service account tokens, rotate the webhook certificate",
     },
     {
       id: "eso-azure",
       peer: "azurePaaS",
       ports: [{ port: 443, protocol: "TCP" }],
       reason: "Entra ID token exchange and Key Vault reads",
+      pods: ["external-secrets"],
     },
   ],
 };

@@ -4,6 +4,8 @@
  * and stack config may override levels, quotas and limits per tier.
  */
 
+import { ENVOY_GATEWAY_PODS } from "./chartPods";
+
 export const TIER_NAMES = ["app", "data", "ai", "auth", "gateway", "observability", "system"] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
@@ -29,8 +31,10 @@ export interface PortSpec {
 /** A workload the platform runs in a tier (deployed by its own chart; the catalog knows its labels and ports). */
 export interface WorkloadSpec {
   name: string;
-  kind?: "Deployment" | "StatefulSet" | "DaemonSet";
+  kind?: "Deployment" | "StatefulSet" | "DaemonSet" | "Job";
   ports: PortSpec[];
+  /** Pod labels, where a chart sets them (data/chartPods.ts); default `app.kubernetes.io/name: <name>`. */
+  labels?: Record<string, string>;
 }
 
 export interface QuotaSpec {
@@ -186,25 +190,14 @@ export const TIERS: Record<TierName, TierSpec> = {
   gateway: {
     name: "gateway",
     description: "Envoy Gateway controller and the proxies of the public, api and admin gateways",
-    workloads: [
-      {
-        name: "gateway-helm", // the gateway-helm chart labels its controller pods app.kubernetes.io/name=gateway-helm
-        ports: [
-          { name: "grpc", port: 18000, protocol: "TCP" },
-          { name: "ratelimit", port: 18001, protocol: "TCP" },
-          { name: "webhook", port: 9443, protocol: "TCP" },
-          { name: "metrics", port: 19001, protocol: "TCP" },
-        ],
-      },
-      {
-        name: "envoy",
-        ports: [
-          { name: "http", port: 10080, protocol: "TCP" },
-          { name: "https", port: 10443, protocol: "TCP" },
-          { name: "metrics", port: 19001, protocol: "TCP" },
-        ],
-      },
-    ],
+    // the gateway-helm chart's controller and certgen hook Job, and the proxies the controller creates:
+    // labels and ports from the chart templates and the Envoy Gateway source (data/chartPods.ts)
+    workloads: ENVOY_GATEWAY_PODS.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      ports: p.ports,
+      labels: p.labels,
+    })),
     podSecurity: "restricted",
     auditLevel: "restricted",
     quota: { ...quota(8, 16, 30, 0, 0) },

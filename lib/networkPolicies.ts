@@ -9,7 +9,12 @@
  */
 import { Endpoint, ExternalTarget, Flow, FlowPort, isExternal } from "../data/flows";
 import { TierName, WORKLOAD_LABEL } from "../data/tiers";
+import { customPodLabels } from "../data/chartPods";
+import type { OperatorNamespaceSpec } from "../data/operators";
 import { parseCidr, cidrContains } from "./validate";
+
+/** The cluster's network policy engine (`cluster.networkPolicy`): decides how API-server flows are written. */
+export type NetworkPolicyEngine = "cilium" | "azure";
 
 export interface NetworkPolicyManifest {
   apiVersion: "networking.k8s.io/v1";
@@ -47,6 +52,84 @@ export interface Rule {
   from?: Peer[];
   to?: Peer[];
   ports?: { port?: number | string; endPort?: number; protocol: "TCP" | "UDP" }[];
+}
+
+/** cilium.io/v2 CiliumNetworkPolicy, the L3/L4 subset the platform writes (AKS supports L3/L4 CNPs without ACNS). */
+export interface CiliumNetworkPolicyManifest {
+  apiVersion: "cilium.io/v2";
+  kind: "CiliumNetworkPolicy";
+  metadata: NetworkPolicyManifest["metadata"];
+  spec: {
+    endpointSelector: LabelSelector;
+    ingress?: CiliumRule[];
+    egress?: CiliumRule[];
+  };
+}
+
+export interface CiliumRule {
+  fromEntities?: string[];
+  fromCIDR?: string[];
+  toEntities?: string[];
+  toPorts: { ports: { port: string; protocol: "TCP" | "UDP" }[] }[];
+}
+
+export type PolicyManifest = NetworkPolicyManifest | CiliumNetworkPolicyManifest;
+
+export const isCiliumPolicy = (p: PolicyManifest): p is CiliumNetworkPolicyManifest =>
+  p.kind === "CiliumNetworkPolicy";
+
+/**
+ * How a flow with the API server is written on Cilium (AKS "Azure CNI powered by Cilium"), where
+ * no ipBlock selects the API server, nodes or pods (MicrosoftDocs/azure-aks-docs
+ * articles/aks/azure-cni-powered-by-cilium.md, Limitations: "Network policies can't use ipBlock to
+ * allow access to node or pod IPs"; cilium/cilium Documentation/security/policy/language.rst,
+ * "Selecting nodes with CIDR / ipBlock": CIDR selectors do not match in-cluster entities unless
+ * policy-cidr-match-mode=nodes, a setting AKS does not let users change).
+ *
+ * - egress to the API server: `toEntities: [kube-apiserver]` — "Restricting egress traffic via
+ *   toEntities: kube-apiserver however is expected to work on these Kubernetes distributions"
+ *   (language.rst, note under "Entities Based", AKS named; cilium/cilium PR #32464). An ipBlock of
+ *   the API-server subnet is NOT used: the API server's endpoint carries the kube-apiserver
+ *   identity, which CIDR selectors do not select on AKS's default policy-cidr-match-mode.
+ * - ingress from the API server (admission webhooks): `fromEntities: [kube-apiserver, remote-node,
+ *   host]`. On AKS "ingress control-plane traffic is being tunneled through worker nodes, which does
+ *   not preserve the original source IP" (language.rst), so the call arrives as `remote-node`
+ *   (cilium/cilium#31711: External Secrets' webhook on 10250 dropped on AKS, Hubble source identity
+ *   `remote-node`, fixed by adding `remote-node`) or as `host` when the node forwarding it is the
+ *   webhook pod's own node (the `host` entity is "the local host"; Cilium's default allow of local
+ *   host traffic is an agent setting AKS does not document, so the rule does not rely on it).
+ *   `kube-apiserver` stays for a direct call that keeps the API server's identity. Plus
+ *   `fromCIDR: [<API-server subnet>]`: with API Server VNet Integration (both stacks) the API server
+ *   runs in its delegated subnet, outside the cluster (neither node nor pod), and a direct call from
+ *   there carries a CIDR identity that only a CIDR rule selects. The cost: every node (and
+ *   host-network pod) may open the webhook port — only that port, only to the webhook pods.
+ */
+export const CILIUM_API_SERVER_INGRESS_ENTITIES = ["kube-apiserver", "remote-node", "host"] as const;
+export const CILIUM_API_SERVER_EGRESS_ENTITIES = ["kube-apiserver"] as const;
+
+/** The Cilium rules of a flow with the API server, in one direction (ports must be numeric). */
+export function ciliumApiServerRules(
+  direction: "ingress" | "egress",
+  flowPorts: FlowPort[],
+  ranges: Pick<ExternalRanges, "apiServerSubnetCidr">,
+  flowId: string,
+): CiliumRule[] {
+  const toPorts = [
+    {
+      ports: flowPorts.map((p) => {
+        if (typeof p.port !== "number" || p.endPort !== undefined)
+          throw new Error(
+            `flow ${flowId}: a flow with the API server needs single numeric ports on Cilium (got ${JSON.stringify(p)})`,
+          );
+        return { port: String(p.port), protocol: p.protocol ?? "TCP" };
+      }),
+    },
+  ];
+  if (direction === "egress") return [{ toEntities: [...CILIUM_API_SERVER_EGRESS_ENTITIES], toPorts }];
+  return [
+    { fromEntities: [...CILIUM_API_SERVER_INGRESS_ENTITIES], toPorts },
+    { fromCIDR: [ranges.apiServerSubnetCidr], toPorts },
+  ];
 }
 
 /** Address ranges the external flow targets resolve to. */
@@ -123,12 +206,25 @@ const workloadSelector = (workloads: string[]): LabelSelector => ({
   matchExpressions: [{ key: WORKLOAD_LABEL, operator: "In", values: [...workloads].sort() }],
 });
 
+/**
+ * Selector of named workloads: `app.kubernetes.io/name In (...)`, or the chart's own pod labels for
+ * a chart pod that does not carry that label (the gateway-helm certgen Job: `app: certgen`).
+ */
+export function workloadsSelector(workloads: string[]): LabelSelector {
+  const custom = workloads.map((w) => customPodLabels(w)).filter((x) => x !== undefined);
+  if (custom.length === 0) return workloadSelector(workloads);
+  if (workloads.length === 1) return { matchLabels: { ...custom[0] } };
+  throw new Error(
+    `workloads ${workloads.join(", ")}: a chart pod without app.kubernetes.io/name needs a flow of its own`,
+  );
+}
+
 /** Pod selector for an endpoint inside its namespace. */
 function podSelectorFor(
   e: Exclude<Endpoint, { external: ExternalTarget }>,
   layout: NamespaceLayout,
 ): LabelSelector {
-  if (e.workloads?.length) return workloadSelector(e.workloads);
+  if (e.workloads?.length) return workloadsSelector(e.workloads);
   return layout.tierPodSelector?.(e.tier) ?? {};
 }
 
@@ -186,16 +282,20 @@ export function defaultDeny(namespace: string): NetworkPolicyManifest {
 
 /**
  * Allow policies of one namespace: every flow whose destination lives there gets an ingress
- * policy, every flow whose source lives there an egress policy.
+ * policy, every flow whose source lives there an egress policy. With the `cilium` engine, the side
+ * of a flow with the API server is a CiliumNetworkPolicy (ciliumApiServerRules), never an ipBlock.
  */
 export function allowPolicies(
   namespace: string,
   flows: Flow[],
   layout: NamespaceLayout,
   ranges: ExternalRanges,
-): NetworkPolicyManifest[] {
-  const out: NetworkPolicyManifest[] = [];
+  engine: NetworkPolicyEngine,
+): PolicyManifest[] {
+  const out: PolicyManifest[] = [];
   const inNs = (e: Endpoint) => !isExternal(e) && layout.namespaceOf(e.tier) === namespace;
+  const viaCilium = (peer: Endpoint) =>
+    engine === "cilium" && isExternal(peer) && peer.external === "kubeApiServer";
   for (const f of flows) {
     const meta = (suffix: string) => ({
       name: `allow-${f.id}-${suffix}`,
@@ -204,27 +304,102 @@ export function allowPolicies(
       annotations: { "ameide.io/flow-reason": f.reason },
     });
     if (inNs(f.to)) {
-      out.push({
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: meta("in"),
-        spec: {
-          podSelector: podSelectorFor(f.to as Exclude<Endpoint, { external: ExternalTarget }>, layout),
-          policyTypes: ["Ingress"],
-          ingress: [{ from: peerFor(f.from, namespace, layout, ranges, "ingress"), ports: ports(f.ports) }],
-        },
-      });
+      const podSelector = podSelectorFor(f.to as Exclude<Endpoint, { external: ExternalTarget }>, layout);
+      if (viaCilium(f.from))
+        out.push({
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNetworkPolicy",
+          metadata: meta("in"),
+          spec: {
+            endpointSelector: podSelector,
+            ingress: ciliumApiServerRules("ingress", f.ports, ranges, f.id),
+          },
+        });
+      else
+        out.push({
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: meta("in"),
+          spec: {
+            podSelector,
+            policyTypes: ["Ingress"],
+            ingress: [{ from: peerFor(f.from, namespace, layout, ranges, "ingress"), ports: ports(f.ports) }],
+          },
+        });
     }
     if (inNs(f.from)) {
+      const podSelector = podSelectorFor(f.from as Exclude<Endpoint, { external: ExternalTarget }>, layout);
+      if (viaCilium(f.to))
+        out.push({
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNetworkPolicy",
+          metadata: meta("out"),
+          spec: {
+            endpointSelector: podSelector,
+            egress: ciliumApiServerRules("egress", f.ports, ranges, f.id),
+          },
+        });
+      else
+        out.push({
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: meta("out"),
+          spec: {
+            podSelector,
+            policyTypes: ["Egress"],
+            egress: [{ to: peerFor(f.to, namespace, layout, ranges, "egress"), ports: ports(f.ports) }],
+          },
+        });
+    }
+  }
+  return out;
+}
+
+/**
+ * Allow policies of an operator namespace (data/operators.ts): one per declared flow, selecting
+ * the pods the flow names (data/chartPods.ts labels) or every pod; flows with the API server are
+ * CiliumNetworkPolicies with the `cilium` engine, as for tiers.
+ */
+export function operatorPolicies(
+  spec: Pick<OperatorNamespaceSpec, "name" | "ingress" | "egress">,
+  ranges: ExternalRanges,
+  engine: NetworkPolicyEngine,
+): PolicyManifest[] {
+  const out: PolicyManifest[] = [];
+  for (const [direction, flows] of [
+    ["ingress", spec.ingress],
+    ["egress", spec.egress],
+  ] as const) {
+    for (const f of flows) {
+      const metadata = {
+        name: `allow-${f.id}`,
+        namespace: spec.name,
+        labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
+        annotations: { "ameide.io/flow-reason": f.reason },
+      };
+      const podSelector = f.pods?.length ? workloadsSelector(f.pods) : {};
+      if (engine === "cilium" && f.peer === "kubeApiServer") {
+        out.push({
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNetworkPolicy",
+          metadata,
+          spec: {
+            endpointSelector: podSelector,
+            [direction]: ciliumApiServerRules(direction, f.ports, ranges, f.id),
+          },
+        });
+        continue;
+      }
+      const peers = externalPeers(f.peer, ranges, direction);
+      const rule = { ports: ports(f.ports) };
       out.push({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: meta("out"),
-        spec: {
-          podSelector: podSelectorFor(f.from as Exclude<Endpoint, { external: ExternalTarget }>, layout),
-          policyTypes: ["Egress"],
-          egress: [{ to: peerFor(f.to, namespace, layout, ranges, "egress"), ports: ports(f.ports) }],
-        },
+        metadata,
+        spec:
+          direction === "ingress"
+            ? { podSelector, policyTypes: ["Ingress"], ingress: [{ ...rule, from: peers }] }
+            : { podSelector, policyTypes: ["Egress"], egress: [{ ...rule, to: peers }] },
       });
     }
   }

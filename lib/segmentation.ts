@@ -9,6 +9,7 @@
  */
 import {
   analyze,
+  CILIUM_ENTITY_WORKLOADS,
   ConnectionSet,
   PortSet,
   containsIp,
@@ -19,7 +20,9 @@ import {
   parseIp,
   workloadId,
   type ConnectivityResult,
+  type CiliumNetworkPolicy,
   type ContainerPort,
+  type Dataplane,
   type EngineInput,
   type IpInterval,
   type Labels,
@@ -32,6 +35,7 @@ import {
 import { TIER_NAMES, WORKLOAD_LABEL, type WorkloadSpec } from "../data/tiers";
 import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPort } from "../data/flows";
 import type { OperatorNamespaceSpec } from "../data/operators";
+import { EXTERNAL_SECRETS_PODS } from "../data/chartPods";
 
 export const TIER_LABEL = "ameide.io/tier";
 export const ENVIRONMENT_LABEL = "ameide.io/environment";
@@ -56,22 +60,35 @@ export const KUBE_DNS: Workload = {
 };
 
 /**
- * Workloads of operator namespaces (the charts' pod labels and ports), by namespace name.
- * external-secrets chart 2.9.0: controller, webhook (port 10250 as configured), cert-controller.
+ * Workloads of operator namespaces, by namespace name: the pods of the external-secrets chart 2.9.0
+ * (controller, webhook, cert-controller) with the labels and ports its templates give them
+ * (data/chartPods.ts, checked against the chart by the chart-pods conformance test).
  */
 export const OPERATOR_WORKLOADS: Readonly<Record<string, readonly WorkloadSpec[]>> = {
-  "external-secrets": [
-    { name: "external-secrets", ports: [{ name: "metrics", port: 8080, protocol: "TCP" }] },
-    {
-      name: "external-secrets-webhook",
-      ports: [
-        { name: "webhook", port: 10250, protocol: "TCP" },
-        { name: "metrics", port: 8080, protocol: "TCP" },
-      ],
-    },
-    { name: "external-secrets-cert-controller", ports: [{ name: "metrics", port: 8080, protocol: "TCP" }] },
-  ],
+  "external-secrets": EXTERNAL_SECRETS_PODS.map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    ports: p.ports,
+    labels: p.labels,
+  })),
 };
+
+/**
+ * The dataplane of a stack: `cilium` when its ManagedCluster's `networkProfile.networkPolicy` is
+ * cilium (AKS Azure CNI powered by Cilium), else `upstream` (Kubernetes NetworkPolicy semantics;
+ * Azure NPM and stacks without a cluster).
+ */
+export function dataplaneOf(resources: readonly RecordLike[]): Dataplane {
+  const clusters = resources.filter((r) => r.type === MANAGED_CLUSTER_TYPE);
+  const engines = new Set(
+    clusters.map((r) => {
+      const np = (plain(r.inputs, r.type) as any)?.networkProfile?.networkPolicy;
+      return np === "cilium" ? "cilium" : "upstream";
+    }),
+  );
+  if (engines.size > 1) throw new Error("the stack's clusters use different network policy engines");
+  return engines.has("cilium") ? "cilium" : "upstream";
+}
 
 /** The catalog by tier label: every tier's workloads, and the legacy namespace holding all of them. */
 export function platformCatalog(
@@ -79,7 +96,9 @@ export function platformCatalog(
 ): TierCatalog {
   const out: Record<string, readonly WorkloadSpec[]> = {};
   for (const [t, spec] of Object.entries(tiers)) out[t] = spec.workloads;
-  out[LEGACY_TIER] = Object.values(tiers).flatMap((t) => t.workloads);
+  // the legacy namespace: every tier's long-running workloads (no chart hook Jobs, which run only
+  // where their chart is installed; components/namespaceTiers.ts uses the same rule)
+  out[LEGACY_TIER] = Object.values(tiers).flatMap((t) => t.workloads.filter((w) => w.kind !== "Job"));
   return out;
 }
 
@@ -97,10 +116,14 @@ export interface EngineInputOptions {
   namespaceWorkloads?: Readonly<Record<string, readonly WorkloadSpec[]>>;
   /** Workloads outside the stack that policies reach (default: CoreDNS in kube-system). */
   clusterWorkloads?: readonly Workload[];
+  /** The dataplane (default: read from the stack's ManagedCluster, see dataplaneOf). */
+  dataplane?: Dataplane;
 }
 
 const NAMESPACE_TYPE = /^kubernetes:core\/v1:Namespace(Patch|List)?$/;
 const NETWORK_POLICY_TYPE = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy(Patch|List)?$/;
+const CILIUM_POLICY_TYPE = /^kubernetes:cilium\.io\/v2:CiliumNetworkPolicy(List)?$/;
+const MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster";
 /** Pulumi's wire-form markers (rpc.specialSigKey / secret signature / unknown sentinel). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -139,7 +162,7 @@ export function catalogWorkload(namespace: string, w: WorkloadSpec): Workload {
     namespace,
     name: w.name,
     kind: w.kind ?? "Deployment",
-    labels: { [WORKLOAD_LABEL]: w.name },
+    labels: w.labels ?? { [WORKLOAD_LABEL]: w.name },
     ports: w.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? "TCP" })),
   };
 }
@@ -157,8 +180,11 @@ export function engineInputFromRecords(
 ): EngineInput {
   const nsLabels = new Map<string, Record<string, string>>();
   const policies: NetworkPolicy[] = [];
+  const ciliumPolicies: CiliumNetworkPolicy[] = [];
   for (const r of resources) {
-    if (NAMESPACE_TYPE.test(r.type)) {
+    if (CILIUM_POLICY_TYPE.test(r.type)) {
+      for (const o of objectsOf(r)) ciliumPolicies.push(o as CiliumNetworkPolicy);
+    } else if (NAMESPACE_TYPE.test(r.type)) {
       for (const o of objectsOf(r)) {
         const name = o?.metadata?.name;
         if (typeof name !== "string" || name === "")
@@ -177,7 +203,8 @@ export function engineInputFromRecords(
     for (const w of specs) workloads.push(catalogWorkload(ns.name, w));
   }
   for (const w of options.clusterWorkloads ?? [KUBE_DNS]) workloads.push(w);
-  return { namespaces, workloads, policies };
+  const dataplane = options.dataplane ?? dataplaneOf(resources);
+  return { namespaces, workloads, policies, dataplane, ciliumPolicies };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,6 +216,8 @@ export interface EnvironmentLayout {
   name: string;
   /** Namespace hosting each tier. */
   namespaces: Readonly<Partial<Record<string, string>>>;
+  /** Only long-running workloads (no chart hook Jobs): the legacy namespace (see platformCatalog). */
+  longRunningOnly?: boolean;
 }
 
 /** Tier namespaces `<prefix>-<env>-<tier>` of each environment. */
@@ -208,7 +237,11 @@ export function legacyEnvironment(
   namespace: string,
   tiers: readonly string[] = TIER_NAMES,
 ): EnvironmentLayout {
-  return { name: namespace, namespaces: Object.fromEntries(tiers.map((t) => [t, namespace])) };
+  return {
+    name: namespace,
+    namespaces: Object.fromEntries(tiers.map((t) => [t, namespace])),
+    longRunningOnly: true,
+  };
 }
 
 /** Address ranges the external flow targets resolve to. */
@@ -301,7 +334,17 @@ export interface ExpectedOptions {
    * (the intent check passes only the legacy namespace in observe mode).
    */
   observeNamespaces?: readonly string[];
+  /**
+   * The dataplane (default upstream). In `cilium` mode the API server is the `kube-apiserver`
+   * entity, not an address range: egress to it is a connection to that entity; ingress from it (an
+   * admission webhook call) is a connection from `kube-apiserver`, `remote-node` and `host` (the
+   * nodes that relay the call on AKS) and from the API-server subnet (VNet integration's direct
+   * path). See lib/networkPolicies.ts ciliumApiServerRules for the sources.
+   */
+  dataplane?: Dataplane;
 }
+
+const entityWorkload = (name: string): Workload => CILIUM_ENTITY_WORKLOADS.find((w) => w.name === name)!;
 
 /** Connections a flow's ports admit towards a destination with `ports` (null: an external address). */
 export function flowPortsConns(
@@ -341,6 +384,7 @@ export function expectedConnectivity(
   const connections = new Map<string, ExpectedConnection>();
   const external = new Map<string, ExpectedExternal>();
   const dns = options.dns === undefined ? KUBE_DNS : options.dns;
+  const cilium = options.dataplane === "cilium";
 
   const addWorkload = (w: Workload) => {
     workloads.set(workloadId(w), w);
@@ -366,6 +410,24 @@ export function expectedConnectivity(
     flow: string,
   ) => {
     if (conns.isEmpty()) return;
+    if (cilium && target === "kubeApiServer") {
+      if (direction === "egress") connect(w, entityWorkload("kube-apiserver"), conns, flow);
+      else {
+        for (const e of ["kube-apiserver", "remote-node", "host"]) connect(entityWorkload(e), w, conns, flow);
+        connectRanges(w, direction, target, [parseCidr(ranges.apiServerSubnetCidr)], conns, flow);
+      }
+      return;
+    }
+    connectRanges(w, direction, target, externalTargetRanges(target, ranges), conns, flow);
+  };
+  const connectRanges = (
+    w: Workload,
+    direction: "ingress" | "egress",
+    target: ExternalTarget,
+    targetRanges: IpInterval[],
+    conns: ConnectionSet,
+    flow: string,
+  ) => {
     const id = workloadId(w);
     const key = `${id}\u0000${direction}\u0000${target}`;
     const cur = external.get(key);
@@ -377,7 +439,7 @@ export function expectedConnectivity(
         workload: id,
         direction,
         target,
-        ranges: externalTargetRanges(target, ranges),
+        ranges: targetRanges,
         conns,
         flows: [flow],
       });
@@ -387,7 +449,9 @@ export function expectedConnectivity(
     const tierWorkloads = (tier: string): Workload[] => {
       const ns = env.namespaces[tier];
       if (ns === undefined) return [];
-      return (catalog[tier] ?? []).map((w) => addWorkload(catalogWorkload(ns, w)));
+      return (catalog[tier] ?? [])
+        .filter((w) => !env.longRunningOnly || w.kind !== "Job")
+        .map((w) => addWorkload(catalogWorkload(ns, w)));
     };
     // every workload of the environment exists (and is in scope), flows or not
     for (const tier of Object.keys(env.namespaces)) tierWorkloads(tier);
@@ -413,11 +477,13 @@ export function expectedConnectivity(
   }
   for (const op of options.operators ?? []) {
     const ws = op.workloads.map((w) => addWorkload(catalogWorkload(op.spec.name, w)));
+    // a flow applies to the pods it names (data/chartPods.ts), or to every pod of the namespace
+    const applies = (f: { pods?: string[] }, w: Workload) => !f.pods?.length || f.pods.includes(w.name);
     for (const w of ws) {
       for (const f of op.spec.ingress)
-        connectExternal(w, "ingress", f.peer, flowPortsConns(f.ports, w.ports), f.id);
+        if (applies(f, w)) connectExternal(w, "ingress", f.peer, flowPortsConns(f.ports, w.ports), f.id);
       for (const f of op.spec.egress)
-        connectExternal(w, "egress", f.peer, flowPortsConns(f.ports, null), f.id);
+        if (applies(f, w)) connectExternal(w, "egress", f.peer, flowPortsConns(f.ports, null), f.id);
     }
   }
   if (dns) {
@@ -798,7 +864,10 @@ export function workloadListMarkdown(result: ConnectivityResult): string {
     if (c.dst.type === "workload") add(inbound, c.dst.id, { peer: c.src, conns: c.conns });
     if (c.src.type === "workload") add(outbound, c.src.id, { peer: c.dst, conns: c.conns });
   });
-  const rows = [...result.workloads].sort((a, b) => cmp(a.id, b.id));
+  // Cilium entities are peers, not workloads: they appear in the rows of the pods they reach
+  const rows = [...result.workloads]
+    .filter((w) => w.workload.entity === undefined)
+    .sort((a, b) => cmp(a.id, b.id));
   const out = ["| workload | isolated (in/out) | receives from | sends to |", "|---|---|---|---|"];
   for (const w of rows) {
     const iso = result.isolation(w.id);

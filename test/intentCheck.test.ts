@@ -73,7 +73,9 @@ for (const stack of [...STACKS, ...LEGACY_STACKS]) {
         : programConfig(stack);
       cfg = parseConfig(raw, "ameide-platform", stack);
       const catalog = platformCatalog(cfg.tiers);
+      // the stack's dataplane, read from its ManagedCluster (networkPolicy cilium → Cilium mode)
       input = engineInputFromRecords(reg.resources, catalog);
+      assert.equal(input.dataplane, cfg.cluster.networkPolicy === "cilium" ? "cilium" : "upstream");
       const t0 = process.hrtime.bigint();
       result = analyze(input);
       millis = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -82,6 +84,7 @@ for (const stack of [...STACKS, ...LEGACY_STACKS]) {
         ...(cfg.legacyNamespace ? [legacyEnvironment(cfg.legacyNamespace.name)] : []),
       ];
       expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
+        dataplane: input.dataplane,
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,

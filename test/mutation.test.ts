@@ -468,6 +468,71 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       });
     },
   ),
+  M(
+    "drop the CiliumNetworkPolicy that admits the API server into the External Secrets webhook",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs) =>
+      drop(
+        rs,
+        one(rs, "kubernetes:cilium.io/v2:CiliumNetworkPolicy", inNs("external-secrets", "allow-eso-webhook")),
+      ),
+  ),
+  M(
+    "admit the API server into the External Secrets webhook by an ipBlock of its subnet (363ecd4's form)",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs) => {
+      const r = one(
+        rs,
+        "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+        inNs("external-secrets", "allow-eso-webhook"),
+      );
+      const cidr = (r.inputs as any).spec.ingress[1].fromCIDR[0];
+      drop(rs, r);
+      add(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "eso-webhook-ipblock", {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-eso-webhook", namespace: "external-secrets" },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [{ from: [{ ipBlock: { cidr } }], ports: [{ port: 10250, protocol: "TCP" }] }],
+        },
+      });
+    },
+  ),
+  M(
+    "drop the CiliumNetworkPolicy that lets the gateway chart's certgen hook Job reach the API server",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) =>
+      drop(
+        rs,
+        one(
+          rs,
+          "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+          inNs(ns(s, "gateway"), "allow-gateway-certgen-to-apiserver-out"),
+        ),
+      ),
+  ),
+  M(
+    "a CiliumNetworkPolicy the analysis does not model (toFQDNs)",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs) => {
+      const r = one(
+        rs,
+        "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+        inNs("external-secrets", "allow-eso-apiserver"),
+      );
+      (r.inputs as any).spec.egress[0] = { toFQDNs: [{ matchName: "example.com" }] };
+    },
+  ),
   // ---- RBAC ----
   M(
     "wildcard verbs for readers",

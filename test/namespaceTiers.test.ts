@@ -136,9 +136,9 @@ for (const stack of STACKS) {
           if (!isExternal(f.to)) expected.add(`${nsName(env, f.to.tier)}/allow-${f.id}-in`);
           if (!isExternal(f.from)) expected.add(`${nsName(env, f.from.tier)}/allow-${f.id}-out`);
         }
+        // NetworkPolicies and (flows with the API server, on the cilium engine) CiliumNetworkPolicies
         const actual = new Set(
-          reg
-            .ofType(NP)
+          [...reg.ofType(NP), ...reg.ofType("kubernetes:cilium.io/v2:CiliumNetworkPolicy")]
             .map((r) => reg.props(r).metadata)
             .filter((m) => m.namespace.startsWith(`ameide-${env}-`) && m.name !== "default-deny")
             .map((m) => `${m.namespace}/${m.name}`),
@@ -321,7 +321,10 @@ describe("flow table validation (property)", () => {
     };
     fc.assert(
       fc.property(fc.subarray(DEFAULT_FLOWS), (flows) => {
-        const total = TIER_NAMES.reduce((n, t) => n + allowPolicies(ns(t), flows, layout, ranges).length, 0);
+        const total = TIER_NAMES.reduce(
+          (n, t) => n + allowPolicies(ns(t), flows, layout, ranges, "cilium").length,
+          0,
+        );
         const expected = flows.reduce(
           (n, f) => n + (isExternal(f.from) ? 0 : 1) + (isExternal(f.to) ? 0 : 1),
           0,

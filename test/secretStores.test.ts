@@ -289,8 +289,7 @@ for (const stack of STACKS) {
     });
 
     it("gives the operator's namespace a quota, default-deny and exactly DNS, API server, Azure egress and webhook ingress", () => {
-      const pols = reg
-        .ofType(T.np)
+      const pols = [...reg.ofType(T.np), ...reg.ofType("kubernetes:cilium.io/v2:CiliumNetworkPolicy")]
         .map((r) => reg.props(r))
         .filter((p) => p.metadata.namespace === "external-secrets");
       assert.deepEqual(pols.map((p) => p.metadata.name).sort(), [
@@ -299,12 +298,34 @@ for (const stack of STACKS) {
         "allow-eso-webhook",
         "default-deny",
       ]);
+      // the stacks run Cilium: the API-server flows are CiliumNetworkPolicies with entities, per pod
+      assert.equal(cfg.cluster.networkPolicy, "cilium");
       const webhook = pols.find((p) => p.metadata.name === "allow-eso-webhook");
-      assert.deepEqual(webhook.spec.ingress[0].ports, [{ port: 10250, protocol: "TCP" }]);
-      assert.deepEqual(webhook.spec.ingress[0].from, [
-        { ipBlock: { cidr: cfg.network.apiServerSubnetCidr } },
+      assert.equal(webhook.kind, "CiliumNetworkPolicy");
+      assert.deepEqual(webhook.spec.endpointSelector, {
+        matchExpressions: [
+          { key: "app.kubernetes.io/name", operator: "In", values: ["external-secrets-webhook"] },
+        ],
+      });
+      assert.deepEqual(webhook.spec.ingress, [
+        {
+          fromEntities: ["kube-apiserver", "remote-node", "host"],
+          toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+        },
+        {
+          fromCIDR: [cfg.network.apiServerSubnetCidr],
+          toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+        },
+      ]);
+      const api = pols.find((p) => p.metadata.name === "allow-eso-apiserver");
+      assert.deepEqual(api.spec.endpointSelector, {});
+      assert.deepEqual(api.spec.egress, [
+        { toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] },
       ]);
       const azure = pols.find((p) => p.metadata.name === "allow-eso-azure");
+      assert.deepEqual(azure.spec.podSelector, {
+        matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["external-secrets"] }],
+      });
       assert.deepEqual(azure.spec.egress[0].ports, [{ port: 443, protocol: "TCP" }]);
       assert.ok(azure.spec.egress[0].to[0].ipBlock.except.includes("10.0.0.0/8"));
       assert.equal(

@@ -132,7 +132,10 @@ function policyManifests(flows: Flow[] = FLOWS, envs = ENVS): NetworkPolicyManif
     );
     for (const tier of TIERS) {
       const ns = nsName(env, tier);
-      out.push(defaultDeny(ns), ...allowPolicies(ns, flows, layout, RANGES));
+      out.push(
+        defaultDeny(ns),
+        ...(allowPolicies(ns, flows, layout, RANGES, "azure") as NetworkPolicyManifest[]),
+      );
     }
   }
   return out;

@@ -16,7 +16,19 @@
  *                        `adminOnly.clients`, and the scrape tier on its scrape ports; never from an
  *                        external address, never from any other pod of the gateway tier;
  *  no-cross-environment  no connection between namespaces whose environment labels differ;
- *  no-data-egress        no pod of the data tier reaches an external address.
+ *  no-data-egress        no pod of the data tier reaches an external address (nor, on Cilium, a
+ *                        node or the API server);
+ *  webhooks-reachable    (Cilium dataplane) the API server reaches every admission webhook pod
+ *                        listed in `webhooks` on its port: a webhook the API server cannot call
+ *                        fails closed (External Secrets) and refuses every object it validates;
+ *  api-server-reachable  (Cilium dataplane) every pod listed in `apiServerClients` (the operators'
+ *                        controllers and hook Jobs) reaches the API server on its port.
+ *
+ * Dataplane: read from the stack's ManagedCluster (`networkProfile.networkPolicy: cilium` → the
+ * engine's Cilium mode: CiliumNetworkPolicies are analysed with the NetworkPolicies, and the API
+ * server, the nodes and the local host are the entities `kube-apiserver`, `remote-node`, `host`,
+ * which no ipBlock selects; see lib/netpol/cilium.ts). CiliumNetworkPolicies outside the modelled
+ * subset, or on a cluster that does not run Cilium, are reported, never ignored.
  */
 import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
@@ -30,7 +42,10 @@ import {
 } from "../lib/kit";
 import {
   analyze,
+  CILIUM_ENTITY_WORKLOADS,
   compileSelector,
+  entityId,
+  validateCiliumNetworkPolicy,
   ConnectionSet,
   describeConns,
   formatIp,
@@ -38,7 +53,9 @@ import {
   PortSet,
   representativeWorkloads,
   validateNetworkPolicy,
+  type CiliumNetworkPolicy,
   type ConnectivityResult,
+  type Dataplane,
   type LabelSelector,
   type NamespaceInfo,
   type NetworkPolicy,
@@ -51,6 +68,8 @@ export const INVARIANTS = [
   "admin-only-isolation",
   "no-cross-environment",
   "no-data-egress",
+  "webhooks-reachable",
+  "api-server-reachable",
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -81,8 +100,21 @@ export interface SegmentationConfig extends FailClosedConfig {
   };
   /** Container port numbers of named ports (for messages and scrape ports); unnamed ones get synthetic numbers. */
   namedPorts?: Record<string, number>;
+  /** Admission webhook pods the API server must reach (Cilium dataplane): where, which pods, which port. */
+  webhooks?: WebhookTarget[];
+  /** Pods that must reach the API server (Cilium dataplane): where, which pods, which port. */
+  apiServerClients?: WebhookTarget[];
   /** Invariants checked (default: all). */
   invariants?: string[];
+}
+
+export interface WebhookTarget {
+  /** The webhook's namespace by name, or every namespace of a tier (`tier`). */
+  namespace?: string;
+  tier?: string;
+  /** Pod labels of the webhook pods (data/chartPods.ts in the program). */
+  labels: Record<string, string>;
+  port: number;
 }
 
 export const DEFAULTS = {
@@ -100,6 +132,27 @@ export const DEFAULTS = {
     clients: { system: ["app"] } as Record<string, string[]>,
   },
   namedPorts: {} as Record<string, number>,
+  // external-secrets 2.9.0 webhook-deployment.yaml (port webhook.port, 10250 in the program) and
+  // gateway-helm v1.9.0 topology injector (envoy-gateway-deployment.yaml, container port 9443)
+  webhooks: [
+    {
+      namespace: "external-secrets",
+      labels: { "app.kubernetes.io/name": "external-secrets-webhook" },
+      port: 10250,
+    },
+    { tier: "gateway", labels: { "app.kubernetes.io/name": "gateway-helm" }, port: 9443 },
+  ] as WebhookTarget[],
+  // every pod of both charts that talks to the API server (the program's data/chartPods.ts needs):
+  // ESO's controller, webhook and cert-controller; Envoy Gateway's controller and certgen hook Job
+  apiServerClients: [
+    ...["external-secrets", "external-secrets-webhook", "external-secrets-cert-controller"].map((n) => ({
+      namespace: "external-secrets",
+      labels: { "app.kubernetes.io/name": n },
+      port: 443,
+    })),
+    { tier: "gateway", labels: { "app.kubernetes.io/name": "gateway-helm" }, port: 443 },
+    { tier: "gateway", labels: { app: "certgen" }, port: 443 },
+  ] as WebhookTarget[],
   invariants: [...INVARIANTS] as string[],
 };
 
@@ -130,6 +183,10 @@ export function resolveConfig(c: SegmentationConfig = {}): Resolved {
       clients: a.clients && typeof a.clients === "object" ? { ...a.clients } : DEFAULTS.adminOnly.clients,
     },
     namedPorts: c.namedPorts && typeof c.namedPorts === "object" ? { ...c.namedPorts } : DEFAULTS.namedPorts,
+    webhooks: Array.isArray(c.webhooks) ? c.webhooks.map((w) => ({ ...w })) : DEFAULTS.webhooks,
+    apiServerClients: Array.isArray(c.apiServerClients)
+      ? c.apiServerClients.map((w) => ({ ...w }))
+      : DEFAULTS.apiServerClients,
     invariants: strings(c.invariants, DEFAULTS.invariants),
   };
 }
@@ -186,6 +243,38 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
     description:
       "Container port numbers of named ports (messages and scrape ports); other names get synthetic numbers.",
   },
+  webhooks: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: {
+        namespace: { type: "string" },
+        tier: { type: "string" },
+        labels: { type: "object", additionalProperties: { type: "string" } },
+        port: { type: "integer" },
+      },
+      required: ["labels", "port"],
+    },
+    default: DEFAULTS.webhooks,
+    description:
+      "Admission webhook pods the API server must reach on the Cilium dataplane (namespace or tier, pod labels, port).",
+  },
+  apiServerClients: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: {
+        namespace: { type: "string" },
+        tier: { type: "string" },
+        labels: { type: "object", additionalProperties: { type: "string" } },
+        port: { type: "integer" },
+      },
+      required: ["labels", "port"],
+    },
+    default: DEFAULTS.apiServerClients,
+    description:
+      "Pods that must reach the API server on the Cilium dataplane (namespace or tier, pod labels, port).",
+  },
   invariants: {
     type: "array",
     items: { type: "string", enum: [...INVARIANTS] },
@@ -196,6 +285,8 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
 
 const NAMESPACE_TYPE = /^kubernetes:core\/v1:Namespace(Patch|List)?$/;
 const NETWORK_POLICY_TYPE = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy(Patch|List)?$/;
+const CILIUM_POLICY_TYPE = /^kubernetes:cilium\.io\/v2:CiliumNetworkPolicy(List)?$/;
+const MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster";
 
 /** A plain copy of (proxied) props: every read goes through the unknown-checking proxy. */
 function toPlain(v: any): any {
@@ -223,6 +314,10 @@ function objectsOf(r: PolicyResource): any[] {
 export interface StackSegmentation {
   namespaces: NamespaceInfo[];
   policies: NetworkPolicy[];
+  /** CiliumNetworkPolicies (validated against the engine's subset). */
+  ciliumPolicies: CiliumNetworkPolicy[];
+  /** `cilium` when the stack's ManagedCluster runs networkPolicy cilium. */
+  dataplane: Dataplane;
   /** NetworkPolicy id (`ns/name`) → URN of the resource that declares it. */
   policyUrns: Map<string, string>;
   /** Resources that could not be read (unknown at preview) and invalid policies. */
@@ -235,7 +330,48 @@ export function readStack(resources: readonly PolicyResource[]): StackSegmentati
   const policies: NetworkPolicy[] = [];
   const policyUrns = new Map<string, string>();
   const problems: StackSegmentation["problems"] = [];
+  const ciliumPolicies: CiliumNetworkPolicy[] = [];
+  const ciliumUrns: string[] = [];
+  let dataplane: Dataplane = "upstream";
   for (const r of resources) {
+    if (r.type === MANAGED_CLUSTER_TYPE) {
+      try {
+        if (toPlain(r.props)?.networkProfile?.networkPolicy === "cilium") dataplane = "cilium";
+      } catch (e) {
+        if (!(e instanceof UnknownValueError)) throw e;
+        problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
+      }
+      continue;
+    }
+    if (CILIUM_POLICY_TYPE.test(r.type)) {
+      let objects: any[];
+      try {
+        objects = objectsOf(r);
+      } catch (e) {
+        if (!(e instanceof UnknownValueError)) throw e;
+        problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
+        continue;
+      }
+      for (const o of objects) {
+        try {
+          validateCiliumNetworkPolicy(o);
+        } catch (e) {
+          problems.push({
+            message: `${refOf(r)}: ${(e as Error).message}; the segmentation analysis does not model it, so it refuses the stack rather than ignore the policy.`,
+            urn: r.urn,
+          });
+          continue;
+        }
+        const ns =
+          typeof o?.metadata?.namespace === "string" && o.metadata.namespace !== ""
+            ? o.metadata.namespace
+            : "default";
+        policyUrns.set(`${ns}/${o.metadata.name} (CiliumNetworkPolicy)`, r.urn);
+        ciliumPolicies.push(o);
+        ciliumUrns.push(r.urn);
+      }
+      continue;
+    }
     const isNs = NAMESPACE_TYPE.test(r.type);
     const isNp = NETWORK_POLICY_TYPE.test(r.type);
     if (!isNs && !isNp) continue;
@@ -283,12 +419,51 @@ export function readStack(resources: readonly PolicyResource[]): StackSegmentati
       policies.push(np);
     }
   }
+  if (dataplane !== "cilium" && ciliumPolicies.length > 0)
+    problems.push({
+      message: `${ciliumPolicies.length} CiliumNetworkPolicies on a cluster whose networkProfile.networkPolicy is not cilium: no engine enforces them. Write NetworkPolicies, or run the cluster with networkPolicy cilium.`,
+      urn: ciliumUrns[0],
+    });
   return {
     namespaces: [...nsLabels].map(([name, labels]) => ({ name, labels })),
     policies,
+    ciliumPolicies: dataplane === "cilium" ? ciliumPolicies : [],
+    dataplane,
     policyUrns,
     problems,
   };
+}
+
+/**
+ * NetworkPolicy-shaped views of CiliumNetworkPolicies, only to derive representative pods from
+ * their selectors (endpointSelector, fromEndpoints/toEndpoints without Cilium's namespace key).
+ */
+function selectorViews(cnps: readonly CiliumNetworkPolicy[]): NetworkPolicy[] {
+  const strip = (sel: any) => {
+    if (!sel || typeof sel !== "object") return {};
+    const ml: Record<string, string> = {};
+    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+      const key = k.startsWith("k8s:") ? k.slice(4) : k;
+      if (key !== "io.kubernetes.pod.namespace") ml[key] = String(v);
+    }
+    return { matchLabels: ml, matchExpressions: sel.matchExpressions ?? [] };
+  };
+  const peers = (rules: any, field: string) =>
+    (Array.isArray(rules) ? rules : []).map((r: any) => ({
+      [field === "fromEndpoints" ? "from" : "to"]: (Array.isArray(r?.[field]) ? r[field] : []).map(
+        (e: any) => ({
+          podSelector: strip(e),
+        }),
+      ),
+    }));
+  return cnps.map((c) => ({
+    metadata: { name: `${c.metadata.name}#cnp`, namespace: c.metadata.namespace },
+    spec: {
+      podSelector: strip((c.spec as any)?.endpointSelector),
+      ingress: peers((c.spec as any)?.ingress, "fromEndpoints"),
+      egress: peers((c.spec as any)?.egress, "toEndpoints"),
+    },
+  })) as NetworkPolicy[];
 }
 
 /** One breach of an invariant between two peers. */
@@ -312,17 +487,55 @@ export function checkInvariants(
   namespaces: readonly NamespaceInfo[],
   policies: readonly NetworkPolicy[],
   config: SegmentationConfig = {},
+  dataplane: { dataplane?: Dataplane; ciliumPolicies?: readonly CiliumNetworkPolicy[] } = {},
 ): SegmentationAnalysis {
   const cfg = resolveConfig(config);
-  const reps = representativeWorkloads(namespaces, policies, { namedPorts: cfg.namedPorts });
-  const result = analyze({ namespaces: reps.namespaces, workloads: reps.workloads, policies: [...policies] });
+  const cilium = dataplane.dataplane === "cilium";
+  const cnps = [...(dataplane.ciliumPolicies ?? [])];
+  const reps = representativeWorkloads(namespaces, [...policies, ...selectorViews(cnps)], {
+    namedPorts: cfg.namedPorts,
+  });
+  const enabled = new Set(cfg.invariants);
+  // webhook pods are modelled even when no policy selects them (a dropped policy must not hide them)
+  const tierOfNs = (ns: string) => reps.namespaces.find((n) => n.name === ns)?.labels[cfg.tierLabel];
+  const podsOf = (targets: readonly WebhookTarget[], prefix: string) => {
+    const out: { target: WebhookTarget; id: string }[] = [];
+    for (const target of targets)
+      for (const n of reps.namespaces) {
+        if (target.namespace !== undefined ? n.name !== target.namespace : tierOfNs(n.name) !== target.tier)
+          continue;
+        const sel = compileSelector({ matchLabels: target.labels });
+        let w = reps.workloads.find((x) => x.namespace === n.name && sel.matches(x.labels));
+        if (!w) {
+          w = {
+            namespace: n.name,
+            name: `${prefix}-${Object.values(target.labels).join("-")}`.slice(0, 63),
+            kind: "Pod",
+            labels: { ...target.labels },
+            ports: [],
+          };
+          reps.workloads.push(w);
+        }
+        out.push({ target, id: `${w.namespace}/${w.name}[${w.kind}]` });
+      }
+    return out;
+  };
+  const webhookPods = cilium && enabled.has("webhooks-reachable") ? podsOf(cfg.webhooks, "webhook") : [];
+  const clientPods =
+    cilium && enabled.has("api-server-reachable") ? podsOf(cfg.apiServerClients, "api-client") : [];
+  const result = analyze({
+    namespaces: reps.namespaces,
+    workloads: reps.workloads,
+    policies: [...policies],
+    dataplane: cilium ? "cilium" : "upstream",
+    ciliumPolicies: cnps,
+  });
   const labels = new Map(reps.namespaces.map((n) => [n.name, n.labels]));
   const nsOf = (p: Peer) => (p.type === "workload" ? p.workload.namespace : undefined);
   const tierOf = (p: Peer) =>
     p.type === "workload" ? labels.get(p.workload.namespace)?.[cfg.tierLabel] : undefined;
   const envOf = (p: Peer) =>
     p.type === "workload" ? labels.get(p.workload.namespace)?.[cfg.environmentLabel] : undefined;
-  const enabled = new Set(cfg.invariants);
 
   const portOf = (p: string | number): number | undefined =>
     typeof p === "number" ? p : reps.namedPorts.get(p)?.containerPort;
@@ -348,9 +561,11 @@ export function checkInvariants(
   const who = (p: Peer) =>
     p.type === "external"
       ? "an external address"
-      : tierOf(p) !== undefined
-        ? `tier '${tierOf(p)}'`
-        : `namespace '${nsOf(p)}' (no ${cfg.tierLabel} label)`;
+      : p.workload.entity !== undefined
+        ? `the Cilium entity '${p.workload.entity}'`
+        : tierOf(p) !== undefined
+          ? `tier '${tierOf(p)}'`
+          : `namespace '${nsOf(p)}' (no ${cfg.tierLabel} label)`;
 
   const breaches: Breach[] = [];
   result.forEachConnection(({ src, dst, conns }) => {
@@ -404,10 +619,37 @@ export function checkInvariants(
       if (se !== undefined && de !== undefined && se !== de)
         add("no-cross-environment", `the connection crosses environments (${se} → ${de})`);
     }
-    if (enabled.has("no-data-egress") && st === cfg.dataTier && dst.type === "external") {
-      add("no-data-egress", `the ${cfg.dataTier} tier has egress to an external address`);
+    if (
+      enabled.has("no-data-egress") &&
+      st === cfg.dataTier &&
+      (dst.type === "external" || dst.workload.entity !== undefined)
+    ) {
+      add("no-data-egress", `the ${cfg.dataTier} tier has egress to ${who(dst)}`);
     }
   });
+  const api = CILIUM_ENTITY_WORKLOADS.find((w) => w.entity === "kube-apiserver")!;
+  for (const { target, id } of webhookPods) {
+    const conns = result.allowed(entityId("kube-apiserver"), id);
+    if (conns.allows("TCP", target.port)) continue;
+    breaches.push({
+      invariant: "webhooks-reachable",
+      src: result.peer(entityId(api.name))!,
+      dst: result.peer(id)!,
+      conns: ConnectionSet.of({ TCP: PortSet.single(target.port) }),
+      why: `the API server cannot call the admission webhook ${JSON.stringify(target.labels)} on TCP ${target.port} (Cilium: an ipBlock never selects the API server or the nodes relaying its calls; allowed now: ${conns.isEmpty() ? "nothing" : conns})`,
+    });
+  }
+  for (const { target, id } of clientPods) {
+    const conns = result.allowed(id, entityId("kube-apiserver"));
+    if (conns.allows("TCP", target.port)) continue;
+    breaches.push({
+      invariant: "api-server-reachable",
+      src: result.peer(id)!,
+      dst: result.peer(entityId(api.name))!,
+      conns: ConnectionSet.of({ TCP: PortSet.single(target.port) }),
+      why: `the pods ${JSON.stringify(target.labels)} cannot reach the API server on TCP ${target.port} (Cilium: an ipBlock never selects the API server; allowed now: ${conns.isEmpty() ? "nothing" : conns})`,
+    });
+  }
   return { result, breaches, describe: (c) => describeConns(c, reps.syntheticPorts) };
 }
 
@@ -421,6 +663,10 @@ const FIX: Record<Invariant, string> = {
   "no-cross-environment":
     "select peers by kubernetes.io/metadata.name of the same environment's namespaces (never by tier alone or {} selectors)",
   "no-data-egress": "remove egress rules of the data tier towards ipBlocks or empty `to` lists",
+  "api-server-reachable":
+    "allow the pods' egress with a CiliumNetworkPolicy: toEntities kube-apiserver on the API server's port (lib/networkPolicies.ts ciliumApiServerRules)",
+  "webhooks-reachable":
+    "admit the API server with a CiliumNetworkPolicy on the webhook pods: fromEntities kube-apiserver, remote-node, host on the webhook port (lib/networkPolicies.ts ciliumApiServerRules)",
 };
 
 /** `ns/pod` of a peer (external ranges as np-guard prints them). */
@@ -537,7 +783,7 @@ export const networkSegmentationInvariants = stackPolicy(
   {
     name: "network-segmentation-invariants",
     description:
-      "The stack's NetworkPolicies, analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, and the data tier has no egress to external addresses.",
+      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, the data tier has no egress to external addresses, the API server reaches every admission webhook and the operators' pods reach the API server.",
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),
@@ -564,7 +810,14 @@ export const networkSegmentationInvariants = stackPolicy(
     }
     if (stack.problems.some((p) => p.unknown)) return;
     if (stack.policies.length === 0 && stack.namespaces.length === 0) return;
-    reportBreaches(checkInvariants(stack.namespaces, stack.policies, config), stack.policyUrns, report);
+    reportBreaches(
+      checkInvariants(stack.namespaces, stack.policies, config, {
+        dataplane: stack.dataplane,
+        ciliumPolicies: stack.ciliumPolicies,
+      }),
+      stack.policyUrns,
+      report,
+    );
   },
 );
 

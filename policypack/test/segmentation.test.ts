@@ -645,3 +645,108 @@ describe("netpol: explain and representative pods", () => {
     assert.throws(() => r.explain("nope", "dev-data/postgres[Pod]"), /unknown source peer/);
   });
 });
+
+describe("segmentation policy: Cilium dataplane (webhooks-reachable, CiliumNetworkPolicies)", () => {
+  const CNP = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
+  const cluster = (networkPolicy: string): FakeResource => ({
+    type: "azure-native:containerservice:ManagedCluster",
+    name: "aks",
+    props: { networkProfile: { networkPlugin: "azure", networkPolicy } },
+  });
+  const cnp = (namespace: string, name: string, spec: Record<string, unknown>): FakeResource => ({
+    type: CNP,
+    name: `${namespace}-${name}`,
+    props: { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name, namespace }, spec },
+  });
+  const webhookIn = cnp("external-secrets", "allow-eso-webhook", {
+    endpointSelector: pods("external-secrets-webhook"),
+    ingress: [
+      {
+        fromEntities: ["kube-apiserver", "remote-node", "host"],
+        toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+      },
+    ],
+  });
+  const eso: FakeResource[] = [
+    {
+      type: NS,
+      name: "external-secrets",
+      props: { metadata: { name: "external-secrets", labels: { "ameide.io/tier": "operator" } } },
+    },
+    defaultDeny("external-secrets"),
+  ];
+  const only = { invariants: ["webhooks-reachable"], webhooks: [DEFAULTS.webhooks[0]] };
+
+  it("passes when a CiliumNetworkPolicy admits the API server's identities on the webhook port", async () => {
+    assert.deepEqual(await runStackPolicy(policy, [cluster("cilium"), ...eso, webhookIn], only), []);
+  });
+
+  it("refuses a webhook the API server cannot call (policy dropped), naming the fix", async () => {
+    const v = await runStackPolicy(policy, [cluster("cilium"), ...eso], only);
+    assert.equal(v.length, 1, JSON.stringify(v));
+    assert.match(v[0].message, /^\[webhooks-reachable\] the API server cannot call the admission webhook/);
+    assert.match(v[0].message, /fromEntities kube-apiserver, remote-node, host/);
+  });
+
+  it("refuses the ipBlock form on Cilium (no ipBlock selects the API server)", async () => {
+    const ipBlock = np("external-secrets", "allow-eso-webhook", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ ipBlock: { cidr: "10.20.16.0/28" } }], ports: tcp(10250) }],
+    });
+    const v = await runStackPolicy(policy, [cluster("cilium"), ...eso, ipBlock], only);
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /webhooks-reachable/);
+  });
+
+  it("refuses a CiliumNetworkPolicy outside the modelled subset and one on a cluster without Cilium", async () => {
+    const l7 = cnp("external-secrets", "l7", {
+      endpointSelector: {},
+      egress: [
+        { toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443" }], rules: { http: [{}] } }] },
+      ],
+    });
+    const v = await runStackPolicy(policy, [cluster("cilium"), ...eso, webhookIn, l7], only);
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /not modelled/);
+    const v2 = await runStackPolicy(policy, [cluster("azure"), ...eso, webhookIn], only);
+    assert.equal(v2.length, 1);
+    assert.match(v2[0].message, /no engine enforces them/);
+  });
+
+  it("api-server-reachable: a listed pod without egress to the API server entity is named", async () => {
+    const cfg = {
+      invariants: ["api-server-reachable"],
+      apiServerClients: [
+        { namespace: "external-secrets", labels: { [NAME]: "external-secrets" }, port: 443 },
+      ],
+    };
+    const v = await runStackPolicy(policy, [cluster("cilium"), ...eso], cfg);
+    assert.equal(v.length, 1, JSON.stringify(v));
+    assert.match(
+      v[0].message,
+      /^\[api-server-reachable\] the pods \{"app.kubernetes.io\/name":"external-secrets"\} cannot reach the API server on TCP 443/,
+    );
+    const egress = cnp("external-secrets", "allow-eso-apiserver", {
+      endpointSelector: {},
+      egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }],
+    });
+    assert.deepEqual(await runStackPolicy(policy, [cluster("cilium"), ...eso, egress], cfg), []);
+  });
+
+  it("no-data-egress: the data tier reaching the API server entity on Cilium", async () => {
+    const rs = [
+      cluster("cilium"),
+      ...FIXTURE,
+      cnp("dev-data", "to-api", {
+        endpointSelector: {},
+        egress: [
+          { toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] },
+        ],
+      }),
+    ];
+    const v = await runStackPolicy(policy, rs, { invariants: ["no-data-egress"] });
+    assert.equal(v.length, 1, JSON.stringify(v));
+    assert.match(v[0].message, /the data tier has egress to the Cilium entity 'kube-apiserver'/);
+  });
+});

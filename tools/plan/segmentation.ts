@@ -7,6 +7,7 @@
 import { TIERS } from "../../data/tiers";
 import {
   analyzeRecords,
+  dataplaneOf,
   flowDiff,
   matrixSvg,
   platformCatalog,
@@ -28,10 +29,12 @@ function compute(plan: PlanJson): Computed {
   const hit = cache.get(plan);
   if (hit) return hit;
   const records = plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
-  const networkPolicies = records.filter((r) => /:NetworkPolicy$/.test(r.type)).length;
+  const networkPolicies = records.filter((r) => /:(Cilium)?NetworkPolicy$/.test(r.type)).length;
   let out: Computed;
   try {
-    const { input, result, millis } = analyzeRecords(records as never, platformCatalog(TIERS));
+    // the stack's dataplane: Cilium mode when its ManagedCluster runs networkPolicy cilium
+    const dataplane = dataplaneOf(plan.resources as never);
+    const { input, result, millis } = analyzeRecords(records as never, platformCatalog(TIERS), { dataplane });
     out = {
       result,
       namespaces: input.namespaces,
@@ -40,6 +43,7 @@ function compute(plan: PlanJson): Computed {
         namespaces: input.namespaces.length,
         workloads: input.workloads.length,
         networkPolicies,
+        dataplane,
         analysisMs: Math.round(millis * 10) / 10,
       },
     };
@@ -80,7 +84,7 @@ export function segmentationSection(plan: PlanJson): string {
   if (s.error) return [...out, `The reachability analysis could not run: ${s.error}`, ""].join("\n");
   if (s.networkPolicies === 0) return [...out, "The plan has no NetworkPolicies.", ""].join("\n");
   out.push(
-    `Computed by the NetworkPolicy reachability engine from the ${s.networkPolicies} NetworkPolicies the program generates, ` +
+    `Computed by the NetworkPolicy reachability engine (${s.dataplane === "cilium" ? "Cilium mode: the API server, nodes and the local host are the entities `reserved/kube-apiserver`, `reserved/remote-node` and `reserved/host`, which no ipBlock selects" : "upstream Kubernetes semantics"}) from the ${s.networkPolicies} NetworkPolicies and CiliumNetworkPolicies the program generates, ` +
       `over ${s.namespaces} namespaces and ${s.workloads} workloads (the tier catalog's workloads in each tier namespace) ` +
       `in ${s.analysisMs} ms. A cell lists the ports a source tier may open to a destination tier; an empty cell means no connection. ` +
       "DNS to kube-dns is allowed everywhere. Picture: `segmentation.svg`.",

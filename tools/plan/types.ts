@@ -99,7 +99,10 @@ export interface PlanSegmentation {
   connections: string[];
   namespaces: number;
   workloads: number;
+  /** NetworkPolicies and CiliumNetworkPolicies. */
   networkPolicies: number;
+  /** The dataplane the analysis modelled (`cilium` when the stack's cluster runs networkPolicy cilium). */
+  dataplane?: "upstream" | "cilium";
   analysisMs: number;
   /** Set when the analysis could not run (for example a value unknown at preview). */
   error?: string;

@@ -48,6 +48,7 @@ import {
 } from "./policy";
 import { coveredBy, elementaryIntervals, formatIp, containsIp, parseIp, type IpInterval } from "./ipblocks";
 import { labelsKey } from "./selectors";
+import { CILIUM_ENTITY_WORKLOADS, compileCiliumPolicy } from "./cilium";
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -57,6 +58,8 @@ export function workloadId(w: Pick<Workload, "namespace" | "name" | "kind">): st
 }
 
 interface PodClass {
+  /** Cilium entity peer (never selected by pod/namespace selectors, never isolated). */
+  entity?: string;
   namespace: string;
   labels: Labels;
   /** Container ports whose names some rule references. */
@@ -107,6 +110,24 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
     seenPolicies.add(cp.id);
     policies.push(cp);
   }
+  const cilium = input.dataplane === "cilium";
+  if (input.dataplane !== undefined && input.dataplane !== "upstream" && !cilium)
+    throw new Error(`unknown dataplane '${String(input.dataplane)}' (upstream or cilium)`);
+  const ciliumPolicies = input.ciliumPolicies ?? [];
+  if (!cilium && ciliumPolicies.length > 0)
+    throw new Error(
+      `${ciliumPolicies.length} CiliumNetworkPolicies given to the upstream dataplane: analyse them with dataplane 'cilium'`,
+    );
+  for (const p of ciliumPolicies) {
+    const cp = compileCiliumPolicy(p, nextId);
+    if (seenPolicies.has(cp.id)) throw new Error(`duplicate policy '${cp.id}'`);
+    seenPolicies.add(cp.id);
+    policies.push(cp);
+  }
+  for (const w of input.workloads)
+    if (w.entity !== undefined)
+      throw new Error(`workload '${workloadId(w)}': entity peers are added by the engine`);
+  const allWorkloads = cilium ? [...input.workloads, ...CILIUM_ENTITY_WORKLOADS] : input.workloads;
   const rules: CompiledRule[] = [];
   for (const p of policies) for (const r of [...p.ingress, ...p.egress]) rules[r.id] = r;
 
@@ -130,7 +151,7 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
   const classes: PodClass[] = [];
   const classByKey = new Map<string, number>();
   const workloadClass: number[] = [];
-  for (const w of input.workloads) {
+  for (const w of allWorkloads) {
     const id = workloadId(w);
     if (seenWorkloads.has(id)) throw new Error(`duplicate workload '${id}'`);
     seenWorkloads.add(id);
@@ -143,12 +164,13 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
     for (const p of relevant) if (!firstByName.has(p.name!)) firstByName.set(p.name!, p);
     const ports = [...firstByName.values()].sort((a, b) => (a.name! < b.name! ? -1 : 1));
     const portsKey = JSON.stringify(ports.map((p) => [p.name, p.protocol, p.containerPort]));
-    const key = `${w.namespace}\u0000${labelsKey(w.labels)}\u0000${portsKey}`;
+    const key = `${w.entity ?? ""}\u0000${w.namespace}\u0000${labelsKey(w.labels)}\u0000${portsKey}`;
     let ci = classByKey.get(key);
     if (ci === undefined) {
       ci = classes.length;
       classByKey.set(key, ci);
       classes.push({
+        entity: w.entity,
         namespace: w.namespace,
         labels: w.labels,
         ports,
@@ -167,6 +189,7 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
   // --- which policies select which classes ---
   const classesByNs = new Map<string, number[]>();
   classes.forEach((c, i) => {
+    if (c.entity !== undefined) return; // entities are not pods: no policy selects them
     const list = classesByNs.get(c.namespace) ?? [];
     list.push(i);
     classesByNs.set(c.namespace, list);
@@ -209,7 +232,12 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
   const ruleSelectsClass = (r: CompiledRule, c: PodClass): boolean => {
     if (r.peers === null) return true;
     for (const peer of r.peers) {
-      if (peer.kind !== "pods") continue; // ipBlocks never select pods
+      if (peer.kind === "entities") {
+        if (c.entity !== undefined && peer.names.has(c.entity)) return true;
+        continue;
+      }
+      // ipBlocks never select pods nor (Cilium) nodes and the API server; selectors never select entities
+      if (peer.kind !== "pods" || c.entity !== undefined) continue;
       if (!peerNsMatch(peer, r.policy.namespace, c.namespace)) continue;
       if (peer.pod === null || peer.pod.matches(c.labels)) return true;
     }
@@ -454,7 +482,8 @@ class Result implements ConnectivityResult {
           for (const d of dstMembers) {
             if (s === d) continue; // pod -> itself: always allowed, omitted
             const dst = this.peers[d];
-            if (src.type === "external" && dst.type === "external") continue;
+            // neither side a pod (external ranges, Cilium entities): no pod policy governs it
+            if (!isPod(src) && !isPod(dst)) continue;
             fn({ src, dst, conns });
           }
         }
@@ -475,7 +504,7 @@ class Result implements ConnectivityResult {
     if (s === undefined) throw new Error(`unknown source peer '${srcId}'`);
     if (d === undefined) throw new Error(`unknown destination peer '${dstId}'`);
     if (s === d) return ConnectionSet.ALL;
-    if (this.peers[s].type === "external" && this.peers[d].type === "external") return ConnectionSet.NONE;
+    if (!isPod(this.peers[s]) && !isPod(this.peers[d])) return ConnectionSet.NONE;
     return this.matrix[this.peerSrcGroup[s]].get(this.peerDstGroup[d]) ?? ConnectionSet.NONE;
   }
 
@@ -503,7 +532,7 @@ class Result implements ConnectivityResult {
     const dg = this.dstGroups[this.peerDstGroup[d]];
     const allowed = this.allowed(srcId, dstId);
     const selecting = (p: Peer, direction: "ingress" | "egress"): string[] => {
-      if (p.type !== "workload") return [];
+      if (p.type !== "workload" || p.workload.entity !== undefined) return [];
       const w = p.workload;
       return this.policies
         .filter(
@@ -563,6 +592,9 @@ class Result implements ConnectivityResult {
     return { ...this.isolations[i] };
   }
 }
+
+/** A pod (workload), not an external range nor a Cilium entity. */
+const isPod = (p: Peer): boolean => p.type === "workload" && p.workload.entity === undefined;
 
 /** Byte-wise string order (Go's `<` on strings), as np-guard sorts. */
 export function cmp(a: string, b: string): number {

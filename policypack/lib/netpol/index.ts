@@ -2,6 +2,9 @@
 
 export type {
   AnalysisStats,
+  CiliumEntity,
+  CiliumNetworkPolicy,
+  Dataplane,
   Connection,
   ConnectivityResult,
   ContainerPort,
@@ -25,6 +28,15 @@ export type {
   Workload,
   WorkloadPeer,
 } from "./model";
+export { CILIUM_ENTITIES } from "./model";
+export {
+  CILIUM_ENTITY_WORKLOADS,
+  ENTITY_KIND,
+  ENTITY_NAMESPACE,
+  compileCiliumPolicy,
+  entityId,
+  validateCiliumNetworkPolicy,
+} from "./cilium";
 export { ConnectionSet, PortSet, PROTOCOLS, MIN_PORT, MAX_PORT, isProtocol } from "./ports";
 export type { Protocol, PortRange, ConnectionSetJSON } from "./ports";
 export { compileSelector, labelsKey } from "./selectors";

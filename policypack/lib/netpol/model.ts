@@ -25,6 +25,34 @@ export interface Workload {
   /** Pod (template) labels. */
   labels: Labels;
   ports: readonly ContainerPort[];
+  /**
+   * Cilium mode only: a reserved identity of Cilium (`host`, `remote-node`, `kube-apiserver`), not
+   * a pod. No pod or namespace selector and no ipBlock ever selects it; only Cilium entity peers
+   * (`fromEntities`/`toEntities`) and rules without peers do. The engine adds these itself.
+   */
+  entity?: CiliumEntity;
+}
+
+/**
+ * Which dataplane enforces the policies:
+ * - `upstream`: Kubernetes NetworkPolicy semantics as np-guard evaluates them (the conformance corpus);
+ * - `cilium`: Cilium (AKS "Azure CNI powered by Cilium"): NetworkPolicies plus CiliumNetworkPolicies,
+ *   and the reserved identities `host`, `remote-node` and `kube-apiserver` as peers that no ipBlock
+ *   selects (see cilium.ts for the sources).
+ */
+export type Dataplane = "upstream" | "cilium";
+
+/** Reserved identities the Cilium mode models as peers. */
+export const CILIUM_ENTITIES = ["host", "remote-node", "kube-apiserver"] as const;
+export type CiliumEntity = (typeof CILIUM_ENTITIES)[number];
+
+/** A cilium.io/v2 CiliumNetworkPolicy (untyped: the engine validates the subset it models). */
+export interface CiliumNetworkPolicy {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  spec?: Record<string, unknown> | null;
+  [k: string]: unknown;
 }
 
 // --- networking.k8s.io/v1 NetworkPolicy (the subset the engine reads; everything optional
@@ -87,6 +115,10 @@ export interface EngineInput {
   namespaces: NamespaceInfo[];
   workloads: Workload[];
   policies: NetworkPolicy[];
+  /** Default `upstream`. In `cilium` mode the engine adds the entity peers (CILIUM_ENTITY_WORKLOADS). */
+  dataplane?: Dataplane;
+  /** CiliumNetworkPolicies (only in `cilium` mode; in `upstream` mode any is an error). */
+  ciliumPolicies?: CiliumNetworkPolicy[];
 }
 
 // --- output ---
@@ -173,7 +205,9 @@ export interface ConnectivityResult {
   /**
    * Every allowed, non-empty connection between two different peers (workload↔workload,
    * external→workload, workload→external), in np-guard order (by src id, then dst id).
-   * Pod→itself (same workload) is always allowed and omitted, as np-guard does.
+   * Pod→itself (same workload) is always allowed and omitted, as np-guard does. Pairs where
+   * neither side is a pod (external↔external, Cilium entity↔entity or ↔external) are omitted too:
+   * no pod policy governs them.
    */
   connections(): Connection[];
   /**

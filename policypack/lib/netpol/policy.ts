@@ -24,7 +24,10 @@ export type CompiledPort =
 
 export type CompiledPeer =
   /** `ns` null: the policy's own namespace; `pod` null: every pod of the selected namespaces. */
-  { kind: "pods"; ns: Matcher | null; pod: Matcher | null } | { kind: "ip"; ranges: IpInterval[] };
+  | { kind: "pods"; ns: Matcher | null; pod: Matcher | null }
+  | { kind: "ip"; ranges: IpInterval[] }
+  /** Cilium reserved identities (fromEntities/toEntities): selects only the engine's entity peers. */
+  | { kind: "entities"; names: ReadonlySet<string> };
 
 export interface CompiledRule {
   /** Unique within one analysis (assigned by the engine). */
@@ -44,7 +47,7 @@ export interface CompiledRule {
 export interface CompiledPolicy {
   name: string;
   namespace: string;
-  /** `ns/name` */
+  /** `ns/name` (CiliumNetworkPolicies: `ns/name (CiliumNetworkPolicy)`) */
   id: string;
   podSelector: Matcher;
   affectsIngress: boolean;
@@ -156,7 +159,7 @@ export function validateNetworkPolicy(np: NetworkPolicy): void {
   compilePolicy(np);
 }
 
-function counter(): () => number {
+export function counter(): () => number {
   let n = 0;
   return () => n++;
 }
@@ -195,7 +198,7 @@ function compilePeer(raw: NetworkPolicyPeer, path: string, fail: (d: string) => 
   }
 }
 
-function compilePort(raw: NetworkPolicyPort, path: string, fail: (d: string) => never): CompiledPort {
+export function compilePort(raw: NetworkPolicyPort, path: string, fail: (d: string) => never): CompiledPort {
   const p = (raw ?? {}) as NetworkPolicyPort;
   if (typeof p !== "object" || Array.isArray(p)) return fail(`${path} must be an object`);
   const protocol = p.protocol ?? "TCP";
