@@ -1133,6 +1133,16 @@ function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitCon
       "global rate limiting needs a Redis backend",
       "set redisUrl (host:port) or use mode: local",
     );
+  // Global mode makes Envoy Gateway run its own rate-limit Deployment (xDS on 18001, Redis egress,
+  // called by every proxy). Neither the flow table nor data/chartPods.ts models that pod, so under the
+  // generated default-deny policies it could reach neither the controller nor Redis, and every
+  // request it judges would fail: refuse it until those flows exist (issue 14, item 3).
+  if (rl.mode === "global")
+    throw new ConfigError(
+      `${key}.mode`,
+      "global rate limiting is not deployable yet: the rate-limit Deployment Envoy Gateway creates for it has no network flows (controller xDS on 18001, Redis), so default-deny would cut it off",
+      "use mode: local (each proxy limits on its own)",
+    );
   return rl;
 }
 

@@ -500,6 +500,13 @@ export function expectedConnectivity(
         connect(w, dns, ConnectionSet.ALL, OBSERVE_FLOW);
         connect(dns, w, ConnectionSet.ALL, OBSERVE_FLOW);
       }
+      // On Cilium a rule without from/to selects every identity, the node and API-server entities
+      // included (an ipBlock 0.0.0.0/0 would not): the allow-all policy opens those pairs too.
+      if (cilium)
+        for (const e of CILIUM_ENTITY_WORKLOADS) {
+          connect(w, e, ConnectionSet.ALL, OBSERVE_FLOW);
+          connect(e, w, ConnectionSet.ALL, OBSERVE_FLOW);
+        }
       for (const direction of ["ingress", "egress"] as const) {
         const key = `${workloadId(w)}\u0000${direction}\u0000${OBSERVE_FLOW}`;
         external.set(key, {

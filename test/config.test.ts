@@ -315,6 +315,12 @@ describe("config", () => {
         "gateways.apiRateLimit.redisUrl",
       ],
       [
+        "global rate limiting (its rate-limit Deployment has no flows under default-deny)",
+        "dev",
+        (c) => (c.gateways.apiRateLimit = { mode: "global", redisUrl: "redis.ameide-dev-data:6379" }),
+        "gateways.apiRateLimit.mode",
+      ],
+      [
         "a non-https JWKS URI",
         "dev",
         (c) => (c.gateways.jwt.jwksUri = "http://idp/keys"),
