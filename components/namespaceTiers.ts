@@ -123,6 +123,20 @@ export interface TierNamespace {
 }
 
 /**
+ * Logical name of a namespace's NetworkPolicy: `<namespace>-<policy>`, without repeating the
+ * namespace when the policy's name already starts with it (the legacy namespace `ameide` holds
+ * `ameide-allow-…` policies: `ameide-allow-…`, not `ameide-ameide-allow-…`). `previousName` is the
+ * name such a policy had before, for an alias.
+ */
+export function networkPolicyResourceName(
+  namespace: string,
+  policy: string,
+): { name: string; previousName?: string } {
+  const joined = `${namespace}-${policy}`;
+  return policy.startsWith(`${namespace}-`) ? { name: policy, previousName: joined } : { name: joined };
+}
+
+/**
  * The namespace tiers of every environment: Pod Security labels, quotas, limit ranges,
  * least-privilege RBAC, default-deny NetworkPolicies and the allow policies of the flow table.
  * Optionally hardens a legacy shared namespace in place.
@@ -294,10 +308,12 @@ export class NamespaceTiers extends pulumi.ComponentResource {
 
   private networkPolicy(p: NetworkPolicyManifest, opts: pulumi.CustomResourceOptions) {
     this.networkPolicies.push(p);
+    const { name, previousName } = networkPolicyResourceName(p.metadata.namespace, p.metadata.name);
     new k8s.networking.v1.NetworkPolicy(
-      `${p.metadata.namespace}-${p.metadata.name}`,
+      name,
       { metadata: p.metadata, spec: p.spec },
-      opts,
+      // Stacks deployed before the name lost its repeated prefix keep their policies (no replace).
+      previousName ? { ...opts, aliases: [{ name: previousName }] } : opts,
     );
   }
 
