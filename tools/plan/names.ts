@@ -103,7 +103,7 @@ export function renderNamesText(plan: PlanJson): string {
   if (!n) return "";
   const lines = ["Will create, by name:"];
   const created = n.namespaces.filter((x) => x.action === "create");
-  lines.push(`    Namespaces (${created.length}):`);
+  lines.push(`    Namespaces (${created.length}):${created.length === 0 ? " none" : ""}`);
   const groups = new Map<string, string[]>();
   for (const ns of created) {
     const k = ns.environment ?? "cluster-wide";
@@ -114,12 +114,14 @@ export function renderNamesText(plan: PlanJson): string {
     lines.push(
       `    Patched in place, not created: namespace ${ns.name}${ns.podSecurity ? ` (${ns.podSecurity})` : ""}`,
     );
-  lines.push(`    Gateway hostnames (${n.gateways.length} gateways):`);
+  lines.push(
+    `    Gateway hostnames (${n.gateways.length} gateways):${n.gateways.length === 0 ? " none" : ""}`,
+  );
   for (const g of n.gateways) {
     const hosts = g.hostnames.map((h) => `${h.hostname} (${h.listeners.join(", ")})`).join(", ");
     lines.push(`        ${g.environment ?? g.namespace} ${g.gateway}: ${hosts || "(no listeners)"}`);
   }
-  lines.push(`    Key Vaults (${n.vaults.length}):`);
+  lines.push(`    Key Vaults (${n.vaults.length}):${n.vaults.length === 0 ? " none" : ""}`);
   for (const v of n.vaults) {
     const what = [v.environment, v.tier].filter(Boolean).join("/");
     lines.push(`        ${vaultName(v)}${what ? ` [${what}]` : ` [${v.logicalName}]`}`);
