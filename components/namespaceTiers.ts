@@ -126,6 +126,20 @@ export interface TierNamespace {
 }
 
 /**
+ * Logical name of a namespace's NetworkPolicy: `<namespace>-<policy>`, without repeating the
+ * namespace when the policy's name already starts with it (the legacy namespace `ameide` holds
+ * `ameide-allow-…` policies: `ameide-allow-…`, not `ameide-ameide-allow-…`). `previousName` is the
+ * name such a policy had before, for an alias.
+ */
+export function networkPolicyResourceName(
+  namespace: string,
+  policy: string,
+): { name: string; previousName?: string } {
+  const joined = `${namespace}-${policy}`;
+  return policy.startsWith(`${namespace}-`) ? { name: policy, previousName: joined } : { name: joined };
+}
+
+/**
  * The namespace tiers of every environment: Pod Security labels, quotas, limit ranges,
  * least-privilege RBAC, default-deny NetworkPolicies and the allow policies of the flow table.
  * Optionally hardens a legacy shared namespace in place.
@@ -304,7 +318,9 @@ export class NamespaceTiers extends pulumi.ComponentResource {
 
   private networkPolicy(p: PolicyManifest, opts: pulumi.CustomResourceOptions) {
     this.networkPolicies.push(p);
-    registerPolicy(`${p.metadata.namespace}-${p.metadata.name}`, p, opts);
+    const { name, previousName } = networkPolicyResourceName(p.metadata.namespace, p.metadata.name);
+    // Stacks deployed before the name lost its repeated prefix keep their policies (no replace).
+    registerPolicy(name, p, previousName ? { ...opts, aliases: [{ name: previousName }] } : opts);
   }
 
   /**

@@ -368,10 +368,16 @@ describe("plan: CLI on the fixture project", function () {
     assert.equal(p.policy.packs[0].configFile, path.join(CONFIGS, "all-advisory.json"));
   });
 
-  it("--no-policy skips the pack", function () {
-    const skipped = plan(["--stack", "violating", "--cwd", PROJECT, "--no-policy"]);
+  it("--no-policy skips the pack, and neither the console nor report.md claims a policy check", function () {
+    const dir = tmp("plan-nopolicy-");
+    const skipped = plan(["--stack", "violating", "--cwd", PROJECT, "--no-policy", "--out", dir]);
     assert.equal(skipped.code, 0, skipped.stderr);
-    assert.match(skipped.stdout, /skipped: --no-policy/);
+    assert.match(skipped.stdout, /Policies:\n {4}policy pack not run \(--no-policy\)/);
+    assert.match(skipped.stdout, /Policy:\n {4}policy pack not run \(--no-policy\): no policy was checked/);
+    const report = fs.readFileSync(path.join(dir, "report.md"), "utf8");
+    assert.ok(!/checked by the policy pack/.test(report), "the report does not claim a policy check");
+    assert.match(report, /\| Policy status \| policy pack not run \(--no-policy\)/);
+    assert.match(report, /## Policy relaxations\n\nPolicy pack not run/);
   });
 
   it("exit 1 on broken config with the program's message naming the key, and no stack trace", function () {

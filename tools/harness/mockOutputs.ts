@@ -119,18 +119,26 @@ users:
   return Buffer.from(kubeconfig).toString("base64");
 }
 
-/** Outputs for a resource, beyond its inputs (which the mock echoes back). */
+/**
+ * Outputs for a resource, beyond its inputs (which the mock echoes back). Generated names, ids and
+ * GUIDs are seeded with the project and stack as well as the logical name, so two stacks of one
+ * program get different ones (dev and prod clusters are not both `aks-aks9036df`), as auto-naming
+ * gives each stack's resources their own random suffix.
+ */
 export function mockOutputs(
   ctx: MockContext,
   type: string,
-  name: string,
+  logicalName: string,
   inputs: Record<string, unknown>,
 ): Record<string, unknown> {
+  // The seed of every generated value; `logicalName` itself stays the prefix of auto-names.
+  const name = `${ctx.project}/${ctx.stack}/${logicalName}`;
   if (type.startsWith("azure-native:")) {
     const key = type.slice("azure-native:".length);
     const spec = ARM_TYPES[key];
     const physical =
-      (spec && spec[2].map((k) => str(inputs[k])).find(Boolean)) ?? `${name}${mockGuid(name).slice(0, 6)}`;
+      (spec && spec[2].map((k) => str(inputs[k])).find(Boolean)) ??
+      `${logicalName}${mockGuid(name).slice(0, 6)}`;
     const rg = str(inputs.resourceGroupName) ?? "rg";
     const id =
       key === "monitor:DiagnosticSetting"
@@ -190,11 +198,12 @@ export function mockOutputs(
   }
   if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm.sh")) {
     const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
-    if (!str(meta.name)) return { metadata: { ...meta, name: `${name}-${mockGuid(name).slice(0, 8)}` } };
+    if (!str(meta.name))
+      return { metadata: { ...meta, name: `${logicalName}-${mockGuid(name).slice(0, 8)}` } };
     return {};
   }
   if (type === "kubernetes:helm.sh/v3:Release") {
-    const n = str(inputs.name) ?? name;
+    const n = str(inputs.name) ?? logicalName;
     return {
       status: {
         name: n,

@@ -1202,6 +1202,10 @@ export interface PreparedPolicies {
   info: AnalyzerInfo;
   pluginVersion: string;
   config: Record<string, PolicyConfigEntry>;
+  /** The pack's own defaults (schema defaults, declared levels, initial config), before any config file. */
+  defaults: Record<string, PolicyConfigEntry>;
+  /** The config file as given (before merging with the defaults); undefined without a file. */
+  fromFile?: Record<string, PolicyConfigEntry>;
   warnings: string[];
 }
 
@@ -1219,8 +1223,11 @@ export async function preparePolicies(
   if (!info.supportsConfig) {
     if (configFile)
       throw new AnalyzerError(`policy pack "${info.name}" at "${analyzer.packDir}" does not support config`);
-    return { info, pluginVersion: plugin.version, config: {}, warnings };
+    return { info, pluginVersion: plugin.version, config: {}, defaults: {}, warnings };
   }
+  // What the pack does with no config file at all (before Configure changes the recorded levels),
+  // so the plan can show every setting a stack's config file changes (tools/plan/relaxations.ts).
+  const defaults = reconcilePolicyPackConfig(info.policies, info.initialConfig, undefined).config;
   const fromFile = configFile ? loadPolicyPackConfigFile(configFile) : undefined;
   const names = new Set(info.policies.map((p) => p.name));
   for (const k of Object.keys(fromFile ?? {})) {
@@ -1233,7 +1240,7 @@ export async function preparePolicies(
     throw new AnalyzerError(lines.join("\n"));
   }
   await analyzer.configure(config);
-  return { info, pluginVersion: plugin.version, config, warnings };
+  return { info, pluginVersion: plugin.version, config, defaults, fromFile, warnings };
 }
 
 /**
@@ -1360,7 +1367,9 @@ export function packRecord(
     pluginVersion: prepared.pluginVersion,
     policies: prepared.info.policies,
     config: prepared.config,
+    defaults: prepared.defaults,
   };
+  if (prepared.fromFile) p.fromFile = prepared.fromFile;
   if (prepared.info.displayName) p.displayName = prepared.info.displayName;
   if (prepared.info.description) p.description = prepared.info.description;
   if (configFile) p.configFile = path.resolve(configFile);

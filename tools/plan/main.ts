@@ -14,7 +14,7 @@ import type { ResourceRecord } from "../harness/mockRun";
 import type { StackConfig } from "./stackConfig";
 import type { OfflinePlanContext } from "../../lib/runContext";
 import type { AnalysisStream, PolicyAnalyzer, PreparedPolicies } from "./analyzer";
-import { renderPlan, Progress, shouldColor } from "./render";
+import { plural, renderPlan, Progress, shouldColor } from "./render";
 import {
   UNKNOWN_PLACEHOLDER,
   type AnalyzerLog,
@@ -58,6 +58,12 @@ const lazy = {
   },
   get diff(): typeof import("./diff") {
     return require("./diff");
+  },
+  get relaxations(): typeof import("./relaxations") {
+    return require("./relaxations");
+  },
+  get names(): typeof import("./names") {
+    return require("./names");
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -464,6 +470,48 @@ export function makeScrubber(secrets: string[]): (text: string) => string {
   };
 }
 
+/**
+ * `--out DIR` must name a directory (created when missing): refuses, before the plan runs, a path
+ * that is an existing file or lies under one (mkdir would fail with a bare EEXIST or ENOTDIR).
+ */
+export function checkOutDir(out: string, cwd: string): void {
+  const dir = path.resolve(cwd, out);
+  for (let p = dir; ; p = path.dirname(p)) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      st = undefined;
+    }
+    if (st && !st.isDirectory()) {
+      throw new UsageError(
+        p === dir
+          ? `--out ${out}: ${dir} is an existing file, not a directory; give --out a directory (created when missing), e.g. --out plan-out, or move the file away`
+          : `--out ${out}: ${p} is a file, so ${dir} cannot be a directory; give --out a path whose parents are directories, e.g. --out plan-out`,
+      );
+    }
+    if (st || path.dirname(p) === p) return;
+  }
+}
+
+/**
+ * The "Wrote …" line: every top-level file by name, every directory with the count of files in it,
+ * so nothing written goes unmentioned.
+ */
+export function describeWritten(written: string[], dir: string): string {
+  const files: string[] = [];
+  const dirs = new Map<string, number>();
+  for (const f of written) {
+    const [first, ...rest] = f.split(/[\\/]/);
+    if (rest.length === 0) files.push(first);
+    else dirs.set(first, (dirs.get(first) ?? 0) + 1);
+  }
+  const parts = [...files, ...[...dirs].map(([d, n]) => `${plural(n, d.replace(/s$/, ""))} in ${d}/`)];
+  const list =
+    parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+  return `Wrote ${list} to ${dir}`;
+}
+
 /** Writes plan.json, manifests/, releases/ and report.md. Returns the files written (relative). */
 export function writeOutDir(dir: string, plan: PlanJson, scrub: (s: string) => string): string[] {
   fs.mkdirSync(dir, { recursive: true });
@@ -533,6 +581,7 @@ export async function main(
       preparePolicies,
       resolveRunPolicyPack,
     } = lazy.analyzer;
+    if (opts.out) checkOutDir(opts.out, opts.cwd);
     const cfg = readStackConfig(opts.cwd, opts.stack);
     const warnings = [...cfg.warnings];
 
@@ -624,6 +673,8 @@ export async function main(
     const plan = buildPlanJson({ cfg, run, policy, warnings });
     progress.step("analyzing network segmentation");
     plan.segmentation = lazy.segmentation.planSegmentation(plan);
+    plan.relaxations = lazy.relaxations.computeRelaxations(plan);
+    plan.names = lazy.names.planNames(plan);
     if (opts.diff) {
       const prevFile = path.resolve(opts.cwd, opts.diff);
       const { diffResources, loadPlanJson } = lazy.diff;
@@ -631,6 +682,7 @@ export async function main(
       const name = path.relative(opts.cwd, prevFile) || prevFile;
       plan.diff = diffResources(previous, plan, name);
       plan.flowDiff = lazy.segmentation.planFlowDiff(previous, plan, name);
+      plan.relaxationsDiff = lazy.relaxations.diffRelaxations(previous, plan, name);
     }
     const scrub = makeScrubber(collectSecretValues(run));
     // Pack output and diagnostics come from the pack: scrub them as well.
@@ -655,13 +707,7 @@ export async function main(
           }),
         ),
       );
-    if (opts.out) {
-      const manifests = written.filter((f) => f.startsWith("manifests/")).length;
-      const releases = written.filter((f) => f.startsWith("releases/")).length;
-      (opts.json ? io.stderr : io.stdout).write(
-        `\nWrote plan.json, ${manifests} manifest${manifests === 1 ? "" : "s"}, ${releases} release${releases === 1 ? "" : "s"} and report.md to ${opts.out}\n`,
-      );
-    }
+    if (opts.out) (opts.json ? io.stderr : io.stdout).write(`\n${describeWritten(written, opts.out)}\n`);
     return plan.exitCode;
   } catch (e) {
     progress.done();

@@ -5,6 +5,8 @@
  */
 import * as path from "node:path";
 import type { PlanJson, PlanResource, PolicyDiagnostic, ResourceDiff } from "./types";
+import { relaxationSummary, renderRelaxationsText } from "./relaxations";
+import { renderNamesText } from "./names";
 
 export interface Colors {
   bold(s: string): string;
@@ -106,7 +108,7 @@ function renderViolation(d: PolicyDiagnostic, c: Colors): string[] {
 
 /** The CLI's "Policies:" section: per pack a status line, per violation level, policy, resource, message. */
 export function renderPolicies(plan: PlanJson, projectDir: string, c: Colors): string {
-  if (!plan.policy.enabled) return `${c.bold("Policies:")}\n    ${c.dim("(skipped: --no-policy)")}`;
+  if (!plan.policy.enabled) return `${c.bold("Policies:")}\n    ${c.yellow(NO_POLICY)}`;
   const lines = [c.bold("Policies:")];
   for (const pack of plan.policy.packs) {
     const diags = plan.policy.diagnostics.filter((d) => d.policyPackName === pack.name);
@@ -146,6 +148,9 @@ export function renderOutputs(outputs: Record<string, unknown>, c: Colors): stri
   return lines.join("\n");
 }
 
+/** What the console and report say under --no-policy: nothing was checked. */
+export const NO_POLICY = "policy pack not run (--no-policy): no policy was checked";
+
 export function renderSummary(plan: PlanJson, c: Colors): string {
   const lines = [c.bold("Resources:"), `    ${c.green(`+ ${plan.summary.resources.create} to create`)}`];
   const p = plan.summary.policy;
@@ -163,7 +168,9 @@ export function renderSummary(plan: PlanJson, c: Colors): string {
       `    ${parts.join(", ")}`,
       `    ${p.policies} policies in ${p.packs} pack${p.packs === 1 ? "" : "s"}: ${p.passed} passed, ${p.failed} failed`,
     );
-  }
+    const relaxed = relaxationSummary(plan);
+    if (relaxed) lines.push(`    ${relaxed}`);
+  } else lines.push("", c.bold("Policy:"), `    ${c.yellow(NO_POLICY)}`);
   return lines.join("\n");
 }
 
@@ -189,6 +196,10 @@ export function renderPlan(
       ].join("\n"),
     );
   }
+  const names = renderNamesText(plan);
+  if (names) sections.push(names);
+  const relaxations = renderRelaxationsText(plan);
+  if (relaxations) sections.push(relaxations);
   if (plan.diff) sections.push(renderDiff(plan.diff, c));
   if (plan.flowDiff) sections.push(renderFlowDiff(plan.flowDiff, c));
   const outputs = renderOutputs(plan.outputs, c);

@@ -4,7 +4,8 @@
  */
 import type { PlanJson, PlanPolicyResult, ReportSection } from "./types";
 import { extraSections } from "./sections";
-import { plural } from "./render";
+import { plural, NO_POLICY } from "./render";
+import { relaxationMarker } from "./relaxations";
 
 export type { ReportSection } from "./types";
 
@@ -24,7 +25,9 @@ export const headerSection: ReportSection = (plan) => {
   return [
     `# Offline plan: ${plan.project} / ${plan.stack}`,
     "",
-    "Preview of a fresh stack under Pulumi mocks, checked by the policy pack over the analyzer gRPC protocol. No cloud calls.",
+    plan.policy.enabled
+      ? "Preview of a fresh stack under Pulumi mocks, checked by the policy pack over the analyzer gRPC protocol. No cloud calls."
+      : "Preview of a fresh stack under Pulumi mocks. The policy pack was not run (`--no-policy`): nothing was checked against the policies. No cloud calls.",
     "",
     "| | |",
     "|---|---|",
@@ -32,7 +35,7 @@ export const headerSection: ReportSection = (plan) => {
     `| Project | ${cell(plan.project)} |`,
     `| Stack | ${cell(plan.stack)} |`,
     `| Resources | ${plan.summary.resources.create} to create |`,
-    `| Policy status | ${plan.policy.enabled ? status : "skipped (--no-policy)"} |`,
+    `| Policy status | ${plan.policy.enabled ? status : NO_POLICY} |`,
     `| Exit code | ${plan.exitCode} |`,
   ].join("\n");
 };
@@ -57,7 +60,7 @@ const frameworkCell = (r: PlanPolicyResult): string => {
 };
 
 export const complianceSection: ReportSection = (plan) => {
-  if (!plan.policy.enabled) return "## Policy compliance\n\nSkipped (`--no-policy`).";
+  if (!plan.policy.enabled) return `## Policy compliance\n\nNot checked: ${NO_POLICY}.`;
   const out = ["## Policy compliance", ""];
   for (const pack of plan.policy.packs) {
     const results = plan.policy.results.filter((r) => r.pack === pack.name);
@@ -72,7 +75,7 @@ export const complianceSection: ReportSection = (plan) => {
       "|---|---|---|---|---|---:|",
       ...results.map(
         (r) =>
-          `| \`${cell(r.policy)}\` | ${frameworkCell(r)} | ${cell(r.severity)} | ${r.enforcementLevel} | ${RESULT_LABEL[r.result]} | ${r.violations} |`,
+          `| \`${cell(r.policy)}\`${relaxationMarker(plan, r.pack, r.policy)} | ${frameworkCell(r)} | ${cell(r.severity)} | ${r.enforcementLevel} | ${RESULT_LABEL[r.result]} | ${r.violations} |`,
       ),
       "",
     );

@@ -4,5 +4,7 @@
  */
 import type { ReportSection } from "./types";
 import { segmentationSection } from "./segmentation";
+import { relaxationsSection } from "./relaxations";
+import { namesSection } from "./names";
 
-export const extraSections: ReportSection[] = [segmentationSection];
+export const extraSections: ReportSection[] = [relaxationsSection, namesSection, segmentationSection];

@@ -122,6 +122,10 @@ export interface PlanPolicyPack {
   policies: PolicyInfo[];
   /** The reconciled config sent with `Configure`. */
   config: Record<string, PolicyConfigEntry>;
+  /** The pack's defaults: the same reconciliation with no config file (absent in older plan.json files). */
+  defaults?: Record<string, PolicyConfigEntry>;
+  /** The config file's entries as written (before merging with the defaults). */
+  fromFile?: Record<string, PolicyConfigEntry>;
 }
 
 /** Pass/fail of one policy over the whole plan. */
@@ -196,6 +200,12 @@ export interface PlanJson {
   segmentation?: PlanSegmentation;
   /** With --diff: connections added and removed since the previous plan. */
   flowDiff?: { previous: string; added: string[]; removed: string[] };
+  /** Policy settings and levels that differ from the pack's defaults, and exemptions (tools/plan/relaxations.ts). */
+  relaxations?: PlanRelaxations;
+  /** With --diff: relaxations and exemptions added and removed since the previous plan. */
+  relaxationsDiff?: RelaxationsDiff;
+  /** What the stack creates, by name (tools/plan/names.ts). */
+  names?: PlanNames;
   warnings: string[];
   summary: PlanSummary;
   exitCode: number;
@@ -203,3 +213,95 @@ export interface PlanJson {
 
 /** A report.md section: gets the plan, returns Markdown (empty string to skip). */
 export type ReportSection = (plan: PlanJson) => string;
+
+/** How a setting's change moves the gate: relaxes or tightens it, or only changes it (review it). */
+export type ChangeEffect = "relaxes" | "tightens" | "changes";
+
+/** One policy setting (or its enforcement level) whose value differs from the pack's default. */
+export interface PolicySettingChange {
+  pack: string;
+  policy: string;
+  /** `enforcementLevel` or the name of the policy's config property. */
+  setting: string;
+  default: unknown;
+  value: unknown;
+  effect: ChangeEffect;
+}
+
+/** An entry of a policy's config that exempts something, with its reason (e.g. keyvault-network-restricted's exemptions[]). */
+export interface PolicyExemption {
+  pack: string;
+  policy: string;
+  /** The config property holding the entry (`exemptions`, `observeNamespaces`, …). */
+  setting: string;
+  /** What is exempted: the entry's name (or namespace, or its first string field). */
+  name: string;
+  /** The reason written in the config; empty when none is given. */
+  reason: string;
+  until?: string;
+  /** Set by the stack's config file, or part of the pack's defaults. */
+  source: "stack" | "pack";
+}
+
+/** A pack's config source: the stack's file, or none (the pack's defaults apply). */
+export interface RelaxationSource {
+  pack: string;
+  version: string;
+  /** The policy config file, relative to the pack's parent directory (e.g. policypack/config/dev.json). */
+  configFile?: string;
+  /** Without a file: where the plan looked for one. */
+  lookedFor?: string;
+  /** Declared levels of the pack's policies (what applies without a file). */
+  defaultLevels: Record<string, number>;
+  /** Without a file: each configurable setting and its default. */
+  defaultSettings?: { policy: string; setting: string; default: unknown }[];
+}
+
+/** plan.json `relaxations`: how the stack's policy config departs from the pack's defaults. */
+export interface PlanRelaxations {
+  /** False under --no-policy: nothing was configured, nothing is listed. */
+  policyRun: boolean;
+  sources: RelaxationSource[];
+  changes: PolicySettingChange[];
+  exemptions: PolicyExemption[];
+  /** Settings the config file sets to the pack's default value (stated, changes nothing). */
+  restated: { pack: string; policy: string; setting: string; value: unknown }[];
+}
+
+/** With --diff: relaxation and exemption lines (see relaxationLines) added and removed. */
+export interface RelaxationsDiff {
+  previous: string;
+  /** How the previous plan's relaxations were known: recorded in it, or computed from its policy config. */
+  basis: "recorded" | "computed" | "none";
+  added: string[];
+  removed: string[];
+}
+
+/** plan.json `names`: what the stack creates, by name, from the recorded registrations. */
+export interface PlanNames {
+  namespaces: {
+    name: string;
+    tier?: string;
+    environment?: string;
+    podSecurity?: string;
+    /** create: a Namespace; patch: an existing namespace hardened in place (NamespacePatch), never created. */
+    action: "create" | "patch";
+  }[];
+  gateways: {
+    environment?: string;
+    gateway: string;
+    namespace: string;
+    /** Each hostname with its listeners (protocol/port). */
+    hostnames: { hostname: string; listeners: string[] }[];
+  }[];
+  vaults: {
+    /** The vault's Azure name (vaultName); undefined when Pulumi auto-names it at deploy. */
+    name?: string;
+    logicalName: string;
+    resourceGroup?: string;
+    tier?: string;
+    environment?: string;
+    publicNetworkAccess?: string;
+    defaultAction?: string;
+  }[];
+}
