@@ -501,7 +501,8 @@ export interface PlanIO {
 /** The `--diff` plan.json, read and checked (DiffFileError names the flag, the file and the fix). */
 function readPreviousPlan(cwd: string, file: string): { plan: PlanJson; name: string } {
   const abs = path.resolve(cwd, file);
-  return { plan: lazy.diff.loadPlanJson(abs), name: path.relative(cwd, abs) || abs };
+  const rel = path.relative(cwd, abs);
+  return { plan: lazy.diff.loadPlanJson(abs), name: rel && !rel.startsWith("..") ? rel : abs };
 }
 
 /** Runs the plan CLI; returns the exit code. */
