@@ -22,7 +22,8 @@ import {
   pathCovers,
   SECRET,
 } from "../tools/plan/diff";
-import { code } from "../tools/plan/diffReport";
+import { code, resourceDiffSection } from "../tools/plan/diffReport";
+import { makeColors, renderDiff } from "../tools/plan/render";
 import { renderReport } from "../tools/plan/report";
 import type { PlanJson, PlanResource, PropertyChange } from "../tools/plan/types";
 import { defaultResourceOptions } from "../tools/harness/mockRun";
@@ -209,6 +210,33 @@ describe("plan --diff: the diff function", () => {
     );
     assert.throws(() => loadPlanJson(path.join(dir, "nope.json")), fix);
     assert.equal(loadPlanJson(file("ok.json", '{"schemaVersion":1,"resources":[]}')).resources.length, 0);
+  });
+
+  it("console and report: one line / row per field, replacements and ignored fields marked", () => {
+    const before = res(
+      "r",
+      { spec: { name: "a", gone: "x|y" }, count: 1 },
+      { replaceOnChanges: ["spec.name"], ignoreChanges: ["count"] },
+    );
+    const after = res(
+      "r",
+      { spec: { name: "b", added: 2 }, count: 2 },
+      { replaceOnChanges: ["spec.name"], ignoreChanges: ["count"] },
+    );
+    const diff = diffResources({ resources: [before] }, { resources: [after] }, "base/plan.json");
+    const text = renderDiff(diff, makeColors(false));
+    assert.match(text, /\+- t:m:T {2}r {2}\(replace\) \(replaceOnChanges: spec\.name\)/);
+    assert.match(
+      text,
+      /~ spec\.name: "a" => "b"\n {8}- spec\.gone: "x\|y"\n {8}\+ spec\.added: 2\n {8}~ count: 1 => 2 {2}\(ignoreChanges/,
+    );
+    assert.match(text, /0 added, 1 changed, 0 removed, 0 unchanged/);
+    const md = resourceDiffSection({ diff } as PlanJson);
+    assert.match(md, /#### \+- `t:m:T` `r`: \*\*replace\*\* \(replaceOnChanges: `spec\.name`\)/);
+    assert.ok(md.includes('| ~ | `spec.name` | `"a"` | `"b"` |'), md);
+    assert.ok(md.includes('| - | `spec.gone` | `"x\\|y"` | – |'), md);
+    assert.ok(md.includes("| + | `spec.added` | – | `2` |"), md);
+    assert.ok(md.includes("| ~ | `count` (ignoreChanges: not applied) | `1` | `2` |"), md);
   });
 
   it("report: code spans survive pipes and backticks", () => {
