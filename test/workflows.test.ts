@@ -10,6 +10,7 @@ import { parse, stringify } from "yaml";
 import {
   hostedClusterJobs,
   kubeloginProblems,
+  pullRequestGateProblems,
   referencedNames,
   unpinnedUses,
   WorkflowFiles,
@@ -102,6 +103,37 @@ describe("GitHub workflows (.github/workflows)", () => {
     const noOverride = mutate("stack.yml", (d) => delete d.jobs.pulumi.env.AAD_LOGIN_METHOD);
     if (MODES.dev === "azurecli")
       assert.match(kubeloginProblems(noOverride, MODES).join("\n"), /azurecli needs an azure\/login step/);
+  });
+
+  it("pull-request.yml type-checks, lints, plans the base and the head with --diff, and publishes the report", () => {
+    assert.deepEqual(pullRequestGateProblems(FILES), []);
+    const without = (pattern: RegExp) =>
+      mutate("pull-request.yml", (d) => {
+        for (const job of Object.values<any>(d.jobs))
+          if (job.steps) job.steps = job.steps.filter((s: any) => !pattern.test(JSON.stringify(s)));
+      });
+    const cases: [WorkflowFiles, RegExp][] = [
+      [without(/npm run typecheck/), /no step type-checks/],
+      [without(/npm run lint/), /no step lints/],
+      [without(/pull_request\.base\.sha/), /no actions\/checkout of the base/],
+      [without(/Offline plan of the base/), /no step plans the base/],
+      [without(/GITHUB_STEP_SUMMARY/), /no step appends report\.md to the job summary/],
+      [without(/upload-artifact/), /no step uploads/],
+      [
+        mutate("pull-request.yml", (d) => {
+          for (const s of d.jobs["offline-plan"].steps) if (s.run) s.run = s.run.replace(/--diff/g, "--json");
+        }),
+        /no step plans the head with --diff plan-base-\$STACK\/plan\.json/,
+      ],
+      [
+        mutate("pull-request.yml", (d) => {
+          for (const s of d.jobs["offline-plan"].steps)
+            if (/GITHUB_STEP_SUMMARY/.test(s.run ?? "")) delete s.if;
+        }),
+        /must run if: always\(\)/,
+      ],
+    ];
+    for (const [files, problem] of cases) assert.match(pullRequestGateProblems(files).join("\n"), problem);
   });
 
   it("README lists every repository variable, secret, environment and federated-credential subject the workflows use", () => {

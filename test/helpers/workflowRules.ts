@@ -4,6 +4,7 @@
  * job that signs in to Kubernetes with kubelogin workloadidentity given what that mode needs.
  * Pure: takes the workflow texts and the stacks' kubelogin modes, returns the problems found.
  */
+import * as path from "node:path";
 import { parse } from "yaml";
 
 /** Raw workflow files by file name (e.g. `main.yml`). */
@@ -214,4 +215,75 @@ export function referencedNames(files: WorkflowFiles): {
     secrets: uniq(/secrets\.([A-Z0-9_]+)/g),
     environments: [...environments].sort(),
   };
+}
+
+/** The steps of every job of one workflow file, with their job id. */
+const stepsOf = (files: WorkflowFiles, workflow: string): { job: string; step: any }[] =>
+  Object.entries<any>(docOf(files, workflow).jobs ?? {}).flatMap(([job, raw]) =>
+    (raw.steps ?? []).map((step: any) => ({ job, step })),
+  );
+
+/** The value of `--flag` in a shell command (quotes dropped), or undefined. */
+const flagValue = (run: string, flag: string) => new RegExp(`${flag}[\\s=]+"?([^"\\s]+)"?`).exec(run)?.[1];
+
+/**
+ * The pull-request workflow is the gate reviewers read (issue 15, item 6): it type-checks and
+ * lints (the tests run transpile-only, so a type error would pass them), plans the base commit
+ * checked out apart (actions/checkout with `ref: github.event.pull_request.base.sha` and a
+ * `path:`, the plan run there with `--out`), plans the head with `--diff` against that plan.json,
+ * and publishes report.md in the job summary ($GITHUB_STEP_SUMMARY) and as an artifact.
+ */
+export function pullRequestGateProblems(files: WorkflowFiles, workflow = "pull-request.yml"): string[] {
+  if (!files[workflow]) return [`${workflow} is missing`];
+  const steps = stepsOf(files, workflow);
+  const runs = steps.map(({ job, step }) => ({ job, step, run: asString(step.run) }));
+  const problems: string[] = [];
+  if (!runs.some((s) => /\bnpm run (--silent )?typecheck\b|\btsc\b[^\n]*--noEmit/.test(s.run)))
+    problems.push(`${workflow}: no step type-checks (npm run typecheck)`);
+  if (!runs.some((s) => /\bnpm run (--silent )?lint\b|\beslint\b/.test(s.run)))
+    problems.push(`${workflow}: no step lints (npm run lint)`);
+  const baseCheckout = steps.find(
+    ({ step }) =>
+      /^actions\/checkout@/.test(asString(step.uses)) &&
+      /github\.event\.pull_request\.base\.sha/.test(asString(step.with?.ref)) &&
+      asString(step.with?.path) !== "",
+  );
+  if (!baseCheckout)
+    problems.push(
+      `${workflow}: no actions/checkout of the base (ref: \${{ github.event.pull_request.base.sha }}, path: base)`,
+    );
+  const plans = runs.filter((s) => /scripts\/plan\b|npm run plan\b/.test(s.run));
+  const basePath = baseCheckout ? asString(baseCheckout.step.with.path).replace(/\/$/, "") : undefined;
+  const basePlan = plans.find(
+    (s) =>
+      basePath !== undefined &&
+      s.job === baseCheckout!.job &&
+      (asString(s.step["working-directory"]).replace(/\/$/, "") === basePath ||
+        flagValue(s.run, "--cwd") === basePath) &&
+      flagValue(s.run, "--out") !== undefined,
+  );
+  if (baseCheckout && !basePlan)
+    problems.push(`${workflow}: no step plans the base (scripts/plan --out … in ${basePath}/)`);
+  const baseOut = basePlan ? path.posix.basename(flagValue(basePlan.run, "--out")!) : undefined;
+  const headPlan = plans.find(
+    (s) =>
+      s !== basePlan &&
+      /--diff/.test(s.run) &&
+      baseOut !== undefined &&
+      s.run.includes(`${baseOut}/plan.json`),
+  );
+  if (basePlan && !headPlan)
+    problems.push(`${workflow}: no step plans the head with --diff ${baseOut}/plan.json (the base's plan)`);
+  const summary = runs.find(
+    (s) => /report\.md/.test(s.run) && />>\s*"?\$\{?GITHUB_STEP_SUMMARY\}?"?/.test(s.run),
+  );
+  if (!summary)
+    problems.push(`${workflow}: no step appends report.md to the job summary ($GITHUB_STEP_SUMMARY)`);
+  else if (!/always\(\)/.test(asString(summary.step.if)))
+    problems.push(
+      `${workflow}: the job summary step must run if: always() (a failing plan is when it matters)`,
+    );
+  if (!steps.some(({ step }) => /^actions\/upload-artifact@/.test(asString(step.uses))))
+    problems.push(`${workflow}: no step uploads the plan and report as an artifact`);
+  return problems;
 }

@@ -90,7 +90,9 @@ Options:
       --policy-config <file>    policy pack config JSON (--policy-pack-config format;
                                 default: <pack>/config/<stack>.json when it exists)
       --no-policy               do not run the policy pack
-      --diff <plan.json>        list resources added/removed since a previous plan.json
+      --diff <plan.json>        what changed since a previous plan.json (written by --out): resources
+                                added, removed and changed (field by field), connections added and
+                                removed; report.md then opens with these changes
       --parallel <n>            concurrent Analyze calls (default 8)
   -v, --verbose                 stack traces on errors, policy pack output in the plan
   -h, --help                    this help
@@ -544,6 +546,13 @@ export interface PlanIO {
   now?: () => Date;
 }
 
+/** The `--diff` plan.json, read and checked (DiffFileError names the flag, the file and the fix). */
+function readPreviousPlan(cwd: string, file: string): { plan: PlanJson; name: string } {
+  const abs = path.resolve(cwd, file);
+  const rel = path.relative(cwd, abs);
+  return { plan: lazy.diff.loadPlanJson(abs), name: rel && !rel.startsWith("..") ? rel : abs };
+}
+
 /** Runs the plan CLI; returns the exit code. */
 export async function main(
   argv: string[],
@@ -569,6 +578,9 @@ export async function main(
   let stream: AnalysisStream | undefined;
   let programDone = false;
   try {
+    // The previous plan is checked before anything runs: a wrong --diff path fails at once and
+    // leaves --out untouched.
+    const previous = opts.diff ? readPreviousPlan(opts.cwd, opts.diff) : undefined;
     progress.step(`reading config of stack ${opts.stack}`);
     const { readStackConfig } = lazy.stackConfig;
     const {
@@ -675,14 +687,10 @@ export async function main(
     plan.segmentation = lazy.segmentation.planSegmentation(plan);
     plan.relaxations = lazy.relaxations.computeRelaxations(plan);
     plan.names = lazy.names.planNames(plan);
-    if (opts.diff) {
-      const prevFile = path.resolve(opts.cwd, opts.diff);
-      const { diffResources, loadPlanJson } = lazy.diff;
-      const previous = loadPlanJson(prevFile);
-      const name = path.relative(opts.cwd, prevFile) || prevFile;
-      plan.diff = diffResources(previous, plan, name);
-      plan.flowDiff = lazy.segmentation.planFlowDiff(previous, plan, name);
-      plan.relaxationsDiff = lazy.relaxations.diffRelaxations(previous, plan, name);
+    if (previous) {
+      plan.diff = lazy.diff.diffResources(previous.plan, plan, previous.name);
+      plan.flowDiff = lazy.segmentation.planFlowDiff(previous.plan, plan, previous.name);
+      plan.relaxationsDiff = lazy.relaxations.diffRelaxations(previous.plan, plan, previous.name);
     }
     const scrub = makeScrubber(collectSecretValues(run));
     // Pack output and diagnostics come from the pack: scrub them as well.
@@ -714,7 +722,7 @@ export async function main(
     if (analyzerPromise) await analyzerPromise.then((a) => a.close()).catch(() => undefined);
     const known =
       e instanceof Error &&
-      ["StackConfigError", "AnalyzerError", "ProgramError", "UsageError"].includes(e.name);
+      ["StackConfigError", "AnalyzerError", "ProgramError", "UsageError", "DiffFileError"].includes(e.name);
     const msg = e instanceof Error ? e.message : String(e);
     io.stderr.write(`error: ${msg}\n`);
     if (opts.verbose) {

@@ -393,20 +393,28 @@ export const relaxationsSection: ReportSection = (plan) => {
       "</details>",
     );
   }
-  const d = plan.relaxationsDiff;
-  if (d) {
-    out.push("", `### Relaxation changes since ${d.previous}`, "");
-    if (d.basis === "none") out.push("Not comparable: the previous plan ran no policy pack.");
-    else if (d.added.length === 0 && d.removed.length === 0)
-      out.push("No relaxation or exemption added or removed.");
-    else {
-      if (d.basis === "computed")
-        out.push(
-          "(The previous plan did not record its relaxations; computed from its policy config against this pack's defaults.)",
-          "",
-        );
-      out.push(...d.added.map((l) => `- ➕ ${cell(l)}`), ...d.removed.map((l) => `- ➖ ${cell(l)}`));
-    }
-  }
   return out.join("\n").trimEnd();
+};
+
+/**
+ * With `--diff`: the relaxations and exemptions added or removed since the base plan. Placed with
+ * the resource and flow diffs at the top of report.md: a pull request that relaxes a policy shows it
+ * first.
+ */
+export const relaxationsDiffSection: ReportSection = (plan) => {
+  const d = plan.relaxationsDiff;
+  if (!d) return "";
+  const out: string[] = [`## Relaxation changes since ${d.previous}`, ""];
+  if (d.basis === "none") out.push("Not comparable: the previous plan ran no policy pack.");
+  else if (d.added.length === 0 && d.removed.length === 0)
+    out.push("No relaxation or exemption added or removed.");
+  else {
+    if (d.basis === "computed")
+      out.push(
+        "(The previous plan did not record its relaxations; computed from its policy config against this pack's defaults.)",
+        "",
+      );
+    out.push(...d.added.map((l) => `- ➕ ${cell(l)}`), ...d.removed.map((l) => `- ➖ ${cell(l)}`));
+  }
+  return out.join("\n");
 };

@@ -4,7 +4,8 @@
  * decision (TTY, NO_COLOR, FORCE_COLOR) and the stderr progress indicator.
  */
 import * as path from "node:path";
-import type { PlanJson, PlanResource, PolicyDiagnostic, ResourceDiff } from "./types";
+import type { PlanJson, PlanResource, PolicyDiagnostic, ResourceChange, ResourceDiff } from "./types";
+import { formatChange } from "./diff";
 import { relaxationSummary, renderRelaxationsText } from "./relaxations";
 import { renderNamesText } from "./names";
 
@@ -122,11 +123,32 @@ export function renderPolicies(plan: PlanJson, projectDir: string, c: Colors): s
   return lines.join("\n");
 }
 
+/** One changed resource: header like the CLI's `~ type: (update)`, its URN, then one line per field. */
+export function renderResourceChange(ch: ResourceChange, c: Colors): string[] {
+  const glyph = ch.op === "replace" ? c.red("+-") : c.yellow("~");
+  const why = ch.replaceReasons ? ` ${c.dim(`(replaceOnChanges: ${ch.replaceReasons.join(", ")})`)}` : "";
+  const lines = [
+    `    ${glyph} ${ch.type}  ${c.bold(ch.name)}  (${ch.op})${why}`,
+    `        ${c.dim(`[urn=${ch.urn}]`)}`,
+  ];
+  for (const pc of ch.changes) {
+    const text = formatChange(pc);
+    const colour = pc.ignored ? c.dim : pc.kind === "add" ? c.green : pc.kind === "delete" ? c.red : c.yellow;
+    lines.push(`        ${colour(text)}`);
+  }
+  return lines;
+}
+
+/** `--diff`: resources added, removed and changed (with their changed fields) since the previous plan. */
 export function renderDiff(diff: ResourceDiff, c: Colors): string {
-  const lines = [c.bold(`Changes since ${diff.previous}:`)];
+  const from = diff.previousStack ? ` (${diff.previousStack})` : "";
+  const lines = [c.bold(`Changes since ${diff.previous}${from}:`)];
   for (const u of diff.added) lines.push(`    ${c.green("+")} ${u}`);
   for (const u of diff.removed) lines.push(`    ${c.red("-")} ${u}`);
-  lines.push(`    ${diff.added.length} added, ${diff.removed.length} removed, ${diff.unchanged} unchanged`);
+  for (const ch of diff.changed ?? []) lines.push(...renderResourceChange(ch, c));
+  lines.push(
+    `    ${diff.added.length} added, ${(diff.changed ?? []).length} changed, ${diff.removed.length} removed, ${diff.unchanged} unchanged`,
+  );
   return lines.join("\n");
 }
 

@@ -1,11 +1,14 @@
 /**
- * report.md: resource counts, the policy results as a compliance table and the violations, then
- * any extra sections (./sections.ts). Every section is a `ReportSection = (plan) => string`.
+ * report.md: the title; with `--diff`, what changed since the previous plan (./diffReport.ts); the
+ * summary; then the details: resource counts, the policy results as a compliance table and the
+ * violations, then any extra sections (./sections.ts). Every section is a
+ * `ReportSection = (plan) => string`.
  */
 import type { PlanJson, PlanPolicyResult, ReportSection } from "./types";
 import { extraSections } from "./sections";
+import { diffSections } from "./diffReport";
 import { plural, NO_POLICY } from "./render";
-import { relaxationMarker } from "./relaxations";
+import { relaxationMarker, relaxationsDiffSection } from "./relaxations";
 
 export type { ReportSection } from "./types";
 
@@ -20,14 +23,21 @@ const RESULT_LABEL: Record<PlanPolicyResult["result"], string> = {
   disabled: "⏸ disabled",
 };
 
-export const headerSection: ReportSection = (plan) => {
-  const status = plan.summary.status === "ok" ? "✅ compliant" : "❌ mandatory policy violations";
-  return [
+/** The title and what the plan is. */
+export const titleSection: ReportSection = (plan) =>
+  [
     `# Offline plan: ${plan.project} / ${plan.stack}`,
     "",
     plan.policy.enabled
       ? "Preview of a fresh stack under Pulumi mocks, checked by the policy pack over the analyzer gRPC protocol. No cloud calls."
       : "Preview of a fresh stack under Pulumi mocks. The policy pack was not run (`--no-policy`): nothing was checked against the policies. No cloud calls.",
+  ].join("\n");
+
+/** The summary table (stack, resources, policy status, exit code). */
+export const summarySection: ReportSection = (plan) => {
+  const status = plan.summary.status === "ok" ? "✅ compliant" : "❌ mandatory policy violations";
+  return [
+    "## Summary",
     "",
     "| | |",
     "|---|---|",
@@ -101,8 +111,18 @@ export const complianceSection: ReportSection = (plan) => {
 export const warningsSection: ReportSection = (plan) =>
   plan.warnings.length === 0 ? "" : ["## Warnings", "", ...plan.warnings.map((w) => `- ${w}`)].join("\n");
 
+/** Title and summary table together (the report's header before `--diff` sections existed). */
+export const headerSection: ReportSection = (plan) => `${titleSection(plan)}\n\n${summarySection(plan)}`;
+
+/**
+ * In this order: the title, what changed (with `--diff`: resources, then flows), the summary, then
+ * the details.
+ */
 export const builtinSections: ReportSection[] = [
-  headerSection,
+  titleSection,
+  ...diffSections,
+  relaxationsDiffSection,
+  summarySection,
   resourcesSection,
   complianceSection,
   warningsSection,

@@ -100,14 +100,6 @@ export function segmentationSection(plan: PlanJson): string {
     "</details>",
     "",
   );
-  if (plan.flowDiff) {
-    out.push(`### Flows changed since ${plan.flowDiff.previous}`, "");
-    if (!plan.flowDiff.added.length && !plan.flowDiff.removed.length)
-      out.push("No connection added or removed.", "");
-    for (const l of plan.flowDiff.added) out.push(`- ➕ \`${l}\``);
-    for (const l of plan.flowDiff.removed) out.push(`- ➖ \`${l}\``);
-    out.push("");
-  }
   return out.join("\n");
 }
 

@@ -141,11 +141,50 @@ export interface PlanPolicyResult {
   violations: number;
 }
 
-/** The `--diff` result: resources added/removed vs a previous plan.json. */
+/**
+ * One changed field of a resource, like a line of `pulumi preview --diff`. `path` is a property
+ * path in Pulumi's syntax (`spec.ingress[0].from[1].ipBlock.cidr`, `metadata.labels["app.kubernetes.io/name"]`).
+ * Values are JSON values as plan.json holds them: a secret (or a value that was or is secret) is
+ * `[secret]`, never its plain value.
+ */
+export interface PropertyChange {
+  /** `update`: the value changed (or its type); `add`/`delete`: the field appeared/disappeared. */
+  kind: "update" | "add" | "delete";
+  path: string;
+  old?: unknown;
+  new?: unknown;
+  /** Where the field lives: the resource's inputs, or a resource option such as `protect`. */
+  in: "inputs" | "options";
+  /** The path is under one of the resource's `ignoreChanges`: the engine keeps the old value. */
+  ignored?: boolean;
+}
+
+/** A resource present in both plans whose inputs or options differ. */
+export interface ResourceChange {
+  urn: string;
+  type: string;
+  name: string;
+  /**
+   * `replace` only when the plan can know it: a changed path under the resource's
+   * `replaceOnChanges`. Otherwise `update`: the provider may still replace at `pulumi preview`
+   * (e.g. an immutable field), which an offline plan cannot see.
+   */
+  op: "update" | "replace";
+  /** Paths that force the replacement (under `replaceOnChanges`). */
+  replaceReasons?: string[];
+  changes: PropertyChange[];
+}
+
+/** The `--diff` result: resources added, removed and changed vs a previous plan.json. */
 export interface ResourceDiff {
   previous: string;
+  /** `organization/project/stack` of the previous plan. */
+  previousStack?: string;
   added: string[];
   removed: string[];
+  /** Resources in both plans with changed inputs or options, in the order of the new plan. */
+  changed: ResourceChange[];
+  /** Resources in both plans with identical inputs and options. */
   unchanged: number;
 }
 
