@@ -34,6 +34,7 @@ const ENVOY_PROXY = kubeKind("gateway.envoyproxy.io", "EnvoyProxy");
 const SECURITY_POLICY = kubeKind("gateway.envoyproxy.io", "SecurityPolicy");
 const SERVICE = kubeKind("core", "Service");
 const NETWORK_POLICY = kubeKind("networking.k8s.io", "NetworkPolicy");
+const CILIUM_POLICY = kubeKind("cilium.io", "Cilium(Clusterwide)?NetworkPolicy");
 
 /** One allowlist found in a resource: its kind, the field path, and the entries at that path. */
 export interface FoundAllowlist {
@@ -70,7 +71,9 @@ export function allowlistsOf(r: { type: string; name: string; props: any }): Fou
       entries: rules.map((rule, i) => ({ path: `${path}[${i}].value`, value: get(rule, "value") })),
     });
   }
-  const k8s = [ENVOY_PROXY, SECURITY_POLICY, SERVICE, NETWORK_POLICY].some((t) => t.test(r.type));
+  const k8s = [ENVOY_PROXY, SECURITY_POLICY, SERVICE, NETWORK_POLICY, CILIUM_POLICY].some((t) =>
+    t.test(r.type),
+  );
   if (!k8s) return out;
   for (const o of kubeObjects(r)) {
     const name = String(get(o.obj, "metadata", "name") ?? r.name);
@@ -135,6 +138,55 @@ export function allowlistsOf(r: { type: string; name: string; props: any }): Fou
         });
       }
     }
+    if (CILIUM_POLICY.test(r.type)) out.push(...ciliumAllowlists(o.obj, o.path, name));
+  }
+  return out;
+}
+
+/**
+ * CIDR peers of a CiliumNetworkPolicy (`spec` and each of `specs`): fromCIDR / fromCIDRSet on
+ * ingress, toCIDR / toCIDRSet on egress (cilium.io/v2 CRD, as @kubernetes-models/cilium 4.0.0
+ * policy/api/IngressCommonRule.d.ts and CIDRRule.d.ts model it: a CIDRSet entry is {cidr, except}
+ * or {cidrGroupRef}).
+ * Entities (`world`, `kube-apiserver`, …) are not address ranges and a /0 is the internet target,
+ * as for NetworkPolicy ipBlocks.
+ */
+function ciliumAllowlists(obj: any, prefix: string, name: string): FoundAllowlist[] {
+  const out: FoundAllowlist[] = [];
+  const ns = get(obj, "metadata", "namespace");
+  const specs: [string, any][] = [["spec", get(obj, "spec")]];
+  list(get(obj, "specs")).forEach((sp, i) => specs.push([`specs[${i}]`, sp]));
+  for (const [sp, spec] of specs) {
+    if (spec === undefined || spec === null) continue;
+    for (const [dir, cidrField, setField] of [
+      ["ingress", "fromCIDR", "fromCIDRSet"],
+      ["egress", "toCIDR", "toCIDRSet"],
+    ] as const) {
+      const entries: FoundAllowlist["entries"] = [];
+      list(get(spec, dir)).forEach((rule, k) => {
+        const at = `${prefix}${sp}.${dir}[${k}]`;
+        list(get(rule, cidrField)).forEach((cidr, j) => {
+          if (typeof cidr === "string" && /\/\s*0$/.test(cidr)) return;
+          entries.push({ path: `${at}.${cidrField}[${j}]`, value: cidr });
+        });
+        list(get(rule, setField)).forEach((set, j) => {
+          const cidr = get(set, "cidr");
+          if (typeof cidr === "string" && /\/\s*0$/.test(cidr)) return;
+          entries.push({
+            path: `${at}.${setField}[${j}]`,
+            // A cidrGroupRef names ranges this stack does not show: it cannot be judged (fail closed).
+            value: cidr ?? get(set, "cidrGroupRef"),
+            intervals: ipBlockIntervals(cidr, get(set, "except")),
+          });
+        });
+      });
+      out.push({
+        kind: "networkPolicyIpBlocks",
+        name: typeof ns === "string" ? `${ns}/${name}` : name,
+        path: `${prefix}${sp}.${dir}[*].${cidrField} / ${setField} (except /0, the internet target)`,
+        entries,
+      });
+    }
   }
   return out;
 }
@@ -147,7 +199,7 @@ export const allowlistPublicAddressLimit = stackPolicy(
   {
     name: "allowlist-public-address-limit",
     description:
-      "Every allowlist (API server authorized IP ranges, gateway clientCIDRs, load balancer source ranges, Key Vault ipRules, NetworkPolicy ipBlocks other than the /0 internet target) covers, all its ranges together, no more public addresses than its limit (default a /16's worth of IPv4 and a /48's worth of IPv6).",
+      "Every allowlist (API server authorized IP ranges, gateway clientCIDRs, load balancer source ranges, Key Vault ipRules, NetworkPolicy ipBlocks and CiliumNetworkPolicy CIDRs other than the /0 internet target) covers, all its ranges together, no more public addresses than its limit (default a /16's worth of IPv4 and a /48's worth of IPv6).",
     severity: "critical",
     controls: [
       CONTROLS.azureBaseline("NS-2"),

@@ -105,7 +105,30 @@ const netpol: FakeResource = {
     },
   },
 };
-const FIXTURE = [cluster, vault, proxy("public"), proxy("admin", ["10.100.0.0/24"]), securityPolicy, netpol];
+/** As the Cilium mode admits the API server into a webhook: by entities and its (private) subnet. */
+const ciliumPolicy: FakeResource = {
+  type: "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+  name: "external-secrets-allow-eso-webhook",
+  props: {
+    apiVersion: "cilium.io/v2",
+    kind: "CiliumNetworkPolicy",
+    metadata: { name: "allow-eso-webhook", namespace: "external-secrets" },
+    spec: {
+      endpointSelector: {},
+      ingress: [{ fromEntities: ["kube-apiserver", "remote-node"], fromCIDR: ["10.20.16.0/28"] }],
+      egress: [{ toCIDRSet: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }] }],
+    },
+  },
+};
+const FIXTURE = [
+  cluster,
+  vault,
+  proxy("public"),
+  proxy("admin", ["10.100.0.0/24"]),
+  securityPolicy,
+  netpol,
+  ciliumPolicy,
+];
 const run = (rs: FakeResource[], config: Record<string, unknown> = {}) =>
   runStackPolicy(allowlistPublicAddressLimit, rs, config);
 const replace = (r: FakeResource, fn: (x: any) => void) =>
@@ -162,6 +185,24 @@ describe("allowlist-public-address-limit", () => {
       "spec.ingress[*].from[*].ipBlock",
     ],
     [
+      "a CiliumNetworkPolicy egress to two /1s (toCIDR)",
+      ciliumPolicy,
+      (x) => x.props.spec.egress.push({ toCIDR: HALVES }),
+      "spec.egress[*].toCIDR",
+    ],
+    [
+      "a CiliumNetworkPolicy ingress from 256 /8s (fromCIDRSet, in specs[])",
+      ciliumPolicy,
+      (x) =>
+        (x.props.specs = [
+          {
+            endpointSelector: {},
+            ingress: [{ fromCIDRSet: Array.from({ length: 256 }, (_, i) => ({ cidr: `${i}.0.0.0/8` })) }],
+          },
+        ]),
+      "specs[0].ingress[*].fromCIDR",
+    ],
+    [
       "IPv6 authorized ranges wider than a /48",
       cluster,
       (x) => x.props.apiServerAccessProfile.authorizedIPRanges.push("2001:4860::/32"),
@@ -181,6 +222,13 @@ describe("allowlist-public-address-limit", () => {
       replace(vault, (x) => (x.props.properties.networkAcls.ipRules = [{ value: "everyone" }])),
     );
     expectViolation(vs, "properties.networkAcls.ipRules[0].value", "not a CIDR");
+  });
+
+  it("refuses a CiliumNetworkPolicy cidrGroupRef it cannot resolve (fail closed)", async () => {
+    const vs = await run(
+      replace(ciliumPolicy, (x) => (x.props.spec.egress = [{ toCIDRSet: [{ cidrGroupRef: "partners" }] }])),
+    );
+    expectViolation(vs, "spec.egress[0].toCIDRSet[0]", "not a CIDR");
   });
 
   it("reports a value unknown at preview instead of passing", async () => {
@@ -239,6 +287,7 @@ describe("allowlist-public-address-limit", () => {
             netpol,
             (x: any) => (x.props.spec.ingress[1].from = ranges.map((cidr) => ({ ipBlock: { cidr } }))),
           ],
+          [ciliumPolicy, (x: any) => (x.props.spec.ingress[0].fromCIDR = ranges)],
         ] as [FakeResource, (x: any) => void][]) {
           const vs = await run(replace(r, fn));
           assert.ok(
