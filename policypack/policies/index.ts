@@ -24,12 +24,12 @@ export const domains: Record<string, Policy[]> = {
   workloads,
   namespaces,
   network,
-  allowlists,
   segmentation,
   rbac,
   secrets,
   gateways,
   supplyChain,
+  allowlists,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();
