@@ -30,6 +30,7 @@ import {
   ConfigErrors,
 } from "./validate";
 import { offlinePlanContext } from "./runContext";
+import { AllowlistLimits, checkAllowlists, parseAllowlistLimits } from "./allowlists";
 import {
   AKS_EOL_WARNING_DAYS,
   AKS_VERSIONS_CHECKED,
@@ -285,6 +286,8 @@ export interface PlatformConfig {
   secretWriters: SecretWriterConfig[];
   /** Address ranges the flow table's external targets resolve to (derived). */
   ranges: ExternalRanges;
+  /** Raised or lowered allowlist limits by allowlist id (lib/allowlists.ts); {} = the defaults. */
+  allowlistLimits: AllowlistLimits;
   /** Problems that do not stop a deployment (the loader logs them; the offline plan prints them). */
   warnings: string[];
   /** Documentation address ranges and placeholder GUIDs found anywhere in the config. */
@@ -319,6 +322,7 @@ export const CONFIG_KEYS = [
   "gateways",
   "deployer",
   "secretWriters",
+  "allowlistLimits",
 ] as const;
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,20}[a-z0-9]$/;
@@ -1573,6 +1577,7 @@ export function parseConfig(
       privateEndpointSubnetCidr: network!.privateEndpointSubnetCidr,
       adminClientCidrs: gateways!.adminClientCidrs,
     },
+    allowlistLimits: parseAllowlistLimits(raw.allowlistLimits),
     warnings,
     sampleValues: findSampleValues(
       raw,
@@ -1580,6 +1585,9 @@ export function parseConfig(
       options.secretKeys ?? [],
     ),
   };
+  // Every allowlist by the public address space its ranges cover together (a split of the internet
+  // into /1s is as wide as 0.0.0.0/0), against the stack's limits.
+  checkAllowlists(out, out.allowlistLimits);
   if (production && !out.protectResources) {
     throw new ConfigError(
       "protectResources",

@@ -106,6 +106,8 @@ const firstEnv = (s: Stack) => (s === "dev" ? "dev" : "prod");
 const ns = (s: Stack, tier: string) => `ameide-${firstEnv(s)}-${tier}`;
 
 const both: Stack[] = ["dev", "prod"];
+const ALLOWLIST_POLICY = "allowlist-public-address-limit";
+const INTERNET_HALVES = ["0.0.0.0/1", "128.0.0.0/1"];
 const M = (
   name: string,
   domain: string,
@@ -756,6 +758,50 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       delete ep.spec.provider.kubernetes.envoyService.annotations;
     },
   ),
+  // ---- allowlists: judged by the public address space their ranges cover together ----
+  M("split the API server allowlist into two /1s", "allowlists", ["dev"], [ALLOWLIST_POLICY], (rs) => {
+    cluster(rs).apiServerAccessProfile.authorizedIPRanges = [...INTERNET_HALVES];
+  }),
+  M("admin clientCIDRs cover the internet in two /1s", "allowlists", both, [ALLOWLIST_POLICY], (rs, s) => {
+    const sp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy",
+      inNs(ns(s, "gateway"), "admin-allowlist"),
+    ).inputs as any;
+    sp.spec.authorization.rules[0].principal.clientCIDRs.push(...INTERNET_HALVES);
+  }),
+  M(
+    "public gateway load balancer source ranges of 256 /8s",
+    "allowlists",
+    both,
+    [ALLOWLIST_POLICY],
+    (rs, s) => {
+      const proxy = one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy",
+        inNs(ns(s, "gateway"), "public-proxy"),
+      ).inputs as any;
+      proxy.spec.provider.kubernetes.envoyService.loadBalancerSourceRanges = Array.from(
+        { length: 256 },
+        (_, i) => `${i}.0.0.0/8`,
+      );
+    },
+  ),
+  M("vault firewall covers the internet in two /1s", "allowlists", both, [ALLOWLIST_POLICY], (rs) => {
+    const v = one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-")).inputs as any;
+    v.properties.networkAcls.ipRules = INTERNET_HALVES.map((value) => ({ value }));
+  }),
+  M(
+    "admin clients' NetworkPolicy admits the internet as two named /1s",
+    "allowlists",
+    both,
+    [ALLOWLIST_POLICY],
+    (rs, s) => {
+      const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "gateway"), "allow-admin-clients-to-gateway-in"))
+        .inputs as any;
+      p.spec.ingress[0].from = INTERNET_HALVES.map((cidr) => ({ ipBlock: { cidr } }));
+    },
+  ),
   // ---- supply chain and state ----
   M(
     "an unpinned chart version",
@@ -836,6 +882,7 @@ describe("mutation suite: the pack blocks every broken security property", funct
       "secrets",
       "gateways",
       "supply-chain",
+      "allowlists",
     ])
       assert.ok(domains.has(d), d);
   });

@@ -9,6 +9,7 @@ import { policies as podSecurity } from "./podSecurity";
 import { policies as workloads } from "./workloads";
 import { policies as namespaces } from "./namespaces";
 import { policies as network } from "./network";
+import { policies as allowlists } from "./allowlists";
 import { policies as segmentation } from "./segmentation";
 import { policies as rbac } from "./rbac";
 import { policies as secrets } from "./secrets";
@@ -28,6 +29,7 @@ export const domains: Record<string, Policy[]> = {
   secrets,
   gateways,
   supplyChain,
+  allowlists,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();
