@@ -14,10 +14,23 @@ function parseMutated(stack: string, mutate: (c: any) => void) {
   return parseConfig(c, "ameide-platform", stack);
 }
 
-/** Asserts parsing fails with a message naming `key`. */
-function rejects(stack: string, mutate: (c: any) => void, key: string, text?: RegExp) {
+/**
+ * Asserts parsing fails with a message naming `key`: a key, or a function of the mutated config for
+ * keys that name a position (an entry appended to a list the stack may have grown).
+ */
+function rejects(
+  stack: string,
+  mutate: (c: any) => void,
+  keyOf: string | ((c: any) => string),
+  text?: RegExp,
+) {
+  let key = typeof keyOf === "string" ? keyOf : "";
   assert.throws(
-    () => parseMutated(stack, mutate),
+    () =>
+      parseMutated(stack, (c) => {
+        mutate(c);
+        if (typeof keyOf === "function") key = keyOf(c);
+      }),
     (e: unknown) => {
       assert.ok(e instanceof ConfigErrors || e instanceof ConfigError, `expected a config error, got ${e}`);
       const msg = (e as Error).message;
@@ -35,9 +48,16 @@ describe("config", () => {
       const cfg = parseMutated(stack, () => undefined);
       assert.equal(cfg.production, stack === "prod");
       assert.ok(cfg.environments.length > 0);
-      // The default table plus one flow per distinct route backend.
+      // The default table, one flow per distinct route backend, and the stack's extra flows
+      // (whatever the stack holds: a user's added route or flow keeps this true).
       const routeFlows = cfg.flows.filter((f) => f.id.startsWith("route-"));
-      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length + routeFlows.length);
+      const extra = (programConfig(stack).extraFlows as unknown[] | undefined) ?? [];
+      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length + routeFlows.length + extra.length);
+      for (const f of DEFAULT_FLOWS)
+        assert.ok(
+          cfg.flows.some((x) => x.id === f.id),
+          f.id,
+        );
       assert.equal(
         routeFlows.length,
         new Set(cfg.gateways.routes.map((r) => `${r.tier}/${r.backend.service}:${r.backend.port}`)).size,
@@ -51,7 +71,7 @@ describe("config", () => {
   });
 
   describe("rejects, naming the key", () => {
-    const cases: [string, string, (c: any) => void, string, RegExp?][] = [
+    const cases: [string, string, (c: any) => void, string | ((c: any) => string), RegExp?][] = [
       ["a missing required key", "dev", (c) => delete c.location, "location", /missing/],
       [
         "a malformed CIDR",
@@ -266,7 +286,7 @@ describe("config", () => {
         "a duplicate secret target",
         "dev",
         (c) => c.secrets.byTier.app.push(clone(c.secrets.byTier.app[0])),
-        "secrets.byTier.app[1]",
+        (c) => `secrets.byTier.app[${c.secrets.byTier.app.length - 1}]`,
         /duplicate/,
       ],
       [
@@ -306,7 +326,7 @@ describe("config", () => {
             match: "/",
             backend: { service: "postgres", port: 5432 },
           }),
-        "gateways.routes[7].gateway",
+        (c) => `gateways.routes[${c.gateways.routes.length - 1}].gateway`,
       ],
       [
         "global rate limiting without Redis",
