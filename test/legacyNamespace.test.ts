@@ -96,7 +96,9 @@ describe("legacy namespace config (legacyNamespace)", () => {
     // and through parseConfig, naming the key
     refuses(
       () =>
-        parseConfig({ ...programConfig("dev"), legacyNamespace: "ameide" }, "ameide-platform", "dev", { today }),
+        parseConfig({ ...programConfig("dev"), legacyNamespace: "ameide" }, "ameide-platform", "dev", {
+          today,
+        }),
       /legacyNamespace/,
     );
   });
