@@ -274,7 +274,11 @@ export function parseCidr(key: string, s: string): Cidr {
       ? ipaddr.parseCIDR(s)
       : [ipaddr.parse(s), ipaddr.parse(s).kind() === "ipv4" ? 32 : 128];
   } catch {
-    throw new ConfigError(key, `'${s}' is not a valid CIDR`, "use the form a.b.c.d/n, e.g. 10.10.0.0/16");
+    throw new ConfigError(
+      key,
+      `${quote(s)} is not a valid CIDR`,
+      "use the form a.b.c.d/n, e.g. 10.10.0.0/16",
+    );
   }
   const [addr, bits] = parsed;
   // The network address must be the first address of the block (10.0.0.1/16 is a typo).
@@ -285,7 +289,7 @@ export function parseCidr(key: string, s: string): Cidr {
   if (network.toString() !== addr.toString()) {
     throw new ConfigError(
       key,
-      `'${s}' has host bits set`,
+      `${quote(s)} has host bits set`,
       `use the network address ${network.toString()}/${bits}`,
     );
   }
