@@ -8,6 +8,7 @@ import {
   ConfigError,
   Raw,
   describeValue,
+  quote,
   allowlistCidr,
   bool,
   cidr,
@@ -382,7 +383,7 @@ function parseNetwork(raw: Raw): NetworkConfig {
     if (!cidrContains(vnet, parseCidr(`network.${k}`, n[k]))) {
       throw new ConfigError(
         `network.${k}`,
-        `${n[k]} is not inside network.vnetCidr (${n.vnetCidr})`,
+        `${quote(n[k])} is not inside network.vnetCidr (${quote(n.vnetCidr)})`,
         "choose a subnet range inside the VNet",
       );
     }
@@ -408,7 +409,7 @@ function parseNetwork(raw: Raw): NetworkConfig {
   if (dns.bits !== 32 || !cidrContains(parseCidr("network.serviceCidr", n.serviceCidr), dns)) {
     throw new ConfigError(
       "network.dnsServiceIp",
-      `${n.dnsServiceIp} is not an address inside network.serviceCidr (${n.serviceCidr})`,
+      `${quote(n.dnsServiceIp)} is not an address inside network.serviceCidr (${quote(n.serviceCidr)})`,
       "pick an address in the service range, e.g. its .10",
     );
   }
@@ -453,6 +454,11 @@ function parseCluster(raw: Raw, production: boolean, today: Date, warnings: stri
     "imageCleanerIntervalHours",
     "logRetentionDays",
   ]);
+  // Enums whose valid values depend on the stack (production) or another key are parsed with the
+  // values refused there, so their errors list only what is valid here (lib/validate.ts oneOf).
+  const skuTier = oneOf("cluster.skuTier", r.skuTier, SKU_TIERS, "Standard", {
+    Free: production ? "the Free tier has no uptime SLA, which a production cluster needs" : undefined,
+  });
   const c: ClusterConfig = {
     kubernetesVersion: pattern(
       "cluster.kubernetesVersion",
@@ -460,9 +466,19 @@ function parseCluster(raw: Raw, production: boolean, today: Date, warnings: stri
       /^1\.\d+(\.\d+)?$/,
       "a Kubernetes version such as 1.35",
     ),
-    skuTier: oneOf("cluster.skuTier", r.skuTier, SKU_TIERS, "Standard"),
-    supportPlan: oneOf("cluster.supportPlan", r.supportPlan, SUPPORT_PLANS, "KubernetesOfficial"),
-    apiServerAccess: oneOf("cluster.apiServerAccess", r.apiServerAccess, API_SERVER_MODES),
+    skuTier,
+    supportPlan: oneOf("cluster.supportPlan", r.supportPlan, SUPPORT_PLANS, "KubernetesOfficial", {
+      AKSLongTermSupport:
+        skuTier === "Premium"
+          ? undefined
+          : {
+              reason: `AKS long-term support needs the Premium tier, and cluster.skuTier is ${quote(skuTier)}`,
+              otherFix: "set cluster.skuTier: Premium",
+            },
+    }),
+    apiServerAccess: oneOf("cluster.apiServerAccess", r.apiServerAccess, API_SERVER_MODES, undefined, {
+      public: production ? "a production cluster must have a private API server" : undefined,
+    }),
     authorizedIpRanges: list("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
     networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
     adminGroupObjectIds: list("cluster.adminGroupObjectIds", r.adminGroupObjectIds, guid),
@@ -484,12 +500,18 @@ function parseCluster(raw: Raw, production: boolean, today: Date, warnings: stri
       maxCount: 10,
       osSku: "AzureLinux",
     }),
-    upgradeChannel: oneOf("cluster.upgradeChannel", r.upgradeChannel, UPGRADE_CHANNELS, "patch"),
+    upgradeChannel: oneOf("cluster.upgradeChannel", r.upgradeChannel, UPGRADE_CHANNELS, "patch", {
+      none: "it turns automatic Kubernetes upgrades off and leaves the cluster unpatched",
+    }),
     nodeOsUpgradeChannel: oneOf(
       "cluster.nodeOsUpgradeChannel",
       r.nodeOsUpgradeChannel,
       NODE_OS_UPGRADE_CHANNELS,
       "NodeImage",
+      {
+        None: "it leaves node images unpatched",
+        Unmanaged: "it leaves node OS updates to the nodes themselves, without reboots or image updates",
+      },
     ),
     enableKubeAudit: bool("cluster.enableKubeAudit", r.enableKubeAudit, false),
     imageCleanerIntervalHours: int(
@@ -517,33 +539,7 @@ function parseCluster(raw: Raw, production: boolean, today: Date, warnings: stri
       "list the CIDRs allowed to reach the API server, or set cluster.apiServerAccess: private",
     );
   }
-  if (c.upgradeChannel === "none") {
-    throw new ConfigError(
-      "cluster.upgradeChannel",
-      "'none' leaves the cluster unpatched",
-      "use patch or stable",
-    );
-  }
-  if (c.nodeOsUpgradeChannel === "None" || c.nodeOsUpgradeChannel === "Unmanaged") {
-    throw new ConfigError(
-      "cluster.nodeOsUpgradeChannel",
-      `'${c.nodeOsUpgradeChannel}' leaves node images unpatched`,
-      "use NodeImage or SecurityPatch",
-    );
-  }
   if (production) {
-    if (c.apiServerAccess !== "private")
-      throw new ConfigError(
-        "cluster.apiServerAccess",
-        "a production cluster must have a private API server",
-        "set cluster.apiServerAccess: private",
-      );
-    if (c.skuTier === "Free")
-      throw new ConfigError(
-        "cluster.skuTier",
-        "the Free tier has no uptime SLA",
-        "use Standard or Premium in production",
-      );
     if (c.availabilityZones.length < 2)
       throw new ConfigError(
         "cluster.availabilityZones",
@@ -572,13 +568,6 @@ function checkKubernetesVersion(c: ClusterConfig, today: Date, warnings: string[
     (lts.length
       ? `, or ${lts.join(", ")} with cluster.skuTier: Premium and cluster.supportPlan: AKSLongTermSupport (AKS long-term support needs the Premium tier)`
       : "");
-  if (c.supportPlan === "AKSLongTermSupport" && c.skuTier !== "Premium") {
-    throw new ConfigError(
-      "cluster.supportPlan",
-      `AKSLongTermSupport needs the Premium tier, but cluster.skuTier is ${c.skuTier}`,
-      "set cluster.skuTier: Premium, or cluster.supportPlan: KubernetesOfficial",
-    );
-  }
   const s = aksSupport(c.kubernetesVersion, today);
   const checked = `data/aksVersions.ts, checked ${AKS_VERSIONS_CHECKED}`;
   if (s.status === "unknown")
@@ -626,11 +615,18 @@ function checkKubernetesVersion(c: ClusterConfig, today: Date, warnings: string[
     );
 }
 
+const KMS_KEY_SIZES = [2048, 3072, 4096] as const;
+
 function keySize(v: Raw): 2048 | 3072 | 4096 {
-  const n = int("kms.keySize", v, 3072, 2048, 4096);
-  if (n !== 2048 && n !== 3072 && n !== 4096)
-    throw new ConfigError("kms.keySize", `${n} is not an RSA key size`, "use 2048, 3072 or 4096");
-  return n;
+  if (v === undefined || v === null) return 3072;
+  const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
+  if (!(KMS_KEY_SIZES as readonly unknown[]).includes(n))
+    throw new ConfigError(
+      "kms.keySize",
+      `${describeValue(v)} is not an RSA key size Key Vault creates`,
+      `use one of: ${KMS_KEY_SIZES.join(", ")}`,
+    );
+  return n as 2048 | 3072 | 4096;
 }
 
 /**
@@ -675,12 +671,24 @@ function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean): KmsCon
   if (!(durationDays(rotateAfter) >= KMS_MIN_ROTATE_DAYS)) {
     throw new ConfigError(
       "kms.rotateAfter",
-      `${rotateAfter} is shorter than Key Vault's minimum rotation interval of ${KMS_MIN_ROTATE_DAYS} days`,
+      `${quote(rotateAfter)} is shorter than Key Vault's minimum rotation interval of ${KMS_MIN_ROTATE_DAYS} days`,
       "use an ISO-8601 duration of at least P7D, e.g. P90D",
     );
   }
   const k: KmsConfig = {
-    networkAccess: oneOf("kms.networkAccess", r.networkAccess, KMS_NETWORK_ACCESS, "Private"),
+    networkAccess: oneOf("kms.networkAccess", r.networkAccess, KMS_NETWORK_ACCESS, "Private", {
+      Private:
+        cluster.apiServerAccess !== "private"
+          ? {
+              reason:
+                "a private KMS key vault needs API server VNet integration, and cluster.apiServerAccess is not private",
+              otherFix: "set cluster.apiServerAccess: private",
+            }
+          : undefined,
+      Public: production
+        ? "a public KMS vault must allow all networks, which a production stack does not accept"
+        : undefined,
+    }),
     keySize: keySize(r.keySize),
     rotateAfter,
   };
@@ -690,20 +698,6 @@ function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean): KmsCon
       string("kms.keyVersion", r.keyVersion).toLowerCase(),
       KEY_VERSION_RE,
       "the 32-hex-digit version of the KMS key, the last segment of `az keyvault key show --query key.kid`",
-    );
-  }
-  if (k.networkAccess === "Private" && cluster.apiServerAccess !== "private") {
-    throw new ConfigError(
-      "kms.networkAccess",
-      "a private KMS key vault needs API server VNet integration",
-      "set cluster.apiServerAccess: private, or kms.networkAccess: Public (dev only)",
-    );
-  }
-  if (production && k.networkAccess !== "Private") {
-    throw new ConfigError(
-      "kms.networkAccess",
-      "a public KMS vault must allow all networks",
-      "use Private in production",
     );
   }
   return k;
@@ -765,41 +759,35 @@ function parseTiers(raw: Raw, production: boolean): Record<TierName, TierConfig>
       "deployerGroups",
     ]);
     const base = TIERS[name];
-    const podSecurity = oneOf(`${key}.podSecurity`, t.podSecurity, PSS_LEVELS, base.podSecurity);
-    const auditLevel = oneOf(`${key}.auditLevel`, t.auditLevel, PSS_LEVELS, base.auditLevel);
+    const podSecurity = oneOf(`${key}.podSecurity`, t.podSecurity, PSS_LEVELS, base.podSecurity, {
+      privileged: "it disables Pod Security for the tier (baseline needs an exemptionReason)",
+    });
     const rank = (l: PssLevel) => PSS_LEVELS.indexOf(l);
-    if (podSecurity === "privileged") {
-      throw new ConfigError(
-        `${key}.podSecurity`,
-        "'privileged' disables Pod Security for the tier",
-        "use baseline (with exemptionReason) or restricted",
-      );
-    }
-    if (rank(auditLevel) < rank(podSecurity)) {
-      throw new ConfigError(
-        `${key}.auditLevel`,
-        `audit level ${auditLevel} is weaker than the enforced ${podSecurity}`,
-        "use an audit level at least as strict as podSecurity",
-      );
-    }
+    const auditLevel = oneOf(
+      `${key}.auditLevel`,
+      t.auditLevel,
+      PSS_LEVELS,
+      base.auditLevel,
+      Object.fromEntries(
+        PSS_LEVELS.filter((l) => rank(l) < rank(podSecurity)).map((l) => [
+          l,
+          `it is weaker than the enforced level ${quote(podSecurity)} (audit and warn at least as strict as podSecurity)`,
+        ]),
+      ),
+    );
     const exemptionReason =
       optionalString(`${key}.exemptionReason`, t.exemptionReason) ??
       (podSecurity === base.podSecurity ? base.exemptionReason : undefined);
     if (podSecurity !== "restricted" && !exemptionReason) {
       throw new ConfigError(
         `${key}.exemptionReason`,
-        `tier enforces ${podSecurity} without a reason`,
+        `the tier enforces ${quote(podSecurity)} without a reason`,
         "explain why the tier cannot be restricted, or set podSecurity: restricted",
       );
     }
-    const rollout = oneOf(`${key}.rollout`, t.rollout, ROLLOUT_MODES, "enforce");
-    if (production && rollout !== "enforce") {
-      throw new ConfigError(
-        `${key}.rollout`,
-        "production tiers must enforce Pod Security",
-        "set rollout: enforce",
-      );
-    }
+    const rollout = oneOf(`${key}.rollout`, t.rollout, ROLLOUT_MODES, "enforce", {
+      warn: production ? "production tiers must enforce Pod Security" : undefined,
+    });
     out[name] = {
       ...base,
       podSecurity,
@@ -856,7 +844,8 @@ export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
       /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/,
       "a kebab-case id of at most 42 characters",
     );
-    if (ids.has(f.id)) throw new ConfigError(k, `duplicate flow id '${f.id}'`, "give each flow a unique id");
+    if (ids.has(f.id))
+      throw new ConfigError(k, `duplicate flow id ${quote(f.id)}`, "give each flow a unique id");
     ids.set(f.id, i);
     if (isExternal(f.from) && isExternal(f.to))
       throw new ConfigError(k, "a flow needs at least one tier endpoint", "set from or to to a tier");
@@ -866,14 +855,14 @@ export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
       if (!TIER_NAMES.includes(e.tier))
         throw new ConfigError(
           `${k}.${side}.tier`,
-          `unknown tier '${e.tier}'`,
+          `unknown tier ${describeValue(e.tier)}`,
           `use one of: ${TIER_NAMES.join(", ")}`,
         );
       for (const w of e.workloads ?? []) {
         if (!TIERS[e.tier].workloads.some((x) => x.name === w)) {
           throw new ConfigError(
             `${k}.${side}.workloads`,
-            `tier ${e.tier} has no workload '${w}'`,
+            `tier ${e.tier} has no workload ${describeValue(w)}`,
             `use one of: ${TIERS[e.tier].workloads.map((x) => x.name).join(", ")}`,
           );
         }
@@ -924,7 +913,7 @@ export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
       .sort()
       .join(",")}`;
     if (shapes.has(shape))
-      throw new ConfigError(k, `duplicates flow '${shapes.get(shape)}'`, "remove the duplicate");
+      throw new ConfigError(k, `duplicates flow ${quote(shapes.get(shape)!)}`, "remove the duplicate");
     shapes.set(shape, f.id);
   });
   return flows;
@@ -957,25 +946,15 @@ function parseSecrets(
 ): SecretsConfig {
   const r = record("secrets", raw, true);
   noUnknownKeys("secrets", r, ["allowedIps", "privateVault", "softDeleteRetentionDays", "byTier"]);
-  const privateVault = bool("secrets.privateVault", r.privateVault, production);
-  if (production && !privateVault)
-    throw new ConfigError(
-      "secrets.privateVault",
-      "production secrets vaults must be private",
-      "set secrets.privateVault: true",
-    );
+  const privateVault = bool("secrets.privateVault", r.privateVault, production, {
+    false: production ? "production secrets vaults must be private" : undefined,
+  });
   const byTierRaw = record("secrets.byTier", r.byTier, true);
-  noUnknownKeys("secrets.byTier", byTierRaw, TIER_NAMES);
+  noUnknownKeys("secrets.byTier", byTierRaw, TIER_NAMES, noVault(tiers));
   const byTier: Partial<Record<TierName, ExternalSecretConfig[]>> = {};
   for (const [tierName, items] of Object.entries(byTierRaw)) {
     const tier = tierName as TierName;
     const key = `secrets.byTier.${tier}`;
-    if (!tiers[tier].hasSecrets)
-      throw new ConfigError(
-        key,
-        `tier ${tier} has no secret store (it must not read application secrets)`,
-        "move the secret to the tier that uses it",
-      );
     const parsed = list(key, items, (k, x) => {
       const s = record(k, x);
       noUnknownKeys(k, s, ["target", "data", "refreshInterval", "type", "environments"]);
@@ -1034,6 +1013,15 @@ function parseSecrets(
   };
 }
 
+/** Tiers without a secrets vault or store (observability must not read application secrets), with the reason. */
+const noVault = (tiers: Record<TierName, TierConfig>): Record<string, string> =>
+  Object.fromEntries(
+    TIER_NAMES.filter((t) => !tiers[t].hasSecrets).map((t) => [
+      t,
+      `tier ${t} has no secrets vault or store (it must not read application secrets); move the secret to the tier that uses it`,
+    ]),
+  );
+
 const PRINCIPAL_ID_FIX =
   "use the principal's object id (not an application/client id): " +
   "az ad signed-in-user show --query id -o tsv (User), az ad group show -g <group> --query id -o tsv (Group), " +
@@ -1044,7 +1032,7 @@ function parsePrincipal(key: string, r: Record<string, unknown>): PrincipalConfi
   if (!GUID_RE.test(principalId))
     throw new ConfigError(
       `${key}.principalId`,
-      `'${principalId}' is not an Entra ID object id (GUID)`,
+      `${quote(principalId)} is not an Entra ID object id (GUID)`,
       PRINCIPAL_ID_FIX,
     );
   if (r.principalType === undefined || r.principalType === null || r.principalType === "")
@@ -1080,22 +1068,12 @@ function parseSecretWriters(
       const r = record(k, x);
       noUnknownKeys(k, r, ["principalId", "principalType", "tiers", "environments"]);
       const p = parsePrincipal(k, r);
-      const vaultTiers = TIER_NAMES.filter((t) => tiers[t].hasSecrets);
       const writerTiers =
         r.tiers === undefined
           ? undefined
           : unique(
               `${k}.tiers`,
-              list(`${k}.tiers`, r.tiers, (tk, tx) => {
-                const t = oneOf(tk, tx, TIER_NAMES);
-                if (!tiers[t].hasSecrets)
-                  throw new ConfigError(
-                    tk,
-                    `tier ${t} has no secrets vault`,
-                    `use one of the tiers with a vault: ${vaultTiers.join(", ")}`,
-                  );
-                return t;
-              }),
+              list(`${k}.tiers`, r.tiers, (tk, tx) => oneOf(tk, tx, TIER_NAMES, undefined, noVault(tiers))),
               (t) => t,
               "tier",
             );
@@ -1125,29 +1103,21 @@ function parseSecretWriters(
 function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitConfig {
   const r = record(key, raw, true);
   noUnknownKeys(key, r, ["mode", "requests", "unit", "redisUrl"]);
-  const rl: RateLimitConfig = {
-    mode: oneOf(`${key}.mode`, r.mode, RATE_LIMIT_MODES, d.mode),
+  const redisUrl = optionalString(`${key}.redisUrl`, r.redisUrl);
+  return {
+    // Global mode makes Envoy Gateway run its own rate-limit Deployment (xDS on 18001, Redis egress,
+    // called by every proxy). Neither the flow table nor data/chartPods.ts models that pod, so under
+    // the generated default-deny policies it could reach neither the controller nor Redis and every
+    // request it judges would fail: refused until those flows exist (issue 14, item 3).
+    mode: oneOf(`${key}.mode`, r.mode, RATE_LIMIT_MODES, d.mode, {
+      global: redisUrl
+        ? "global rate limiting is not deployable yet: the rate-limit Deployment Envoy Gateway creates for it has no network flows (controller xDS on 18001, Redis), so default-deny would cut it off"
+        : `global rate limiting needs a Redis backend (${key}.redisUrl is unset) and its rate-limit Deployment has no network flows yet`,
+    }),
     requests: int(`${key}.requests`, r.requests, d.requests, 1, 1_000_000),
     unit: oneOf(`${key}.unit`, r.unit, ["Second", "Minute", "Hour"] as const, d.unit),
-    redisUrl: optionalString(`${key}.redisUrl`, r.redisUrl),
+    redisUrl,
   };
-  if (rl.mode === "global" && !rl.redisUrl)
-    throw new ConfigError(
-      `${key}.redisUrl`,
-      "global rate limiting needs a Redis backend",
-      "set redisUrl (host:port) or use mode: local",
-    );
-  // Global mode makes Envoy Gateway run its own rate-limit Deployment (xDS on 18001, Redis egress,
-  // called by every proxy). Neither the flow table nor data/chartPods.ts models that pod, so under the
-  // generated default-deny policies it could reach neither the controller nor Redis, and every
-  // request it judges would fail: refuse it until those flows exist (issue 14, item 3).
-  if (rl.mode === "global")
-    throw new ConfigError(
-      `${key}.mode`,
-      "global rate limiting is not deployable yet: the rate-limit Deployment Envoy Gateway creates for it has no network flows (controller xDS on 18001, Redis), so default-deny would cut it off",
-      "use mode: local (each proxy limits on its own)",
-    );
-  return rl;
 }
 
 const ENTRA_V2_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/i;
@@ -1174,7 +1144,7 @@ function checkEntraJwt(jwt: JwtConfig): void {
   if (!tenant || !GUID_RE.test(tenant)) {
     throw new ConfigError(
       "gateways.jwt.issuer",
-      `'${jwt.issuer}' is not an Entra ID token issuer (tokens carry the tenant ID, a GUID, in iss)`,
+      `${quote(jwt.issuer)} is not an Entra ID token issuer (tokens carry the tenant ID, a GUID, in iss)`,
       "use https://login.microsoftonline.com/<tenant ID>/v2.0 (v2.0 tokens) or https://sts.windows.net/<tenant ID>/ (v1.0 tokens)",
     );
   }
@@ -1185,7 +1155,7 @@ function checkEntraJwt(jwt: JwtConfig): void {
   if (!jwks.some((u) => u.toLowerCase() === jwt.jwksUri.toLowerCase())) {
     throw new ConfigError(
       "gateways.jwt.jwksUri",
-      `'${jwt.jwksUri}' does not serve the signing keys of the ${v2 ? "v2.0" : "v1.0"} issuer of tenant ${tenant}`,
+      `${quote(jwt.jwksUri)} does not serve the signing keys of the ${v2 ? "v2.0" : "v1.0"} issuer of tenant ${tenant}`,
       `set it to ${jwks[0]}`,
     );
   }
@@ -1194,7 +1164,7 @@ function checkEntraJwt(jwt: JwtConfig): void {
       if (!GUID_RE.test(a))
         throw new ConfigError(
           `gateways.jwt.audiences[${i}]`,
-          `'${a}' can never match: an Entra ID v2.0 access token's aud is always the API application's client ID (a GUID), never an App ID URI, so every request would get 401`,
+          `${quote(a)} can never match: an Entra ID v2.0 access token's aud is always the API application's client ID (a GUID), never an App ID URI, so every request would get 401`,
           "use the API app registration's Application (client) ID, or the v1.0 issuer https://sts.windows.net/<tenant ID>/ if the API issues v1.0 tokens (accessTokenAcceptedVersion null or 1)",
         );
     });
@@ -1217,6 +1187,7 @@ function parseGateways(
   raw: Raw,
   tiers: Record<TierName, TierConfig>,
   environments: string[],
+  production: boolean,
 ): GatewaysConfig {
   const r = record("gateways", raw);
   noUnknownKeys("gateways", r, [
@@ -1252,7 +1223,9 @@ function parseGateways(
     publicSourceRanges: list("gateways.publicSourceRanges", r.publicSourceRanges, (k, x) => cidr(k, x), []),
     apiSourceRanges: list("gateways.apiSourceRanges", r.apiSourceRanges, (k, x) => cidr(k, x), []),
     adminClientCidrs,
-    adminInternalLoadBalancer: bool("gateways.adminInternalLoadBalancer", r.adminInternalLoadBalancer, true),
+    adminInternalLoadBalancer: bool("gateways.adminInternalLoadBalancer", r.adminInternalLoadBalancer, true, {
+      false: production ? "the production admin gateway must not be internet-facing" : undefined,
+    }),
     jwt: {
       issuer: https("gateways.jwt.issuer", jwtRaw.issuer),
       jwksUri: https("gateways.jwt.jwksUri", jwtRaw.jwksUri),
@@ -1293,16 +1266,33 @@ function parseGateways(
           "backend",
           "environments",
         ]);
-        const gateway = oneOf(`${k}.gateway`, rr.gateway, GATEWAY_NAMES);
-        const tier = oneOf(`${k}.tier`, rr.tier, TIER_NAMES);
-        if (!tiers[tier].gatewayAccess.includes(gateway)) {
-          const allowed = TIER_NAMES.filter((t) => tiers[t].gatewayAccess.includes(gateway));
-          throw new ConfigError(
-            `${k}.gateway`,
-            `tier ${tier}'s namespaces are not labelled for the ${gateway} gateway`,
-            `attach ${tier} routes to ${tiers[tier].gatewayAccess.join(" or ") || "no gateway"}, or move the service to ${allowed.join(", ")}`,
-          );
-        }
+        // A route's tier must be labelled for some gateway, and its gateway must be one of those.
+        const tier = oneOf(
+          `${k}.tier`,
+          rr.tier,
+          TIER_NAMES,
+          undefined,
+          Object.fromEntries(
+            TIER_NAMES.filter((t) => tiers[t].gatewayAccess.length === 0).map((t) => [
+              t,
+              `no gateway admits routes from tier ${t}'s namespaces; serve the workload from a tier labelled for a gateway`,
+            ]),
+          ),
+        );
+        const gateway = oneOf(
+          `${k}.gateway`,
+          rr.gateway,
+          GATEWAY_NAMES,
+          undefined,
+          Object.fromEntries(
+            GATEWAY_NAMES.filter((g) => !tiers[tier].gatewayAccess.includes(g)).map((g) => [
+              g,
+              `tier ${tier}'s namespaces are not labelled for the ${g} gateway (it admits routes from ${
+                TIER_NAMES.filter((t) => tiers[t].gatewayAccess.includes(g)).join(", ") || "no tier"
+              })`,
+            ]),
+          ),
+        );
         const kind = oneOf(`${k}.kind`, rr.kind, ["HTTPRoute", "GRPCRoute"] as const, "HTTPRoute");
         const backend = record(`${k}.backend`, rr.backend);
         noUnknownKeys(`${k}.backend`, backend, ["service", "port"]);
@@ -1385,7 +1375,7 @@ export function parseLegacyNamespace(
   if (typeof v === "string") {
     throw new ConfigError(
       "legacyNamespace",
-      `the bare namespace name '${v}' is no longer accepted: it hardened (and, through a server-side apply, created) the namespace without saying that it exists or how its network policies start`,
+      `the bare namespace name ${quote(v)} is no longer accepted: it hardened (and, through a server-side apply, created) the namespace without saying that it exists or how its network policies start`,
       `use ${LEGACY_SHAPE.replace(/<namespace>/g, v)}; remove the key on a cluster that has no such namespace`,
     );
   }
@@ -1405,7 +1395,7 @@ export function parseLegacyNamespace(
   )
     throw new ConfigError(
       "legacyNamespace.name",
-      `'${name}' is a tier, system or operator namespace, not the legacy shared namespace`,
+      `${quote(name)} is a tier, system or operator namespace, not the legacy shared namespace`,
       "name the existing shared namespace (e.g. ameide); tier namespaces are created by the program",
     );
   if (r.exists !== true)
@@ -1447,7 +1437,7 @@ export function parseLegacyNamespace(
   const m = DATE_RE.exec(until);
   const end = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : NaN;
   if (!m || Number.isNaN(end) || new Date(end).toISOString().slice(0, 10) !== until)
-    throw new ConfigError("legacyNamespace.observeUntil", `'${until}' is not a date`, "use YYYY-MM-DD");
+    throw new ConfigError("legacyNamespace.observeUntil", `${quote(until)} is not a date`, "use YYYY-MM-DD");
   const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
   if (end < todayUtc)
     throw new ConfigError(
@@ -1515,7 +1505,7 @@ export function parseConfig(
   ]);
   collect([
     () => (secrets = parseSecrets(raw.secrets, tiers!, environments, production)),
-    () => (gateways = parseGateways(raw.gateways, tiers!, environments)),
+    () => (gateways = parseGateways(raw.gateways, tiers!, environments, production)),
     () => (deployer = parseDeployer(raw.deployer)),
     () => (secretWriters = parseSecretWriters(raw.secretWriters, tiers!, environments)),
   ]);
@@ -1526,13 +1516,6 @@ export function parseConfig(
     return seen.has(key) ? false : (seen.add(key), true);
   });
   const flows = validateFlows([...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)]);
-  if (production && gateways!.adminInternalLoadBalancer === false) {
-    throw new ConfigError(
-      "gateways.adminInternalLoadBalancer",
-      "the production admin gateway must not be internet-facing",
-      "set it to true",
-    );
-  }
   const legacyNamespace = parseLegacyNamespace(raw.legacyNamespace, namespacePrefixOf(raw), today);
   const out: PlatformConfig = {
     project,
@@ -1558,7 +1541,9 @@ export function parseConfig(
       "a short lowercase prefix",
     ),
     tags: stringMap("tags", raw.tags),
-    protectResources: bool("protectResources", raw.protectResources, production),
+    protectResources: bool("protectResources", raw.protectResources, production, {
+      false: production ? "production stateful resources must be protected" : undefined,
+    }),
     network: network!,
     cluster: cluster!,
     kms: kms!,
@@ -1588,13 +1573,6 @@ export function parseConfig(
   // Every allowlist by the public address space its ranges cover together (a split of the internet
   // into /1s is as wide as 0.0.0.0/0), against the stack's limits.
   checkAllowlists(out, out.allowlistLimits);
-  if (production && !out.protectResources) {
-    throw new ConfigError(
-      "protectResources",
-      "production stateful resources must be protected",
-      "set protectResources: true",
-    );
-  }
   return out;
 }
 
@@ -1614,7 +1592,7 @@ export function checkSampleValues(cfg: PlatformConfig, mode: RunMode): string[] 
         (v) =>
           new ConfigError(
             v.key,
-            `'${v.value}' is ${v.reason}: a sample value, refused in a production stack`,
+            `${quote(v.value)} is ${v.reason}: a sample value, refused in a production stack`,
             `replace it with your own value (see the # REPLACE comments in ${file}); the offline plan only warns about it`,
           ),
       ),

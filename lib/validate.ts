@@ -30,15 +30,93 @@ export class ConfigErrors extends Error {
 
 export type Raw = unknown;
 
-/** A short, safe description of any value for error messages (never throws). */
+/**
+ * A user's value in an error message, quoted the same way everywhere: a string in single quotes
+ * ('none', with control characters, quotes and backslashes escaped), a number or boolean as it is
+ * (5, true), so that '5' (a string) and 5 (a number) stay distinguishable.
+ */
+export function quote(v: string | number | boolean): string {
+  if (typeof v !== "string") return String(v);
+  const esc = v.replace(/[\\'\u0000-\u001f\u007f]/g, (c) =>
+    c === "\\" || c === "'" ? `\\${c}` : JSON.stringify(c).slice(1, -1),
+  );
+  return `'${esc}'`;
+}
+
+/** A short, safe description of any value for error messages (never throws): quote() for scalars. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return "missing";
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return quote(v);
+  return typeof v;
 }
 const describe = describeValue;
+
+/**
+ * Values of an enum that the stack's context refuses (production, another key's value), each with
+ * the reason, and optionally the other way to fix it (e.g. "set cluster.skuTier: Premium"). Errors
+ * then list only the values valid in that context and say why the others are refused: a message
+ * never lists a value as valid that is then refused.
+ */
+export type Refusals<T extends string> = Partial<Record<T, string | { reason: string; otherFix: string }>>;
+
+const reasonOf = (r: string | { reason: string; otherFix: string }) => (typeof r === "string" ? r : r.reason);
+
+/** The fix for an enum error: the values valid here, then why each refused one is refused. */
+function enumFix<T extends string>(allowed: readonly T[], refused: Refusals<T>, given?: string): string {
+  const valid = allowed.filter((a) => refused[a] === undefined);
+  const others = allowed.filter((a) => refused[a] !== undefined && a !== given);
+  const alternatives = allowed
+    .filter((a) => a === given && refused[a] !== undefined)
+    .map((a) => refused[a])
+    .filter((r): r is { reason: string; otherFix: string } => typeof r === "object")
+    .map((r) => r.otherFix);
+  const use =
+    valid.length === 0
+      ? "no value is valid here: change the setting the reason names"
+      : valid.length === 1
+        ? `use ${valid[0]}`
+        : `use one of: ${valid.join(", ")}`;
+  const why = others.map((a) => `${quote(a)} is refused: ${reasonOf(refused[a]!)}`);
+  return [use, ...alternatives.map((a) => `or ${a}`)].join(", ") + (why.length ? ` (${why.join("; ")})` : "");
+}
+
+/**
+ * One of `allowed`; `refused` are the values the stack's context refuses (with the reason). Unset
+ * takes `dflt` (refused too when the context refuses it); unset without a default is an error.
+ */
+export function oneOf<T extends string>(
+  key: string,
+  v: Raw,
+  allowed: readonly T[],
+  dflt?: T,
+  refused: Refusals<T> = {},
+): T {
+  if (v === undefined || v === null) {
+    if (dflt === undefined)
+      throw new ConfigError(key, "required value is missing", enumFix(allowed, refused));
+    if (refused[dflt] !== undefined)
+      throw new ConfigError(
+        key,
+        `is unset, and its default ${quote(dflt)} is refused: ${reasonOf(refused[dflt]!)}`,
+        enumFix(allowed, refused, dflt),
+      );
+    return dflt;
+  }
+  if (typeof v === "string" && (allowed as readonly string[]).includes(v) && refused[v as T] !== undefined) {
+    throw new ConfigError(
+      key,
+      `${quote(v)} is refused: ${reasonOf(refused[v as T]!)}`,
+      enumFix(allowed, refused, v),
+    );
+  }
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+    throw new ConfigError(key, `unknown value ${describe(v)}`, enumFix(allowed, refused));
+  }
+  return v as T;
+}
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -51,14 +129,31 @@ export function record(key: string, v: Raw, optional = false): Record<string, un
   return v;
 }
 
-/** Rejects keys that are not in `allowed` (typos would otherwise be silently ignored). */
-export function noUnknownKeys(key: string, v: Record<string, unknown>, allowed: readonly string[]): void {
+/**
+ * Rejects keys that are not in `allowed` (typos would otherwise be silently ignored); `refused` are
+ * keys of `allowed` the stack's context refuses, with the reason (never listed as valid).
+ */
+export function noUnknownKeys(
+  key: string,
+  v: Record<string, unknown>,
+  allowed: readonly string[],
+  refused: Record<string, string> = {},
+): void {
+  const valid = allowed.filter((a) => refused[a] === undefined);
+  const why = Object.entries(refused).map(([a, r]) => `${a} is refused: ${r}`);
   for (const k of Object.keys(v)) {
+    const at = key ? `${key}.${k}` : k;
+    if (refused[k] !== undefined && allowed.includes(k))
+      throw new ConfigError(
+        at,
+        `${quote(k)} is refused: ${refused[k]}`,
+        `remove it or use one of: ${valid.join(", ")}`,
+      );
     if (!allowed.includes(k)) {
       throw new ConfigError(
-        key ? `${key}.${k}` : k,
+        at,
         "unknown key",
-        `remove it or use one of: ${allowed.join(", ")}`,
+        `remove it or use one of: ${valid.join(", ")}${why.length ? ` (${why.join("; ")})` : ""}`,
       );
     }
   }
@@ -79,15 +174,36 @@ export function optionalString(key: string, v: Raw): string | undefined {
 }
 
 export function pattern(key: string, v: string, re: RegExp, what: string): string {
-  if (!re.test(v)) throw new ConfigError(key, `'${v}' is not ${what}`, `use ${what} (pattern ${re.source})`);
+  if (!re.test(v))
+    throw new ConfigError(key, `${quote(v)} is not ${what}`, `use ${what} (pattern ${re.source})`);
   return v;
 }
 
-export function bool(key: string, v: Raw, dflt: boolean): boolean {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === "boolean") return v;
-  if (v === "true" || v === "false") return v === "true";
-  throw new ConfigError(key, `expected true or false, got ${describe(v)}`, "use true or false");
+/** A boolean; `refused` names the one the stack's context refuses (e.g. false in production), with the reason. */
+export function bool(
+  key: string,
+  v: Raw,
+  dflt: boolean,
+  refused: { true?: string; false?: string } = {},
+): boolean {
+  const refusedValue =
+    refused.true !== undefined ? "true" : refused.false !== undefined ? "false" : undefined;
+  const fix = refusedValue
+    ? `set it to ${refusedValue === "true" ? "false" : "true"} (${refusedValue} is refused: ${refused[refusedValue]})`
+    : "use true or false";
+  let b: boolean;
+  if (v === undefined || v === null) b = dflt;
+  else if (typeof v === "boolean") b = v;
+  else if (v === "true" || v === "false") b = v === "true";
+  else throw new ConfigError(key, `expected true or false, got ${describe(v)}`, fix);
+  const why = refused[b ? "true" : "false"];
+  if (why !== undefined)
+    throw new ConfigError(
+      key,
+      `${v === undefined || v === null ? `is unset, and its default ${b} is refused` : `${b} is refused`}: ${why}`,
+      `set it to ${!b}`,
+    );
+  return b;
 }
 
 export function int(key: string, v: Raw, dflt: number | undefined, min: number, max: number): number {
@@ -104,14 +220,6 @@ export function int(key: string, v: Raw, dflt: number | undefined, min: number, 
     );
   }
   return n;
-}
-
-export function oneOf<T extends string>(key: string, v: Raw, allowed: readonly T[], dflt?: T): T {
-  if ((v === undefined || v === null) && dflt !== undefined) return dflt;
-  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-    throw new ConfigError(key, `unknown value ${describe(v)}`, `use one of: ${allowed.join(", ")}`);
-  }
-  return v as T;
 }
 
 export function list<T>(key: string, v: Raw, item: (k: string, x: Raw) => T, dflt?: T[]): T[] {
@@ -138,7 +246,7 @@ export function unique<T>(key: string, items: T[], id: (t: T) => string, what: s
     if (seen.has(k))
       throw new ConfigError(
         `${key}[${i}]`,
-        `duplicate ${what} '${k}' (also at index ${seen.get(k)})`,
+        `duplicate ${what} ${quote(k)} (also at index ${seen.get(k)})`,
         `remove one of the two`,
       );
     seen.set(k, i);
@@ -166,7 +274,11 @@ export function parseCidr(key: string, s: string): Cidr {
       ? ipaddr.parseCIDR(s)
       : [ipaddr.parse(s), ipaddr.parse(s).kind() === "ipv4" ? 32 : 128];
   } catch {
-    throw new ConfigError(key, `'${s}' is not a valid CIDR`, "use the form a.b.c.d/n, e.g. 10.10.0.0/16");
+    throw new ConfigError(
+      key,
+      `${quote(s)} is not a valid CIDR`,
+      "use the form a.b.c.d/n, e.g. 10.10.0.0/16",
+    );
   }
   const [addr, bits] = parsed;
   // The network address must be the first address of the block (10.0.0.1/16 is a typo).
@@ -177,7 +289,7 @@ export function parseCidr(key: string, s: string): Cidr {
   if (network.toString() !== addr.toString()) {
     throw new ConfigError(
       key,
-      `'${s}' has host bits set`,
+      `${quote(s)} has host bits set`,
       `use the network address ${network.toString()}/${bits}`,
     );
   }
@@ -219,7 +331,7 @@ export function noOverlaps(entries: { key: string; cidr: string }[]): void {
       if (cidrsOverlap(parsed[i].c, parsed[j].c)) {
         throw new ConfigError(
           parsed[j].key,
-          `${parsed[j].cidr} overlaps ${parsed[i].key} (${parsed[i].cidr})`,
+          `${quote(parsed[j].cidr)} overlaps ${parsed[i].key} (${quote(parsed[i].cidr)})`,
           "choose non-overlapping address ranges",
         );
       }

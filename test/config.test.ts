@@ -14,10 +14,23 @@ function parseMutated(stack: string, mutate: (c: any) => void) {
   return parseConfig(c, "ameide-platform", stack);
 }
 
-/** Asserts parsing fails with a message naming `key`. */
-function rejects(stack: string, mutate: (c: any) => void, key: string, text?: RegExp) {
+/**
+ * Asserts parsing fails with a message naming `key`: a key, or a function of the mutated config for
+ * keys that name a position (an entry appended to a list the stack may have grown).
+ */
+function rejects(
+  stack: string,
+  mutate: (c: any) => void,
+  keyOf: string | ((c: any) => string),
+  text?: RegExp,
+) {
+  let key = typeof keyOf === "string" ? keyOf : "";
   assert.throws(
-    () => parseMutated(stack, mutate),
+    () =>
+      parseMutated(stack, (c) => {
+        mutate(c);
+        if (typeof keyOf === "function") key = keyOf(c);
+      }),
     (e: unknown) => {
       assert.ok(e instanceof ConfigErrors || e instanceof ConfigError, `expected a config error, got ${e}`);
       const msg = (e as Error).message;
@@ -35,9 +48,16 @@ describe("config", () => {
       const cfg = parseMutated(stack, () => undefined);
       assert.equal(cfg.production, stack === "prod");
       assert.ok(cfg.environments.length > 0);
-      // The default table plus one flow per distinct route backend.
+      // The default table, one flow per distinct route backend, and the stack's extra flows
+      // (whatever the stack holds: a user's added route or flow keeps this true).
       const routeFlows = cfg.flows.filter((f) => f.id.startsWith("route-"));
-      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length + routeFlows.length);
+      const extra = (programConfig(stack).extraFlows as unknown[] | undefined) ?? [];
+      assert.equal(cfg.flows.length, DEFAULT_FLOWS.length + routeFlows.length + extra.length);
+      for (const f of DEFAULT_FLOWS)
+        assert.ok(
+          cfg.flows.some((x) => x.id === f.id),
+          f.id,
+        );
       assert.equal(
         routeFlows.length,
         new Set(cfg.gateways.routes.map((r) => `${r.tier}/${r.backend.service}:${r.backend.port}`)).size,
@@ -51,7 +71,7 @@ describe("config", () => {
   });
 
   describe("rejects, naming the key", () => {
-    const cases: [string, string, (c: any) => void, string, RegExp?][] = [
+    const cases: [string, string, (c: any) => void, string | ((c: any) => string), RegExp?][] = [
       ["a missing required key", "dev", (c) => delete c.location, "location", /missing/],
       [
         "a malformed CIDR",
@@ -266,7 +286,7 @@ describe("config", () => {
         "a duplicate secret target",
         "dev",
         (c) => c.secrets.byTier.app.push(clone(c.secrets.byTier.app[0])),
-        "secrets.byTier.app[1]",
+        (c) => `secrets.byTier.app[${c.secrets.byTier.app.length - 1}]`,
         /duplicate/,
       ],
       [
@@ -306,13 +326,29 @@ describe("config", () => {
             match: "/",
             backend: { service: "postgres", port: 5432 },
           }),
-        "gateways.routes[7].gateway",
+        (c) => `gateways.routes[${c.gateways.routes.length - 1}].tier`,
+        /'data' is refused: no gateway admits routes from tier data's namespaces/,
+      ],
+      [
+        "a route to a gateway its tier is not labelled for (app on admin)",
+        "dev",
+        (c) =>
+          c.gateways.routes.push({
+            name: "app-admin",
+            gateway: "admin",
+            tier: "app",
+            match: "/",
+            backend: { service: "www", port: 3000 },
+          }),
+        (c) => `gateways.routes[${c.gateways.routes.length - 1}].gateway`,
+        /'admin' is refused: tier app's namespaces are not labelled for the admin gateway \(it admits routes from observability, system\)\. Fix: use one of: public, api$/,
       ],
       [
         "global rate limiting without Redis",
         "dev",
         (c) => (c.gateways.apiRateLimit = { mode: "global" }),
-        "gateways.apiRateLimit.redisUrl",
+        "gateways.apiRateLimit.mode",
+        /needs a Redis backend.*Fix: use local, or set gateways\.apiRateLimit\.redisUrl/,
       ],
       [
         "global rate limiting (its rate-limit Deployment has no flows under default-deny)",
@@ -331,7 +367,7 @@ describe("config", () => {
         "dev",
         (c) => (c.gateways.routes[0].backend.service = "shop"),
         "gateways.routes[0].backend.service",
-        /no workload string "shop"/,
+        /no workload 'shop'/,
       ],
       [
         "a route to a port the service does not expose",
@@ -451,5 +487,270 @@ describe("config: KMS key rotation (kms.*)", () => {
     rejects("dev", (c) => (c.kms.rotateAfter = "P"), "kms.rotateAfter");
     rejects("dev", (c) => (c.kms.rotateAfter = "90 days"), "kms.rotateAfter", /ISO-8601/);
     assert.equal(parseMutated("dev", (c) => (c.kms.rotateAfter = "P1Y")).kms.rotateAfter, "P1Y");
+  });
+});
+
+// Issue 15, rough edge: an error never lists a value as valid that is then refused (it used to say
+// "use one of: rapid, stable, patch, node-image, none" and then refuse none), and the user's value
+// is quoted the same way in every message ('value'; numbers and booleans bare).
+describe("config: enum errors list only the values valid in the stack's context", () => {
+  const GROUP = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c41";
+  /** Context-dependent (and plain) enums: where each sits in the config, set up as needed. */
+  const enums: { path: string; setup?: (c: any) => void }[] = [
+    { path: "cluster.upgradeChannel" },
+    { path: "cluster.nodeOsUpgradeChannel" },
+    { path: "cluster.skuTier" },
+    { path: "cluster.supportPlan" },
+    { path: "cluster.apiServerAccess" },
+    { path: "cluster.networkPolicy" },
+    { path: "kms.networkAccess" },
+    { path: "kms.keySize" },
+    { path: "kubeloginMode" },
+    { path: "tiers.app.podSecurity", setup: (c) => (c.tiers.app = { ...c.tiers.app }) },
+    { path: "tiers.app.auditLevel", setup: (c) => (c.tiers.app = { ...c.tiers.app }) },
+    { path: "tiers.data.auditLevel", setup: (c) => (c.tiers.data = { ...c.tiers.data }) },
+    { path: "tiers.data.rollout", setup: (c) => (c.tiers.data = { ...c.tiers.data }) },
+    { path: "gateways.apiRateLimit.mode" },
+    { path: "gateways.routes.0.gateway" },
+    { path: "gateways.routes.0.tier" },
+    {
+      path: "secretWriters.0.tiers.0",
+      setup: (c) => (c.secretWriters = [{ principalId: GROUP, principalType: "Group", tiers: ["app"] }]),
+    },
+  ];
+  const set = (c: any, p: string, v: unknown) => {
+    const parts = p.split(".");
+    let o = c;
+    for (const k of parts.slice(0, -1)) o = o[k] ??= {};
+    o[parts[parts.length - 1]] = v;
+  };
+  const dotted = (p: string) => p.replace(/\.(\d+)/g, "[$1]");
+  /** The errors of parsing `stack` with `path` set to `v` that name that key (none when it parses). */
+  function errorsAt(stack: string, e: (typeof enums)[number], v: unknown): ConfigError[] {
+    try {
+      parseMutated(stack, (c) => (e.setup?.(c), set(c, e.path, v)));
+      return [];
+    } catch (err) {
+      const all = err instanceof ConfigErrors ? err.errors : err instanceof ConfigError ? [err] : [];
+      if (all.length === 0) throw err;
+      return all.filter((x) => x.key === dotted(e.path));
+    }
+  }
+  /** The values a fix offers: "use X", "use one of: X, Y" (before any "(…)" or ", or …"). */
+  const offered = (fix: string): string[] => {
+    const m = /^use (?:one of: )?(.+?)(?: \(|, or |$)/.exec(fix);
+    assert.ok(m, `the fix lists the valid values: ${fix}`);
+    return m[1].split(", ");
+  };
+  const asValue = (x: string) => (/^\d+$/.test(x) ? Number(x) : x);
+
+  for (const stack of STACKS) {
+    for (const e of enums) {
+      it(`${e.path} (${stack}): every value an error offers is accepted there, the refused ones say why`, () => {
+        const [unknown] = errorsAt(stack, e, "bogus-value");
+        assert.ok(unknown, `an unknown value is refused at ${e.path}`);
+        assert.match(unknown.problem, /'bogus-value'/);
+        const valid = offered(unknown.fix);
+        for (const v of valid)
+          assert.deepEqual(
+            errorsAt(stack, e, asValue(v)).map((x) => x.message),
+            [],
+            `${e.path}: ${v} is offered as valid but refused`,
+          );
+        // The values the message names as refused are refused, with the same reason, never offered.
+        for (const [, v] of unknown.fix.matchAll(/'([^']+)' is refused: /g)) {
+          assert.ok(!valid.includes(v), `${v} is both offered and refused`);
+          const [refused] = errorsAt(stack, e, asValue(v));
+          assert.ok(refused, `${e.path}: ${v} is named as refused but accepted`);
+          assert.match(refused.problem, new RegExp(`^'${v}' is refused: `));
+          assert.ok(!offered(refused.fix).includes(v), `${e.path}: the error refusing ${v} offers it`);
+        }
+      });
+    }
+  }
+
+  it("upgradeChannel none: refused with the reason, and never offered (dev and prod)", () => {
+    for (const stack of STACKS) {
+      rejects(
+        stack,
+        (c) => (c.cluster.upgradeChannel = "none"),
+        "cluster.upgradeChannel",
+        /'none' is refused: it turns automatic Kubernetes upgrades off.*Fix: use one of: rapid, stable, patch, node-image$/,
+      );
+      rejects(
+        stack,
+        (c) => (c.cluster.upgradeChannel = "weekly"),
+        "cluster.upgradeChannel",
+        /unknown value 'weekly'\. Fix: use one of: rapid, stable, patch, node-image \('none' is refused/,
+      );
+    }
+  });
+
+  it("production-only refusals name production and offer only what production accepts", () => {
+    rejects(
+      "prod",
+      (c) => (c.cluster.skuTier = "Gold"),
+      "cluster.skuTier",
+      /Fix: use one of: Standard, Premium \('Free' is refused: .*production/,
+    );
+    rejects(
+      "dev",
+      (c) => (c.cluster.skuTier = "Gold"),
+      "cluster.skuTier",
+      /Fix: use one of: Free, Standard, Premium$/,
+    );
+    rejects(
+      "prod",
+      (c) => (c.tiers.data = { rollout: "warn" }),
+      "tiers.data.rollout",
+      /'warn' is refused: production tiers must enforce Pod Security\. Fix: use enforce$/,
+    );
+    rejects(
+      "prod",
+      (c) => (c.kms.networkAccess = "Public"),
+      "kms.networkAccess",
+      /'Public' is refused: .*production.*Fix: use Private$/,
+    );
+    rejects(
+      "dev",
+      (c) => (c.kms.networkAccess = "Private"),
+      "kms.networkAccess",
+      /'Private' is refused: .*VNet integration.*Fix: use Public, or set cluster\.apiServerAccess: private$/,
+    );
+    rejects(
+      "prod",
+      (c) => (c.secrets.privateVault = "yes"),
+      "secrets.privateVault",
+      /got 'yes'\. Fix: set it to true \(false is refused: production secrets vaults must be private\)/,
+    );
+    rejects(
+      "prod",
+      (c) => (c.secrets.privateVault = false),
+      "secrets.privateVault",
+      /false is refused: production secrets vaults must be private\. Fix: set it to true/,
+    );
+    rejects(
+      "prod",
+      (c) => (c.gateways.adminInternalLoadBalancer = false),
+      "gateways.adminInternalLoadBalancer",
+      /false is refused: .*internet-facing/,
+    );
+    rejects("prod", (c) => (c.protectResources = false), "protectResources", /false is refused/);
+  });
+
+  it("a key refused by context is not offered among the valid keys (secrets.byTier)", () => {
+    rejects(
+      "dev",
+      (c) => (c.secrets.byTier.web = []),
+      "secrets.byTier.web",
+      /unknown key\. Fix: remove it or use one of: app, data, ai, auth, gateway, system \(observability is refused: /,
+    );
+    rejects(
+      "dev",
+      (c) => (c.secrets.byTier.observability = []),
+      "secrets.byTier.observability",
+      /'observability' is refused: tier observability has no secrets vault.*Fix: remove it or use one of: app, data, ai, auth, gateway, system$/,
+    );
+  });
+
+  it("the RSA key size lists only the sizes Key Vault creates (2500 was inside the offered range)", () => {
+    rejects(
+      "dev",
+      (c) => (c.kms.keySize = 2500),
+      "kms.keySize",
+      /2500 is not an RSA key size.*Fix: use one of: 2048, 3072, 4096$/,
+    );
+    assert.equal(parseMutated("dev", (c) => (c.kms.keySize = "4096")).kms.keySize, 4096);
+  });
+
+  it("quotes the user's value plainly and the same way in every message", () => {
+    const cases: [string, (c: any) => void, string, string][] = [
+      ["dev", (c) => (c.cluster.networkPolicy = "calico"), "cluster.networkPolicy", "'calico'"],
+      ["dev", (c) => (c.cluster.networkPolicy = 7), "cluster.networkPolicy", "unknown value 7."],
+      ["dev", (c) => (c.cluster.enableKubeAudit = "yes"), "cluster.enableKubeAudit", "got 'yes'"],
+      ["dev", (c) => (c.cluster.logRetentionDays = "ten"), "cluster.logRetentionDays", "got 'ten'"],
+      ["dev", (c) => (c.location = "West Europe"), "location", "'West Europe' is not"],
+      [
+        "dev",
+        (c) => (c.network.dnsServiceIp = "10.0.0.10"),
+        "network.dnsServiceIp",
+        "'10.0.0.10' is not an address inside network.serviceCidr ('172.16.0.0/16')",
+      ],
+      [
+        "dev",
+        (c) => (c.network.nodeSubnetCidr = "10.99.0.0/20"),
+        "network.nodeSubnetCidr",
+        "'10.99.0.0/20' is not inside network.vnetCidr ('10.20.0.0/16')",
+      ],
+      [
+        "dev",
+        (c) => (c.network.apiServerSubnetCidr = "10.20.0.0/28"),
+        "network.apiServerSubnetCidr",
+        "'10.20.0.0/28' overlaps network.nodeSubnetCidr ('10.20.0.0/20')",
+      ],
+      ["dev", (c) => (c.kms.rotateAfter = "P6D"), "kms.rotateAfter", "'P6D' is shorter"],
+      [
+        "dev",
+        (c) => (c.gateways.routes[0].backend.service = "it's"),
+        "gateways.routes[0].backend.service",
+        "no workload 'it\\'s'",
+      ],
+      [
+        "dev",
+        (c) => (c.gateways.routes[0].backend.port = 81),
+        "gateways.routes[0].backend.port",
+        "no container port 81.",
+      ],
+      [
+        "dev",
+        (c) => c.secrets.byTier.app.push(clone(c.secrets.byTier.app[0])),
+        "secrets.byTier.app",
+        "duplicate target 'platform-db'",
+      ],
+      [
+        "dev",
+        (c) =>
+          (c.extraFlows = [
+            {
+              id: "x",
+              from: { tier: "app", workloads: ["nope"] },
+              to: { tier: "ai" },
+              ports: [{ port: 80 }],
+              reason: "r",
+            },
+          ]),
+        "flows[",
+        "no workload 'nope'",
+      ],
+    ];
+    for (const [stack, mutate, key, quoted] of cases) {
+      assert.throws(
+        () => parseMutated(stack, mutate),
+        (e: unknown) => {
+          const msg = (e as Error).message;
+          assert.ok(msg.includes(`'${key}`), `names ${key}: ${msg}`);
+          assert.ok(msg.includes(quoted), `quotes ${quoted}: ${msg}`);
+          assert.doesNotMatch(msg, /\b(string|number|boolean) ["'\d-]/, `no type-prefixed JSON: ${msg}`);
+          return true;
+        },
+      );
+    }
+  });
+
+  it("property: an arbitrary string at an enum key comes back quoted as the user wrote it", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 12 }).filter((x) => x !== "" && !/['\\\u0000-\u001f\u007f]/.test(x)),
+        (v) => {
+          try {
+            parseMutated("dev", (c) => (c.cluster.upgradeChannel = v));
+            return ["rapid", "stable", "patch", "node-image"].includes(v);
+          } catch (e) {
+            return (e as Error).message.includes(`'${v}'`);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

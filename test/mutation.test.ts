@@ -387,6 +387,22 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       "pod-security.kubernetes.io/enforce"
     ] = "privileged";
   }),
+  // Issue 15, item 2: dev rolls out only the data tier warn-first (tiers.data.rollout: warn and
+  // warnOnlyTiers: ["data"]); any other tier dropping its enforce label is refused, in prod every tier.
+  M(
+    "drop the app tier's Pod Security enforce label (only data is warn-first in dev)",
+    "namespaces",
+    both,
+    ["namespace-pod-security-enforced"],
+    (rs, s) => {
+      const labels = meta(
+        one(rs, "kubernetes:core/v1:Namespace", (r) => meta(r).name === ns(s, "app")),
+      ).labels!;
+      assert.ok(labels["pod-security.kubernetes.io/enforce"], "the app tier enforces before the mutation");
+      delete labels["pod-security.kubernetes.io/enforce"];
+      delete labels["pod-security.kubernetes.io/enforce-version"];
+    },
+  ),
   // ---- network ----
   M(
     "a LoadBalancer service in the app tier",

@@ -372,11 +372,23 @@ function throwIfUndetermined(unknown: UnknownValueError[]): void {
 const nsName = (e: NsEntry) =>
   `${e.res.type.endsWith("Patch") ? "NamespacePatch" : "Namespace"} '${nsLabel(e)}'`;
 
+/** `ameide.io/tier` values of namespaces that are not tier namespaces (the phase 1 legacy namespace). */
+const NON_TIER_LABELS: readonly string[] = ["legacy"];
+
+interface NsWarnOnlyConfig extends NsPolicyConfig {
+  /** Tiers rolled out warn-first by the stack (tiers.<tier>.rollout: warn). */
+  warnOnlyTiers?: string[];
+  /** Non-tier namespaces (the legacy one) accepted without enforce. */
+  warnOnlyNamespaces?: string[];
+  /** Removed; true is refused. */
+  allowWarnOnly?: boolean;
+}
+
 export const namespacePodSecurityLabels = stackPolicy(
   {
     name: "namespace-pod-security-enforced",
     description:
-      "Every non-system namespace enforces Pod Security: restricted, or baseline with a recorded exemption; privileged or a missing enforce label is refused.",
+      "Every non-system namespace enforces Pod Security: restricted, or baseline with a recorded exemption; privileged or a missing enforce label is refused, except in the tiers the stack rolls out warn-first (warnOnlyTiers, which must match the stack's rollout: warn tiers).",
     severity: "high",
     controls: [
       CONTROLS.pss("pod-security.kubernetes.io/enforce namespace label"),
@@ -384,28 +396,42 @@ export const namespacePodSecurityLabels = stackPolicy(
       CONTROLS.platform("namespace tiers: Pod Security level per tier"),
     ],
     remediationSteps:
-      "Label the namespace pod-security.kubernetes.io/enforce=restricted (with enforce-version, audit and warn labels). Where a tier truly cannot run restricted, use baseline and record why in the annotation ameide.io/pod-security-exemption.",
+      "Label the namespace pod-security.kubernetes.io/enforce=restricted (with enforce-version, audit and warn labels). Where a tier truly cannot run restricted, use baseline and record why in the annotation ameide.io/pod-security-exemption. A tier rolled out warn-first (tiers.<tier>.rollout: warn, non-production only) is listed in warnOnlyTiers of the stack's policy config, and removed from it when the tier enforces.",
     tags: ["namespaces", "pod-security"],
     config: {
       ...systemNamespacesSchema,
-      allowWarnOnly: {
-        type: "boolean",
-        default: false,
-        description:
-          "Accept any namespace with no enforce label while it is being migrated, if its warn and audit labels are restricted (or baseline with the exemption annotation). Non-production only.",
+      warnOnlyTiers: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: `Tiers the stack rolls out warn-first (tiers.<tier>.rollout: warn in Pulumi.<stack>.yaml, non-production only): their namespaces (label ${LABELS.tier}) are accepted without an enforce label if their warn and audit labels are restricted (or baseline with the exemption annotation). Must equal the stack's warn tiers: a namespace of any other tier without enforce is refused, and a listed tier none of whose namespaces is warn-only is refused as stale (test/policyConfig.test.ts checks the sample stacks).`,
       },
       warnOnlyNamespaces: {
         type: "array",
         items: { type: "string" },
         default: [],
+        description: `Namespaces outside the tier catalog accepted without an enforce label (same warn/audit conditions as warnOnlyTiers), e.g. the adopted legacy namespace (${LABELS.tier}: legacy) during phase 1. A tier namespace is never accepted by name: list its tier in warnOnlyTiers.`,
+      },
+      allowWarnOnly: {
+        type: "boolean",
+        default: false,
         description:
-          "Namespaces accepted without an enforce label (same warn/audit conditions as allowWarnOnly), e.g. an adopted legacy namespace during its migration.",
+          "Removed (it accepted every namespace of the stack without an enforce label): true is refused; list the stack's warn-first tiers in warnOnlyTiers instead.",
       },
     },
   },
   (args, report) => {
-    const cfg = args.getConfig<NsPolicyConfig & { allowWarnOnly?: boolean; warnOnlyNamespaces?: string[] }>();
-    const warnOnly = new Set(Array.isArray(cfg.warnOnlyNamespaces) ? cfg.warnOnlyNamespaces : []);
+    const cfg = args.getConfig<NsWarnOnlyConfig>();
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === "string") : []);
+    const warnTiers = new Set(list(cfg.warnOnlyTiers));
+    const warnOnly = new Set(list(cfg.warnOnlyNamespaces));
+    if (cfg.allowWarnOnly === true) {
+      report(
+        `allowWarnOnly is true, which would accept every namespace of the stack without a ${LABELS.enforce} label; it is no longer accepted: remove it and list in warnOnlyTiers exactly the tiers the stack rolls out warn-first (tiers.<tier>.rollout: warn in Pulumi.<stack>.yaml)`,
+      );
+    }
+    /** warnOnlyTiers entries that some namespace of the stack uses (the rest are stale). */
+    const used = new Set<string>();
     forEachTierNamespace(args, report, (e) => {
       const labels = labelsOf(e.obj);
       const level = (key: string): unknown => labels[key];
@@ -432,7 +458,12 @@ export const namespacePodSecurityLabels = stackPolicy(
         if (m) report(m, e.res.urn);
         return;
       }
-      if (cfg.allowWarnOnly === true || (e.name !== undefined && warnOnly.has(e.name))) {
+      const tier = typeof labels[LABELS.tier] === "string" ? (labels[LABELS.tier] as string) : undefined;
+      const isTierNs = tier !== undefined && !NON_TIER_LABELS.includes(tier);
+      const byTier = tier !== undefined && warnTiers.has(tier);
+      const byName = !isTierNs && e.name !== undefined && warnOnly.has(e.name);
+      if (byTier || byName) {
+        if (byTier) used.add(tier!);
         const warnMsgs = [LABELS.warn, LABELS.audit]
           .map((k) =>
             level(k) === undefined
@@ -443,11 +474,23 @@ export const namespacePodSecurityLabels = stackPolicy(
         for (const m of warnMsgs) report(m, e.res.urn);
         return;
       }
+      const scope = [...warnTiers].map((t) => `'${t}'`).join(", ") || "none";
+      const why = isTierNs
+        ? `; its tier '${tier}' is not one the stack rolls out warn-first (warnOnlyTiers: ${scope}${e.name !== undefined && warnOnly.has(e.name) ? `; a tier namespace is never warn-only by name through warnOnlyNamespaces` : ""})`
+        : "";
       report(
-        `${where}: ${p}metadata.labels["${LABELS.enforce}"] is unset, so Pod Security is not enforced: ${fix}`,
+        `${where}: ${p}metadata.labels["${LABELS.enforce}"] is unset, so Pod Security is not enforced${why}: ${fix}`,
         e.res.urn,
       );
     });
+    // The policy config must follow the stack's rollouts: a tier listed here that the stack no
+    // longer rolls out warn-first would let it silently drop enforce later.
+    for (const t of warnTiers) {
+      if (used.has(t)) continue;
+      report(
+        `warnOnlyTiers lists '${t}', but no namespace of the stack labelled ${LABELS.tier}: ${t} is rolled out warn-only (each enforces Pod Security, or the stack has none): remove '${t}' from warnOnlyTiers in the stack's policy config (policypack/config/<stack>.json), which must list exactly the tiers with rollout: warn in Pulumi.<stack>.yaml`,
+      );
+    }
   },
 );
 

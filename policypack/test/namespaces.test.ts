@@ -278,28 +278,72 @@ describe("policies/namespaces", function () {
       });
     }
 
-    it("a NamespacePatch (adopted legacy namespace) without enforce is refused unless allowWarnOnly", async function () {
-      const legacy = mutate(
-        namespace("ameide", "restricted", "kubernetes:core/v1:NamespacePatch"),
-        (n) => delete n.props.metadata.labels["pod-security.kubernetes.io/enforce"],
-      );
-      expectViolation(await run([legacy]), "NamespacePatch 'ameide'", L("enforce"), "is unset");
-      assert.deepStrictEqual(await run([legacy], { allowWarnOnly: true }), []);
+    // Issue 15, item 2: warn-only is scoped to the tiers the stack rolls out warn-first.
+    const ENFORCE = "pod-security.kubernetes.io/enforce";
+    /** A tier namespace of `tier` rolled out warn-first (no enforce label), as rollout: warn generates it. */
+    const warnFirst = (tierName: string, name = `ameide-dev-${tierName}`, f: (n: any) => void = () => {}) =>
+      mutate(namespace(name), (n) => {
+        delete n.props.metadata.labels[ENFORCE];
+        delete n.props.metadata.labels["pod-security.kubernetes.io/enforce-version"];
+        n.props.metadata.labels["ameide.io/tier"] = tierName;
+        f(n);
+      });
+    const legacy = () =>
+      mutate(namespace("ameide", "restricted", "kubernetes:core/v1:NamespacePatch"), (n) => {
+        delete n.props.metadata.labels[ENFORCE];
+        n.props.metadata.labels["ameide.io/tier"] = "legacy";
+      });
+
+    it("passing fixture: warnOnlyTiers [data] accepts the data tier's warn-first namespaces of every environment", async function () {
+      const data = [warnFirst("data"), warnFirst("data", "ameide-staging-data")];
+      assert.deepStrictEqual(await run([...tier(), ...data], { warnOnlyTiers: ["data"] }), []);
     });
 
-    it("warnOnlyNamespaces accepts exactly the listed namespaces in warn mode (production migration)", async function () {
-      const legacy = mutate(
-        namespace("ameide", "restricted", "kubernetes:core/v1:NamespacePatch"),
-        (n) => delete n.props.metadata.labels["pod-security.kubernetes.io/enforce"],
-      );
-      const tierNs = mutate(
-        namespace(),
-        (n) => delete n.props.metadata.labels["pod-security.kubernetes.io/enforce"],
-      );
-      const vs = await run([legacy, tierNs], { warnOnlyNamespaces: ["ameide"] });
+    it("broken: a warn-only namespace of another tier (app) is refused although the stack lists data", async function () {
+      const vs = await run([warnFirst("data"), warnFirst("app")], { warnOnlyTiers: ["data"] });
       assert.strictEqual(vs.length, 1, JSON.stringify(vs));
-      expectViolation(vs, `Namespace '${NS}'`, L("enforce"));
-      const noWarn = mutate(legacy, (n) => delete n.props.metadata.labels["pod-security.kubernetes.io/warn"]);
+      expectViolation(vs, "Namespace 'ameide-dev-app'", L("enforce"), "is unset", "tier 'app'", "'data'");
+    });
+
+    it("broken: without warnOnlyTiers (prod's config) a namespace of any tier without enforce is refused", async function () {
+      for (const t of ["app", "data", "ai", "auth", "gateway", "observability", "system"]) {
+        expectViolation(await run([warnFirst(t)], { warnOnlyTiers: [] }), `ameide-dev-${t}`, L("enforce"));
+      }
+    });
+
+    it("broken: a tier namespace named in warnOnlyNamespaces is still refused (tiers only through warnOnlyTiers)", async function () {
+      expectViolation(
+        await run([warnFirst("app")], { warnOnlyNamespaces: ["ameide-dev-app"] }),
+        "Namespace 'ameide-dev-app'",
+        L("enforce"),
+        "never warn-only by name",
+      );
+    });
+
+    it("broken: a warnOnlyTiers entry the stack does not roll out warn-first is refused as stale", async function () {
+      const vs = await run([...tier(), ...tier("ameide-dev-data")], { warnOnlyTiers: ["app"] });
+      assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+      expectViolation(vs, "warnOnlyTiers lists 'app'", "remove 'app' from warnOnlyTiers");
+      expectViolation(await run(tier(), { warnOnlyTiers: ["data"] }), "warnOnlyTiers lists 'data'");
+    });
+
+    it("broken: allowWarnOnly: true (the former dev setting) is refused, naming warnOnlyTiers", async function () {
+      expectViolation(await run(tier(), { allowWarnOnly: true }), "allowWarnOnly", "warnOnlyTiers");
+      // and it no longer accepts anything
+      expectViolation(
+        await run([warnFirst("app")], { allowWarnOnly: true }),
+        "Namespace 'ameide-dev-app'",
+        L("enforce"),
+      );
+    });
+
+    it("warnOnlyNamespaces accepts the legacy namespace (ameide.io/tier: legacy) and nothing else by name", async function () {
+      expectViolation(await run([legacy()]), "NamespacePatch 'ameide'", L("enforce"), "is unset");
+      assert.deepStrictEqual(await run([legacy()], { warnOnlyNamespaces: ["ameide"] }), []);
+      const noWarn = mutate(
+        legacy(),
+        (n) => delete n.props.metadata.labels["pod-security.kubernetes.io/warn"],
+      );
       expectViolation(
         await run([noWarn], { warnOnlyNamespaces: ["ameide"] }),
         "NamespacePatch 'ameide'",
@@ -307,35 +351,58 @@ describe("policies/namespaces", function () {
       );
     });
 
-    it("allowWarnOnly still needs warn and audit at restricted/baseline, and never accepts privileged enforce", async function () {
-      const noEnforce = (f: (n: any) => void = () => {}) =>
-        withNs((n) => (delete n.props.metadata.labels["pod-security.kubernetes.io/enforce"], f(n)));
+    it("a warn-first tier still needs warn and audit at restricted/baseline, and never accepts privileged enforce", async function () {
+      const cfg = { warnOnlyTiers: ["data"] };
       expectViolation(
         await run(
-          noEnforce((n) => delete n.props.metadata.labels["pod-security.kubernetes.io/warn"]),
-          { allowWarnOnly: true },
+          [
+            warnFirst(
+              "data",
+              undefined,
+              (n) => delete n.props.metadata.labels["pod-security.kubernetes.io/warn"],
+            ),
+          ],
+          cfg,
         ),
         L("warn"),
       );
       expectViolation(
         await run(
-          noEnforce((n) => (n.props.metadata.labels["pod-security.kubernetes.io/audit"] = "privileged")),
-          { allowWarnOnly: true },
+          [
+            warnFirst(
+              "data",
+              undefined,
+              (n) => (n.props.metadata.labels["pod-security.kubernetes.io/audit"] = "privileged"),
+            ),
+          ],
+          cfg,
         ),
         L("audit"),
         "privileged",
       );
       expectViolation(
         await run(
-          noEnforce((n) => (n.props.metadata.labels["pod-security.kubernetes.io/warn"] = "baseline")),
-          { allowWarnOnly: true },
+          [
+            warnFirst(
+              "data",
+              undefined,
+              (n) => (n.props.metadata.labels["pod-security.kubernetes.io/warn"] = "baseline"),
+            ),
+          ],
+          cfg,
         ),
         'metadata.annotations["ameide.io/pod-security-exemption"]',
       );
       expectViolation(
         await run(
-          withNs((n) => (n.props.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged")),
-          { allowWarnOnly: true },
+          [
+            warnFirst("data"),
+            mutate(
+              warnFirst("data", "ameide-staging-data"),
+              (n) => (n.props.metadata.labels[ENFORCE] = "privileged"),
+            ),
+          ],
+          cfg,
         ),
         L("enforce"),
         "privileged",
