@@ -348,7 +348,7 @@ describe("config", () => {
         "dev",
         (c) => (c.gateways.apiRateLimit = { mode: "global" }),
         "gateways.apiRateLimit.mode",
-        /needs a Redis backend.*Fix: use local, or set gateways\.apiRateLimit\.redisUrl/,
+        /needs a Redis backend \(gateways\.apiRateLimit\.redisUrl is unset\).*Fix: use local/,
       ],
       [
         "global rate limiting (its rate-limit Deployment has no flows under default-deny)",

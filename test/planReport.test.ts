@@ -17,6 +17,7 @@ import {
   diffRelaxations,
   relaxationLines,
   relaxationsSection,
+  relaxationsDiffSection,
   renderRelaxationsText,
 } from "../tools/plan/relaxations";
 import { namesSection, planNames, renderNamesText } from "../tools/plan/names";
@@ -267,10 +268,10 @@ describe("plan: policy relaxations", function () {
     assert.equal(d2.basis, "computed");
     assert.deepEqual(d2.removed, d.removed);
     after.relaxationsDiff = d;
-    const md = relaxationsSection(after);
+    const md = relaxationsDiffSection(after);
     assert.match(
       md,
-      /### Relaxation changes since base\/plan\.json\n\n- ➕ vault-private: exemptions \[\] → \[kv\]/,
+      /## Relaxation changes since base\/plan\.json\n\n- ➕ vault-private: exemptions \[\] → \[kv\]/,
     );
     assert.match(md, /- ➖ image-digest: enforcementLevel "mandatory" → "advisory" \(relaxes\)/);
     assert.deepEqual(relaxationLines(after.relaxations).length, 2);
@@ -605,7 +606,8 @@ describe("plan: relaxations and names on the real dev and prod plans", function 
     );
     assert.ok(d.added.some((l) => l.startsWith("keyvault-network-restricted: exemptions exempts ")));
     const report = fs.readFileSync(path.join(devDir, "report.md"), "utf8");
-    assert.match(report, /### Relaxation changes since /);
+    // with the resource and flow diffs, before the summary
+    assert.match(report, /## Relaxation changes since [^]*## Summary/);
     assert.match(devOut, /since .*plan\.json: \d+ added, \d+ removed/);
   });
 

@@ -158,6 +158,8 @@ describe("the README's example change (add a service, a flow, a route, a secret)
       catalog,
       cfg.ranges,
       {
+        // the stack's dataplane, read from its ManagedCluster (networkPolicy cilium → Cilium mode)
+        dataplane: input.dataplane,
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
