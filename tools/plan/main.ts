@@ -655,6 +655,9 @@ export async function main(
           }),
         ),
       );
+    // who can talk to whom: the tier matrix and its counts, after the plan (its own section)
+    if (!opts.json && plan.segmentation)
+      io.stdout.write(scrub(`\n${lazy.segmentation.segmentationConsole(plan)}\n`));
     if (opts.out) {
       const manifests = written.filter((f) => f.startsWith("manifests/")).length;
       const releases = written.filter((f) => f.startsWith("releases/")).length;
