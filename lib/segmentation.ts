@@ -931,6 +931,16 @@ export function tierGroups(
   };
 }
 
+/** The part no flow intends, said the short way: `all but TCP 53,UDP 53` when that is shorter. */
+export function unintendedText(conns: ConnectionSet, wrong: ConnectionSet): string {
+  const kept = conns.subtract(wrong);
+  const direct = wrong.toString();
+  const allBut = `all but ${kept}`;
+  return conns.equals(ConnectionSet.ALL) && !kept.isEmpty() && allBut.length < direct.length
+    ? allBut
+    : direct;
+}
+
 /** Compact text of a connection set for a cell: `TCP 5432,UDP 53`; empty for none. */
 export const cellText = (c: ConnectionSet): string => (c.isEmpty() ? "" : c.toString());
 
@@ -962,7 +972,7 @@ export function tierMatrixMarkdown(
             if (wrong.isEmpty()) return text;
             return wrong.equals(c)
               ? `⚠ ${text} (no flow)`
-              : `${text} (⚠ no flow: ${mdEscape(wrong.toString())})`;
+              : `${text} (⚠ no flow: ${mdEscape(unintendedText(c, wrong))})`;
           })
           .join(" | ")} |`,
       );
@@ -1074,7 +1084,7 @@ export function matrixSvgFootnotes(
   namespaces: readonly NamespaceInfo[],
   options: MatrixSvgOptions = {},
 ): SvgFootnote[] {
-  return svgLayout(tierGroups(result, namespaces, options), options).footnotes;
+  return svgLayout(tierGroups(result, namespaces, options)).footnotes;
 }
 
 export interface MatrixSvgOptions extends TierViewOptions {
@@ -1103,7 +1113,7 @@ interface SvgCell {
   ref?: number;
 }
 
-function svgLayout(tg: TierGroups, options: MatrixSvgOptions) {
+function svgLayout(tg: TierGroups) {
   const footnotes: SvgFootnote[] = [];
   const grids = tg.groups.map((g) => {
     const cells: SvgCell[][] = g.tiers.map((src) =>
@@ -1140,7 +1150,7 @@ export function matrixSvg(
   options: MatrixSvgOptions = {},
 ): string {
   const tg = tierGroups(result, namespaces, options);
-  const { grids, footnotes } = svgLayout(tg, options);
+  const { grids, footnotes } = svgLayout(tg);
   const cw = options.cellWidth ?? 112;
   const lineH = 11;
   const maxLines = Math.max(1, ...grids.flatMap((g) => g.cells.flat().map((c) => c.lines.length)));
@@ -1237,7 +1247,7 @@ export function matrixSvg(
         const stroke = wrong
           ? ` stroke="#a50f15" stroke-width="2" stroke-dasharray="4 3"`
           : ` stroke="#888" stroke-width="1"`;
-        const tip = `${c.group}: ${c.src} → ${c.dst}: ${filled ? c.conns.toString() : "nothing allowed"}${wrong ? ` — not intended by any flow: ${c.wrong.toString()}` : ""}`;
+        const tip = `${c.group}: ${c.src} → ${c.dst}: ${filled ? c.conns.toString() : "nothing allowed"}${wrong ? ` — not intended by any flow: ${unintendedText(c.conns, c.wrong)}` : ""}`;
         const text = c.lines.map((l, k) => {
           const ty = ry + ch / 2 + 4 + (k - (c.lines.length - 1) / 2) * lineH;
           return `<text x="${rx + cw / 2}" y="${ty}" font-size="9" text-anchor="middle">${xmlEscape(k === 0 && wrong ? `⚠ ${l}` : l)}</text>`;
@@ -1303,7 +1313,8 @@ export function tierMatrixText(
           if (c.isEmpty()) return undefined;
           const wrong = tg.unintended(g.name, src, dst);
           const mark = wrong.isEmpty() ? "" : wrong.equals(c) ? "⚠ " : "";
-          const extra = !wrong.isEmpty() && !wrong.equals(c) ? ` (⚠ no flow: ${wrong})` : "";
+          const extra =
+            !wrong.isEmpty() && !wrong.equals(c) ? ` (⚠ no flow: ${unintendedText(c, wrong)})` : "";
           return `${mark}${dst} ${c}${extra}`;
         })
         .filter((x): x is string => x !== undefined);

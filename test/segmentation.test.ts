@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import {
   analyze,
   ConnectionSet,
+  PortSet,
   formatNpGuardText,
   parseCidr,
   type EngineInput,
@@ -32,6 +33,7 @@ import {
   platformCatalog,
   tierMatrixCounts,
   tierMatrixText,
+  unintendedText,
   wrapPorts,
   tierEnvironments,
   tierGroups,
@@ -555,7 +557,6 @@ describe("segmentation: renderings", () => {
   // issue 15 item 7: what lies outside the pods split by the stack's ranges, a legend, wrapping,
   // no unreadable port list, and what no flow intends drawn apart
   const classify = externalClassifier(RANGES);
-  const marks = intentMarks(compareConnectivity(result, expected()), expected().namespaces);
 
   it("externalClassifier: the API server subnet, each admin client range, the internet and other addresses are columns of their own", () => {
     const tg = tierGroups(result, input.namespaces, { catalog: CATALOG, externalClass: classify });
@@ -644,6 +645,18 @@ describe("segmentation: renderings", () => {
     // every cell text that ends in … names a footnote
     for (const m of svg.matchAll(/font-size="9" text-anchor="middle">([^<]*…[^<]*)<\/text>/g))
       assert.match(m[1], /… \[\d+\]$/);
+  });
+
+  it("unintendedText: the part no flow intends, as `all but …` when everything else is open", () => {
+    const dns = ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) });
+    assert.equal(unintendedText(ConnectionSet.ALL, ConnectionSet.ALL.subtract(dns)), "all but TCP 53,UDP 53");
+    const two = ConnectionSet.of({
+      TCP: PortSet.of([
+        [5432, 5432],
+        [6379, 6379],
+      ]),
+    });
+    assert.equal(unintendedText(two, ConnectionSet.of({ TCP: PortSet.single(6379) })), "TCP 6379");
   });
 
   it("matrixSvg: grids wrap side by side up to the width instead of one tall column", () => {
