@@ -749,7 +749,7 @@ export interface TierViewOptions {
    * the other side. Without it every external range is one `external` tier and entities sit in
    * the `cluster` group under their pseudo-namespace.
    */
-  externalClass?: (p: Peer) => string | undefined;
+  externalClass?: (p: Peer) => string | readonly string[] | undefined;
   /** The part of a connection no flow intends (intentMarks); drawn and listed apart. */
   unintended?: (c: { src: Peer; dst: Peer; conns: ConnectionSet }) => ConnectionSet;
 }
@@ -788,11 +788,12 @@ export const isExternalClass = (t: string): boolean => t === EXTERNAL_TIER || EX
  * entity), the nodes and the local host (Cilium `remote-node`, `host`: they relay the API server's
  * webhook calls on AKS), the private-endpoint subnet (Azure PaaS), each admin client range, the
  * internet (public space: Entra ID and Key Vault public endpoints are in it, indistinguishable by
- * address), and other (private) addresses. A range spanning several classes gets the first that
- * covers its first address: the engine cuts external space at every ipBlock boundary, so ranges
- * the policies name are never split.
+ * address), and other (private) addresses. The engine cuts external space at every ipBlock
+ * boundary of the policies, so a range a policy names is one peer; a peer range spanning several
+ * classes (an open egress reaching all addresses) belongs to each class it overlaps, and to
+ * `other addresses` when part of it is in none.
  */
-export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => string | undefined {
+export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => readonly string[] | undefined {
   const classes: { name: string; ivs: IpInterval[] }[] = [
     { name: EXTERNAL_CLASSES.apiServer, ivs: [parseCidr(ranges.apiServerSubnetCidr)] },
     { name: EXTERNAL_CLASSES.paasPrivate, ivs: [parseCidr(ranges.privateEndpointSubnetCidr)] },
@@ -802,11 +803,20 @@ export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => s
   return (p) => {
     if (p.type === "workload") {
       if (p.workload.entity === undefined) return undefined;
-      return p.workload.entity === "kube-apiserver" ? EXTERNAL_CLASSES.apiServer : EXTERNAL_CLASSES.nodes;
+      return [p.workload.entity === "kube-apiserver" ? EXTERNAL_CLASSES.apiServer : EXTERNAL_CLASSES.nodes];
     }
     const first = ipOf(p.first);
-    const hit = classes.find((c) => c.ivs.some((iv) => containsIp(iv, first)));
-    return hit?.name ?? EXTERNAL_CLASSES.other;
+    const iv: IpInterval = { family: first.family, start: first.value, end: ipOf(p.last).value };
+    const overlaps = (x: IpInterval) => x.family === iv.family && x.start <= iv.end && iv.start <= x.end;
+    const hits = classes.filter((c) => c.ivs.some(overlaps)).map((c) => c.name);
+    if (
+      !coveredBy(
+        iv,
+        classes.flatMap((c) => c.ivs),
+      )
+    )
+      hits.push(EXTERNAL_CLASSES.other);
+    return hits;
   };
 }
 
@@ -874,7 +884,10 @@ export function tierGroups(
   const classOf = options.externalClass;
   // with a classifier, Cilium entities are placed like external ranges (in the other side's group)
   const place = (p: Peer) => (classOf && classOf(p) !== undefined ? undefined : placeWorkload(p));
-  const outside = (p: Peer) => (classOf ? (classOf(p) ?? EXTERNAL_TIER) : EXTERNAL_TIER);
+  const outside = (p: Peer): readonly string[] => {
+    const k = classOf?.(p);
+    return k === undefined ? [EXTERNAL_TIER] : typeof k === "string" ? [k] : k;
+  };
   const cells = new Map<string, ConnectionSet>();
   const wrong = new Map<string, ConnectionSet>();
   const across = new Map<string, TierGroupCell>();
@@ -884,21 +897,25 @@ export function tierGroups(
     const s = place(c.src);
     const d = place(c.dst);
     if (!s && !d) return;
-    const sp = s ?? { group: d!.group, tier: outside(c.src) };
-    const dp = d ?? { group: s!.group, tier: outside(c.dst) };
-    if (sp.group === dp.group) {
-      note(sp.group, sp.tier);
-      note(dp.group, dp.tier);
-      const key = `${sp.group}\u0000${sp.tier}\u0000${dp.tier}`;
-      cells.set(key, (cells.get(key) ?? ConnectionSet.NONE).union(c.conns));
-      const u = options.unintended?.(c);
-      if (u && !u.isEmpty()) wrong.set(key, (wrong.get(key) ?? ConnectionSet.NONE).union(u));
-    } else {
-      const key = `${sp.group}\u0000${sp.tier}\u0000${dp.group}\u0000${dp.tier}`;
-      const cur = across.get(key);
-      if (cur) cur.conns = cur.conns.union(c.conns);
-      else across.set(key, { src: sp, dst: dp, conns: c.conns });
-    }
+    // a range spanning several classes counts in each (kube-system's open egress reaches them all)
+    const sps = s ? [s] : outside(c.src).map((tier) => ({ group: d!.group, tier }));
+    const dps = d ? [d] : outside(c.dst).map((tier) => ({ group: s!.group, tier }));
+    for (const sp of sps)
+      for (const dp of dps) {
+        if (sp.group === dp.group) {
+          note(sp.group, sp.tier);
+          note(dp.group, dp.tier);
+          const key = `${sp.group}\u0000${sp.tier}\u0000${dp.tier}`;
+          cells.set(key, (cells.get(key) ?? ConnectionSet.NONE).union(c.conns));
+          const u = options.unintended?.(c);
+          if (u && !u.isEmpty()) wrong.set(key, (wrong.get(key) ?? ConnectionSet.NONE).union(u));
+        } else {
+          const key = `${sp.group}\u0000${sp.tier}\u0000${dp.group}\u0000${dp.tier}`;
+          const cur = across.get(key);
+          if (cur) cur.conns = cur.conns.union(c.conns);
+          else across.set(key, { src: sp, dst: dp, conns: c.conns });
+        }
+      }
   });
   for (const w of result.workloads) {
     const p = place(w);

@@ -569,10 +569,18 @@ describe("segmentation: renderings", () => {
     assert.match(md, /\| from \\ to \| app \| data \| gateway \| observability \| API server \| internet \|/);
     const cls = (first: string, last = first) =>
       classify({ type: "external", id: `${first}-${last}[External]`, first, last } as never);
-    assert.equal(cls("10.100.0.0", "10.100.0.255"), "admin clients 10.100.0.0/24");
-    assert.equal(cls("10.20.17.0", "10.20.17.255"), "Azure PaaS private endpoints");
-    assert.equal(cls("8.8.8.8"), "internet");
-    assert.equal(cls("10.1.0.0"), "other addresses");
+    assert.deepEqual(cls("10.100.0.0", "10.100.0.255"), ["admin clients 10.100.0.0/24"]);
+    assert.deepEqual(cls("10.20.17.0", "10.20.17.255"), ["Azure PaaS private endpoints"]);
+    assert.deepEqual(cls("8.8.8.8"), ["internet"]);
+    assert.deepEqual(cls("10.1.0.0"), ["other addresses"]);
+    // a range spanning several classes (an open egress) counts in each it overlaps
+    assert.deepEqual(cls("0.0.0.0", "255.255.255.255"), [
+      "API server",
+      "Azure PaaS private endpoints",
+      "admin clients 10.100.0.0/24",
+      "internet",
+      "other addresses",
+    ]);
   });
 
   it("matrixSvg: a legend, every external class as a column, distinct style for what no flow intends", () => {
