@@ -221,7 +221,7 @@ export function segmentationConsole(plan: PlanJson): string {
   if (s.networkPolicies === 0 || !c.result) return "Segmentation: the plan has no NetworkPolicies.";
   const n = tierMatrixCounts(c.result, c.namespaces, c.view);
   const lines = [
-    "Who can talk to whom (tier to tier; from → to: allowed ports; DNS to kube-dns everywhere; picture: segmentation.svg):",
+    "Who can talk to whom (tier to tier; from → to: allowed ports; DNS to kube-dns everywhere; a workload's traffic with its own members, e.g. a store's replication, is not a tier pair; picture: segmentation.svg):",
     tierMatrixText(c.result, c.namespaces, c.view),
     `Counts: ${n.pairs} tier pairs connected${c.view.unintended ? `, ${n.unintendedPairs} with a connection no flow intends (⚠)` : ""}; ` +
       `${n.connections} workload-level connections${c.view.unintended ? ` (${n.unintendedConnections} not intended)` : ""}; ` +
