@@ -61,6 +61,25 @@ const scrapeFlows: Flow[] = TIER_NAMES.filter((t) => t !== "observability").map(
 const http = (tier: TierName, workload: string): number =>
   TIERS[tier].workloads.find((w) => w.name === workload)!.ports[0].port;
 
+/**
+ * One flow per workload for the traffic between its own members (replication, clustering): from the
+ * workload to the workload, on the workload's ports other than the metrics port (the scrape flows
+ * cover that), never the whole tier.
+ */
+function peerFlows(tier: TierName, reasons: Record<string, string>): Flow[] {
+  return Object.entries(reasons).map(([workload, reason]) => {
+    const spec = TIERS[tier].workloads.find((w) => w.name === workload);
+    if (!spec) throw new Error(`peerFlows: tier ${tier} has no workload ${workload}`);
+    return {
+      id: `${tier}-${workload}-peers`,
+      from: { tier, workloads: [workload] },
+      to: { tier, workloads: [workload] },
+      ports: tcp(...spec.ports.filter((p) => p.name !== METRICS_PORT.name).map((p) => p.port)),
+      reason,
+    };
+  });
+}
+
 /** A route's backend becomes a flow from the gateway proxies to that workload and port. */
 export function routeFlow(route: {
   name: string;
@@ -137,11 +156,13 @@ export const DEFAULT_FLOWS: Flow[] = [
   // so the proxies reach exactly the backends that routes name.
   // --- app ---
   {
+    // named on both sides (validateFlows: no tier→same-tier flow without workloads): a service added to
+    // the tier calls the APIs only once it is listed here
     id: "app-internal",
-    from: { tier: "app" },
-    to: { tier: "app" },
+    from: { tier: "app", workloads: ["threads", "platform", "workflows", "graph", "agents", "www"] },
+    to: { tier: "app", workloads: ["threads", "platform", "workflows", "graph", "agents"] },
     ports: tcp(8080),
-    reason: "product services call each other's APIs",
+    reason: "product services call each other's APIs (the services serving on 8080)",
   },
   {
     id: "app-to-postgres",
@@ -222,21 +243,23 @@ export const DEFAULT_FLOWS: Flow[] = [
     ports: tcp(5432),
     reason: "Temporal and Plausible databases",
   },
-  // --- data: replication inside the tier only ---
-  {
-    id: "data-replication",
-    from: { tier: "data" },
-    to: { tier: "data" },
-    ports: tcp(5432, 9092, 9093, 6379),
-    reason: "replication and cluster traffic between data-tier members",
-  },
+  // --- data: each store's members reach their own peers only (replication, clustering) ---
+  // Least privilege inside a tier: a flow between a tier's members names the workloads on both sides
+  // (validateFlows refuses a tier→same-tier flow without them), so a store added to the tier reaches
+  // no other store, and postgres reaches kafka on nothing.
+  ...peerFlows("data", {
+    postgres: "streaming replication between the postgres members",
+    kafka: "KRaft quorum and inter-broker replication between the kafka members",
+    redis: "replication and failover between the redis members",
+  }),
   // --- observability ---
   ...scrapeFlows,
-  {
-    id: "observability-internal",
-    from: { tier: "observability" },
-    to: { tier: "observability" },
-    ports: tcp(9090, 3100, 3200, 4317),
-    reason: "Grafana queries Prometheus, Loki and Tempo",
-  },
+  // Grafana queries its data sources, each on its query port only (the stores reach nothing here)
+  ...(["prometheus", "loki", "tempo"] as const).map((store) => ({
+    id: `observability-grafana-to-${store}`,
+    from: { tier: "observability" as const, workloads: ["grafana"] },
+    to: { tier: "observability" as const, workloads: [store] },
+    ports: tcp(http("observability", store)),
+    reason: `Grafana queries ${store}`,
+  })),
 ];

@@ -46,6 +46,7 @@ import {
   GATEWAY_NAMES,
   GatewayName,
   LimitSpec,
+  METRICS_PORT,
   PSS_LEVELS,
   PSS_VERSION,
   PssLevel,
@@ -66,6 +67,7 @@ import {
   DATA_TIER_CLIENTS,
   isExternal,
   routeFlow,
+  TierEndpoint,
 } from "../data/flows";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
@@ -886,6 +888,26 @@ export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
         );
       }
     });
+    // Least privilege inside a tier: a flow between a tier's own members exists for specific peers
+    // (replication, clustering, one service calling another), so it names the workloads on both
+    // sides; a whole-tier side would admit every workload later added to the tier (a new store
+    // reaching postgres, kafka and redis). Only the metrics port (by its name) may be opened
+    // tier-wide. The pack's network-segmentation-invariants policy (invariant data-peers) proves
+    // the data tier's part on the generated NetworkPolicies.
+    if (!isExternal(f.from) && !isExternal(f.to) && f.from.tier === f.to.tier) {
+      const wide = (["from", "to"] as const).filter((side) => !(f[side] as TierEndpoint).workloads?.length);
+      const beyondMetrics = f.ports.filter((p) => p.port !== METRICS_PORT.name);
+      if (wide.length > 0 && beyondMetrics.length > 0) {
+        const tier = f.from.tier;
+        throw new ConfigError(
+          `${k}.${wide[0]}.workloads`,
+          `a flow inside tier ${tier} selects the whole tier as its ${wide.join(" and ")} on ${beyondMetrics
+            .map((p) => p.port)
+            .join(", ")}: every workload added to ${tier} would get this access`,
+          `name the workloads on both sides (one flow per store for replication or clustering, e.g. from ${tier}/${TIERS[tier].workloads[0]?.name ?? "<workload>"} to the same workload), or open only the '${METRICS_PORT.name}' port tier-wide`,
+        );
+      }
+    }
     if (!isExternal(f.to) && f.to.tier === "data") {
       const from = f.from;
       const ok =

@@ -733,6 +733,8 @@ export interface TierGroups {
   groups: { name: string; tiers: string[] }[];
   /** Cells inside a group (external peers counted in the src's or dst's group). */
   cell(group: string, src: string, dst: string): ConnectionSet;
+  /** The part of a cell no flow intends (empty without the `unintended` option). */
+  unintended(group: string, src: string, dst: string): ConnectionSet;
   /** Cells between different groups (DNS to kube-system, anything crossing environments). */
   across: TierGroupCell[];
 }
@@ -741,6 +743,135 @@ export interface TierViewOptions {
   catalog?: TierCatalog;
   /** Tier order (default: TIER_NAMES, then others sorted). */
   tierOrder?: readonly string[];
+  /**
+   * Splits what lies outside the stack's pods into the columns it really is (externalClassifier):
+   * external address ranges and Cilium entities get the class name as their tier, in the group of
+   * the other side. Without it every external range is one `external` tier and entities sit in
+   * the `cluster` group under their pseudo-namespace.
+   */
+  externalClass?: (p: Peer) => string | readonly string[] | undefined;
+  /** The part of a connection no flow intends (intentMarks); drawn and listed apart. */
+  unintended?: (c: { src: Peer; dst: Peer; conns: ConnectionSet }) => ConnectionSet;
+}
+
+/** Column names of what lies outside the pods, in display order (admin client ranges by CIDR). */
+export const EXTERNAL_CLASSES = {
+  apiServer: "API server",
+  nodes: "nodes/host",
+  paasPrivate: "Azure PaaS private endpoints",
+  adminClients: (cidr: string) => `admin clients ${cidr}`,
+  internet: "internet",
+  other: "other addresses",
+} as const;
+
+const EXTERNAL_ORDER = (name: string): number =>
+  name === EXTERNAL_CLASSES.apiServer
+    ? 0
+    : name === EXTERNAL_CLASSES.nodes
+      ? 1
+      : name === EXTERNAL_CLASSES.paasPrivate
+        ? 2
+        : name.startsWith("admin clients ")
+          ? 3
+          : name === EXTERNAL_CLASSES.internet
+            ? 4
+            : name === EXTERNAL_CLASSES.other
+              ? 5
+              : -1;
+
+/** Whether a tier name of the view is an external class (or the lumped `external`). */
+export const isExternalClass = (t: string): boolean => t === EXTERNAL_TIER || EXTERNAL_ORDER(t) >= 0;
+
+/**
+ * Classifies what lies outside the stack's pods by the stack's own ranges (the external flow
+ * targets, externalTargetRanges): the API server (its subnet; on Cilium the `kube-apiserver`
+ * entity), the nodes and the local host (Cilium `remote-node`, `host`: they relay the API server's
+ * webhook calls on AKS), the private-endpoint subnet (Azure PaaS), each admin client range, the
+ * internet (public space: Entra ID and Key Vault public endpoints are in it, indistinguishable by
+ * address), and other (private) addresses. The engine cuts external space at every ipBlock
+ * boundary of the policies, so a range a policy names is one peer; a peer range spanning several
+ * classes (an open egress reaching all addresses) belongs to each class it overlaps, and to
+ * `other addresses` when part of it is in none.
+ */
+export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => readonly string[] | undefined {
+  const classes: { name: string; ivs: IpInterval[] }[] = [
+    { name: EXTERNAL_CLASSES.apiServer, ivs: [parseCidr(ranges.apiServerSubnetCidr)] },
+    { name: EXTERNAL_CLASSES.paasPrivate, ivs: [parseCidr(ranges.privateEndpointSubnetCidr)] },
+    ...ranges.adminClientCidrs.map((c) => ({ name: EXTERNAL_CLASSES.adminClients(c), ivs: [parseCidr(c)] })),
+    { name: EXTERNAL_CLASSES.internet, ivs: externalTargetRanges("internet", ranges) },
+  ];
+  return (p) => {
+    if (p.type === "workload") {
+      if (p.workload.entity === undefined) return undefined;
+      return [p.workload.entity === "kube-apiserver" ? EXTERNAL_CLASSES.apiServer : EXTERNAL_CLASSES.nodes];
+    }
+    const first = ipOf(p.first);
+    const iv: IpInterval = { family: first.family, start: first.value, end: ipOf(p.last).value };
+    const overlaps = (x: IpInterval) => x.family === iv.family && x.start <= iv.end && iv.start <= x.end;
+    const hits = classes.filter((c) => c.ivs.some(overlaps)).map((c) => c.name);
+    if (
+      !coveredBy(
+        iv,
+        classes.flatMap((c) => c.ivs),
+      )
+    )
+      hits.push(EXTERNAL_CLASSES.other);
+    return hits;
+  };
+}
+
+/**
+ * The part of each connection the intent (expectedConnectivity, compared by compareConnectivity)
+ * does not list: EXTRA differences, by workload pair, and for external ranges by overlap. With
+ * `scope` (the intent's namespaces), a connection with no side in it (kube-system, which no
+ * platform policy isolates, to anything; the Cilium entities into kube-system) is not intended
+ * by any flow either, except DNS to kube-dns.
+ */
+export function intentMarks(
+  diffs: readonly ConnectivityDifference[],
+  scope?: readonly string[],
+): (c: { src: Peer; dst: Peer; conns: ConnectionSet }) => ConnectionSet {
+  const inScope = (p: Peer) => p.type === "workload" && (scope ?? []).includes(p.workload.namespace);
+  const exact = new Map<string, ConnectionSet>();
+  const ext: {
+    workload: string;
+    side: "src" | "dst";
+    first: bigint;
+    last: bigint;
+    family: number;
+    extra: ConnectionSet;
+  }[] = [];
+  const rangeOf = (id: string) => {
+    const m = /^(.+)-(.+)\[External\]$/.exec(id);
+    if (!m) return undefined;
+    const a = ipOf(m[1]);
+    return { family: a.family, first: a.value, last: ipOf(m[2]).value };
+  };
+  for (const d of diffs) {
+    if (d.extra.isEmpty()) continue;
+    const rs = rangeOf(d.src);
+    const rd = rangeOf(d.dst);
+    if (rs) ext.push({ workload: d.dst, side: "src", ...rs, extra: d.extra });
+    else if (rd) ext.push({ workload: d.src, side: "dst", ...rd, extra: d.extra });
+    else exact.set(`${d.src}\u0000${d.dst}`, d.extra);
+  }
+  return ({ src, dst, conns }) => {
+    if (scope && !inScope(src) && !inScope(dst)) {
+      const dns = dst.type === "workload" && dst.id === workloadId(KUBE_DNS);
+      return dns ? conns.subtract(DNS_CONNS) : conns;
+    }
+    const e = src.type === "external" ? src : dst.type === "external" ? dst : undefined;
+    if (!e) return (exact.get(`${src.id}\u0000${dst.id}`) ?? ConnectionSet.NONE).intersect(conns);
+    const side = e === src ? "src" : "dst";
+    const w = (e === src ? dst : src).id;
+    const a = ipOf(e.first);
+    const b = ipOf(e.last).value;
+    let out = ConnectionSet.NONE;
+    for (const x of ext)
+      if (x.workload === w && x.side === side && x.family === a.family && x.first <= b && a.value <= x.last)
+        out = out.union(x.extra);
+    return out.intersect(conns);
+  };
 }
 
 /** Aggregates a result tier to tier per group (pod→itself never counted). */
@@ -749,8 +880,16 @@ export function tierGroups(
   namespaces: readonly NamespaceInfo[],
   options: TierViewOptions = {},
 ): TierGroups {
-  const place = placePeers(namespaces, options.catalog);
+  const placeWorkload = placePeers(namespaces, options.catalog);
+  const classOf = options.externalClass;
+  // with a classifier, Cilium entities are placed like external ranges (in the other side's group)
+  const place = (p: Peer) => (classOf && classOf(p) !== undefined ? undefined : placeWorkload(p));
+  const outside = (p: Peer): readonly string[] => {
+    const k = classOf?.(p);
+    return k === undefined ? [EXTERNAL_TIER] : typeof k === "string" ? [k] : k;
+  };
   const cells = new Map<string, ConnectionSet>();
+  const wrong = new Map<string, ConnectionSet>();
   const across = new Map<string, TierGroupCell>();
   const tiersOf = new Map<string, Set<string>>();
   const note = (g: string, t: string) => (tiersOf.get(g) ?? tiersOf.set(g, new Set()).get(g)!).add(t);
@@ -758,26 +897,39 @@ export function tierGroups(
     const s = place(c.src);
     const d = place(c.dst);
     if (!s && !d) return;
-    const sp = s ?? { group: d!.group, tier: EXTERNAL_TIER };
-    const dp = d ?? { group: s!.group, tier: EXTERNAL_TIER };
-    if (sp.group === dp.group) {
-      note(sp.group, sp.tier);
-      note(dp.group, dp.tier);
-      const key = `${sp.group}\u0000${sp.tier}\u0000${dp.tier}`;
-      cells.set(key, (cells.get(key) ?? ConnectionSet.NONE).union(c.conns));
-    } else {
-      const key = `${sp.group}\u0000${sp.tier}\u0000${dp.group}\u0000${dp.tier}`;
-      const cur = across.get(key);
-      if (cur) cur.conns = cur.conns.union(c.conns);
-      else across.set(key, { src: sp, dst: dp, conns: c.conns });
-    }
+    // a range spanning several classes counts in each (kube-system's open egress reaches them all)
+    const sps = s ? [s] : outside(c.src).map((tier) => ({ group: d!.group, tier }));
+    const dps = d ? [d] : outside(c.dst).map((tier) => ({ group: s!.group, tier }));
+    for (const sp of sps)
+      for (const dp of dps) {
+        if (sp.group === dp.group) {
+          note(sp.group, sp.tier);
+          note(dp.group, dp.tier);
+          const key = `${sp.group}\u0000${sp.tier}\u0000${dp.tier}`;
+          cells.set(key, (cells.get(key) ?? ConnectionSet.NONE).union(c.conns));
+          const u = options.unintended?.(c);
+          if (u && !u.isEmpty()) wrong.set(key, (wrong.get(key) ?? ConnectionSet.NONE).union(u));
+        } else {
+          const key = `${sp.group}\u0000${sp.tier}\u0000${dp.group}\u0000${dp.tier}`;
+          const cur = across.get(key);
+          if (cur) cur.conns = cur.conns.union(c.conns);
+          else across.set(key, { src: sp, dst: dp, conns: c.conns });
+        }
+      }
   });
   for (const w of result.workloads) {
     const p = place(w);
     if (p) note(p.group, p.tier);
   }
   const order = options.tierOrder ?? TIER_NAMES;
-  const rank = (t: string) => (t === EXTERNAL_TIER ? 1e6 : order.includes(t) ? order.indexOf(t) : 1e3);
+  const rank = (t: string) =>
+    t === EXTERNAL_TIER
+      ? 1e6
+      : isExternalClass(t)
+        ? 1e5 + EXTERNAL_ORDER(t)
+        : order.includes(t)
+          ? order.indexOf(t)
+          : 1e3;
   const groupRank = (g: string) => (g === CLUSTER_GROUP ? 2 : g.endsWith("(legacy)") ? 1 : 0);
   const groups = [...tiersOf]
     .map(([name, ts]) => ({ name, tiers: [...ts].sort((a, b) => rank(a) - rank(b) || cmp(a, b)) }))
@@ -785,6 +937,7 @@ export function tierGroups(
   return {
     groups,
     cell: (g, s, d) => cells.get(`${g}\u0000${s}\u0000${d}`) ?? ConnectionSet.NONE,
+    unintended: (g, s, d) => wrong.get(`${g}\u0000${s}\u0000${d}`) ?? ConnectionSet.NONE,
     across: [...across.values()].sort(
       (a, b) =>
         cmp(a.src.group, b.src.group) ||
@@ -793,6 +946,16 @@ export function tierGroups(
         cmp(a.dst.tier, b.dst.tier),
     ),
   };
+}
+
+/** The part no flow intends, said the short way: `all but TCP 53,UDP 53` when that is shorter. */
+export function unintendedText(conns: ConnectionSet, wrong: ConnectionSet): string {
+  const kept = conns.subtract(wrong);
+  const direct = wrong.toString();
+  const allBut = `all but ${kept}`;
+  return conns.equals(ConnectionSet.ALL) && !kept.isEmpty() && allBut.length < direct.length
+    ? allBut
+    : direct;
 }
 
 /** Compact text of a connection set for a cell: `TCP 5432,UDP 53`; empty for none. */
@@ -818,7 +981,17 @@ export function tierMatrixMarkdown(
     out.push(`|---|${g.tiers.map(() => "---").join("|")}|`);
     for (const s of g.tiers) {
       out.push(
-        `| **${mdEscape(s)}** | ${g.tiers.map((d) => mdEscape(cellText(tg.cell(g.name, s, d))) || "·").join(" | ")} |`,
+        `| **${mdEscape(s)}** | ${g.tiers
+          .map((d) => {
+            const c = tg.cell(g.name, s, d);
+            const wrong = tg.unintended(g.name, s, d);
+            const text = mdEscape(cellText(c)) || "·";
+            if (wrong.isEmpty()) return text;
+            return wrong.equals(c)
+              ? `⚠ ${text} (no flow)`
+              : `${text} (⚠ no flow: ${mdEscape(unintendedText(c, wrong))})`;
+          })
+          .join(" | ")} |`,
       );
     }
     out.push("");
@@ -894,10 +1067,99 @@ export interface MatrixSvgOptions extends TierViewOptions {
   cellHeight?: number;
 }
 
+/** Cell text of the picture: the port list in lines of at most `width` characters, cut at commas. */
+export function wrapPorts(text: string, width = 20, maxLines = 3): { lines: string[]; truncated: boolean } {
+  const words = text.split(/(?<=,)/);
+  const lines: string[] = [];
+  let cur = "";
+  for (const w of words) {
+    if (cur && (cur + w).length > width) {
+      lines.push(cur);
+      cur = "";
+    }
+    cur += w;
+  }
+  if (cur) lines.push(cur);
+  if (lines.length <= maxLines) return { lines, truncated: false };
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = `${kept[maxLines - 1].replace(/,$/, "")} …`;
+  return { lines: kept, truncated: true };
+}
+
+export interface SvgFootnote {
+  ref: number;
+  group: string;
+  src: string;
+  dst: string;
+  /** The full connection set. */
+  full: string;
+}
+
+/** Cells whose port list the picture shortens (numbered as in the picture's footnotes). */
+export function matrixSvgFootnotes(
+  result: ConnectivityResult,
+  namespaces: readonly NamespaceInfo[],
+  options: MatrixSvgOptions = {},
+): SvgFootnote[] {
+  return svgLayout(tierGroups(result, namespaces, options)).footnotes;
+}
+
+export interface MatrixSvgOptions extends TierViewOptions {
+  title?: string;
+  cellWidth?: number;
+  cellHeight?: number;
+  /** Grids are placed side by side up to this width, then wrap (default: the widest grid, at least 1100). */
+  maxWidth?: number;
+}
+
+const COLORS = {
+  same: "#9ecae1",
+  between: "#fdae6b",
+  outside: "#a1d99b",
+  unintended: "#fb6a4a",
+  none: "#ffffff",
+};
+
+interface SvgCell {
+  group: string;
+  src: string;
+  dst: string;
+  conns: ConnectionSet;
+  wrong: ConnectionSet;
+  lines: string[];
+  ref?: number;
+}
+
+function svgLayout(tg: TierGroups) {
+  const footnotes: SvgFootnote[] = [];
+  const grids = tg.groups.map((g) => {
+    const cells: SvgCell[][] = g.tiers.map((src) =>
+      g.tiers.map((dst) => {
+        const conns = tg.cell(g.name, src, dst);
+        const wrong = tg.unintended(g.name, src, dst);
+        const w = wrapPorts(cellText(conns));
+        const cell: SvgCell = { group: g.name, src, dst, conns, wrong, lines: w.lines };
+        if (w.truncated) {
+          cell.ref = footnotes.length + 1;
+          cell.lines[cell.lines.length - 1] += ` [${cell.ref}]`;
+          footnotes.push({ ref: cell.ref, group: g.name, src, dst, full: conns.toString() });
+        }
+        return cell;
+      }),
+    );
+    return { name: g.name, tiers: g.tiers, cells };
+  });
+  return { grids, footnotes };
+}
+
 /**
  * A standalone SVG of the tier matrices (one grid per group): rows are source tiers, columns
- * destination tiers; a cell is filled where any connection is allowed and labelled with the ports
- * (full text in the cell's tooltip).
+ * destination tiers (what lies outside the pods split by externalClass); a cell is filled where any
+ * connection is allowed and labelled with its ports, wrapped over up to three lines; a longer list
+ * ends in `… [n]` and is written out in full in footnote n (and in every cell's tooltip). Cells with
+ * a connection no flow intends (options.unintended) are red with a dashed border, the part not
+ * intended named in the tooltip. A legend explains the colours; grids are placed side by side and
+ * wrap at `maxWidth`.
  */
 export function matrixSvg(
   result: ConnectivityResult,
@@ -905,62 +1167,136 @@ export function matrixSvg(
   options: MatrixSvgOptions = {},
 ): string {
   const tg = tierGroups(result, namespaces, options);
-  const cw = options.cellWidth ?? 104;
-  const ch = options.cellHeight ?? 34;
-  const labelW = 118;
+  const { grids, footnotes } = svgLayout(tg);
+  const cw = options.cellWidth ?? 112;
+  const lineH = 11;
+  const maxLines = Math.max(1, ...grids.flatMap((g) => g.cells.flat().map((c) => c.lines.length)));
+  const ch = options.cellHeight ?? Math.max(34, maxLines * lineH + 12);
+  const labelW = Math.max(110, 12 + 7 * Math.max(0, ...grids.flatMap((g) => g.tiers.map((t) => t.length))));
+  const headH =
+    12 +
+    12 *
+      Math.max(
+        1,
+        ...grids.flatMap((g) => g.tiers.map((t) => wrapPorts(t.replace(/ /g, ","), 18, 4).lines.length)),
+      );
   const pad = 16;
+  const gap = 32;
+  const gridW = (n: number) => labelW + n * cw;
+  const gridH = (n: number) => 22 + headH + n * ch;
+  const widest = Math.max(0, ...grids.map((g) => gridW(g.tiers.length)));
+  const maxWidth = Math.max(options.maxWidth ?? 1100, widest);
   const parts: string[] = [];
   let y = pad;
-  let width = 0;
   if (options.title) {
     parts.push(
       `<text x="${pad}" y="${y + 14}" font-size="16" font-weight="bold">${xmlEscape(options.title)}</text>`,
     );
     y += 28;
   }
-  const fit = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
-  for (const g of tg.groups) {
-    const n = g.tiers.length;
+  // legend
+  const legend: [string, string, string][] = [
+    [COLORS.same, "", "inside a tier"],
+    [COLORS.between, "", "between tiers"],
+    [
+      COLORS.outside,
+      "",
+      "with the API server, nodes/host or addresses (internet includes Azure PaaS public endpoints)",
+    ],
+    [COLORS.unintended, "4 3", "⚠ not intended by any flow (e.g. an observe allow-all)"],
+  ];
+  const lx = pad;
+  parts.push(`<text x="${pad}" y="${y + 10}" font-size="11" font-weight="bold">Legend</text>`);
+  y += 16;
+  for (const [fill, dash, text] of legend) {
     parts.push(
-      `<text x="${pad}" y="${y + 14}" font-size="14" font-weight="bold">${xmlEscape(g.name)}</text>`,
+      `<rect class="legend" x="${lx}" y="${y}" width="18" height="12" fill="${fill}" stroke="${dash ? "#a50f15" : "#888"}" stroke-width="${dash ? 2 : 1}"${dash ? ` stroke-dasharray="${dash}"` : ""}/>` +
+        `<text x="${lx + 24}" y="${y + 10}" font-size="11">${xmlEscape(text)}</text>`,
     );
-    y += 22;
-    const x0 = pad + labelW;
-    const y0 = y + 24;
-    parts.push(`<text x="${pad}" y="${y + 16}" font-size="10" fill="#555">from \\ to</text>`);
+    y += 16;
+  }
+  parts.push(
+    `<text x="${pad}" y="${y + 10}" font-size="10" fill="#555">${xmlEscape("Rows: from, columns: to. Hover a cell for its full port list; a list ending in … [n] is written out in footnote n below.")}</text>`,
+  );
+  y += 26;
+  // flow layout: grids side by side, wrapping at maxWidth
+  let x = pad;
+  let rowH = 0;
+  for (const g of grids) {
+    const n = g.tiers.length;
+    const w = gridW(n);
+    if (x > pad && x + w > maxWidth + pad) {
+      x = pad;
+      y += rowH + gap;
+      rowH = 0;
+    }
+    parts.push(`<text x="${x}" y="${y + 14}" font-size="14" font-weight="bold">${xmlEscape(g.name)}</text>`);
+    const top = y + 22;
+    const x0 = x + labelW;
+    const y0 = top + headH;
+    parts.push(`<text x="${x}" y="${top + headH - 6}" font-size="10" fill="#555">from \\ to</text>`);
     g.tiers.forEach((t, j) => {
-      parts.push(
-        `<text x="${x0 + j * cw + cw / 2}" y="${y + 16}" font-size="11" text-anchor="middle" font-weight="bold">${xmlEscape(fit(t, 16))}</text>`,
+      const words = wrapPorts(t.replace(/ /g, ","), 18, 4).lines.map((l) => l.replace(/,/g, " ").trim());
+      words.forEach((wd, k) =>
+        parts.push(
+          `<text x="${x0 + j * cw + cw / 2}" y="${top + headH - 6 - (words.length - 1 - k) * 12}" font-size="11" text-anchor="middle" font-weight="bold">${xmlEscape(wd)}</text>`,
+        ),
       );
     });
-    g.tiers.forEach((s, i) => {
+    g.cells.forEach((row, i) => {
       const ry = y0 + i * ch;
       parts.push(
-        `<text x="${pad}" y="${ry + ch / 2 + 4}" font-size="11" font-weight="bold">${xmlEscape(fit(s, 18))}</text>`,
+        `<text x="${x}" y="${ry + ch / 2 + 4}" font-size="11" font-weight="bold">${xmlEscape(g.tiers[i])}</text>`,
       );
-      g.tiers.forEach((d, j) => {
-        const c = tg.cell(g.name, s, d);
+      row.forEach((c, j) => {
         const rx = x0 + j * cw;
-        const filled = !c.isEmpty();
-        const fill = filled ? (s === d ? "#9ecae1" : "#fdae6b") : "#ffffff";
+        const filled = !c.conns.isEmpty();
+        const wrong = !c.wrong.isEmpty();
+        const fill = !filled
+          ? COLORS.none
+          : wrong
+            ? COLORS.unintended
+            : isExternalClass(c.src) || isExternalClass(c.dst)
+              ? COLORS.outside
+              : c.src === c.dst
+                ? COLORS.same
+                : COLORS.between;
+        const stroke = wrong
+          ? ` stroke="#a50f15" stroke-width="2" stroke-dasharray="4 3"`
+          : ` stroke="#888" stroke-width="1"`;
+        const tip = `${c.group}: ${c.src} → ${c.dst}: ${filled ? c.conns.toString() : "nothing allowed"}${wrong ? ` — not intended by any flow: ${unintendedText(c.conns, c.wrong)}` : ""}`;
+        const text = c.lines.map((l, k) => {
+          const ty = ry + ch / 2 + 4 + (k - (c.lines.length - 1) / 2) * lineH;
+          return `<text x="${rx + cw / 2}" y="${ty}" font-size="9" text-anchor="middle">${xmlEscape(k === 0 && wrong ? `⚠ ${l}` : l)}</text>`;
+        });
         parts.push(
-          `<g><title>${xmlEscape(`${g.name}: ${s} → ${d}: ${filled ? c.toString() : "nothing allowed"}`)}</title>` +
-            `<rect x="${rx}" y="${ry}" width="${cw}" height="${ch}" fill="${fill}" stroke="#888" stroke-width="1"/>` +
-            (filled
-              ? `<text x="${rx + cw / 2}" y="${ry + ch / 2 + 4}" font-size="9" text-anchor="middle">${xmlEscape(fit(c.toString(), 20))}</text>`
-              : "") +
+          `<g><title>${xmlEscape(tip)}</title>` +
+            `<rect class="cell" x="${rx}" y="${ry}" width="${cw}" height="${ch}" fill="${fill}"${stroke}/>` +
+            text.join("") +
             `</g>`,
         );
       });
     });
-    width = Math.max(width, x0 + n * cw + pad);
-    y = y0 + n * ch + pad * 2;
+    x += w + gap;
+    rowH = Math.max(rowH, gridH(n));
   }
-  if (tg.groups.length === 0) {
+  y += rowH + pad;
+  if (grids.length === 0) {
     parts.push(`<text x="${pad}" y="${y + 14}" font-size="12">no connections</text>`);
     y += 30;
-    width = 300;
   }
+  if (footnotes.length) {
+    parts.push(`<text x="${pad}" y="${y + 12}" font-size="12" font-weight="bold">Port lists in full</text>`);
+    y += 20;
+    for (const f of footnotes) {
+      parts.push(
+        `<text x="${pad}" y="${y + 11}" font-size="10">${xmlEscape(`[${f.ref}] ${f.group}: ${f.src} → ${f.dst}: ${f.full}`)}</text>`,
+      );
+      y += 14;
+    }
+    y += pad;
+  }
+  const width = grids.length ? maxWidth + 2 * pad : 600;
   const height = y;
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
@@ -969,6 +1305,87 @@ export function matrixSvg(
     parts.join("\n") +
     `\n</svg>\n`
   );
+}
+
+/**
+ * The tier matrix as compact console text: per group, one line per source tier listing the
+ * destinations it reaches with their ports (`⚠` marks what no flow intends); a group identical to
+ * the previous one (staging like dev) says so in one line.
+ */
+export function tierMatrixText(
+  result: ConnectivityResult,
+  namespaces: readonly NamespaceInfo[],
+  options: TierViewOptions = {},
+): string {
+  const tg = tierGroups(result, namespaces, options);
+  const out: string[] = [];
+  const bodies: { name: string; body: string }[] = [];
+  for (const g of tg.groups) {
+    const width = Math.max(...g.tiers.map((t) => t.length));
+    const lines: string[] = [];
+    for (const src of g.tiers) {
+      const cells = g.tiers
+        .map((dst) => {
+          const c = tg.cell(g.name, src, dst);
+          if (c.isEmpty()) return undefined;
+          const wrong = tg.unintended(g.name, src, dst);
+          const mark = wrong.isEmpty() ? "" : wrong.equals(c) ? "⚠ " : "";
+          const extra =
+            !wrong.isEmpty() && !wrong.equals(c) ? ` (⚠ no flow: ${unintendedText(c, wrong)})` : "";
+          return `${mark}${dst} ${c}${extra}`;
+        })
+        .filter((x): x is string => x !== undefined);
+      lines.push(`  ${src.padEnd(width)} → ${cells.length ? cells.join(" · ") : "nothing"}`);
+    }
+    const body = lines.join("\n");
+    const same = bodies.find((b) => b.body === body);
+    bodies.push({ name: g.name, body });
+    out.push(same ? `${g.name}: same as ${same.name}` : `${g.name}:\n${body}`);
+  }
+  if (tg.across.length) {
+    // one line per destination and ports (DNS: every tier of every environment → kube-system)
+    const byDst = new Map<string, string[]>();
+    for (const c of tg.across) {
+      const key = `${c.dst.group}/${c.dst.tier} ${c.conns}`;
+      (byDst.get(key) ?? byDst.set(key, []).get(key)!).push(`${c.src.group}/${c.src.tier}`);
+    }
+    out.push("across groups:");
+    for (const [key, srcs] of byDst) {
+      const groups = [...new Set(srcs.map((x) => x.split("/")[0]))];
+      const whole = groups.every((g) =>
+        (tg.groups.find((x) => x.name === g)?.tiers ?? [])
+          .filter((t) => !isExternalClass(t))
+          .every((t) => srcs.includes(`${g}/${t}`)),
+      );
+      out.push(`  ${whole ? `every tier of ${groups.join(", ")}` : srcs.join(", ")} → ${key}`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** Counts for the console: tier pairs connected (and not intended) per group, workload connections. */
+export function tierMatrixCounts(
+  result: ConnectivityResult,
+  namespaces: readonly NamespaceInfo[],
+  options: TierViewOptions = {},
+): { pairs: number; unintendedPairs: number; connections: number; unintendedConnections: number } {
+  const tg = tierGroups(result, namespaces, options);
+  let pairs = 0;
+  let unintendedPairs = 0;
+  for (const g of tg.groups)
+    for (const s of g.tiers)
+      for (const d of g.tiers) {
+        if (tg.cell(g.name, s, d).isEmpty()) continue;
+        pairs++;
+        if (!tg.unintended(g.name, s, d).isEmpty()) unintendedPairs++;
+      }
+  let connections = 0;
+  let unintendedConnections = 0;
+  result.forEachConnection((c) => {
+    connections++;
+    if (options.unintended && !options.unintended(c).isEmpty()) unintendedConnections++;
+  });
+  return { pairs, unintendedPairs, connections, unintendedConnections };
 }
 
 /** Connections as np-guard text, its lines, or a result. */

@@ -487,6 +487,24 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     },
   ),
   M(
+    "postgres replication written for the whole data tier (c3ec197's data-replication: any store reaches postgres)",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) => {
+      // the generator's selectors widened from the postgres pods to every pod of the namespace,
+      // on both sides: the policies a tier→tier flow produces
+      const peers = (dir: "in" | "out") =>
+        one(rs, kube("NetworkPolicy"), inNs(ns(s, "data"), `allow-data-postgres-peers-${dir}`)).inputs as any;
+      const ingress = peers("in");
+      ingress.spec.podSelector = {};
+      ingress.spec.ingress[0].from = [{ podSelector: {} }];
+      const egress = peers("out");
+      egress.spec.podSelector = {};
+      egress.spec.egress[0].to = [{ podSelector: {} }];
+    },
+  ),
+  M(
     "drop the CiliumNetworkPolicy that admits the API server into the External Secrets webhook",
     "segmentation",
     both,

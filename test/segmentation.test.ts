@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import {
   analyze,
   ConnectionSet,
+  PortSet,
   formatNpGuardText,
   parseCidr,
   type EngineInput,
@@ -25,8 +26,15 @@ import {
   formatDifferences,
   KUBE_DNS,
   legacyEnvironment,
+  externalClassifier,
+  intentMarks,
   matrixSvg,
+  matrixSvgFootnotes,
   platformCatalog,
+  tierMatrixCounts,
+  tierMatrixText,
+  unintendedText,
+  wrapPorts,
   tierEnvironments,
   tierGroups,
   tierMatrixMarkdown,
@@ -541,9 +549,135 @@ describe("segmentation: renderings", () => {
           all++;
           if (!tg.cell(g.name, s, d).isEmpty()) nonEmpty++;
         }
-    const rects = [...svg.matchAll(/<rect [^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
-    assert.equal(rects.length, all + 1, "background + one rect per cell");
+    const rects = [...svg.matchAll(/<rect class="cell" [^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+    assert.equal(rects.length, all, "one rect per cell");
     assert.equal(rects.filter((f) => f !== "#ffffff").length, nonEmpty);
+  });
+
+  // issue 15 item 7: what lies outside the pods split by the stack's ranges, a legend, wrapping,
+  // no unreadable port list, and what no flow intends drawn apart
+  const classify = externalClassifier(RANGES);
+
+  it("externalClassifier: the API server subnet, each admin client range, the internet and other addresses are columns of their own", () => {
+    const tg = tierGroups(result, input.namespaces, { catalog: CATALOG, externalClass: classify });
+    const dev = tg.groups.find((g) => g.name === "dev")!;
+    assert.ok(!dev.tiers.includes("external"), dev.tiers.join());
+    assert.ok(dev.tiers.includes("API server") && dev.tiers.includes("internet"), dev.tiers.join());
+    assert.equal(tg.cell("dev", "API server", "gateway").toString(), "TCP 10080");
+    assert.equal(tg.cell("dev", "app", "internet").toString(), "TCP 443");
+    const md = tierMatrixMarkdown(result, input.namespaces, { catalog: CATALOG, externalClass: classify });
+    assert.match(md, /\| from \\ to \| app \| data \| gateway \| observability \| API server \| internet \|/);
+    const cls = (first: string, last = first) =>
+      classify({ type: "external", id: `${first}-${last}[External]`, first, last } as never);
+    assert.deepEqual(cls("10.100.0.0", "10.100.0.255"), ["admin clients 10.100.0.0/24"]);
+    assert.deepEqual(cls("10.20.17.0", "10.20.17.255"), ["Azure PaaS private endpoints"]);
+    assert.deepEqual(cls("8.8.8.8"), ["internet"]);
+    assert.deepEqual(cls("10.1.0.0"), ["other addresses"]);
+    // a range spanning several classes (an open egress) counts in each it overlaps
+    assert.deepEqual(cls("0.0.0.0", "255.255.255.255"), [
+      "API server",
+      "Azure PaaS private endpoints",
+      "admin clients 10.100.0.0/24",
+      "internet",
+      "other addresses",
+    ]);
+  });
+
+  it("matrixSvg: a legend, every external class as a column, distinct style for what no flow intends", () => {
+    const ps = clone(policyManifests());
+    // an observe-style allow-all on postgres: app, and everything with open egress, reach every port
+    ps.push({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "observe-allow-all", namespace: "t-dev-data" },
+      spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] },
+    } as NetworkPolicyManifest);
+    const { input: i2 } = stack(ps);
+    const r2 = analyze(i2);
+    const opts = {
+      catalog: CATALOG,
+      externalClass: classify,
+      unintended: intentMarks(compareConnectivity(r2, expected()), expected().namespaces),
+    };
+    const svg = matrixSvg(r2, i2.namespaces, opts);
+    assertWellFormedXml(svg);
+    assert.match(svg, />Legend<\/text>/);
+    assert.match(svg, /stroke-dasharray="4 3"\/><text[^>]*>⚠ not intended by any flow/);
+    // the widened cell: dashed red, its tooltip names the part no flow intends
+    const cell = [...svg.matchAll(/<g><title>([^<]*)<\/title><rect class="cell" ([^>]*)\/>/g)].map((m) => ({
+      title: m[1],
+      attrs: m[2],
+    }));
+    const widened = cell.filter((c) => c.attrs.includes("stroke-dasharray"));
+    assert.ok(widened.length > 0);
+    for (const c of widened) assert.match(c.title, /not intended by any flow: /);
+    const intended = cell.find((c) => c.title.startsWith("staging: app → data: "))!;
+    assert.doesNotMatch(intended.attrs, /stroke-dasharray/);
+    assert.match(svg, />API server<\/text>/);
+    const text = tierMatrixText(r2, i2.namespaces, opts);
+    assert.match(text, /^dev:\n  app +→ data TCP 5432 · internet TCP 443$/m, "intended: unmarked");
+    assert.match(text, /^  internet +→ ⚠ data All Connections$/m);
+    assert.match(text, /^staging:\n/m, "staging differs from dev here, so it is printed in full");
+    const counts = tierMatrixCounts(r2, i2.namespaces, opts);
+    assert.ok(counts.unintendedPairs > 0 && counts.unintendedPairs < counts.pairs, JSON.stringify(counts));
+  });
+
+  it("matrixSvg: a long port list wraps over lines, and past three lines ends in … [n] with footnote n and a tooltip in full", () => {
+    assert.deepEqual(wrapPorts("TCP 80,443").lines, ["TCP 80,443"]);
+    const long = Array.from({ length: 30 }, (_, i) => 8000 + i * 7).join(",");
+    const w = wrapPorts(`TCP ${long}`);
+    assert.equal(w.truncated, true);
+    assert.equal(w.lines.length, 3);
+    assert.ok(
+      w.lines.every((l) => l.length <= 22),
+      w.lines.join("|"),
+    );
+    const flows: Flow[] = [
+      ...FLOWS,
+      {
+        id: "many-ports",
+        from: { tier: "app", workloads: ["web"] },
+        to: { tier: "gateway", workloads: ["envoy"] },
+        ports: long.split(",").map((p) => ({ port: Number(p), protocol: "TCP" as const })),
+        reason: "t",
+      },
+    ];
+    const { input: i3 } = stack(policyManifests(flows));
+    const r3 = analyze(i3);
+    const svg = matrixSvg(r3, i3.namespaces, { catalog: CATALOG, externalClass: classify });
+    const notes = matrixSvgFootnotes(r3, i3.namespaces, { catalog: CATALOG, externalClass: classify });
+    assert.equal(notes.length, 2, "dev and staging");
+    assert.equal(notes[0].full, `TCP ${long}`);
+    assert.ok(svg.includes(`[1] dev: app → gateway: TCP ${long}`), "footnote in the picture");
+    assert.ok(svg.includes(`<title>dev: app → gateway: TCP ${long}</title>`), "tooltip in full");
+    // every cell text that ends in … names a footnote
+    for (const m of svg.matchAll(/font-size="9" text-anchor="middle">([^<]*…[^<]*)<\/text>/g))
+      assert.match(m[1], /… \[\d+\]$/);
+  });
+
+  it("unintendedText: the part no flow intends, as `all but …` when everything else is open", () => {
+    const dns = ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) });
+    assert.equal(unintendedText(ConnectionSet.ALL, ConnectionSet.ALL.subtract(dns)), "all but TCP 53,UDP 53");
+    const two = ConnectionSet.of({
+      TCP: PortSet.of([
+        [5432, 5432],
+        [6379, 6379],
+      ]),
+    });
+    assert.equal(unintendedText(two, ConnectionSet.of({ TCP: PortSet.single(6379) })), "TCP 6379");
+  });
+
+  it("matrixSvg: grids wrap side by side up to the width instead of one tall column", () => {
+    const svg = matrixSvg(result, input.namespaces, { catalog: CATALOG, maxWidth: 2000 });
+    const width = Number(/width="(\d+)"/.exec(svg)![1]);
+    const tops = [
+      ...svg.matchAll(
+        /<text x="(\d+)" y="(\d+)" font-size="14" font-weight="bold">(dev|staging|cluster)<\/text>/g,
+      ),
+    ];
+    assert.equal(tops.length, 3);
+    assert.ok(new Set(tops.map((t) => t[2])).size < 3, "at least two grids share a row");
+    assert.ok(width <= 2000 + 32, String(width));
   });
 
   it("flowDiff: per-pair added and removed connections as np-guard lines", () => {

@@ -18,6 +18,11 @@
  *  no-cross-environment  no connection between namespaces whose environment labels differ;
  *  no-data-egress        no pod of the data tier reaches an external address (nor, on Cilium, a
  *                        node or the API server);
+ *  data-peers            inside a namespace of the data tier a pod reaches only pods of its own
+ *                        workload (the same `peerLabel` value): a store's members replicate and
+ *                        cluster with each other, never with another store, and a pod of a store
+ *                        added later (the engine's generic pod, which carries no workload label)
+ *                        reaches no store;
  *  webhooks-reachable    (Cilium dataplane) the API server reaches every admission webhook pod
  *                        listed in `webhooks` on its port: a webhook the API server cannot call
  *                        fails closed (External Secrets) and refuses every object it validates;
@@ -68,6 +73,7 @@ export const INVARIANTS = [
   "admin-only-isolation",
   "no-cross-environment",
   "no-data-egress",
+  "data-peers",
   "webhooks-reachable",
   "api-server-reachable",
 ] as const;
@@ -104,6 +110,8 @@ export interface SegmentationConfig extends FailClosedConfig {
   webhooks?: WebhookTarget[];
   /** Pods that must reach the API server (Cilium dataplane): where, which pods, which port. */
   apiServerClients?: WebhookTarget[];
+  /** Pod label naming a pod's workload: data-tier pods reach only pods with the same value (data-peers). */
+  peerLabel?: string;
   /** Invariants checked (default: all). */
   invariants?: string[];
 }
@@ -132,6 +140,7 @@ export const DEFAULTS = {
     clients: { system: ["app"] } as Record<string, string[]>,
   },
   namedPorts: {} as Record<string, number>,
+  peerLabel: "app.kubernetes.io/name",
   // external-secrets 2.9.0 webhook-deployment.yaml (port webhook.port, 10250 in the program) and
   // gateway-helm v1.9.0 topology injector (envoy-gateway-deployment.yaml, container port 9443)
   webhooks: [
@@ -187,6 +196,7 @@ export function resolveConfig(c: SegmentationConfig = {}): Resolved {
     apiServerClients: Array.isArray(c.apiServerClients)
       ? c.apiServerClients.map((w) => ({ ...w }))
       : DEFAULTS.apiServerClients,
+    peerLabel: str(c.peerLabel, DEFAULTS.peerLabel),
     invariants: strings(c.invariants, DEFAULTS.invariants),
   };
 }
@@ -274,6 +284,12 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
     default: DEFAULTS.apiServerClients,
     description:
       "Pods that must reach the API server on the Cilium dataplane (namespace or tier, pod labels, port).",
+  },
+  peerLabel: {
+    type: "string",
+    default: DEFAULTS.peerLabel,
+    description:
+      "Pod label naming a pod's workload: inside the data tier a pod reaches only pods with the same value (data-peers).",
   },
   invariants: {
     type: "array",
@@ -626,6 +642,22 @@ export function checkInvariants(
     ) {
       add("no-data-egress", `the ${cfg.dataTier} tier has egress to ${who(dst)}`);
     }
+    if (
+      enabled.has("data-peers") &&
+      sameNs &&
+      dt === cfg.dataTier &&
+      src.type === "workload" &&
+      dst.type === "workload" &&
+      src.workload.entity === undefined
+    ) {
+      const mine = src.workload.labels[cfg.peerLabel];
+      const theirs = dst.workload.labels[cfg.peerLabel];
+      if (mine === undefined || mine !== theirs)
+        add(
+          "data-peers",
+          `inside the ${cfg.dataTier} tier ${mine === undefined ? `a pod without ${cfg.peerLabel} (any workload added to the tier)` : `${cfg.peerLabel}=${mine}`} reaches ${theirs === undefined ? "pods of other workloads" : `${cfg.peerLabel}=${theirs}`}: a store's members reach their own peers only`,
+        );
+    }
   });
   const api = CILIUM_ENTITY_WORKLOADS.find((w) => w.entity === "kube-apiserver")!;
   for (const { target, id } of webhookPods) {
@@ -663,6 +695,8 @@ const FIX: Record<Invariant, string> = {
   "no-cross-environment":
     "select peers by kubernetes.io/metadata.name of the same environment's namespaces (never by tier alone or {} selectors)",
   "no-data-egress": "remove egress rules of the data tier towards ipBlocks or empty `to` lists",
+  "data-peers":
+    "select the store's own pods on both sides of its replication rule (one flow per store: from and to the same workload in data/flows.ts), never podSelector {}",
   "api-server-reachable":
     "allow the pods' egress with a CiliumNetworkPolicy: toEntities kube-apiserver on the API server's port (lib/networkPolicies.ts ciliumApiServerRules)",
   "webhooks-reachable":
@@ -783,7 +817,7 @@ export const networkSegmentationInvariants = stackPolicy(
   {
     name: "network-segmentation-invariants",
     description:
-      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, the data tier has no egress to external addresses, the API server reaches every admission webhook and the operators' pods reach the API server.",
+      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, the data tier has no egress to external addresses, a data-tier pod reaches only its own workload's peers, the API server reaches every admission webhook and the operators' pods reach the API server.",
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),

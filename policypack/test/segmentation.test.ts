@@ -123,7 +123,7 @@ const FIXTURE: FakeResource[] = [
     ["dev-observability", ["prometheus"]],
     [9090],
   ),
-  ...flow("data-replication", ["dev-data"], ["dev-data"], [5432]),
+  ...flow("postgres-peers", ["dev-data", ["postgres"]], ["dev-data", ["postgres"]], [5432]),
   ...flow("staging-app-to-postgres", ["staging-app"], ["staging-data", ["postgres"]], [5432]),
   np("dev-app", "allow-llm-out", {
     podSelector: pods("agents"),
@@ -394,6 +394,30 @@ describe("segmentation policy: invariants", () => {
       /^\[no-data-egress\] the data tier has egress to an external address: dev-data\/postgres → 0\.0\.0\.0-255\.255\.255\.255\[External\] : TCP 443/,
     );
     assert.match(v[0].message, /Opened by: dev-data\/allow-backup-out \(egress rule 0\)/);
+  });
+
+  it("data-peers: a tier-wide replication rule lets a pod of any store (and of one added later) reach postgres", async () => {
+    const rs = [...FIXTURE, ...flow("data-replication", ["dev-data"], ["dev-data"], [5432])];
+    const v = only(await runStackPolicy(policy, rs), "data-peers");
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0].message,
+      /^\[data-peers\] inside the data tier a pod without app\.kubernetes\.io\/name \(any workload added to the tier\) reaches app\.kubernetes\.io\/name=postgres: .*dev-data\/any-pod → dev-data\/postgres : TCP 5432/,
+    );
+    assert.match(v[0].message, /Opened by: .*dev-data\/allow-data-replication-in \(ingress rule 0\)/);
+  });
+
+  it("data-peers: one store reaching another inside the data tier", async () => {
+    const rs = [
+      ...FIXTURE,
+      ...flow("kafka-to-postgres", ["dev-data", ["kafka"]], ["dev-data", ["postgres"]], [5432]),
+    ];
+    const v = only(await runStackPolicy(policy, rs), "data-peers");
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0].message,
+      /app\.kubernetes\.io\/name=kafka reaches app\.kubernetes\.io\/name=postgres: .*dev-data\/kafka → dev-data\/postgres : TCP 5432/,
+    );
   });
 
   it("checks only the configured invariants", async () => {

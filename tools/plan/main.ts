@@ -715,6 +715,9 @@ export async function main(
           }),
         ),
       );
+    // who can talk to whom: the tier matrix and its counts, after the plan (its own section)
+    if (!opts.json && plan.segmentation)
+      io.stdout.write(scrub(`\n${lazy.segmentation.segmentationConsole(plan)}\n`));
     if (opts.out) (opts.json ? io.stderr : io.stdout).write(`\n${describeWritten(written, opts.out)}\n`);
     return plan.exitCode;
   } catch (e) {

@@ -5,14 +5,27 @@
  * matrix and a workload list for report.md, and an SVG picture of the matrix.
  */
 import { TIERS } from "../../data/tiers";
+import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
+import { parseConfig } from "../../lib/config";
 import {
   analyzeRecords,
+  compareConnectivity,
   dataplaneOf,
+  expectedConnectivity,
+  externalClassifier,
   flowDiff,
+  intentMarks,
+  legacyEnvironment,
   matrixSvg,
+  matrixSvgFootnotes,
+  OPERATOR_WORKLOADS,
   platformCatalog,
+  tierEnvironments,
+  tierMatrixCounts,
   tierMatrixMarkdown,
+  tierMatrixText,
   workloadListMarkdown,
+  type TierViewOptions,
 } from "../../lib/segmentation";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
 import type { PlanJson, PlanSegmentation } from "./types";
@@ -21,6 +34,54 @@ interface Computed {
   summary: PlanSegmentation;
   result?: ConnectivityResult;
   namespaces: NamespaceInfo[];
+  /** External columns split by the stack's ranges and the flow table's intent, when the config parses. */
+  view: TierViewOptions;
+  /** Why the view is not split / not judged against the intent (another program, a config error). */
+  viewNote?: string;
+}
+
+/**
+ * The tier view of this platform's stack: external columns from the stack's own ranges
+ * (externalClassifier) and what no flow intends (the intent check's EXTRA differences, with the
+ * legacy namespace's observe allow-all counted as not intended: it is a declared exception, not a
+ * flow). Another program's plan (examples/insecure) or a config that does not parse gets the plain view.
+ */
+function tierView(plan: PlanJson, result: ConnectivityResult, dataplane: "cilium" | "upstream") {
+  try {
+    const prefix = `${plan.project}:`;
+    const raw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(plan.config ?? {})) {
+      if (!k.startsWith(prefix)) continue;
+      try {
+        raw[k.slice(prefix.length)] = typeof v === "string" ? JSON.parse(v) : v;
+      } catch {
+        raw[k.slice(prefix.length)] = v;
+      }
+    }
+    const cfg = parseConfig(raw, plan.project, plan.stack);
+    const catalog = platformCatalog(cfg.tiers);
+    const envs = [
+      ...tierEnvironments(cfg.namespacePrefix, cfg.environments),
+      ...(cfg.legacyNamespace ? [legacyEnvironment(cfg.legacyNamespace.name)] : []),
+    ];
+    const expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
+      dataplane,
+      operators: [
+        { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name] },
+      ],
+    });
+    const view: TierViewOptions = {
+      catalog,
+      externalClass: externalClassifier(cfg.ranges),
+      unintended: intentMarks(compareConnectivity(result, expected), expected.namespaces),
+    };
+    return { view };
+  } catch (e) {
+    return {
+      view: {},
+      viewNote: `external addresses are one column and intent is not marked: the stack config could not be read as this platform's (${(e as Error).message.split("\n")[0]})`,
+    };
+  }
 }
 
 const cache = new WeakMap<PlanJson, Computed>();
@@ -38,6 +99,7 @@ function compute(plan: PlanJson): Computed {
     out = {
       result,
       namespaces: input.namespaces,
+      ...tierView(plan, result, dataplane),
       summary: {
         connections: npGuardLines(result).map((l) => `${l.src} => ${l.dst} : ${l.conn}`),
         namespaces: input.namespaces.length,
@@ -50,6 +112,7 @@ function compute(plan: PlanJson): Computed {
   } catch (e) {
     out = {
       namespaces: [],
+      view: {},
       summary: {
         connections: [],
         namespaces: 0,
@@ -72,6 +135,7 @@ export function segmentationSvg(plan: PlanJson): string | undefined {
   const c = compute(plan);
   if (!c.result || c.summary.networkPolicies === 0) return undefined;
   return matrixSvg(c.result, c.namespaces, {
+    ...c.view,
     title: `${plan.project} / ${plan.stack}: allowed connections between tiers`,
   });
 }
@@ -91,8 +155,17 @@ export function segmentationSection(plan: PlanJson): string {
     "",
     "### Tier to tier",
     "",
-    tierMatrixMarkdown(c.result!, c.namespaces),
+    ...(c.view.unintended
+      ? [
+          "Outside the pods, columns are what the addresses are: the API server, the nodes/host (Cilium entities), Azure PaaS private endpoints, each admin client range, the internet. ⚠ marks connections no flow intends (the intent check's EXTRA).",
+          "",
+        ]
+      : c.viewNote
+        ? [`Note: ${c.viewNote}.`, ""]
+        : []),
+    tierMatrixMarkdown(c.result!, c.namespaces, c.view),
     "",
+    ...svgFootnotesSection(c),
     "<details><summary>Workload-level connections</summary>",
     "",
     workloadListMarkdown(c.result!),
@@ -112,4 +185,40 @@ export function planFlowDiff(
   const prev = previous.segmentation?.connections;
   if (!prev) return undefined;
   return { previous: previousName, ...flowDiff(prev, planSegmentation(next).connections) };
+}
+
+/** report.md: the port lists the picture shortens, in full (they also are the cells' tooltips). */
+function svgFootnotesSection(c: Computed): string[] {
+  if (!c.result) return [];
+  const notes = matrixSvgFootnotes(c.result, c.namespaces, c.view);
+  if (!notes.length) return [];
+  return [
+    "Port lists shortened in `segmentation.svg` (`… [n]` in a cell):",
+    "",
+    "| n | group | from | to | allowed |",
+    "|---|---|---|---|---|",
+    ...notes.map((n) => `| ${n.ref} | ${n.group} | ${n.src} | ${n.dst} | ${n.full} |`),
+    "",
+  ];
+}
+
+/**
+ * Console: who can talk to whom, tier to tier (compact text), and the counts. Its own section of
+ * the plan's console output (tools/plan/main.ts prints it after the resource tree).
+ */
+export function segmentationConsole(plan: PlanJson): string {
+  const c = compute(plan);
+  const s = c.summary;
+  if (s.error) return `Segmentation: the reachability analysis could not run: ${s.error}`;
+  if (s.networkPolicies === 0 || !c.result) return "Segmentation: the plan has no NetworkPolicies.";
+  const n = tierMatrixCounts(c.result, c.namespaces, c.view);
+  const lines = [
+    "Who can talk to whom (tier to tier; from → to: allowed ports; DNS to kube-dns everywhere; a workload's traffic with its own members, e.g. a store's replication, is not a tier pair; picture: segmentation.svg):",
+    tierMatrixText(c.result, c.namespaces, c.view),
+    `Counts: ${n.pairs} tier pairs connected${c.view.unintended ? `, ${n.unintendedPairs} with a connection no flow intends (⚠)` : ""}; ` +
+      `${n.connections} workload-level connections${c.view.unintended ? ` (${n.unintendedConnections} not intended)` : ""}; ` +
+      `${s.namespaces} namespaces, ${s.workloads} workloads, ${s.networkPolicies} network policies (${s.dataplane === "cilium" ? "Cilium" : "upstream"} semantics).`,
+  ];
+  if (c.viewNote) lines.push(`Note: ${c.viewNote}.`);
+  return lines.join("\n");
 }
