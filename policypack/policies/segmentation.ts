@@ -36,6 +36,7 @@
  * subset, or on a cluster that does not run Cilium, are reported, never ignored.
  */
 import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { UnknownValueError } from "@pulumi/policy";
 import {
   CONTROLS,
@@ -203,6 +204,18 @@ export function resolveConfig(c: SegmentationConfig = {}): Resolved {
 
 const stringArray = { type: "array" as const, items: { type: "string" as const } };
 
+/** A pod the segmentation invariants must see reached (namespace or tier, pod labels, port). */
+const POD_TARGET_SCHEMA: PolicyConfigJSONSchema = {
+  type: "object",
+  properties: {
+    namespace: { type: "string" },
+    tier: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } },
+    port: { type: "integer" },
+  },
+  required: ["labels", "port"],
+};
+
 /** JSON schema of the policy's configuration (defaults as above). */
 export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
   tierLabel: { type: "string", default: DEFAULTS.tierLabel, description: "Namespace label naming the tier." },
@@ -255,32 +268,14 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
   },
   webhooks: {
     type: "array",
-    items: {
-      type: "object",
-      properties: {
-        namespace: { type: "string" },
-        tier: { type: "string" },
-        labels: { type: "object", additionalProperties: { type: "string" } },
-        port: { type: "integer" },
-      },
-      required: ["labels", "port"],
-    },
+    items: POD_TARGET_SCHEMA,
     default: DEFAULTS.webhooks,
     description:
       "Admission webhook pods the API server must reach on the Cilium dataplane (namespace or tier, pod labels, port).",
   },
   apiServerClients: {
     type: "array",
-    items: {
-      type: "object",
-      properties: {
-        namespace: { type: "string" },
-        tier: { type: "string" },
-        labels: { type: "object", additionalProperties: { type: "string" } },
-        port: { type: "integer" },
-      },
-      required: ["labels", "port"],
-    },
+    items: POD_TARGET_SCHEMA,
     default: DEFAULTS.apiServerClients,
     description:
       "Pods that must reach the API server on the Cilium dataplane (namespace or tier, pod labels, port).",
