@@ -15,6 +15,7 @@ import {
   DEFAULTS,
   INVARIANTS,
   networkSegmentationInvariants as policy,
+  hasPublicAddresses,
   policies,
   resolveConfig,
 } from "../policies/segmentation";
@@ -910,6 +911,22 @@ describe("segmentation policy: public-ingress-gateway-only (only the gateway pro
     const v = await runStackPolicy(policy, [...base, legacyNs("enforce"), allowAll], check);
     assert.equal(v.length, 1);
     assert.match(v[0].message, /non-proxy pod of tier 'legacy' \(namespace 'ameide'\)/);
+  });
+
+  it("hasPublicAddresses: a range counts as public unless the IANA non-globally-reachable blocks cover all of it", () => {
+    const r = (first: string, last: string) => ({
+      family: (first.includes(":") ? 6 : 4) as 4 | 6,
+      first,
+      last,
+    });
+    assert.equal(hasPublicAddresses(r("10.0.0.0", "10.255.255.255")), false);
+    assert.equal(hasPublicAddresses(r("9.255.255.255", "10.0.0.0")), true);
+    assert.equal(hasPublicAddresses(r("10.0.0.0", "11.0.0.0")), true);
+    assert.equal(hasPublicAddresses(r("203.0.113.0", "203.0.113.255")), false); // documentation
+    assert.equal(hasPublicAddresses(r("224.0.0.0", "255.255.255.255")), false); // multicast + reserved, adjacent
+    assert.equal(hasPublicAddresses(r("8.8.8.8", "8.8.8.8")), true);
+    assert.equal(hasPublicAddresses(r("fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")), false);
+    assert.equal(hasPublicAddresses(r("2a00::", "2a00::ff")), true);
   });
 
   it("checks nothing when the invariant is not configured", async () => {
