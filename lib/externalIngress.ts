@@ -10,8 +10,9 @@
  * - `kubeApiServer`: only into pods declared as admission webhooks (data/chartPods.ts needs
  *   `{ from: "kubeApiServer", port }`) and only on their webhook ports: the API server opens
  *   connections to admission webhooks and to nothing else the platform runs (Kubernetes docs,
- *   "Dynamic Admission Control", https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/;
- *   kubelet/aggregated-API calls are outside the pods' namespaces).
+ *   "Dynamic Admission Control", https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/:
+ *   admission webhooks are HTTP callbacks the API server sends AdmissionReview requests to; the
+ *   platform's namespaces run no aggregated API server or other endpoint the API server calls).
  * - `azurePaaS` (Entra ID, Key Vault): never. These are services the pods call; they open no
  *   connection into the cluster (a flow to: { external: azurePaaS } is the only direction).
  *
