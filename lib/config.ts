@@ -58,6 +58,7 @@ import {
 } from "../data/tiers";
 import type { ExternalRanges } from "./networkPolicies";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
+import { externalIngressProblem } from "./externalIngress";
 import {
   DEFAULT_FLOWS,
   Flow,
@@ -948,13 +949,19 @@ function parseExtraFlows(raw: Raw): Flow[] {
     (k, x) => {
       const r = record(k, x);
       noUnknownKeys(k, r, ["id", "from", "to", "ports", "reason"]);
-      return {
+      const flow: Flow = {
         id: string(`${k}.id`, r.id),
         from: parseEndpoint(`${k}.from`, r.from),
         to: parseEndpoint(`${k}.to`, r.to),
         ports: list(`${k}.ports`, r.ports, parseFlowPort),
         reason: string(`${k}.reason`, r.reason),
       };
+      // only the gateway tier takes traffic from outside the cluster (lib/externalIngress.ts)
+      if (isExternal(flow.from) && !isExternal(flow.to)) {
+        const bad = externalIngressProblem(flow.from.external, flow.to, flow.ports);
+        if (bad) throw new ConfigError(`${k}.from`, bad.problem, bad.fix);
+      }
+      return flow;
     },
     [],
   );

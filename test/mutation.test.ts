@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { allPolicies } from "../policypack/policies";
 import { evaluatePack, PackDiagnostic, PolicyPackConfig } from "../tools/harness/packEval";
 import { defaultResourceOptions, ResourceRecord, MockRunResult } from "../tools/harness/mockRun";
-import { PROJECT_DIR, runStack } from "./helpers/stack";
+import { PROJECT, PROJECT_DIR, runStack, runWithConfig, stackConfig } from "./helpers/stack";
 
 type Stack = "dev" | "prod";
 type Records = ResourceRecord[];
@@ -541,6 +541,34 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     },
   ),
   M(
+    // what the flow table renders for extraFlows [{ from: { external: internet }, to: { tier: app } }]
+    // (lib/networkPolicies.ts allowPolicies: the stack's own internet peer, every pod of the tier);
+    // config refuses that flow (test below), the pack refuses the policy if it is written anyway
+    "an extra flow internet → app tier: the internet admitted to every app pod",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) => {
+      const gw = one(rs, kube("NetworkPolicy"), inNs(ns(s, "gateway"), "allow-internet-to-gateway-in"))
+        .inputs as any;
+      add(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow-internet-to-app-in", {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-internet-to-app-in", namespace: ns(s, "app") },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: JSON.parse(JSON.stringify(gw.spec.ingress[0].from)),
+              ports: [{ port: 8080, protocol: "TCP" }],
+            },
+          ],
+        },
+      });
+    },
+  ),
+  M(
     "drop the CiliumNetworkPolicy that lets the gateway chart's certgen hook Job reach the API server",
     "segmentation",
     both,
@@ -934,5 +962,36 @@ describe("mutation suite: the pack blocks every broken security property", funct
         );
       });
     }
+  }
+});
+
+describe("mutation suite: the same breaks through the program's config", function () {
+  this.timeout(120_000);
+  for (const stack of ["dev", "prod"] as Stack[]) {
+    it(`an extra flow internet → app tier in the ${stack} stack's config is refused, naming extraFlows[0]`, async () => {
+      const raw = stackConfig(stack);
+      assert.equal(raw[`${PROJECT}:extraFlows`], undefined, "the sample stack has no extra flows");
+      await assert.rejects(
+        runWithConfig(stack, {
+          ...raw,
+          [`${PROJECT}:extraFlows`]: [
+            {
+              id: "internet-to-app",
+              from: { external: "internet" },
+              to: { tier: "app" },
+              ports: [{ port: 8080 }],
+              reason: "expose the app directly",
+            },
+          ],
+        }),
+        (e: Error) => {
+          assert.match(
+            e.message,
+            /config key 'extraFlows\[0\]\.from': traffic from internet may only enter the gateway tier.*Fix: route it through a gateway: add a gateways\.routes entry/,
+          );
+          return true;
+        },
+      );
+    });
   }
 });

@@ -27,7 +27,20 @@
  *                        listed in `webhooks` on its port: a webhook the API server cannot call
  *                        fails closed (External Secrets) and refuses every object it validates;
  *  api-server-reachable  (Cilium dataplane) every pod listed in `apiServerClients` (the operators'
- *                        controllers and hook Jobs) reaches the API server on its port.
+ *                        controllers and hook Jobs) reaches the API server on its port;
+ *  public-ingress-gateway-only
+ *                        no pod is reached from public address space (an external range not
+ *                        inside the IANA non-globally-reachable blocks, lib/allowlist.ts: a public
+ *                        ipBlock, CNP fromCIDR or fromEntities world, an ingress rule without
+ *                        `from`) except the proxy pods (`adminOnly.proxySelector`) of the
+ *                        public-facing tiers (`publicTiers`) or of a legacy namespace
+ *                        (`legacyTiers`, which hosts every tier by workload label). A legacy
+ *                        namespace labelled `networkPolicyModeLabel: observe` is accepted whole:
+ *                        its allow-all is the declared, dated phase 1a exception that
+ *                        no-allow-all-network-policy checks (declared, reasoned, not expired,
+ *                        never a tier namespace); the observe phase exists to keep the legacy
+ *                        namespace's existing traffic, its own ingress included, while its flows
+ *                        are learned, and ends at the declared date.
  *
  * Dataplane: read from the stack's ManagedCluster (`networkProfile.networkPolicy: cilium` → the
  * engine's Cilium mode: CiliumNetworkPolicies are analysed with the NetworkPolicies, and the API
@@ -65,8 +78,11 @@ import {
   type LabelSelector,
   type NamespaceInfo,
   type NetworkPolicy,
+  ipBlockIntervals,
+  type IpInterval,
   type Peer,
 } from "../lib/netpol";
+import { NON_PUBLIC_RANGES } from "../lib/allowlist";
 
 export const INVARIANTS = [
   "data-clients",
@@ -77,6 +93,7 @@ export const INVARIANTS = [
   "data-peers",
   "webhooks-reachable",
   "api-server-reachable",
+  "public-ingress-gateway-only",
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -91,7 +108,7 @@ export interface SegmentationConfig extends FailClosedConfig {
   dataClients?: string[];
   /** The metrics scraper: its tier and the ports (numbers or container port names) it may scrape on. */
   scrape?: { tier?: string; ports?: (string | number)[] };
-  /** Internet-facing tiers: never reach the data tier directly. */
+  /** Internet-facing tiers: never reach the data tier directly; only their proxies take public ingress. */
   publicTiers?: string[];
   adminOnly?: {
     /** Label marking namespaces reachable through the admin gateway. */
@@ -113,6 +130,10 @@ export interface SegmentationConfig extends FailClosedConfig {
   apiServerClients?: WebhookTarget[];
   /** Pod label naming a pod's workload: data-tier pods reach only pods with the same value (data-peers). */
   peerLabel?: string;
+  /** Tier label values of legacy namespaces (every tier inside, told apart by workload labels). */
+  legacyTiers?: string[];
+  /** Namespace label of the legacy namespace's phase 1 mode (`observe` keeps an allow-all). */
+  networkPolicyModeLabel?: string;
   /** Invariants checked (default: all). */
   invariants?: string[];
 }
@@ -163,6 +184,8 @@ export const DEFAULTS = {
     { tier: "gateway", labels: { "app.kubernetes.io/name": "gateway-helm" }, port: 443 },
     { tier: "gateway", labels: { app: "certgen" }, port: 443 },
   ] as WebhookTarget[],
+  legacyTiers: ["legacy"],
+  networkPolicyModeLabel: "ameide.io/network-policy-mode",
   invariants: [...INVARIANTS] as string[],
 };
 
@@ -198,6 +221,8 @@ export function resolveConfig(c: SegmentationConfig = {}): Resolved {
       ? c.apiServerClients.map((w) => ({ ...w }))
       : DEFAULTS.apiServerClients,
     peerLabel: str(c.peerLabel, DEFAULTS.peerLabel),
+    legacyTiers: strings(c.legacyTiers, DEFAULTS.legacyTiers),
+    networkPolicyModeLabel: str(c.networkPolicyModeLabel, DEFAULTS.networkPolicyModeLabel),
     invariants: strings(c.invariants, DEFAULTS.invariants),
   };
 }
@@ -244,7 +269,8 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
   publicTiers: {
     ...stringArray,
     default: DEFAULTS.publicTiers,
-    description: "Internet-facing tiers: they never reach the data tier directly.",
+    description:
+      "Internet-facing tiers: they never reach the data tier directly, and only their proxy pods (adminOnly.proxySelector) take traffic from public addresses.",
   },
   adminOnly: {
     type: "object",
@@ -285,6 +311,17 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
     default: DEFAULTS.peerLabel,
     description:
       "Pod label naming a pod's workload: inside the data tier a pod reaches only pods with the same value (data-peers).",
+  },
+  legacyTiers: {
+    ...stringArray,
+    default: DEFAULTS.legacyTiers,
+    description:
+      "Tier label values of legacy namespaces: every tier inside, so their proxy pods may take public ingress; in observe mode the whole namespace may (the declared, dated exception of no-allow-all-network-policy).",
+  },
+  networkPolicyModeLabel: {
+    type: "string",
+    default: DEFAULTS.networkPolicyModeLabel,
+    description: "Namespace label of a legacy namespace's phase 1 mode (observe | enforce).",
   },
   invariants: {
     type: "array",
@@ -578,6 +615,15 @@ export function checkInvariants(
           ? `tier '${tierOf(p)}'`
           : `namespace '${nsOf(p)}' (no ${cfg.tierLabel} label)`;
 
+  // namespaces the stack governs: tier namespaces, and those holding one of its policies (a
+  // namespace only named as a peer, such as kube-system, is not the stack's to isolate)
+  const governed = new Set(
+    [...policies, ...cnps].map((p) =>
+      typeof p.metadata?.namespace === "string" && p.metadata.namespace !== ""
+        ? p.metadata.namespace
+        : "default",
+    ),
+  );
   const breaches: Breach[] = [];
   result.forEachConnection(({ src, dst, conns }) => {
     const add = (invariant: Invariant, why: string) => breaches.push({ invariant, src, dst, conns, why });
@@ -631,6 +677,25 @@ export function checkInvariants(
         add("no-cross-environment", `the connection crosses environments (${se} → ${de})`);
     }
     if (
+      enabled.has("public-ingress-gateway-only") &&
+      src.type === "external" &&
+      dst.type === "workload" &&
+      dst.workload.entity === undefined &&
+      (dt !== undefined || governed.has(dst.workload.namespace)) &&
+      hasPublicAddresses(src)
+    ) {
+      const proxyPod = proxy.matches(dst.workload.labels);
+      const legacy = dt !== undefined && cfg.legacyTiers.includes(dt);
+      const observe =
+        legacy && labels.get(dst.workload.namespace)?.[cfg.networkPolicyModeLabel] === "observe";
+      const ok = ((dt !== undefined && cfg.publicTiers.includes(dt)) || legacy) && (proxyPod || observe);
+      if (!ok)
+        add(
+          "public-ingress-gateway-only",
+          `public address space reaches ${proxyPod ? "" : "a non-proxy pod of "}${who(dst)}${nsOf(dst) !== undefined && tierOf(dst) !== undefined ? ` (namespace '${nsOf(dst)}')` : ""}; only the proxy pods ${JSON.stringify(cfg.adminOnly.proxySelector)} of the ${cfg.publicTiers.join(", ")} tier take traffic from outside the cluster`,
+        );
+    }
+    if (
       enabled.has("no-data-egress") &&
       st === cfg.dataTier &&
       (dst.type === "external" || dst.workload.entity !== undefined)
@@ -680,6 +745,37 @@ export function checkInvariants(
   return { result, breaches, describe: (c) => describeConns(c, reps.syntheticPorts) };
 }
 
+/**
+ * Address space that is not "the internet" (IANA special-purpose blocks whose Globally Reachable
+ * column is False, lib/allowlist.ts NON_PUBLIC_RANGES), merged, per family.
+ */
+const NON_PUBLIC_INTERVALS: IpInterval[] = (() => {
+  const xs = NON_PUBLIC_RANGES.map((r) => ipBlockIntervals(r.cidr)[0]).sort((a, b) =>
+    a.family !== b.family ? a.family - b.family : a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+  );
+  const out: IpInterval[] = [];
+  for (const x of xs) {
+    const last = out[out.length - 1];
+    if (last && last.family === x.family && x.start <= last.end + 1n) {
+      if (x.end > last.end) out[out.length - 1] = { ...last, end: x.end };
+    } else out.push(x);
+  }
+  return out;
+})();
+
+/** Whether an external peer's range holds any public (globally reachable) address. */
+export function hasPublicAddresses(p: { family: 4 | 6; first: string; last: string }): boolean {
+  let next = parseIp(p.first).value;
+  const end = parseIp(p.last).value;
+  for (const r of NON_PUBLIC_INTERVALS) {
+    if (r.family !== p.family || r.end < next) continue;
+    if (r.start > next) return true;
+    next = r.end + 1n;
+    if (next > end) return false;
+  }
+  return next <= end;
+}
+
 const FIX: Record<Invariant, string> = {
   "data-clients":
     "admit only the client tiers' pods on the store's port in the data tier's ingress, and keep other tiers' egress away from it",
@@ -694,6 +790,8 @@ const FIX: Record<Invariant, string> = {
     "select the store's own pods on both sides of its replication rule (one flow per store: from and to the same workload in data/flows.ts), never podSelector {}",
   "api-server-reachable":
     "allow the pods' egress with a CiliumNetworkPolicy: toEntities kube-apiserver on the API server's port (lib/networkPolicies.ts ciliumApiServerRules)",
+  "public-ingress-gateway-only":
+    "admit public addresses (ipBlock, fromCIDR, fromEntities world) only into the gateway tier's proxy pods; to expose a workload, route it through a gateway: add a gateways.routes entry (stack config), never a flow or policy from the internet to another tier",
   "webhooks-reachable":
     "admit the API server with a CiliumNetworkPolicy on the webhook pods: fromEntities kube-apiserver, remote-node, host on the webhook port (lib/networkPolicies.ts ciliumApiServerRules)",
 };
@@ -812,7 +910,7 @@ export const networkSegmentationInvariants = stackPolicy(
   {
     name: "network-segmentation-invariants",
     description:
-      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, no connection crosses environments, the data tier has no egress to external addresses, a data-tier pod reaches only its own workload's peers, the API server reaches every admission webhook and the operators' pods reach the API server.",
+      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, only the gateway tier's proxies are reached from public addresses, no connection crosses environments, the data tier has no egress to external addresses, a data-tier pod reaches only its own workload's peers, the API server reaches every admission webhook and the operators' pods reach the API server.",
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),

@@ -15,6 +15,7 @@ import {
   DEFAULTS,
   INVARIANTS,
   networkSegmentationInvariants as policy,
+  hasPublicAddresses,
   policies,
   resolveConfig,
 } from "../policies/segmentation";
@@ -772,5 +773,188 @@ describe("segmentation policy: Cilium dataplane (webhooks-reachable, CiliumNetwo
     const v = await runStackPolicy(policy, rs, { invariants: ["no-data-egress"] });
     assert.equal(v.length, 1, JSON.stringify(v));
     assert.match(v[0].message, /the data tier has egress to the Cilium entity 'kube-apiserver'/);
+  });
+});
+
+describe("segmentation policy: public-ingress-gateway-only (only the gateway proxies take traffic from outside the cluster)", () => {
+  const CNP = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
+  const cilium: FakeResource = {
+    type: "azure-native:containerservice:ManagedCluster",
+    name: "aks",
+    props: { networkProfile: { networkPlugin: "azure", networkPolicy: "cilium" } },
+  };
+  const cnp = (namespace: string, name: string, spec: Record<string, unknown>): FakeResource => ({
+    type: CNP,
+    name: `${namespace}-${name}`,
+    props: { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name, namespace }, spec },
+  });
+  const check = { invariants: ["public-ingress-gateway-only"] };
+  // the program's `internet` peer (lib/networkPolicies.ts externalPeers): public space only
+  const INTERNET = {
+    ipBlock: {
+      cidr: "0.0.0.0/0",
+      except: [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "169.254.0.0/16",
+        "127.0.0.0/8",
+      ],
+    },
+  };
+  const ingressFrom = (
+    n: string,
+    name: string,
+    podSelector: object,
+    from: object[] | undefined,
+    ports = [8080],
+  ) =>
+    np(n, name, {
+      podSelector,
+      policyTypes: ["Ingress"],
+      ingress: [{ ...(from ? { from } : {}), ports: tcp(...ports) }],
+    });
+  const legacyNs = (mode: string): FakeResource => ({
+    type: NS,
+    name: "ameide",
+    props: {
+      metadata: {
+        name: "ameide",
+        labels: { "ameide.io/tier": "legacy", "ameide.io/network-policy-mode": mode },
+      },
+    },
+  });
+
+  it("passes the fixture: the internet reaches the gateway proxies, private ranges other tiers", async () => {
+    const rs = [
+      ...FIXTURE,
+      ingressFrom("dev-gateway", "allow-internet-to-gateway-in", pods("envoy"), [INTERNET], [10080, 10443]),
+      ingressFrom("dev-app", "allow-vpn-in", pods("web"), [{ ipBlock: { cidr: "10.100.0.0/24" } }]),
+    ];
+    assert.deepEqual(await runStackPolicy(policy, rs), []);
+  });
+
+  it("refuses the internet → app flow as the program renders it (extra flow from: {external: internet}, to: {tier: app})", async () => {
+    const rs = [...FIXTURE, ingressFrom("dev-app", "allow-internet-to-app-in", {}, [INTERNET])];
+    const v = await runStackPolicy(policy, rs);
+    assert.equal(v.length, 1, JSON.stringify(v, null, 1));
+    assert.match(
+      v[0].message,
+      /^\[public-ingress-gateway-only\] public address space reaches a non-proxy pod of tier 'app' \(namespace 'dev-app'\)/,
+    );
+    assert.match(v[0].message, /\[External\] → dev-app\/any-pod : TCP 8080/);
+    assert.match(v[0].message, /Opened by: dev-app\/allow-internet-to-app-in \(ingress rule 0\)/);
+    assert.match(v[0].message, /Fix: .*route it through a gateway: add a gateways.routes entry/);
+    assert.equal(v[0].urn, urn(byName(rs, "dev-app", "allow-internet-to-app-in")));
+  });
+
+  it("refuses a public ipBlock narrower than the internet (one /24) into another tier", async () => {
+    const rs = [
+      ...FIXTURE,
+      ingressFrom("dev-system", "partner-in", pods("minio"), [{ ipBlock: { cidr: "8.8.8.0/24" } }]),
+    ];
+    const v = only(await runStackPolicy(policy, rs), "public-ingress-gateway-only");
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /8\.8\.8\.0-8\.8\.8\.255\[External\] → dev-system\/minio : TCP 8080/);
+  });
+
+  it("refuses a private ipBlock that spills into public space (10.0.0.0/7 holds 11.0.0.0/8)", async () => {
+    const rs = [
+      ...FIXTURE,
+      ingressFrom("dev-app", "wide-in", pods("web"), [{ ipBlock: { cidr: "10.0.0.0/7" } }]),
+    ];
+    const v = only(await runStackPolicy(policy, rs, check), "public-ingress-gateway-only");
+    assert.equal(v.length, 1);
+  });
+
+  it("refuses an ingress rule without from (every source, the internet included) in a tier namespace", async () => {
+    const rs = [...FIXTURE, ingressFrom("dev-app", "open-in", pods("web"), undefined)];
+    const v = only(await runStackPolicy(policy, rs, check), "public-ingress-gateway-only");
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /→ dev-app\/web : TCP 8080/);
+  });
+
+  it("refuses the internet into a non-proxy pod of the gateway tier (the controller)", async () => {
+    const rs = [...FIXTURE, ingressFrom("dev-gateway", "ctl-in", pods("gateway-helm"), [INTERNET], [18000])];
+    const v = only(await runStackPolicy(policy, rs, check), "public-ingress-gateway-only");
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /non-proxy pod of tier 'gateway'.*→ dev-gateway\/gateway-helm : TCP 18000/);
+  });
+
+  it("refuses public ingress into an operator namespace the stack governs (no tier label)", async () => {
+    const rs = [
+      ...FIXTURE,
+      { type: NS, name: "external-secrets", props: { metadata: { name: "external-secrets" } } },
+      defaultDeny("external-secrets"),
+      ingressFrom("external-secrets", "webhook-in", pods("external-secrets-webhook"), [INTERNET], [10250]),
+    ];
+    const v = only(await runStackPolicy(policy, rs, check), "public-ingress-gateway-only");
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /namespace 'external-secrets' \(no ameide.io\/tier label\)/);
+  });
+
+  it("Cilium: refuses fromCIDR of public space and fromEntities world outside the gateway proxies", async () => {
+    const rule = (peer: Record<string, unknown>) => ({
+      endpointSelector: pods("web"),
+      ingress: [{ ...peer, toPorts: [{ ports: [{ port: "8080", protocol: "TCP" }] }] }],
+    });
+    for (const peer of [{ fromCIDR: ["0.0.0.0/0"] }, { fromEntities: ["world"] }]) {
+      const rs = [cilium, ...FIXTURE, cnp("dev-app", "web-in", rule(peer))];
+      const v = only(await runStackPolicy(policy, rs, check), "public-ingress-gateway-only");
+      assert.equal(v.length, 1, JSON.stringify(peer));
+      assert.match(
+        v[0].message,
+        /→ dev-app\/web : TCP 8080.*Opened by: dev-app\/web-in \(CiliumNetworkPolicy\)/,
+      );
+    }
+    const ok = [
+      cilium,
+      ...FIXTURE,
+      cnp("dev-gateway", "envoy-in", {
+        ...rule({ fromEntities: ["world"] }),
+        endpointSelector: pods("envoy"),
+      }),
+    ];
+    assert.deepEqual(only(await runStackPolicy(policy, ok, check), "public-ingress-gateway-only"), []);
+  });
+
+  it("legacy namespace: its proxies may take public ingress; an allow-all only in the declared observe mode", async () => {
+    const allowAll = np("ameide", "allow-all", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] });
+    const proxies = ingressFrom(
+      "ameide",
+      "ameide-allow-internet-to-gateway-in",
+      pods("envoy"),
+      [INTERNET],
+      [10443],
+    );
+    const base = [...FIXTURE, defaultDeny("ameide"), proxies];
+    assert.deepEqual(await runStackPolicy(policy, [...base, legacyNs("enforce")], check), []);
+    // observe: the dated exception no-allow-all-network-policy checks
+    assert.deepEqual(await runStackPolicy(policy, [...base, legacyNs("observe"), allowAll], check), []);
+    const v = await runStackPolicy(policy, [...base, legacyNs("enforce"), allowAll], check);
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /non-proxy pod of tier 'legacy' \(namespace 'ameide'\)/);
+  });
+
+  it("hasPublicAddresses: a range counts as public unless the IANA non-globally-reachable blocks cover all of it", () => {
+    const r = (first: string, last: string) => ({
+      family: (first.includes(":") ? 6 : 4) as 4 | 6,
+      first,
+      last,
+    });
+    assert.equal(hasPublicAddresses(r("10.0.0.0", "10.255.255.255")), false);
+    assert.equal(hasPublicAddresses(r("9.255.255.255", "10.0.0.0")), true);
+    assert.equal(hasPublicAddresses(r("10.0.0.0", "11.0.0.0")), true);
+    assert.equal(hasPublicAddresses(r("203.0.113.0", "203.0.113.255")), false); // documentation
+    assert.equal(hasPublicAddresses(r("224.0.0.0", "255.255.255.255")), false); // multicast + reserved, adjacent
+    assert.equal(hasPublicAddresses(r("8.8.8.8", "8.8.8.8")), true);
+    assert.equal(hasPublicAddresses(r("fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")), false);
+    assert.equal(hasPublicAddresses(r("2a00::", "2a00::ff")), true);
+  });
+
+  it("checks nothing when the invariant is not configured", async () => {
+    const rs = [...FIXTURE, ingressFrom("dev-app", "allow-internet-to-app-in", {}, [INTERNET])];
+    assert.deepEqual(await runStackPolicy(policy, rs, { invariants: ["data-clients"] }), []);
   });
 });
