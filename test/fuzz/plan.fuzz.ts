@@ -28,6 +28,7 @@ describe("fuzz: a sample of variants through the full offline plan", () => {
     string
   >;
   let dir = "";
+  const exits: Record<string, number> = {};
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ameide-fuzz-plan-"));
     // The repo's project file with the program's entry point made absolute: the variant's stack
@@ -39,7 +40,13 @@ describe("fuzz: a sample of variants through the full offline plan", () => {
     project.main = path.join(ROOT, "index.ts");
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(project));
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(
+      `      plan sample counts: ${exits["1"] ?? 0} refused by config (exit 1), ` +
+        `${exits["5"] ?? 0} refused by policy (exit 5), ${exits["0"] ?? 0} planned and on the accepted list`,
+    );
+  });
 
   for (const v of planSample()) {
     it(`${v.id}`, () => {
@@ -63,6 +70,7 @@ describe("fuzz: a sample of variants through the full offline plan", () => {
       const out = `${r.stdout}\n${r.stderr}`;
       const ms = Date.now() - start;
       console.log(`        exit ${r.status} in ${ms} ms`);
+      exits[String(r.status)] = (exits[String(r.status)] ?? 0) + 1;
       assert.ok(r.status !== null, `timed out after ${ms} ms`);
       assert.doesNotMatch(out, /^\s+at .+\(.+:\d+:\d+\)$/m, "no stack trace");
       if (r.status === 1)
