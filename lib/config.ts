@@ -31,6 +31,7 @@ import {
   ConfigErrors,
 } from "./validate";
 import { offlinePlanContext } from "./runContext";
+import { MAX_CONFIG_DEPTH, depthOf, unknownNamespaceKeys, unknownNamespaceMessage } from "./configInput";
 import { AllowlistLimits, checkAllowlists, parseAllowlistLimits } from "./allowlists";
 import {
   AKS_EOL_WARNING_DAYS,
@@ -262,6 +263,10 @@ export interface PlatformConfig {
   location: string;
   /** Marks a production stack: stricter validation (enforce mode, private API server, …). */
   production: boolean;
+  /** Why a stack that looks like production says `production: false` (see productionLookalike). */
+  productionExemptReason?: string;
+  /** Names of the production-only checks applied to this stack ([] when production is false). */
+  productionChecks: string[];
   /** Environments hosted by this stack's cluster, e.g. [dev, staging] or [prod]. */
   environments: string[];
   /** Prefix of Azure resource names. */
@@ -310,6 +315,7 @@ export interface ParseOptions {
 export const CONFIG_KEYS = [
   "location",
   "production",
+  "productionExemptReason",
   "environments",
   "resourcePrefix",
   "namespacePrefix",
@@ -832,7 +838,12 @@ function parseFlowPort(key: string, raw: Raw): FlowPort {
 }
 
 /** Validates a flow table (defaults plus config additions) against the tier catalog. */
-export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
+export function validateFlows(
+  flows: Flow[],
+  key = "flows",
+  /** How an error names flow i (default `${key}[i]`): config's extra flows name `extraFlows[j]`. */
+  nameOf: (i: number) => string = (i) => `${key}[${i}]`,
+): Flow[] {
   const ids = new Map<string, number>();
   const shapes = new Map<string, string>();
   const describeEndpoint = (e: Endpoint) =>
@@ -840,7 +851,7 @@ export function validateFlows(flows: Flow[], key = "flows"): Flow[] {
       ? `external:${e.external}`
       : `${e.tier}${e.workloads ? `/${[...e.workloads].sort().join("+")}` : ""}`;
   flows.forEach((f, i) => {
-    const k = `${key}[${i}] (${f.id})`;
+    const k = `${nameOf(i)} (${f.id})`;
     pattern(
       `${k}.id`,
       f.id,
@@ -1498,7 +1509,22 @@ export function parseConfig(
       `remove it or use one of: ${CONFIG_KEYS.join(", ")}`,
     );
   }
-  const production = bool("production", raw.production, false);
+  // Every missing required key at once (an empty stack file lists them all, not the first two).
+  const missing = REQUIRED_KEYS.filter((k) => raw[k] === undefined || raw[k] === null);
+  if (missing.length > 0) {
+    throw new ConfigErrors(
+      missing.map((k) =>
+        k === "production"
+          ? productionMissing(stack)
+          : new ConfigError(
+              k,
+              "required value is missing",
+              `set ${project}:${k} in Pulumi.${stack}.yaml (README, configuration reference)`,
+            ),
+      ),
+    );
+  }
+  const production = explicitProduction(raw, stack);
   let network: NetworkConfig | undefined;
   let cluster: ClusterConfig | undefined;
   let kms: KmsConfig | undefined;
@@ -1544,7 +1570,13 @@ export function parseConfig(
     const key = JSON.stringify([f.to, f.ports]);
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  const flows = validateFlows([...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)]);
+  // Errors about extra flows name what the user wrote (extraFlows[i]), not the merged table's index.
+  const builtIn = DEFAULT_FLOWS.length + routeFlows.length;
+  const flows = validateFlows(
+    [...DEFAULT_FLOWS, ...routeFlows, ...parseExtraFlows(raw.extraFlows)],
+    "flows",
+    (i) => (i >= builtIn ? `extraFlows[${i - builtIn}]` : `flows[${i}]`),
+  );
   const legacyNamespace = parseLegacyNamespace(raw.legacyNamespace, namespacePrefixOf(raw), today);
   const out: PlatformConfig = {
     project,
@@ -1556,6 +1588,9 @@ export function parseConfig(
       "an Azure region name such as westeurope",
     ),
     production,
+    productionExemptReason:
+      raw.productionExemptReason === undefined ? undefined : String(raw.productionExemptReason),
+    productionChecks: production ? [...PRODUCTION_CHECKS] : [],
     environments,
     resourcePrefix: pattern(
       "resourcePrefix",
@@ -1602,7 +1637,95 @@ export function parseConfig(
   // Every allowlist by the public address space its ranges cover together (a split of the internet
   // into /1s is as wide as 0.0.0.0/0), against the stack's limits.
   checkAllowlists(out, out.allowlistLimits);
+  checkProductionLookalike(out, raw.productionExemptReason);
   return out;
+}
+
+/**
+ * The checks that apply only to a production stack (`production: true`), by name; the plan prints
+ * the list so a reader sees which ran. Keep in step with the `production` branches above.
+ */
+export const PRODUCTION_CHECKS = [
+  "cluster.skuTier: not Free (uptime SLA)",
+  "cluster.apiServerAccess: private",
+  "cluster.availabilityZones: at least two",
+  "kms.networkAccess: not Public",
+  "tiers.*.rollout: enforce (no warn-only Pod Security)",
+  "secrets.privateVault: true",
+  "secrets.softDeleteRetentionDays: default 90",
+  "gateways.adminInternalLoadBalancer: admin gateway not internet-facing",
+  "protectResources: true",
+  "sample values refused at pulumi preview/up",
+] as const;
+
+/**
+ * `production` must be stated (true or false) in every stack: a missing or misspelled key would
+ * otherwise turn every production-only check off without a word (issue 16, class 2).
+ */
+function explicitProduction(raw: Record<string, unknown>, stack: string): boolean {
+  if (raw.production === undefined) throw productionMissing(stack);
+  return bool("production", raw.production, false);
+}
+
+const productionMissing = (stack: string) =>
+  new ConfigError(
+    "production",
+    "is not stated: production is never inferred from a missing key",
+    `set ameide-platform:production: true (production-only checks on) or false in Pulumi.${stack}.yaml`,
+  );
+
+/** Top-level keys every stack must set (the others have defaults). */
+export const REQUIRED_KEYS = ["production", "location", "environments", "cluster", "gateways"] as const;
+
+/**
+ * Why a stack that says `production: false` looks like production, or undefined. The heuristic:
+ *   - the stack name has a word prod, prd or production (split at - _ .): `prod`, `eu-prod`,
+ *     `production.1`; not `nonprod` or `product`;
+ *   - a private API server together with protected resources (the two production hardening
+ *     choices that cost the most to operate, made on purpose);
+ *   - a paid control plane (skuTier Standard or Premium) spread over two or more availability zones.
+ */
+export function productionLookalike(
+  cfg: Pick<PlatformConfig, "stack" | "protectResources" | "cluster">,
+): string | undefined {
+  if (cfg.stack.split(/[-_.]/).some((w) => /^(prod|prd|production)$/i.test(w)))
+    return `the stack name '${cfg.stack}' says production`;
+  if (cfg.cluster.apiServerAccess === "private" && cfg.protectResources)
+    return "it has a private API server and protected resources";
+  if (cfg.cluster.skuTier !== "Free" && new Set(cfg.cluster.availabilityZones).size >= 2)
+    return `it has a ${cfg.cluster.skuTier} control plane across availability zones`;
+  return undefined;
+}
+
+/**
+ * A stack that looks like production but says `production: false` must say why in
+ * `productionExemptReason` (a sentence, kept in the stack file for review); the key is refused on a
+ * production stack and on one that does not look like production (it would only mislead).
+ */
+function checkProductionLookalike(cfg: PlatformConfig, reasonRaw: unknown): void {
+  const looks = cfg.production ? undefined : productionLookalike(cfg);
+  if (reasonRaw === undefined) {
+    if (looks) {
+      throw new ConfigError(
+        "production",
+        `is false, but the stack looks like production: ${looks}`,
+        "set production: true, or state why it is not in ameide-platform:productionExemptReason (a sentence)",
+      );
+    }
+    return;
+  }
+  const reason = string("productionExemptReason", reasonRaw);
+  if (cfg.production || !looks) {
+    throw new ConfigError(
+      "productionExemptReason",
+      cfg.production
+        ? "is set on a production stack"
+        : "is set, but the stack does not look like production (nothing to exempt)",
+      "remove it",
+    );
+  }
+  if (reason.trim().length < 10)
+    throw new ConfigError("productionExemptReason", "is too short to say why", "write a sentence");
 }
 
 /** Where the program runs: a real `pulumi preview`/`up` (deployment) or the offline plan. */
@@ -1643,24 +1766,72 @@ const isConfigSecret = (key: string): boolean =>
  * offline plan's report when the program runs inside it (lib/runContext.ts), else to pulumi.log.warn.
  */
 export function loadConfig(): PlatformConfig {
-  const project = pulumi.getProject();
-  const raw: Record<string, unknown> = {};
-  const secretKeys: string[] = [];
-  for (const [full, text] of Object.entries(pulumi.runtime.allConfig())) {
-    const sep = full.indexOf(":");
-    if (full.slice(0, sep) !== project) continue;
-    const key = full.slice(sep + 1);
-    raw[key] = parseValue(text);
-    if (isConfigSecret(full)) secretKeys.push(key);
-  }
   const plan = offlinePlanContext();
-  const cfg = parseConfig(raw, project, pulumi.getStack(), { today: plan?.now, secretKeys });
+  const cfg = configFromAll(pulumi.runtime.allConfig(), pulumi.getProject(), pulumi.getStack(), {
+    today: plan?.now,
+    isSecret: isConfigSecret,
+  });
   const warnings = [...cfg.warnings, ...checkSampleValues(cfg, plan ? "offline-plan" : "deployment")];
   for (const w of warnings) {
     if (plan) plan.warnings.push(w);
     else void pulumi.log.warn(w);
   }
+  const checks = productionChecksLine(cfg);
+  if (plan) plan.warnings.push(checks);
+  else void pulumi.log.info(checks);
   return cfg;
+}
+
+/** The line the plan (and a real run's log) prints about which production checks ran. */
+export function productionChecksLine(cfg: PlatformConfig): string {
+  return cfg.production
+    ? `production checks applied (production: true): ${cfg.productionChecks.join("; ")}`
+    : `production checks not applied (production: false${cfg.productionExemptReason ? `, exempt: ${cfg.productionExemptReason}` : ""})`;
+}
+
+/**
+ * The program's config from every key the CLI passes (all namespaces, `namespace:key` → text):
+ * keys in unknown namespaces are refused with the closest valid key, values nested beyond the limit
+ * are refused, then this project's keys are parsed. What loadConfig and the fuzz suite run.
+ */
+export function configFromAll(
+  all: Record<string, string>,
+  project: string,
+  stack: string,
+  options: { today?: Date; isSecret?: (fullKey: string) => boolean } = {},
+): PlatformConfig {
+  const strays = unknownNamespaceKeys(Object.keys(all), project, CONFIG_KEYS);
+  if (strays.length > 0) {
+    throw new ConfigErrors(
+      strays.map(
+        (u) =>
+          new ConfigError(
+            u.key,
+            unknownNamespaceMessage(u, project, `Pulumi.${stack}.yaml`).replace(
+              /^[^:]*: config key '[^']*' /,
+              "",
+            ),
+            u.suggestion ? `rename it to ${u.suggestion}` : "remove it",
+          ),
+      ),
+    );
+  }
+  const raw: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
+  for (const [full, text] of Object.entries(all)) {
+    const sep = full.indexOf(":");
+    if (full.slice(0, sep) !== project) continue;
+    const key = full.slice(sep + 1);
+    raw[key] = parseValue(text);
+    if (depthOf(raw[key]) > MAX_CONFIG_DEPTH)
+      throw new ConfigError(
+        key,
+        `nests deeper than the limit of ${MAX_CONFIG_DEPTH} levels`,
+        "flatten the value",
+      );
+    if (options.isSecret?.(full)) secretKeys.push(key);
+  }
+  return parseConfig(raw, project, stack, { today: options.today, secretKeys });
 }
 
 function parseValue(text: string): unknown {

@@ -256,7 +256,7 @@ describe("config", () => {
               reason: "r",
             },
           ]),
-        "flows[",
+        "extraFlows[0] (gw-db)",
         /data tier/,
       ],
       [
@@ -272,7 +272,7 @@ describe("config", () => {
               reason: "r",
             },
           ]),
-        "flows[",
+        "extraFlows[0] (again)",
         /duplicates flow 'app-to-redis'/,
       ],
       ["a secret for an unknown tier", "dev", (c) => (c.secrets.byTier.web = []), "secrets.byTier.web"],
@@ -719,7 +719,7 @@ describe("config: enum errors list only the values valid in the stack's context"
               reason: "r",
             },
           ]),
-        "flows[",
+        "extraFlows[0] (x).from.workloads",
         "no workload 'nope'",
       ],
     ];

@@ -106,7 +106,7 @@ describe("plan: stack config", function () {
       "Pulumi.dev.yaml": [
         "config:",
         "  size: 3",
-        "  aws:config:region: eu-west-1",
+        "  azure-native:config:location: westeurope",
         "  p:db:",
         "    user: admin",
         "    password:",
@@ -120,7 +120,7 @@ describe("plan: stack config", function () {
     assert.equal(cfg.organization, "acme");
     assert.deepEqual(cfg.config, {
       "p:size": "3",
-      "aws:region": "eu-west-1",
+      "azure-native:location": "westeurope",
       "p:db": `{"user":"admin","password":"${SECRET_PLACEHOLDER}"}`,
       "p:list": "[1,2]",
     });

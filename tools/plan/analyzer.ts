@@ -9,7 +9,8 @@
  *     pack's own @pulumi/pulumi is used) and runs `node <that> <engine-address> .`;
  *   - working directory = the pack directory; args = [engine address, "."] plus `-<k>=<v>` for each
  *     `runtime.options` entry of PulumiPolicy.yaml;
- *   - environment = the CLI's environment plus PULUMI_CONFIG (JSON of the stack config),
+ *   - environment = the CLI's environment plus PULUMI_CONFIG (JSON of the stack config; here only
+ *     while it is small, see analyzerEnv: the config itself reaches the pack via ConfigureStack),
  *     PULUMI_NODEJS_{ORGANIZATION,PROJECT,STACK,DRY_RUN} and PULUMI_{ORGANIZATION,PROJECT,STACK,DRY_RUN};
  *   - the plugin prints its port as the first line of stdout; the CLI dials it, calls Handshake
  *     (Unimplemented is fine), then ConfigureStack (organization, project, stack, dryRun, config,
@@ -24,6 +25,7 @@
  * engine address points at a minimal Engine service served here (Log, GetRootResource, …).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
@@ -154,6 +156,18 @@ export interface StackContext {
   tags?: Record<string, string>;
 }
 
+/** Largest PULUMI_CONFIG put into the pack's environment (far below Linux's 128 KiB per string). */
+export const ENV_CONFIG_MAX_BYTES = 32 * 1024;
+
+/** Writes `text` to a new owner-only temp file, removed when this process exits; returns its path. */
+function writePrivateTempFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ameide-plan-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return file;
+}
+
 /** The environment the CLI gives the analyzer plugin (constructEnv). */
 export function analyzerEnv(
   ctx: StackContext,
@@ -164,7 +178,16 @@ export function analyzerEnv(
   const set = (k: string, v: string | undefined) => {
     if (v) env[k] = v;
   };
-  if (ctx.config) set("PULUMI_CONFIG", JSON.stringify(ctx.config));
+  if (ctx.config) {
+    // Issue 16 class 5: one environment string may not exceed 128 KiB on Linux (MAX_ARG_STRLEN;
+    // a 5 MB stack ended in `spawn E2BIG`). The pack gets the stack config through the
+    // ConfigureStack RPC (configureStack below), as the real CLI hands it; nothing in the pack reads
+    // PULUMI_CONFIG. It stays in the environment while small (CLI parity); a larger one goes to a
+    // private temp file whose path is in AMEIDE_PLAN_CONFIG_FILE (removed when the plan exits).
+    const json = JSON.stringify(ctx.config);
+    if (Buffer.byteLength(json) <= ENV_CONFIG_MAX_BYTES) set("PULUMI_CONFIG", json);
+    else set("AMEIDE_PLAN_CONFIG_FILE", writePrivateTempFile("config.json", json));
+  }
   const org = ctx.organization ?? "";
   const dry = String(ctx.dryRun ?? true);
   if (runtime === "nodejs") {

@@ -9,6 +9,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import {
+  MAX_CONFIG_DEPTH,
+  MAX_STACK_FILE_BYTES,
+  MAX_YAML_ALIASES,
+  STACK_FILE_KEYS,
+  depthOf,
+  unknownNamespaceKeys,
+  unknownNamespaceMessage,
+  closest,
+} from "../../lib/configInput";
 
 /** What a `secure:` config value becomes. Never the ciphertext, never a decrypted value. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -77,13 +87,43 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 const isSecure = (v: unknown): v is { secure: string } =>
   isPlainObject(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
 
+/**
+ * Reads a YAML file within the input limits (lib/configInput.ts): size, nesting depth and alias
+ * expansions, each refused with an error naming the file and the limit (never a raw stack overflow).
+ */
 function parseYamlFile(file: string): unknown {
+  const size = fs.statSync(file).size;
+  if (size > MAX_STACK_FILE_BYTES) {
+    throw new StackConfigError(
+      `${file}: ${size} bytes is over the limit of ${MAX_STACK_FILE_BYTES} bytes (1 MiB) for a Pulumi config file; ` +
+        "a stack's config is a few KiB: remove what does not belong in it",
+    );
+  }
   const text = fs.readFileSync(file, "utf8");
+  const depthError = () =>
+    new StackConfigError(
+      `${file}: values nest deeper than the limit of ${MAX_CONFIG_DEPTH} levels; flatten the value`,
+    );
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
+    // The parser reports runaway nesting as a stack overflow at the offending line.
+    if (/call stack/i.test(doc.errors[0].message)) throw depthError();
     throw new StackConfigError(`${file}: invalid YAML: ${doc.errors[0].message}`);
   }
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (e) {
+    if (e instanceof RangeError) throw depthError();
+    if (e instanceof Error && /alias/i.test(e.message)) {
+      throw new StackConfigError(
+        `${file}: YAML aliases expand beyond the limit of ${MAX_YAML_ALIASES} (an alias bomb?); write the values out or use fewer aliases`,
+      );
+    }
+    throw new StackConfigError(`${file}: invalid YAML: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (depthOf(value) > MAX_CONFIG_DEPTH) throw depthError();
+  return value;
 }
 
 /**
@@ -272,6 +312,16 @@ export function readStackConfig(projectDir: string, stackRef: string): StackConf
   }
   const raw = parseYamlFile(stackFile);
   if (!isPlainObject(raw)) throw new StackConfigError(`${stackFile}: expected a mapping at the top level`);
+  // Issue 16 class 1: a key the CLI does not read (`confg:`) would drop what is under it silently.
+  for (const k of Object.keys(raw)) {
+    if (!(STACK_FILE_KEYS as readonly string[]).includes(k)) {
+      const near = closest(k, STACK_FILE_KEYS);
+      throw new StackConfigError(
+        `${stackFile}: top-level key '${k}' is not read by Pulumi${near ? `; did you mean '${near}'?` : ""} ` +
+          `(a stack file has: ${STACK_FILE_KEYS.join(", ")})`,
+      );
+    }
+  }
   const rawConfig = raw.config ?? {};
   if (!isPlainObject(rawConfig)) throw new StackConfigError(`${stackFile}: 'config' must be a mapping`);
 
@@ -296,6 +346,13 @@ export function readStackConfig(projectDir: string, stackRef: string): StackConf
     const key = parseConfigKey(k, project.name);
     if (stackValues.has(key)) throw new StackConfigError(`${stackFile}: config key '${key}' is set twice`);
     stackValues.set(key, v);
+  }
+  // Issue 16 class 1: a key in a namespace nothing reads (`ameide-platfom:secrets`) is an error.
+  const strays = unknownNamespaceKeys([...stackValues.keys()], project.name);
+  if (strays.length > 0) {
+    throw new StackConfigError(
+      strays.map((u) => unknownNamespaceMessage(u, project.name, path.basename(stackFile))).join("\n"),
+    );
   }
 
   const config: Record<string, string> = {};
