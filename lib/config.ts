@@ -1366,10 +1366,13 @@ function parseGateways(
       r.adminClientCaSecret,
       "admin-client-ca",
     ),
+    // The certificate and key are the Key Vault secrets `<name>-crt` and `<name>-key`
+    // (components/platform.ts gatewaySecrets): those are the names that must be valid.
     tlsCertificateSecret: keyVaultSecretName(
       "gateways.tlsCertificateSecret",
       r.tlsCertificateSecret,
       "gateway-tls",
+      "-crt",
     ),
     routes: [],
   };

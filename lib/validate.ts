@@ -573,13 +573,13 @@ export function goDuration(
  * identifiers", learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates,
  * MicrosoftDocs/azure-docs articles/key-vault/general/about-keys-secrets-certificates.md).
  */
-export function keyVaultSecretName(key: string, v: Raw, dflt?: string): string {
-  return pattern(
-    key,
-    string(key, v, dflt),
-    /^[0-9a-zA-Z-]{1,127}$/,
-    "a Key Vault secret name (1-127 letters, digits, dashes)",
-  );
+export function keyVaultSecretName(key: string, v: Raw, dflt?: string, suffix = ""): string {
+  const max = 127 - suffix.length;
+  const what = `a Key Vault secret name (1-${max} letters, digits, dashes${suffix ? `; the program appends ${suffix}` : ""})`;
+  const s = string(key, v, dflt);
+  if (!new RegExp(`^[0-9a-zA-Z-]{1,${max}}$`).test(s))
+    throw new ConfigError(key, `${quote(s)} is not ${what}`, `use ${what}`);
+  return s;
 }
 
 /** Collects errors from independent sections so one run reports them all. */

@@ -415,6 +415,12 @@ describe("value kinds: regressions (loose reads refused)", () => {
       /Key Vault secret name/,
     );
     refusedAt("dev", (c) => (c.gateways.adminClientCaSecret = "admin.ca"), "gateways.adminClientCaSecret");
+    // 124 characters: the program's `<name>-crt` would be 128, over Key Vault's 127.
+    refusedAt(
+      "dev",
+      (c) => (c.gateways.tlsCertificateSecret = "a".repeat(124)),
+      "gateways.tlsCertificateSecret",
+    );
   });
 
   it("a flow on a named port no destination workload declares", () => {
