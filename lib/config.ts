@@ -364,16 +364,25 @@ function parseNetwork(raw: Raw): NetworkConfig {
     "existingSubnetIds",
   ]);
   const n: NetworkConfig = {
-    vnetCidr: cidr("network.vnetCidr", r.vnetCidr ?? "10.20.0.0/16"),
-    nodeSubnetCidr: cidr("network.nodeSubnetCidr", r.nodeSubnetCidr ?? "10.20.0.0/20"),
-    apiServerSubnetCidr: cidr("network.apiServerSubnetCidr", r.apiServerSubnetCidr ?? "10.20.16.0/28"),
+    vnetCidr: cidr("network.vnetCidr", r.vnetCidr === undefined ? "10.20.0.0/16" : r.vnetCidr),
+    nodeSubnetCidr: cidr(
+      "network.nodeSubnetCidr",
+      r.nodeSubnetCidr === undefined ? "10.20.0.0/20" : r.nodeSubnetCidr,
+    ),
+    apiServerSubnetCidr: cidr(
+      "network.apiServerSubnetCidr",
+      r.apiServerSubnetCidr === undefined ? "10.20.16.0/28" : r.apiServerSubnetCidr,
+    ),
     privateEndpointSubnetCidr: cidr(
       "network.privateEndpointSubnetCidr",
-      r.privateEndpointSubnetCidr ?? "10.20.17.0/24",
+      r.privateEndpointSubnetCidr === undefined ? "10.20.17.0/24" : r.privateEndpointSubnetCidr,
     ),
-    podCidr: cidr("network.podCidr", r.podCidr ?? "192.168.0.0/16"),
-    serviceCidr: cidr("network.serviceCidr", r.serviceCidr ?? "172.16.0.0/16"),
-    dnsServiceIp: ipv4Address("network.dnsServiceIp", r.dnsServiceIp ?? "172.16.0.10").toString(),
+    podCidr: cidr("network.podCidr", r.podCidr === undefined ? "192.168.0.0/16" : r.podCidr),
+    serviceCidr: cidr("network.serviceCidr", r.serviceCidr === undefined ? "172.16.0.0/16" : r.serviceCidr),
+    dnsServiceIp: ipv4Address(
+      "network.dnsServiceIp",
+      r.dnsServiceIp === undefined ? "172.16.0.10" : r.dnsServiceIp,
+    ).toString(),
   };
   if (r.existingSubnetIds !== undefined) {
     const e = record("network.existingSubnetIds", r.existingSubnetIds);

@@ -94,9 +94,10 @@ export function oneOf<T extends string>(
   dflt?: T,
   refused: Refusals<T> = {},
 ): T {
-  if (v === undefined || v === null) {
+  if (v === undefined || v === null || v === "") {
     if (dflt === undefined)
       throw new ConfigError(key, "required value is missing", enumFix(allowed, refused));
+    if (v !== undefined) throw emptyWithDefault(key, v, dflt);
     if (refused[dflt] !== undefined)
       throw new ConfigError(
         key,
@@ -159,8 +160,22 @@ export function noUnknownKeys(
   }
 }
 
+/**
+ * An explicitly empty value (`key:`, `~`, `""`) where the key has a default: an error, never the
+ * default (only an absent key takes it), so an emptied value is not silently replaced.
+ */
+function emptyWithDefault(key: string, v: Raw, dflt: unknown): ConfigError {
+  const shown = Array.isArray(dflt) ? `[${dflt.join(", ")}]` : String(dflt);
+  return new ConfigError(
+    key,
+    `is empty (${v === null ? "null" : "''"})`,
+    `set a value, or remove the key to use the default ${shown}`,
+  );
+}
+
 export function string(key: string, v: Raw, dflt?: string): string {
   if (v === undefined || v === null || v === "") {
+    if (dflt !== undefined && v !== undefined) throw emptyWithDefault(key, v, dflt);
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required value is missing", `set it with: pulumi config set ${key} <value>`);
   }
@@ -236,6 +251,8 @@ function describeNumber(v: unknown): string {
 
 export function list<T>(key: string, v: Raw, item: (k: string, x: Raw) => T, dflt?: T[]): T[] {
   if (v === undefined || v === null) {
+    if (dflt !== undefined && v === null)
+      throw new ConfigError(key, "is empty (null)", "write [] for an empty list, or remove the key");
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required list is missing", `set '${key}' to a YAML list`);
   }

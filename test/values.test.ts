@@ -485,6 +485,18 @@ describe("value kinds: regressions (loose reads refused)", () => {
     refusedAt("dev", (c) => (c.secrets.allowedIps = ["2001:db8::/48"]), "secrets.allowedIps[0]", /IPv4-only/);
   });
 
+  it("an emptied value where the key has a default (only an absent key takes the default)", () => {
+    refusedAt("prod", (c) => (c.kms.rotateAfter = ""), "kms.rotateAfter", /is empty/);
+    refusedAt("prod", (c) => (c.cluster.skuTier = null), "cluster.skuTier", /is empty/);
+    refusedAt("prod", (c) => (c.network.serviceCidr = null), "network.serviceCidr");
+    refusedAt(
+      "prod",
+      (c) => (c.gateways.publicSourceRanges = null),
+      "gateways.publicSourceRanges",
+      /write \[\]/,
+    );
+  });
+
   it("still parses both stacks unchanged", () => {
     for (const s of ["dev", "prod"]) parseVia(s, () => undefined);
   });
