@@ -231,7 +231,8 @@ export function int(key: string, v: Raw, dflt: number | undefined, min: number, 
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required value is missing", `set an integer between ${min} and ${max}`);
   }
-  const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+  // Integer text in plain decimal: "010" (octal to some readers) and "1e3" are refused.
+  const n = typeof v === "string" && /^-?(0|[1-9]\d*)$/.test(v) ? Number(v) : v;
   if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(
       key,

@@ -131,7 +131,7 @@ describe("value kinds: property tests", () => {
       fc.assert(
         fc.property(
           fc.oneof(
-            fc.constantFrom(NaN, Infinity, -Infinity, null, "", "1e3", "0x10", true, [], {}),
+            fc.constantFrom(NaN, Infinity, -Infinity, null, "", "1e3", "0x10", "010", " 5", true, [], {}),
             fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)),
             fc.integer().filter((n) => n < 1 || n > 100),
           ),
