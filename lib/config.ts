@@ -4,6 +4,7 @@
  * Every key is documented in the README's configuration reference.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as ipaddr from "ipaddr.js";
 import {
   ConfigError,
   Raw,
@@ -29,6 +30,16 @@ import {
   findSampleValues,
   SampleValue,
   ConfigErrors,
+  ipv4Address,
+  ipv4Cidr,
+  isoDuration,
+  goDuration,
+  keyVaultSecretName,
+  quantity as quantityOf,
+  quantityValue,
+  isoDurationDays,
+  QuantityKind,
+  setList,
 } from "./validate";
 import { offlinePlanContext } from "./runContext";
 import { MAX_CONFIG_DEPTH, depthOf, unknownNamespaceKeys, unknownNamespaceMessage } from "./configInput";
@@ -337,14 +348,17 @@ export const CONFIG_KEYS = [
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,20}[a-z0-9]$/;
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const QUANTITY_RE = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-const DURATION_RE = /^P(\d+Y)?(\d+M)?(\d+D)?$/;
-const K8S_DURATION_RE = /^(\d+(ms|s|m|h))+$/;
 const DNS_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const guid = (k: string, v: Raw) => pattern(k, string(k, v), GUID_RE, "an Entra ID object id (GUID)");
-const quantity = (k: string, v: Raw, d: string) =>
-  pattern(k, string(k, v, d), QUANTITY_RE, "a Kubernetes quantity such as 500m, 2 or 4Gi");
+/** Lists of GUIDs are sets; GUIDs compare case-insensitively. */
+const guidSet = (k: string, v: Raw, what: string, dflt?: string[]) =>
+  setList(k, v, guid, what, dflt, (g) => g.toLowerCase());
+/** Lists of CIDRs are sets of canonical ranges (10.0.0.0/24 and 10.0.0.0/24 are one). */
+const cidrSet = (k: string, v: Raw, item: (k: string, x: Raw) => string, dflt?: string[]) =>
+  setList(k, v, item, "range", dflt);
+/** Which kind of quantity a quota or LimitRange key holds, by its name (…Cpu: cores, else bytes). */
+const kindOfKey = (k: string): QuantityKind => (/cpu$/i.test(k) ? "cpu" : "bytes");
 
 function parseNetwork(raw: Raw): NetworkConfig {
   const r = record("network", raw);
@@ -359,16 +373,25 @@ function parseNetwork(raw: Raw): NetworkConfig {
     "existingSubnetIds",
   ]);
   const n: NetworkConfig = {
-    vnetCidr: cidr("network.vnetCidr", r.vnetCidr ?? "10.20.0.0/16"),
-    nodeSubnetCidr: cidr("network.nodeSubnetCidr", r.nodeSubnetCidr ?? "10.20.0.0/20"),
-    apiServerSubnetCidr: cidr("network.apiServerSubnetCidr", r.apiServerSubnetCidr ?? "10.20.16.0/28"),
+    vnetCidr: cidr("network.vnetCidr", r.vnetCidr === undefined ? "10.20.0.0/16" : r.vnetCidr),
+    nodeSubnetCidr: cidr(
+      "network.nodeSubnetCidr",
+      r.nodeSubnetCidr === undefined ? "10.20.0.0/20" : r.nodeSubnetCidr,
+    ),
+    apiServerSubnetCidr: cidr(
+      "network.apiServerSubnetCidr",
+      r.apiServerSubnetCidr === undefined ? "10.20.16.0/28" : r.apiServerSubnetCidr,
+    ),
     privateEndpointSubnetCidr: cidr(
       "network.privateEndpointSubnetCidr",
-      r.privateEndpointSubnetCidr ?? "10.20.17.0/24",
+      r.privateEndpointSubnetCidr === undefined ? "10.20.17.0/24" : r.privateEndpointSubnetCidr,
     ),
-    podCidr: cidr("network.podCidr", r.podCidr ?? "192.168.0.0/16"),
-    serviceCidr: cidr("network.serviceCidr", r.serviceCidr ?? "172.16.0.0/16"),
-    dnsServiceIp: string("network.dnsServiceIp", r.dnsServiceIp ?? "172.16.0.10"),
+    podCidr: cidr("network.podCidr", r.podCidr === undefined ? "192.168.0.0/16" : r.podCidr),
+    serviceCidr: cidr("network.serviceCidr", r.serviceCidr === undefined ? "172.16.0.0/16" : r.serviceCidr),
+    dnsServiceIp: ipv4Address(
+      "network.dnsServiceIp",
+      r.dnsServiceIp === undefined ? "172.16.0.10" : r.dnsServiceIp,
+    ).toString(),
   };
   if (r.existingSubnetIds !== undefined) {
     const e = record("network.existingSubnetIds", r.existingSubnetIds);
@@ -414,15 +437,47 @@ function parseNetwork(raw: Raw): NetworkConfig {
       "use a /28 or larger subnet",
     );
   }
-  const dns = parseCidr("network.dnsServiceIp", n.dnsServiceIp);
-  if (dns.bits !== 32 || !cidrContains(parseCidr("network.serviceCidr", n.serviceCidr), dns)) {
-    throw new ConfigError(
-      "network.dnsServiceIp",
-      `${quote(n.dnsServiceIp)} is not an address inside network.serviceCidr (${quote(n.serviceCidr)})`,
-      "pick an address in the service range, e.g. its .10",
-    );
-  }
+  checkDnsServiceIp(n);
   return n;
+}
+
+/**
+ * The DNS service IP: one address inside network.serviceCidr, neither the range's network nor its
+ * broadcast address, nor its first address, which Kubernetes gives the `kubernetes` API service
+ * ("Don't use the first IP address in your address range, as this address is used for the
+ * kubernetes.default.svc.cluster.local address": MicrosoftDocs/azure-aks-docs
+ * articles/aks/azure-cni-overlay.md, "Kubernetes service IP address for DNS").
+ */
+function checkDnsServiceIp(n: NetworkConfig): void {
+  const key = "network.dnsServiceIp";
+  const svc = parseCidr("network.serviceCidr", n.serviceCidr);
+  const dns = ipv4Cidr(key, n.dnsServiceIp);
+  const u32 = (a: ipaddr.IPv4 | ipaddr.IPv6) => a.toByteArray().reduce((x, b) => x * 256 + b, 0);
+  const nth = (i: number) => {
+    const x = u32(svc.addr) + i;
+    return [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255].join(".");
+  };
+  const size = 2 ** (32 - svc.bits);
+  const suggest =
+    size > 11
+      ? `pick an address in the service range such as ${nth(10)} (its tenth address)`
+      : "use a larger network.serviceCidr";
+  if (!cidrContains(svc, dns))
+    throw new ConfigError(
+      key,
+      `${quote(n.dnsServiceIp)} is not an address inside network.serviceCidr (${quote(n.serviceCidr)})`,
+      suggest,
+    );
+  const [net, first, bcast] = [nth(0), nth(1), nth(size - 1)];
+  const role =
+    n.dnsServiceIp === net
+      ? "the network address of network.serviceCidr"
+      : n.dnsServiceIp === bcast
+        ? "the broadcast address of network.serviceCidr"
+        : n.dnsServiceIp === first
+          ? "the first address of network.serviceCidr, which the kubernetes API service takes"
+          : undefined;
+  if (role) throw new ConfigError(key, `${quote(n.dnsServiceIp)} is ${role}`, suggest);
 }
 
 function parsePool(key: string, raw: Raw, dflt: NodePoolConfig): NodePoolConfig {
@@ -488,13 +543,15 @@ function parseCluster(raw: Raw, production: boolean, today: Date, warnings: stri
     apiServerAccess: oneOf("cluster.apiServerAccess", r.apiServerAccess, API_SERVER_MODES, undefined, {
       public: production ? "a production cluster must have a private API server" : undefined,
     }),
-    authorizedIpRanges: list("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
+    authorizedIpRanges: cidrSet("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
     networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
-    adminGroupObjectIds: list("cluster.adminGroupObjectIds", r.adminGroupObjectIds, guid),
-    availabilityZones: list(
+    adminGroupObjectIds: guidSet("cluster.adminGroupObjectIds", r.adminGroupObjectIds, "group"),
+    // Zones are a set of AKS's zone names: two entries of one zone are not two zones.
+    availabilityZones: setList(
       "cluster.availabilityZones",
       r.availabilityZones,
       (k, x) => oneOf(k, typeof x === "number" ? `${x}` : x, ["1", "2", "3"] as const),
+      "zone",
       [],
     ),
     systemPool: parsePool("cluster.systemPool", r.systemPool, {
@@ -540,7 +597,6 @@ function parseCluster(raw: Raw, production: boolean, today: Date, warnings: stri
     );
   }
   checkKubernetesVersion(c, today, warnings);
-  unique("cluster.authorizedIpRanges", c.authorizedIpRanges, (x) => x, "range");
   if (c.apiServerAccess === "public" && c.authorizedIpRanges.length === 0) {
     throw new ConfigError(
       "cluster.authorizedIpRanges",
@@ -627,7 +683,7 @@ function checkKubernetesVersion(c: ClusterConfig, today: Date, warnings: string[
 const KMS_KEY_SIZES = [2048, 3072, 4096] as const;
 
 function keySize(v: Raw): 2048 | 3072 | 4096 {
-  if (v === undefined || v === null) return 3072;
+  if (v === undefined) return 3072;
   const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
   if (!(KMS_KEY_SIZES as readonly unknown[]).includes(n))
     throw new ConfigError(
@@ -643,13 +699,16 @@ function keySize(v: Raw): 2048 | 3072 | 4096 {
  * (MicrosoftDocs/azure-docs articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
  */
 export const KMS_MIN_ROTATE_DAYS = 7;
+/**
+ * Longest rotation interval accepted: two years, the upper end of the cryptoperiod NIST gives a
+ * private key-transport (key-wrapping) key (NIST SP 800-57 Part 1 Rev. 5, §5.3.6).
+ */
+export const KMS_MAX_ROTATE_DAYS = 730;
 const KEY_VERSION_RE = /^[0-9a-f]{32}$/;
 
 /** Days in an ISO-8601 `PnYnMnD` duration (a year counts 365 days, a month 30). */
 export function durationDays(d: string): number {
-  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(d);
-  if (!m) return NaN;
-  return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0);
+  return isoDurationDays(d) ?? NaN;
 }
 
 function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean): KmsConfig {
@@ -671,19 +730,19 @@ function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean): KmsCon
     );
   }
   noUnknownKeys("kms", r, ["networkAccess", "keySize", "rotateAfter", "keyVersion"]);
-  const rotateAfter = pattern(
+  const rotateAfter = isoDuration(
     "kms.rotateAfter",
-    string("kms.rotateAfter", r.rotateAfter, "P90D"),
-    DURATION_RE,
-    "an ISO-8601 duration such as P90D",
+    r.rotateAfter,
+    "P90D",
+    {
+      days: KMS_MIN_ROTATE_DAYS,
+      what: `Key Vault's minimum rotation interval of ${KMS_MIN_ROTATE_DAYS} days`,
+    },
+    {
+      days: KMS_MAX_ROTATE_DAYS,
+      what: `two years (${KMS_MAX_ROTATE_DAYS} days), the longest cryptoperiod NIST SP 800-57 gives a key-wrapping key`,
+    },
   );
-  if (!(durationDays(rotateAfter) >= KMS_MIN_ROTATE_DAYS)) {
-    throw new ConfigError(
-      "kms.rotateAfter",
-      `${quote(rotateAfter)} is shorter than Key Vault's minimum rotation interval of ${KMS_MIN_ROTATE_DAYS} days`,
-      "use an ISO-8601 duration of at least P7D, e.g. P90D",
-    );
-  }
   const k: KmsConfig = {
     networkAccess: oneOf("kms.networkAccess", r.networkAccess, KMS_NETWORK_ACCESS, "Private", {
       Private:
@@ -724,11 +783,21 @@ function parseQuota(key: string, raw: Raw, d: QuotaSpec): QuotaSpec {
     "requestsStorage",
     "gpus",
   ]);
-  return {
-    requestsCpu: quantity(`${key}.requestsCpu`, r.requestsCpu, d.requestsCpu),
-    requestsMemory: quantity(`${key}.requestsMemory`, r.requestsMemory, d.requestsMemory),
-    limitsCpu: quantity(`${key}.limitsCpu`, r.limitsCpu, d.limitsCpu),
-    limitsMemory: quantity(`${key}.limitsMemory`, r.limitsMemory, d.limitsMemory),
+  const q: QuotaSpec = {
+    requestsCpu: quantityOf(`${key}.requestsCpu`, r.requestsCpu, kindOfKey("requestsCpu"), d.requestsCpu),
+    requestsMemory: quantityOf(
+      `${key}.requestsMemory`,
+      r.requestsMemory,
+      kindOfKey("requestsMemory"),
+      d.requestsMemory,
+    ),
+    limitsCpu: quantityOf(`${key}.limitsCpu`, r.limitsCpu, kindOfKey("limitsCpu"), d.limitsCpu),
+    limitsMemory: quantityOf(
+      `${key}.limitsMemory`,
+      r.limitsMemory,
+      kindOfKey("limitsMemory"),
+      d.limitsMemory,
+    ),
     pods: int(`${key}.pods`, r.pods, d.pods, 1, 10000),
     persistentVolumeClaims: int(
       `${key}.persistentVolumeClaims`,
@@ -737,16 +806,47 @@ function parseQuota(key: string, raw: Raw, d: QuotaSpec): QuotaSpec {
       0,
       10000,
     ),
-    requestsStorage: quantity(`${key}.requestsStorage`, r.requestsStorage, d.requestsStorage),
+    requestsStorage: quantityOf(
+      `${key}.requestsStorage`,
+      r.requestsStorage,
+      kindOfKey("requestsStorage"),
+      d.requestsStorage,
+    ),
     gpus: r.gpus === undefined ? d.gpus : int(`${key}.gpus`, r.gpus, undefined, 0, 1000),
   };
+  notAbove(key, q, "requestsCpu", "limitsCpu");
+  notAbove(key, q, "requestsMemory", "limitsMemory");
+  return q;
+}
+
+/** `a` ≤ `b`, compared as quantities (500m < 1, 512Mi < 1Gi), else an error at `key.a`. */
+function notAbove<T extends object>(key: string, o: T, a: keyof T & string, b: keyof T & string) {
+  const kind = kindOfKey(a);
+  const [x, y] = [
+    quantityValue(kind, o[a] as unknown as string)!,
+    quantityValue(kind, o[b] as unknown as string)!,
+  ];
+  if (x > y)
+    throw new ConfigError(
+      `${key}.${a}`,
+      `${quote(o[a] as unknown as string)} is above ${key}.${b} (${quote(o[b] as unknown as string)})`,
+      `set ${a} ≤ ${b}`,
+    );
 }
 
 function parseLimits(key: string, raw: Raw, d: LimitSpec): LimitSpec {
   const r = record(key, raw, true);
   noUnknownKeys(key, r, Object.keys(d));
   const out = {} as LimitSpec;
-  for (const k of Object.keys(d) as (keyof LimitSpec)[]) out[k] = quantity(`${key}.${k}`, r[k], d[k]);
+  for (const k of Object.keys(d) as (keyof LimitSpec)[])
+    out[k] = quantityOf(`${key}.${k}`, r[k], kindOfKey(k), d[k]);
+  // A LimitRange whose default request is above its default limit or its max is refused by the API
+  // server for every pod that takes the defaults; compared by value, not by text.
+  for (const res of ["Cpu", "Memory"] as const) {
+    notAbove(key, out, `defaultRequest${res}`, `defaultLimit${res}`);
+    notAbove(key, out, `defaultLimit${res}`, `max${res}`);
+    notAbove(key, out, `defaultRequest${res}`, `max${res}`);
+  }
   return out;
 }
 
@@ -805,8 +905,8 @@ function parseTiers(raw: Raw, production: boolean): Record<TierName, TierConfig>
       rollout,
       quota: parseQuota(`${key}.quota`, t.quota, base.quota),
       limits: parseLimits(`${key}.limits`, t.limits, base.limits),
-      readerGroups: list(`${key}.readerGroups`, t.readerGroups, guid, []),
-      deployerGroups: list(`${key}.deployerGroups`, t.deployerGroups, guid, []),
+      readerGroups: guidSet(`${key}.readerGroups`, t.readerGroups, "group", []),
+      deployerGroups: guidSet(`${key}.deployerGroups`, t.deployerGroups, "group", []),
     };
   }
   return out;
@@ -821,7 +921,9 @@ function parseEndpoint(key: string, raw: Raw): Endpoint {
   noUnknownKeys(key, r, ["tier", "workloads"]);
   const tier = oneOf(`${key}.tier`, r.tier, TIER_NAMES);
   const workloads =
-    r.workloads === undefined ? undefined : list(`${key}.workloads`, r.workloads, (k, x) => string(k, x));
+    r.workloads === undefined
+      ? undefined
+      : setList(`${key}.workloads`, r.workloads, (k, x) => string(k, x), "workload");
   return { tier, workloads };
 }
 
@@ -888,6 +990,7 @@ export function validateFlows(
         "no ports",
         "list the ports the flow needs (an allow-all flow is not accepted)",
       );
+    checkNamedPorts(f, k);
     f.ports.forEach((p, j) => {
       if (typeof p.port === "number" && (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) {
         throw new ConfigError(`${k}.ports[${j}].port`, `port ${p.port} is out of range`, "use 1..65535");
@@ -953,6 +1056,35 @@ export function validateFlows(
   return flows;
 }
 
+/**
+ * A named port matches only pods that declare a container port of that name (NetworkPolicy ports
+ * resolve names on the destination pod), so it must name a port of a destination workload of the
+ * flow: of its listed workloads, else of any workload of the destination tier (data/tiers.ts). A
+ * name no workload has would make a policy that admits nothing; towards an external target there is
+ * no pod to resolve it on.
+ */
+function checkNamedPorts(f: Flow, k: string): void {
+  f.ports.forEach((p, j) => {
+    if (typeof p.port !== "string") return;
+    const key = `${k}.ports[${j}].port`;
+    if (isExternal(f.to))
+      throw new ConfigError(
+        key,
+        `the named port ${quote(p.port)} cannot resolve on the external target ${f.to.external}`,
+        "use the port number",
+      );
+    const to = f.to;
+    const workloads = TIERS[to.tier].workloads.filter((w) => !to.workloads || to.workloads.includes(w.name));
+    const names = [...new Set(workloads.flatMap((w) => w.ports.map((x) => x.name)))];
+    if (!names.includes(p.port))
+      throw new ConfigError(
+        key,
+        `no destination workload of the flow (${workloads.map((w) => w.name).join(", ")} in tier ${to.tier}) declares a port named ${quote(p.port)}`,
+        `use one of: ${names.join(", ")}, or the port number`,
+      );
+  });
+}
+
 function parseExtraFlows(raw: Raw): Flow[] {
   return list(
     "extraFlows",
@@ -1003,12 +1135,7 @@ function parseSecrets(
         noUnknownKeys(dk, d, ["key", "remoteName"]);
         return {
           key: pattern(`${dk}.key`, string(`${dk}.key`, d.key), /^[-._a-zA-Z0-9]+$/, "a Secret data key"),
-          remoteName: pattern(
-            `${dk}.remoteName`,
-            string(`${dk}.remoteName`, d.remoteName),
-            /^[0-9a-zA-Z-]{1,127}$/,
-            "a Key Vault secret name",
-          ),
+          remoteName: keyVaultSecretName(`${dk}.remoteName`, d.remoteName),
         };
       });
       if (data.length === 0)
@@ -1017,7 +1144,12 @@ function parseSecrets(
       const envs =
         s.environments === undefined
           ? undefined
-          : list(`${k}.environments`, s.environments, (ek, ex) => oneOf(ek, ex, environments));
+          : setList(
+              `${k}.environments`,
+              s.environments,
+              (ek, ex) => oneOf(ek, ex, environments),
+              "environment",
+            );
       return {
         target: pattern(
           `${k}.target`,
@@ -1026,12 +1158,8 @@ function parseSecrets(
           "a Kubernetes Secret name",
         ),
         data,
-        refreshInterval: pattern(
-          `${k}.refreshInterval`,
-          string(`${k}.refreshInterval`, s.refreshInterval, "1h"),
-          K8S_DURATION_RE,
-          "a duration such as 1h or 30m",
-        ),
+        // ESO reads 0 as "fetch once, never refresh"; a rotated secret would never arrive.
+        refreshInterval: goDuration(`${k}.refreshInterval`, s.refreshInterval, "1h", 1, 7 * 24 * 3600),
         type: optionalString(`${k}.type`, s.type),
         environments: envs,
       };
@@ -1040,7 +1168,7 @@ function parseSecrets(
     byTier[tier] = parsed;
   }
   return {
-    allowedIps: list("secrets.allowedIps", r.allowedIps, allowlistCidr, []),
+    allowedIps: cidrSet("secrets.allowedIps", r.allowedIps, allowlistCidr, []),
     privateVault,
     softDeleteRetentionDays: int(
       "secrets.softDeleteRetentionDays",
@@ -1246,7 +1374,7 @@ function parseGateways(
   const jwtRaw = record("gateways.jwt", r.jwt);
   noUnknownKeys("gateways.jwt", jwtRaw, ["issuer", "jwksUri", "audiences", "clientIdClaim"]);
   const https = (k: string, v: Raw) => pattern(k, string(k, v), /^https:\/\/[^\s]+$/, "an https:// URL");
-  const adminClientCidrs = list("gateways.adminClientCidrs", r.adminClientCidrs, allowlistCidr);
+  const adminClientCidrs = cidrSet("gateways.adminClientCidrs", r.adminClientCidrs, allowlistCidr);
   if (adminClientCidrs.length === 0)
     throw new ConfigError(
       "gateways.adminClientCidrs",
@@ -1260,8 +1388,8 @@ function parseGateways(
       DNS_RE,
       "a DNS domain such as example.com",
     ),
-    publicSourceRanges: list("gateways.publicSourceRanges", r.publicSourceRanges, (k, x) => cidr(k, x), []),
-    apiSourceRanges: list("gateways.apiSourceRanges", r.apiSourceRanges, (k, x) => cidr(k, x), []),
+    publicSourceRanges: cidrSet("gateways.publicSourceRanges", r.publicSourceRanges, cidr, []),
+    apiSourceRanges: cidrSet("gateways.apiSourceRanges", r.apiSourceRanges, cidr, []),
     adminClientCidrs,
     adminInternalLoadBalancer: bool("gateways.adminInternalLoadBalancer", r.adminInternalLoadBalancer, true, {
       false: production ? "the production admin gateway must not be internet-facing" : undefined,
@@ -1269,7 +1397,7 @@ function parseGateways(
     jwt: {
       issuer: https("gateways.jwt.issuer", jwtRaw.issuer),
       jwksUri: https("gateways.jwt.jwksUri", jwtRaw.jwksUri),
-      audiences: list("gateways.jwt.audiences", jwtRaw.audiences, (k, x) => string(k, x)),
+      audiences: setList("gateways.jwt.audiences", jwtRaw.audiences, (k, x) => string(k, x), "audience"),
       clientIdClaim: string("gateways.jwt.clientIdClaim", jwtRaw.clientIdClaim, "azp"),
     },
     publicRateLimit: parseRateLimit("gateways.publicRateLimit", r.publicRateLimit, {
@@ -1282,8 +1410,19 @@ function parseGateways(
       requests: 20,
       unit: "Second",
     }),
-    adminClientCaSecret: string("gateways.adminClientCaSecret", r.adminClientCaSecret, "admin-client-ca"),
-    tlsCertificateSecret: string("gateways.tlsCertificateSecret", r.tlsCertificateSecret, "gateway-tls"),
+    adminClientCaSecret: keyVaultSecretName(
+      "gateways.adminClientCaSecret",
+      r.adminClientCaSecret,
+      "admin-client-ca",
+    ),
+    // The certificate and key are the Key Vault secrets `<name>-crt` and `<name>-key`
+    // (components/platform.ts gatewaySecrets): those are the names that must be valid.
+    tlsCertificateSecret: keyVaultSecretName(
+      "gateways.tlsCertificateSecret",
+      r.tlsCertificateSecret,
+      "gateway-tls",
+      "-crt",
+    ),
     routes: [],
   };
   if (g.jwt.audiences.length === 0)
@@ -1356,21 +1495,14 @@ function parseGateways(
           gateway,
           tier,
           kind,
-          hostnames: list(
+          hostnames: setList(
             `${k}.hostnames`,
             rr.hostnames,
             (hk, hx) => pattern(hk, string(hk, hx), DNS_RE, "a hostname"),
+            "hostname",
             [],
           ),
-          match:
-            kind === "HTTPRoute"
-              ? pattern(
-                  `${k}.match`,
-                  string(`${k}.match`, rr.match, "/"),
-                  /^\//,
-                  "a path prefix starting with /",
-                )
-              : string(`${k}.match`, rr.match),
+          match: routeMatch(`${k}.match`, rr.match, kind),
           backend: {
             service: pattern(
               `${k}.backend.service`,
@@ -1383,7 +1515,12 @@ function parseGateways(
           environments:
             rr.environments === undefined
               ? undefined
-              : list(`${k}.environments`, rr.environments, (ek, ex) => oneOf(ek, ex, environments)),
+              : setList(
+                  `${k}.environments`,
+                  rr.environments,
+                  (ek, ex) => oneOf(ek, ex, environments),
+                  "environment",
+                ),
         } satisfies RouteConfig;
       },
       [],
@@ -1392,6 +1529,47 @@ function parseGateways(
     "route",
   );
   return g;
+}
+
+/**
+ * A route's match: HTTPRoute a path prefix, GRPCRoute a service name, both as Gateway API validates
+ * them (kubernetes-sigs/gateway-api apis/v1 httproute_types.go HTTPPathMatch and grpcroute_types.go
+ * GRPCMethodMatch). An HTTPRoute without the key matches `/` (documented); an empty or null match
+ * is refused, never widened to `/`.
+ */
+function routeMatch(key: string, v: Raw, kind: "HTTPRoute" | "GRPCRoute"): string {
+  if (v === undefined && kind === "HTTPRoute") return "/";
+  if (v === "" || v === null)
+    throw new ConfigError(
+      key,
+      `is empty, which would match ${kind === "HTTPRoute" ? "every path" : "nothing"}`,
+      kind === "HTTPRoute"
+        ? "set a path prefix such as /api, or remove the key to match every path (/) on purpose"
+        : "set the gRPC service name, e.g. ameide.threads.v1.Threads",
+    );
+  const s = string(key, v);
+  if (kind === "HTTPRoute") {
+    if (!s.startsWith("/"))
+      throw new ConfigError(key, `${quote(s)} does not start with /`, `use a path prefix such as /${s}`);
+    if (
+      !/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(s) ||
+      /\/\/|\/\.{1,2}(\/|$)|%2f|%2F/.test(s) ||
+      s.length > 1024
+    )
+      throw new ConfigError(
+        key,
+        `${quote(s)} is not a path prefix Gateway API accepts (no spaces, ?, #, //, /./, /../ or %2F; at most 1024 characters)`,
+        "use a plain path such as /api/v1",
+      );
+    return s;
+  }
+  if (!/^\.?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/.test(s) || s.length > 1024)
+    throw new ConfigError(
+      key,
+      `${quote(s)} is not a gRPC service name`,
+      "use the fully qualified service name, e.g. ameide.threads.v1.Threads",
+    );
+  return s;
 }
 
 const LEGACY_SHAPE =

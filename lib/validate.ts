@@ -94,9 +94,10 @@ export function oneOf<T extends string>(
   dflt?: T,
   refused: Refusals<T> = {},
 ): T {
-  if (v === undefined || v === null) {
+  if (v === undefined || v === null || v === "") {
     if (dflt === undefined)
       throw new ConfigError(key, "required value is missing", enumFix(allowed, refused));
+    if (v !== undefined) throw emptyWithDefault(key, v, dflt);
     if (refused[dflt] !== undefined)
       throw new ConfigError(
         key,
@@ -159,8 +160,22 @@ export function noUnknownKeys(
   }
 }
 
+/**
+ * An explicitly empty value (`key:`, `~`, `""`) where the key has a default: an error, never the
+ * default (only an absent key takes it), so an emptied value is not silently replaced.
+ */
+function emptyWithDefault(key: string, v: Raw, dflt: unknown): ConfigError {
+  const shown = Array.isArray(dflt) ? `[${dflt.join(", ")}]` : String(dflt);
+  return new ConfigError(
+    key,
+    `is empty (${v === null ? "null" : "''"})`,
+    `set a value, or remove the key to use the default ${shown}`,
+  );
+}
+
 export function string(key: string, v: Raw, dflt?: string): string {
   if (v === undefined || v === null || v === "") {
+    if (dflt !== undefined && v !== undefined) throw emptyWithDefault(key, v, dflt);
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required value is missing", `set it with: pulumi config set ${key} <value>`);
   }
@@ -192,7 +207,7 @@ export function bool(
     ? `set it to ${refusedValue === "true" ? "false" : "true"} (${refusedValue} is refused: ${refused[refusedValue]})`
     : "use true or false";
   let b: boolean;
-  if (v === undefined || v === null) b = dflt;
+  if (v === undefined) b = dflt;
   else if (typeof v === "boolean") b = v;
   else if (v === "true" || v === "false") b = v === "true";
   else throw new ConfigError(key, `expected true or false, got ${describe(v)}`, fix);
@@ -200,36 +215,63 @@ export function bool(
   if (why !== undefined)
     throw new ConfigError(
       key,
-      `${v === undefined || v === null ? `is unset, and its default ${b} is refused` : `${b} is refused`}: ${why}`,
+      `${v === undefined ? `is unset, and its default ${b} is refused` : `${b} is refused`}: ${why}`,
       `set it to ${!b}`,
     );
   return b;
 }
 
+/**
+ * An integer in min..max. Only an absent key takes the default: null (an empty YAML value, and what
+ * YAML's .nan and .inf become once config passes through JSON), NaN, ±Infinity, fractions and any
+ * non-number are errors, never the default.
+ */
 export function int(key: string, v: Raw, dflt: number | undefined, min: number, max: number): number {
-  if (v === undefined || v === null) {
+  if (v === undefined) {
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required value is missing", `set an integer between ${min} and ${max}`);
   }
-  const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+  // Integer text in plain decimal: "010" (octal to some readers) and "1e3" are refused.
+  const n = typeof v === "string" && /^-?(0|[1-9]\d*)$/.test(v) ? Number(v) : v;
   if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(
       key,
-      `expected an integer between ${min} and ${max}, got ${describe(v)}`,
-      `use a value in ${min}..${max}`,
+      `expected an integer between ${min} and ${max}, got ${describeNumber(v)}`,
+      `use a whole number in ${min}..${max}${v === null ? ", or remove the key for the default" : ""}`,
     );
   }
   return n;
 }
 
+/** A non-number where a number is meant, described so the user sees what went wrong (NaN, null). */
+function describeNumber(v: unknown): string {
+  if (v === null) return "null (an empty value; YAML .nan and .inf arrive as null too)";
+  if (typeof v === "number" && !Number.isFinite(v)) return `${v} (not a finite number)`;
+  return describe(v);
+}
+
 export function list<T>(key: string, v: Raw, item: (k: string, x: Raw) => T, dflt?: T[]): T[] {
   if (v === undefined || v === null) {
+    if (dflt !== undefined && v === null)
+      throw new ConfigError(key, "is empty (null)", "write [] for an empty list, or remove the key");
     if (dflt !== undefined) return dflt;
     throw new ConfigError(key, "required list is missing", `set '${key}' to a YAML list`);
   }
   if (!Array.isArray(v))
     throw new ConfigError(key, `expected a list, got ${describe(v)}`, `set '${key}' to a YAML list`);
   return v.map((x, i) => item(`${key}[${i}]`, x));
+}
+
+/** A list that is a set: {@link list} then {@link unique} (by `id`, default the item as text). */
+export function setList<T>(
+  key: string,
+  v: Raw,
+  item: (k: string, x: Raw) => T,
+  what: string,
+  dflt?: T[],
+  id: (t: T) => string = (t) => String(t),
+): T[] {
+  return unique(key, list(key, v, item, dflt), id, what);
 }
 
 export function stringMap(key: string, v: Raw): Record<string, string> {
@@ -239,6 +281,11 @@ export function stringMap(key: string, v: Raw): Record<string, string> {
   return out;
 }
 
+/**
+ * The one rule for lists that are sets: every item once. `id` gives the value that must be unique
+ * (canonical: a CIDR's normalised text, a lowercased GUID); the error names the duplicate and both
+ * positions.
+ */
 export function unique<T>(key: string, items: T[], id: (t: T) => string, what: string): T[] {
   const seen = new Map<string, number>();
   items.forEach((t, i) => {
@@ -262,22 +309,44 @@ export interface Cidr {
   bits: number;
 }
 
-export function cidr(key: string, v: Raw): string {
-  const s = string(key, v);
-  return parseCidr(key, s).text;
+/**
+ * Why an address text is not in canonical form, or undefined. IPv4 must be dotted decimal with four
+ * parts and no leading zeros: ipaddr.js's `parse` also reads the inet_aton forms (`0203.0.113.0` as
+ * octal 131.0.113.0, `0x0a.0.0.1`, `10.1`), which Azure and Kubernetes read differently or refuse;
+ * `IPv4.isValidFourPartDecimal` (ipaddr.js 2.x, lib/ipaddr.js) is the strict form.
+ */
+function nonCanonicalAddress(a: string): string | undefined {
+  if (a.includes(":")) return ipaddr.IPv6.isValid(a) ? undefined : "not an IPv6 address";
+  if (!ipaddr.IPv4.isValidFourPartDecimal(a)) return "not a dotted-decimal IPv4 address (four numbers 0-255)";
+  if (a.split(".").some((p) => p.length > 1 && p.startsWith("0")))
+    return "written with leading zeros, which some parsers read as octal";
+  return undefined;
 }
 
 export function parseCidr(key: string, s: string): Cidr {
-  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  try {
-    parsed = s.includes("/")
-      ? ipaddr.parseCIDR(s)
-      : [ipaddr.parse(s), ipaddr.parse(s).kind() === "ipv4" ? 32 : 128];
-  } catch {
+  const slash = s.indexOf("/");
+  const addrText = slash < 0 ? s : s.slice(0, slash);
+  const prefix = slash < 0 ? undefined : s.slice(slash + 1);
+  const why =
+    nonCanonicalAddress(addrText) ??
+    (prefix !== undefined && !/^(0|[1-9]\d{0,2})$/.test(prefix)
+      ? "its prefix length is not a number"
+      : undefined);
+  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined;
+  if (!why) {
+    try {
+      const addr = ipaddr.parse(addrText);
+      const bits = prefix === undefined ? (addr.kind() === "ipv4" ? 32 : 128) : Number(prefix);
+      if (bits <= (addr.kind() === "ipv4" ? 32 : 128)) parsed = [addr, bits];
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (!parsed) {
     throw new ConfigError(
       key,
-      `${quote(s)} is not a valid CIDR`,
-      "use the form a.b.c.d/n, e.g. 10.10.0.0/16",
+      `${quote(s)} is not a valid CIDR${why ? ` (${why})` : ""}`,
+      "use the form a.b.c.d/n in plain decimal without leading zeros, e.g. 10.10.0.0/16",
     );
   }
   const [addr, bits] = parsed;
@@ -296,6 +365,46 @@ export function parseCidr(key: string, s: string): Cidr {
   return { text: `${addr.toString()}/${bits}`, addr, bits };
 }
 
+/**
+ * Why the platform is IPv4-only: the cluster is single-stack (components/aksCluster.ts sets no
+ * networkProfile.ipFamilies, and AKS's default is IPv4), its VNet and subnets are IPv4, and the
+ * Key Vault firewall takes "an IPv4 address range in CIDR notation" (azure-native 3.28.0
+ * keyvault.IPRuleArgs.value). An IPv6 range in any of these places never matches a client.
+ */
+export const IPV4_ONLY =
+  "the platform is IPv4-only (single-stack AKS cluster, IPv4 VNet, Key Vault IPv4 firewall rules)";
+
+/** A CIDR (or single address, read as /32) of the IPv4-only platform, in canonical form. */
+export function ipv4Cidr(key: string, v: Raw): Cidr {
+  const s = string(key, v);
+  const c = parseCidr(key, s);
+  if (c.addr.kind() !== "ipv4")
+    throw new ConfigError(
+      key,
+      `${quote(s)} is an IPv6 range, and ${IPV4_ONLY}`,
+      "use the IPv4 range instead",
+    );
+  return c;
+}
+
+/** An IPv4 CIDR as canonical text (every CIDR in the stack config). */
+export function cidr(key: string, v: Raw): string {
+  return ipv4Cidr(key, v).text;
+}
+
+/** One IPv4 address (no prefix), dotted decimal without leading zeros. */
+export function ipv4Address(key: string, v: Raw): ipaddr.IPv4 {
+  const s = string(key, v);
+  if (s.includes("/"))
+    throw new ConfigError(
+      key,
+      `${quote(s)} is a range, not an address`,
+      `use a single address such as ${s.slice(0, s.indexOf("/"))}`,
+    );
+  const c = ipv4Cidr(key, s);
+  return c.addr as ipaddr.IPv4;
+}
+
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   if (a.addr.kind() !== b.addr.kind()) return false;
   const bits = Math.min(a.bits, b.bits);
@@ -312,7 +421,7 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
 
 /** An allowlist entry: a CIDR that is never "everything". */
 export function allowlistCidr(key: string, v: Raw): string {
-  const c = parseCidr(key, string(key, v));
+  const c = ipv4Cidr(key, v);
   if (c.bits === 0) {
     throw new ConfigError(
       key,
@@ -337,6 +446,158 @@ export function noOverlaps(entries: { key: string; cidr: string }[]): void {
       }
     }
   }
+}
+
+// ---- Kubernetes quantities ----
+
+/** What a quantity measures: CPU (cores) or bytes (memory, storage). */
+export type QuantityKind = "cpu" | "bytes";
+
+/**
+ * CPU: whole or decimal cores (`2`, `0.5`) or millicores (`500m`), the forms the Kubernetes docs use
+ * for CPU units (kubernetes.io/docs/concepts/configuration/manage-resources-containers, "CPU resource
+ * units"); a byte suffix (`10Ti`) on a CPU value is a mistake. Bytes: a plain number or one with a
+ * decimal (k, M, G, T, P, E) or binary (Ki … Ei) suffix ("Memory resource units"); `m` on memory
+ * means millibytes (`500m` = half a byte), always a mistake.
+ */
+const CPU_RE = /^(\d+(\.\d+)?|\d+m)$/;
+const BYTES_RE = /^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const BYTE_FACTOR: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+/** Bounds: 0..10000 cores (more than any AKS cluster runs); 0..1Pi (a zero quota allows nothing). */
+export const QUANTITY_BOUNDS: Record<QuantityKind, { max: number; maxText: string }> = {
+  cpu: { max: 10000, maxText: "10000 cores" },
+  bytes: { max: 2 ** 50, maxText: "1Pi" },
+};
+
+/** The value of a quantity of `kind` (cores, or bytes), or undefined when the text is not one. */
+export function quantityValue(kind: QuantityKind, s: string): number | undefined {
+  if (kind === "cpu") {
+    if (!CPU_RE.test(s)) return undefined;
+    return s.endsWith("m") ? Number(s.slice(0, -1)) / 1000 : Number(s);
+  }
+  const m = BYTES_RE.exec(s);
+  return m ? Number(m[1]) * BYTE_FACTOR[m[3] ?? ""] : undefined;
+}
+
+/** A Kubernetes quantity of `kind`, strict by meaning and bounded; unset takes `dflt`. */
+export function quantity(key: string, v: Raw, kind: QuantityKind, dflt?: string): string {
+  if (typeof v === "number") v = String(v); // YAML `2` for two cores
+  const s = string(key, v, dflt);
+  const n = quantityValue(kind, s);
+  const what =
+    kind === "cpu"
+      ? "a CPU quantity in cores or millicores such as 2, 0.5 or 500m"
+      : "a memory or storage quantity in bytes such as 512Mi, 4Gi or 1G";
+  if (n === undefined)
+    throw new ConfigError(
+      key,
+      `${quote(s)} is not ${what}${
+        kind === "cpu" && BYTES_RE.test(s)
+          ? " (a byte suffix on a CPU value)"
+          : kind === "bytes" && /^\d+(\.\d+)?m$/.test(s)
+            ? " (m means millibytes)"
+            : ""
+      }`,
+      `use ${what}`,
+    );
+  const b = QUANTITY_BOUNDS[kind];
+  if (!(n <= b.max))
+    throw new ConfigError(key, `${quote(s)} is above ${b.maxText}`, `use at most ${b.maxText}`);
+  return s;
+}
+
+// ---- durations ----
+
+/** Days in an ISO-8601 `PnYnMnD` duration with at least one component (a year counts 365, a month 30). */
+export function isoDurationDays(d: string): number | undefined {
+  const m = /^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(d);
+  if (!m) return undefined;
+  return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0);
+}
+
+/**
+ * An ISO-8601 date duration (`P90D`, `P1Y6M`) between `min.days` and `max.days`; a bare `P` is
+ * refused. `min.what`/`max.what` say where each bound comes from.
+ */
+export function isoDuration(
+  key: string,
+  v: Raw,
+  dflt: string,
+  min: { days: number; what: string },
+  max: { days: number; what: string },
+): string {
+  const s = string(key, v, dflt);
+  const days = isoDurationDays(s);
+  const fix = `use an ISO-8601 duration from P${min.days}D to P${max.days}D, e.g. P90D`;
+  if (days === undefined)
+    throw new ConfigError(
+      key,
+      `${quote(s)} is not an ISO-8601 duration of years, months and days with at least one of them`,
+      fix,
+    );
+  if (days < min.days) throw new ConfigError(key, `${quote(s)} is shorter than ${min.what}`, fix);
+  if (days > max.days) throw new ConfigError(key, `${quote(s)} is longer than ${max.what}`, fix);
+  return s;
+}
+
+/** Seconds in a Go/Kubernetes duration (`1h`, `30m`, `1h30m`, `500ms`), or undefined. */
+export function goDurationSeconds(s: string): number | undefined {
+  if (!/^(\d+(ms|s|m|h))+$/.test(s)) return undefined;
+  let total = 0;
+  for (const [, n, u] of s.matchAll(/(\d+)(ms|s|m|h)/g))
+    total += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[u as "ms" | "s" | "m" | "h"];
+  return total;
+}
+
+/** A Go duration of minSeconds..maxSeconds (a zero refresh interval means "never refresh" to ESO). */
+export function goDuration(
+  key: string,
+  v: Raw,
+  dflt: string,
+  minSeconds: number,
+  maxSeconds: number,
+): string {
+  const s = string(key, v, dflt);
+  const secs = goDurationSeconds(s);
+  if (secs === undefined)
+    throw new ConfigError(key, `${quote(s)} is not a duration`, "use a duration such as 1h, 30m or 1h30m");
+  if (secs < minSeconds || secs > maxSeconds)
+    throw new ConfigError(
+      key,
+      `${quote(s)} is outside ${minSeconds}s..${maxSeconds / 3600}h`,
+      `use a duration from ${minSeconds}s to ${maxSeconds / 3600}h, e.g. 1h`,
+    );
+  return s;
+}
+
+// ---- names ----
+
+/**
+ * A Key Vault secret name: 1-127 characters, only 0-9, a-z, A-Z and dashes (Key Vault "Object
+ * identifiers", learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates,
+ * MicrosoftDocs/azure-docs articles/key-vault/general/about-keys-secrets-certificates.md).
+ */
+export function keyVaultSecretName(key: string, v: Raw, dflt?: string, suffix = ""): string {
+  const max = 127 - suffix.length;
+  const what = `a Key Vault secret name (1-${max} letters, digits, dashes${suffix ? `; the program appends ${suffix}` : ""})`;
+  const s = string(key, v, dflt);
+  if (!new RegExp(`^[0-9a-zA-Z-]{1,${max}}$`).test(s))
+    throw new ConfigError(key, `${quote(s)} is not ${what}`, `use ${what}`);
+  return s;
 }
 
 /** Collects errors from independent sections so one run reports them all. */
