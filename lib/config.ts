@@ -25,7 +25,7 @@ import {
   pattern,
   record,
   string,
-  stringMap,
+  azureTags,
   unique,
   findSampleValues,
   SampleValue,
@@ -492,7 +492,13 @@ function parsePool(key: string, raw: Raw, dflt: NodePoolConfig): NodePoolConfig 
       "set maxCount ≥ minCount",
     );
   return {
-    vmSize: string(`${key}.vmSize`, r.vmSize, dflt.vmSize),
+    // Azure VM size names: Standard_<family…>, e.g. Standard_D8ds_v5 (Azure refuses an unknown one at preview)
+    vmSize: pattern(
+      `${key}.vmSize`,
+      string(`${key}.vmSize`, r.vmSize, dflt.vmSize),
+      /^Standard_[A-Za-z0-9_]{1,56}$/,
+      "an Azure VM size such as Standard_D8ds_v5",
+    ),
     minCount,
     maxCount,
     osSku: oneOf(`${key}.osSku`, r.osSku, ["AzureLinux", "Ubuntu"] as const, dflt.osSku),
@@ -1134,7 +1140,13 @@ function parseSecrets(
         const d = record(dk, dx);
         noUnknownKeys(dk, d, ["key", "remoteName"]);
         return {
-          key: pattern(`${dk}.key`, string(`${dk}.key`, d.key), /^[-._a-zA-Z0-9]+$/, "a Secret data key"),
+          // Kubernetes Secret data keys: [-._a-zA-Z0-9]+, at most 253 characters (IsConfigMapKey)
+          key: pattern(
+            `${dk}.key`,
+            string(`${dk}.key`, d.key),
+            /^[-._a-zA-Z0-9]{1,253}$/,
+            "a Secret data key (letters, digits, - . _; at most 253 characters)",
+          ),
           remoteName: keyVaultSecretName(`${dk}.remoteName`, d.remoteName),
         };
       });
@@ -1305,7 +1317,21 @@ const ENTRA_HOSTS = /^https:\/\/(login\.microsoftonline\.com|sts\.windows\.net)(
  * shared `…/common/discovery/keys`).
  */
 function checkEntraJwt(jwt: JwtConfig): void {
+  // A JWT claim name is case-sensitive (RFC 7519 §4); a huge or malformed one never matches a token.
+  if (!/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/.test(jwt.clientIdClaim))
+    throw new ConfigError(
+      "gateways.jwt.clientIdClaim",
+      `${quote(jwt.clientIdClaim.length > 40 ? jwt.clientIdClaim.slice(0, 40) + "…" : jwt.clientIdClaim)} is not a JWT claim name (letters, digits, _ . : -; at most 64)`,
+      "use azp (Entra ID v2.0) or appid (v1.0)",
+    );
   if (!ENTRA_HOSTS.test(jwt.issuer)) return; // not Entra ID: nothing version-specific to check
+  // Entra ID's client-id claims are lower case (access token claims reference): AZP never matches.
+  if (jwt.clientIdClaim !== jwt.clientIdClaim.toLowerCase())
+    throw new ConfigError(
+      "gateways.jwt.clientIdClaim",
+      `${quote(jwt.clientIdClaim)} never matches: Entra ID's claim names are lower case and claims are case-sensitive`,
+      `use ${jwt.clientIdClaim.toLowerCase()}`,
+    );
   const v2 = ENTRA_V2_ISSUER.exec(jwt.issuer);
   const v1 = ENTRA_V1_ISSUER.exec(jwt.issuer);
   const tenant = (v2 ?? v1)?.[1];
@@ -1534,11 +1560,18 @@ function parseGateways(
 /**
  * A route's match: HTTPRoute a path prefix, GRPCRoute a service name, both as Gateway API validates
  * them (kubernetes-sigs/gateway-api apis/v1 httproute_types.go HTTPPathMatch and grpcroute_types.go
- * GRPCMethodMatch). An HTTPRoute without the key matches `/` (documented); an empty or null match
- * is refused, never widened to `/`.
+ * GRPCMethodMatch). A missing, empty or null match is refused, never widened to `/`: exposing
+ * every path is written `match: /`.
  */
 function routeMatch(key: string, v: Raw, kind: "HTTPRoute" | "GRPCRoute"): string {
-  if (v === undefined && kind === "HTTPRoute") return "/";
+  if (v === undefined)
+    throw new ConfigError(
+      key,
+      "is missing: a route states what it exposes",
+      kind === "HTTPRoute"
+        ? "set a path prefix such as /api, or match: / to expose every path on purpose"
+        : "set the gRPC service name, e.g. ameide.threads.v1.Threads",
+    );
   if (v === "" || v === null)
     throw new ConfigError(
       key,
@@ -1762,8 +1795,8 @@ export function parseConfig(
     location: pattern(
       "location",
       string("location", raw.location),
-      /^[a-z]+[a-z0-9]*$/,
-      "an Azure region name such as westeurope",
+      /^[a-z][a-z0-9]{1,39}$/,
+      "an Azure region name such as westeurope (lowercase letters and digits, at most 40)",
     ),
     production,
     productionExemptReason:
@@ -1782,7 +1815,7 @@ export function parseConfig(
       /^[a-z][a-z0-9]{0,14}$/,
       "a short lowercase prefix",
     ),
-    tags: stringMap("tags", raw.tags),
+    tags: azureTags("tags", raw.tags),
     protectResources: bool("protectResources", raw.protectResources, production, {
       false: production ? "production stateful resources must be protected" : undefined,
     }),

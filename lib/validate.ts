@@ -282,6 +282,37 @@ export function stringMap(key: string, v: Raw): Record<string, string> {
 }
 
 /**
+ * Azure resource tags: at most 50 per resource, names up to 512 characters without `<>%&\?/`,
+ * values up to 256 characters (learn.microsoft.com/azure/azure-resource-manager/management/
+ * tag-resources, "Limitations").
+ */
+export function azureTags(key: string, v: Raw): Record<string, string> {
+  const tags = stringMap(key, v);
+  const names = Object.keys(tags);
+  if (names.length > 50)
+    throw new ConfigError(
+      key,
+      `has ${names.length} tags; Azure allows 50 per resource`,
+      "keep at most 50 tags",
+    );
+  for (const [name, value] of Object.entries(tags)) {
+    if (name.length > 512 || /[<>%&\\?/]/.test(name))
+      throw new ConfigError(
+        `${key}.${name.length > 40 ? name.slice(0, 40) + "…" : name}`,
+        "is not a valid Azure tag name (at most 512 characters, none of < > % & \\ ? /)",
+        "use a short tag name such as cost-center",
+      );
+    if (value.length > 256)
+      throw new ConfigError(
+        `${key}.${name}`,
+        `is ${value.length} characters long; Azure tag values are limited to 256`,
+        "shorten the value",
+      );
+  }
+  return tags;
+}
+
+/**
  * The one rule for lists that are sets: every item once. `id` gives the value that must be unique
  * (canonical: a CIDR's normalised text, a lowercased GUID); the error names the duplicate and both
  * positions.
@@ -387,9 +418,19 @@ export function ipv4Cidr(key: string, v: Raw): Cidr {
   return c;
 }
 
-/** An IPv4 CIDR as canonical text (every CIDR in the stack config). */
+/**
+ * An IPv4 network range (VNet, subnets, pod and service ranges) as canonical text. The prefix length
+ * is required: a bare address would be a /32, which is never a usable network.
+ */
 export function cidr(key: string, v: Raw): string {
-  return ipv4Cidr(key, v).text;
+  const c = ipv4Cidr(key, v);
+  if (typeof v === "string" && !v.includes("/"))
+    throw new ConfigError(
+      key,
+      `${quote(v)} has no prefix length, so it would be a single address (/32), not a network range`,
+      "write the range with its prefix length, e.g. 10.20.0.0/16",
+    );
+  return c.text;
 }
 
 /** One IPv4 address (no prefix), dotted decimal without leading zeros. */

@@ -431,7 +431,12 @@ describe("value kinds: regressions (loose reads refused)", () => {
       ports: [{ port }],
       reason: "r",
     });
-    refusedAt("dev", (c) => (c.extraFlows = [flow("grpc")]), "flows[", /declares a port named 'grpc'/);
+    refusedAt(
+      "dev",
+      (c) => (c.extraFlows = [flow("grpc")]),
+      "extraFlows[0] (x).ports[0].port",
+      /declares a port named 'grpc'/,
+    );
     // A name a destination workload declares is accepted.
     parseVia("dev", (c) => (c.extraFlows = [flow("http")]));
   });
