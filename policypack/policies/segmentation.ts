@@ -381,6 +381,16 @@ export function readStack(resources: readonly PolicyResource[]): StackSegmentati
   const ciliumPolicies: CiliumNetworkPolicy[] = [];
   const ciliumUrns: string[] = [];
   let dataplane: Dataplane = "upstream";
+  /** A resource's objects, or undefined once a value unknown at preview is recorded as a problem. */
+  const readObjects = (r: PolicyResource): any[] | undefined => {
+    try {
+      return objectsOf(r);
+    } catch (e) {
+      if (!(e instanceof UnknownValueError)) throw e;
+      problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
+      return undefined;
+    }
+  };
   for (const r of resources) {
     if (r.type === MANAGED_CLUSTER_TYPE) {
       try {
@@ -392,14 +402,8 @@ export function readStack(resources: readonly PolicyResource[]): StackSegmentati
       continue;
     }
     if (CILIUM_POLICY_TYPE.test(r.type)) {
-      let objects: any[];
-      try {
-        objects = objectsOf(r);
-      } catch (e) {
-        if (!(e instanceof UnknownValueError)) throw e;
-        problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
-        continue;
-      }
+      const objects = readObjects(r);
+      if (!objects) continue;
       for (const o of objects) {
         try {
           validateCiliumNetworkPolicy(o);
@@ -423,14 +427,8 @@ export function readStack(resources: readonly PolicyResource[]): StackSegmentati
     const isNs = NAMESPACE_TYPE.test(r.type);
     const isNp = NETWORK_POLICY_TYPE.test(r.type);
     if (!isNs && !isNp) continue;
-    let objects: any[];
-    try {
-      objects = objectsOf(r);
-    } catch (e) {
-      if (!(e instanceof UnknownValueError)) throw e;
-      problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
-      continue;
-    }
+    const objects = readObjects(r);
+    if (!objects) continue;
     for (const o of objects) {
       const name = o?.metadata?.name;
       if (isNs) {
