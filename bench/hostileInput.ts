@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ROOT, allVariants } from "../test/fuzz/variants";
+import { planArgv } from "../tools/plan/argv";
 
 const IDS = ["dev:<file>:huge-5mb", "dev:<file>:alias-bomb", "dev:<file>:nested-10k"];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ameide-hostile-"));
@@ -25,19 +26,10 @@ try {
   for (const v of variants) {
     fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), v.text);
     const start = process.hrtime.bigint();
-    const r = spawnSync(
-      process.execPath,
-      [
-        "-r",
-        path.join(ROOT, "tools/register.js"),
-        path.join(ROOT, "tools/plan/main.ts"),
-        "--cwd",
-        dir,
-        "--stack",
-        "dev",
-      ],
-      { encoding: "utf8", timeout: 120_000 },
-    );
+    const r = spawnSync(process.execPath, planArgv("--cwd", dir, "--stack", "dev"), {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const first = `${r.stderr}${r.stdout}`.split("\n").find((l) => /error|limit/i.test(l)) ?? "";
     console.log(`${v.id.padEnd(24)} exit ${r.status} in ${Math.round(ms)} ms  ${first.trim().slice(0, 160)}`);

@@ -20,6 +20,7 @@ import { renderTree, makeColors, shouldColor } from "../tools/plan/render";
 import { diffResources } from "../tools/plan/diff";
 import { k8sTypeInfo } from "../tools/plan/manifests";
 import type { PlanJson, PlanResource } from "../tools/plan/types";
+import { planArgv } from "../tools/plan/argv";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = path.join(ROOT, "test/fixtures/plan-project");
@@ -49,16 +50,12 @@ function plan(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const baseEnv = { ...process.env };
   delete baseEnv.FORCE_COLOR;
   delete baseEnv.NO_COLOR;
-  const r = spawnSync(
-    process.execPath,
-    ["-r", path.join(ROOT, "tools/register.js"), path.join(ROOT, "tools/plan/main.ts"), ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...baseEnv, ...env },
-      timeout: 55000,
-    },
-  );
+  const r = spawnSync(process.execPath, planArgv(...args), {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...baseEnv, ...env },
+    timeout: 55000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const fixtureArgs = (stack: string, ...more: string[]) => [

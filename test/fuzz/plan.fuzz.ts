@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ROOT, Variant, allVariants } from "./variants";
+import { planArgv } from "../../tools/plan/argv";
 
 /** How many variants the plan runs (spread evenly over all variants, so the sample is fixed). */
 export const PLAN_SAMPLE = 10;
@@ -54,17 +55,7 @@ describe("fuzz: a sample of variants through the full offline plan", () => {
       const start = Date.now();
       const r = spawnSync(
         process.execPath,
-        [
-          "-r",
-          path.join(ROOT, "tools/register.js"),
-          path.join(ROOT, "tools/plan/main.ts"),
-          "--cwd",
-          dir,
-          "--stack",
-          v.stack.stack,
-          "--policy-pack",
-          path.join(ROOT, "policypack"),
-        ],
+        planArgv("--cwd", dir, "--stack", v.stack.stack, "--policy-pack", path.join(ROOT, "policypack")),
         { encoding: "utf8", timeout: PLAN_TIMEOUT_MS, env: { ...process.env, NO_COLOR: "1" } },
       );
       const out = `${r.stdout}\n${r.stderr}`;
