@@ -39,7 +39,7 @@ import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import type * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import type { AliasRecord, ResourceRecord } from "../harness/mockRun";
+import type { AliasRecord, ResourceRecord } from "../../harness/mockRun";
 import type {
   AnalyzerInfo,
   AnalyzerLog,
@@ -49,7 +49,7 @@ import type {
   PolicyInfo,
   PolicySeverity,
   PlanPolicyPack,
-} from "./types";
+} from "../types";
 
 /** A failure to start, configure or talk to the pack. The message says what to do. */
 export class AnalyzerError extends Error {
