@@ -10,7 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultResourceOptions, mockRun, type ResourceRecord } from "../tools/harness/mockRun";
+import { defaultResourceOptions, mockRun, type ResourceRecord } from "../../tools/harness/mockRun";
 import {
   AnalysisStream,
   AnalyzerError,
@@ -28,10 +28,10 @@ import {
   runtimeOptionArgs,
   toAnalyzerResources,
   type AnalyzerResourceInput,
-} from "../tools/plan/analyzer";
-import type { AnalyzerLog, PolicyDiagnostic, PolicyInfo } from "../tools/plan/types";
+} from "../../tools/plan/analyzer";
+import type { AnalyzerLog, PolicyDiagnostic, PolicyInfo } from "../../tools/plan/types";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "../..");
 const PACK = path.join(ROOT, "test/fixtures/analyzer-pack");
 const CONFIGS = path.join(ROOT, "test/fixtures/policy-config");
 const POLICY_VERSION = (
