@@ -4,6 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { aliasUrn, durationSeconds, toAnalyzerResources } from "../../tools/plan/analyzer";
+import { SECRET_PLACEHOLDER, SECRET_SIG, SIG_KEY } from "../../policypack/lib/pulumiWire";
 import { ROOT, STACK, opts, rec } from "./fixtures";
 
 describe("analyzer: registrations as AnalyzerResources", function () {
@@ -29,7 +30,7 @@ describe("analyzer: registrations as AnalyzerResources", function () {
     const [, a, b] = toAnalyzerResources([prov, ns, release], {
       project: "proj",
       stack: "dev",
-      config: { "kubernetes:context": "ctx", "kubernetes:kubeconfig": "[secret]", "proj:x": "y" },
+      config: { "kubernetes:context": "ctx", "kubernetes:kubeconfig": SECRET_PLACEHOLDER, "proj:x": "y" },
       secretKeys: ["kubernetes:kubeconfig"],
       projectDir: ROOT,
     });
@@ -54,10 +55,7 @@ describe("analyzer: registrations as AnalyzerResources", function () {
     assert.equal(b.provider?.urn, `urn:pulumi:dev::proj::pulumi:providers:kubernetes::${b.provider?.name}`);
     assert.deepEqual(b.provider?.properties, {
       context: "ctx",
-      kubeconfig: {
-        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-        value: "[secret]",
-      },
+      kubeconfig: { [SIG_KEY]: SECRET_SIG, value: SECRET_PLACEHOLDER },
       version: k8sVersion,
     });
   });

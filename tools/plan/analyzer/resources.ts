@@ -8,9 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createRequire } from "node:module";
 import type { AliasRecord, ResourceRecord } from "../../harness/mockRun";
-
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+import { PROVIDER_TYPE_PREFIX, STACK_TYPE, secretValue } from "../../../policypack/lib/pulumiWire";
 
 export interface AnalyzerResourceOptions {
   protect?: boolean;
@@ -69,9 +67,8 @@ export function aliasUrn(alias: AliasRecord, r: ResourceRecord, project: string,
   let prefix = `urn:pulumi:${stk}::${proj}::`;
   if (parent) {
     const qualifiedType = parent.split("::")[2] ?? "";
-    if (qualifiedType && qualifiedType !== "pulumi:pulumi:Stack") prefix += `${qualifiedType}$`;
-    else if (qualifiedType === "pulumi:pulumi:Stack" && r.urn.includes("::pulumi:pulumi:Stack$"))
-      prefix += "pulumi:pulumi:Stack$";
+    if (qualifiedType && qualifiedType !== STACK_TYPE) prefix += `${qualifiedType}$`;
+    else if (qualifiedType === STACK_TYPE && r.urn.includes(`::${STACK_TYPE}$`)) prefix += `${STACK_TYPE}$`;
   }
   return `${prefix}${type}::${name}`;
 }
@@ -86,7 +83,7 @@ export interface ResourceContext {
 }
 
 const providerPkg = (type: string): string | undefined =>
-  type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : undefined;
+  type.startsWith(PROVIDER_TYPE_PREFIX) ? type.slice(PROVIDER_TYPE_PREFIX.length) : undefined;
 
 /**
  * Builds what the CLI sends for every registration: options (alias URNs, timeouts in seconds), the
@@ -189,12 +186,12 @@ function defaultProviders(ctx: ResourceContext): (pkg: string) => AnalyzerProvid
       for (const [k, v] of Object.entries(ctx.config ?? {})) {
         if (!k.startsWith(`${pkg}:`)) continue;
         const key = k.slice(pkg.length + 1);
-        properties[key] = secretKeys.has(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+        properties[key] = secretKeys.has(k) ? secretValue(v) : v;
       }
       if (version) properties.version = version;
       p = {
-        urn: `urn:pulumi:${ctx.stack}::${ctx.project}::pulumi:providers:${pkg}::${name}`,
-        type: `pulumi:providers:${pkg}`,
+        urn: `urn:pulumi:${ctx.stack}::${ctx.project}::${PROVIDER_TYPE_PREFIX}${pkg}::${name}`,
+        type: `${PROVIDER_TYPE_PREFIX}${pkg}`,
         name,
         properties,
       };
