@@ -36,6 +36,7 @@ import { TIER_NAMES, WORKLOAD_LABEL, type WorkloadSpec } from "../data/tiers";
 import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPort } from "../data/flows";
 import type { OperatorNamespaceSpec } from "../data/operators";
 import { EXTERNAL_SECRETS_PODS } from "../data/chartPods";
+import { UNKNOWN_VALUE, isSecretValue } from "../policypack/lib/pulumiWire";
 
 export const TIER_LABEL = "ameide.io/tier";
 export const ENVIRONMENT_LABEL = "ameide.io/environment";
@@ -124,18 +125,15 @@ const NAMESPACE_TYPE = /^kubernetes:core\/v1:Namespace(Patch|List)?$/;
 const NETWORK_POLICY_TYPE = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy(Patch|List)?$/;
 const CILIUM_POLICY_TYPE = /^kubernetes:cilium\.io\/v2:CiliumNetworkPolicy(List)?$/;
 const MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster";
-/** Pulumi's wire-form markers (rpc.specialSigKey / secret signature / unknown sentinel). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Plain value of a wire-form input: secrets unwrapped; throws on values unknown at preview. */
 function plain(v: unknown, path: string): unknown {
-  if (v === UNKNOWN) throw new Error(`${path} is unknown at preview: the segmentation cannot be computed`);
+  if (v === UNKNOWN_VALUE)
+    throw new Error(`${path} is unknown at preview: the segmentation cannot be computed`);
   if (Array.isArray(v)) return v.map((x, i) => plain(x, `${path}[${i}]`));
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    if (o[SIG_KEY] === SECRET_SIG) return plain(o.value, path);
+    if (isSecretValue(o)) return plain(o.value, path);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) out[k] = plain(x, `${path}.${k}`);
     return out;

@@ -215,7 +215,7 @@ describe("plan: CLI on the fixture project", function () {
     ]);
     assert.equal(planJson.counts.total, 8);
     assert.equal(planJson.summary.resources.create, 8);
-    assert.equal(planJson.outputs.apiToken, "[secret]");
+    assert.equal(planJson.outputs.apiToken, SECRET_PLACEHOLDER);
     assert.equal(planJson.outputs.namespace, "demo");
     // Advisory only.
     assert.deepEqual(
@@ -259,7 +259,7 @@ describe("plan: CLI on the fixture project", function () {
     const secret = YAML.parse(
       fs.readFileSync(path.join(out, "manifests/demo/secret-web-token.yaml"), "utf8"),
     );
-    assert.deepEqual(secret.stringData, { literal: "[secret]", token: "[secret]" });
+    assert.deepEqual(secret.stringData, { literal: SECRET_PLACEHOLDER, token: SECRET_PLACEHOLDER });
     const release = YAML.parse(fs.readFileSync(path.join(out, "releases/ingress-nginx.yaml"), "utf8"));
     assert.deepEqual(
       {

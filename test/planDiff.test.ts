@@ -488,11 +488,11 @@ describe("plan --diff: secrets on the fixture project", function () {
       path.join(dir, "prev.json"),
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.includes("~ kubeconfig: [secret] => [secret]"), r.stdout);
-    assert.ok(r.stdout.includes("~ metadata.name: [secret] => [secret]"), r.stdout);
+    assert.ok(r.stdout.includes(`~ kubeconfig: ${SECRET} => ${SECRET}`), r.stdout);
+    assert.ok(r.stdout.includes(`~ metadata.name: ${SECRET} => ${SECRET}`), r.stdout);
     const planText = fs.readFileSync(path.join(dir, "head/plan.json"), "utf8");
     const report = fs.readFileSync(path.join(dir, "head/report.md"), "utf8");
-    assert.ok(report.includes("| ~ | `kubeconfig` | `[secret]` | `[secret]` |"), report);
+    assert.ok(report.includes(`| ~ | \`kubeconfig\` | \`${SECRET}\` | \`${SECRET}\` |`), report);
     const changes = (JSON.parse(planText) as PlanJson).diff!.changed.flatMap((c) => c.changes);
     assert.deepEqual(
       changes.filter((c) => c.path === "kubeconfig" || c.path === "metadata.name").map((c) => [c.old, c.new]),

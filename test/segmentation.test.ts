@@ -12,6 +12,7 @@ import {
   type EngineInput,
   type NetworkPolicy,
 } from "../policypack/lib/netpol";
+import { UNKNOWN_VALUE, secretValue } from "../policypack/lib/pulumiWire";
 import type { WorkloadSpec } from "../data/tiers";
 import type { Flow } from "../data/flows";
 import { allowPolicies, defaultDeny, tierLayout, type NetworkPolicyManifest } from "../lib/networkPolicies";
@@ -226,10 +227,7 @@ describe("segmentation: engine input from registered records", () => {
   });
 
   it("unwraps secrets and refuses values unknown at preview", () => {
-    const secret = (v: unknown) => ({
-      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-      value: v,
-    });
+    const secret = secretValue;
     const ok = engineInputFromRecords(
       [{ type: NS, inputs: { metadata: { name: "a", labels: secret({ "ameide.io/tier": "gateway" }) } } }],
       CATALOG,
@@ -240,11 +238,7 @@ describe("segmentation: engine input from registered records", () => {
       ["envoy"],
     );
     assert.throws(
-      () =>
-        engineInputFromRecords(
-          [{ type: NS, inputs: { metadata: { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } } }],
-          CATALOG,
-        ),
+      () => engineInputFromRecords([{ type: NS, inputs: { metadata: { name: UNKNOWN_VALUE } } }], CATALOG),
       /unknown at preview/,
     );
   });

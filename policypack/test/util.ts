@@ -16,8 +16,8 @@ import {
   UnknownValueError,
 } from "@pulumi/policy";
 
-/** The runtime's sentinel for a string unknown at preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The runtime's sentinel for a string unknown at preview (one definition: lib/pulumiWire.ts). */
+export { UNKNOWN_VALUE as UNKNOWN } from "../lib/pulumiWire";
 
 export class NotApplicable extends Error {}
 

@@ -9,14 +9,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { mockOutputs, mockCall, mockRead, MockContext } from "./mockOutputs";
+import {
+  SECRET_PLACEHOLDER,
+  STACK_TYPE,
+  UNKNOWN_VALUE,
+  isSecretValue,
+} from "../../policypack/lib/pulumiWire";
 
 // Internal SDK modules: stable across 3.x, used by the SDK's own test helpers.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require("@pulumi/pulumi/runtime/stack");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const rpc = require("@pulumi/pulumi/runtime/rpc");
 
 /** A Pulumi alias as registered: either a full URN or the spec fields that were set. */
 export type AliasRecord =
@@ -125,17 +129,8 @@ export const defaultResourceOptions = (o: Partial<ResourceOptionsRecord> = {}): 
   ...o,
 });
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** The engine's sentinel for a value unknown at preview. */
-export const UNKNOWN: string = rpc.unknownValue;
-
-/** True when a deserialized input value is a Pulumi secret. */
-export function isSecretValue(v: unknown): v is { value: unknown } {
-  return (
-    typeof v === "object" && v !== null && (v as Record<string, unknown>)[rpc.specialSigKey] === SECRET_SIG
-  );
-}
+/** The engine's sentinel for a value unknown at preview, and the secret test (policypack/lib/pulumiWire.ts). */
+export { UNKNOWN_VALUE as UNKNOWN, isSecretValue };
 
 /** Replaces every secret in a value by `replacement(inner)`; leaves everything else as is. */
 export function mapSecrets(v: unknown, replacement: (inner: unknown) => unknown): unknown {
@@ -152,11 +147,11 @@ export function mapSecrets(v: unknown, replacement: (inner: unknown) => unknown)
 /** Plain values: secrets unwrapped (what a policy sees). */
 export const unwrapSecrets = (v: unknown): unknown => mapSecrets(v, (x) => unwrapSecrets(x));
 
-/** Placeholder written wherever a secret value would appear in output. */
-export const REDACTED = "[secret]";
+/** Placeholder written wherever a secret value would appear in output (policypack/lib/pulumiWire.ts). */
+export { SECRET_PLACEHOLDER as REDACTED };
 
 /** Values safe to print: secrets replaced by a placeholder. */
-export const redactSecrets = (v: unknown): unknown => mapSecrets(v, () => REDACTED);
+export const redactSecrets = (v: unknown): unknown => mapSecrets(v, () => SECRET_PLACEHOLDER);
 
 function readAlias(a: any): AliasRecord {
   if (typeof a.getUrn === "function" && a.getUrn()) return { urn: a.getUrn() };
@@ -306,7 +301,7 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
     await settings.waitForRPCs();
     if (readErrors.length > 0) throw readErrors[0];
     if (programError) throw programError;
-    const stackRecord = records.find((r) => r.type === "pulumi:pulumi:Stack");
+    const stackRecord = records.find((r) => r.type === STACK_TYPE);
     const stackUrn = stackRecord?.urn ?? "";
     return {
       resources: records,

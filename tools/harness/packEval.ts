@@ -18,6 +18,7 @@ import {
   UnknownValueError,
 } from "@pulumi/policy";
 import { ResourceRecord, unwrapSecrets } from "./mockRun";
+import { PROVIDER_TYPE_PREFIX } from "../../policypack/lib/pulumiWire";
 
 export interface PackDiagnostic {
   policyName: string;
@@ -59,7 +60,7 @@ function resolve(
 }
 
 /** Custom resources the engine would send to Analyze (components are not analyzed). */
-const analyzable = (r: ResourceRecord) => r.custom || r.type.startsWith("pulumi:providers:");
+const analyzable = (r: ResourceRecord) => r.custom || r.type.startsWith(PROVIDER_TYPE_PREFIX);
 
 const isType = () => false;
 const asType = () => undefined;

@@ -6,10 +6,11 @@
  * redacted to `[secret]`; a field that was or is secret shows as `[secret]` on both sides.
  */
 import * as fs from "node:fs";
+import { SECRET_PLACEHOLDER as SECRET, UNKNOWN_PLACEHOLDER } from "../../policypack/lib/pulumiWire";
 import type { PlanJson, PlanResource, PropertyChange, ResourceChange, ResourceDiff } from "./types";
 
-/** The plan's marker for a secret value (same text as the harness's REDACTED). */
-export const SECRET = "[secret]";
+/** The plan's marker for a secret value (policypack/lib/pulumiWire.ts). */
+export { SECRET };
 
 /** The flag's own error: names `--diff`, the file and the fix; raised before the program runs. */
 export class DiffFileError extends Error {
@@ -268,7 +269,7 @@ export function diffResources(
 
 /** A value as the diff prints it: JSON, with the secret and unknown markers bare. */
 export function formatValue(v: unknown): string {
-  if (v === SECRET || v === "[unknown]") return v;
+  if (v === SECRET || v === UNKNOWN_PLACEHOLDER) return v;
   if (v === undefined) return "undefined";
   return JSON.stringify(v);
 }

@@ -16,6 +16,11 @@ import type { OfflinePlanContext } from "../../lib/runContext";
 import type { AnalysisStream, PolicyAnalyzer, PreparedPolicies } from "./analyzer";
 import { plural, renderPlan, Progress, shouldColor } from "./render";
 import {
+  PROVIDER_TYPE_PREFIX,
+  STACK_TYPE,
+  SECRET_PLACEHOLDER as REDACTED,
+} from "../../policypack/lib/pulumiWire";
+import {
   UNKNOWN_PLACEHOLDER,
   type AnalyzerLog,
   type PlanCounts,
@@ -67,9 +72,6 @@ const lazy = {
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-/** Same text as the harness's REDACTED (kept here so that this module loads without the SDK). */
-const REDACTED = "[secret]";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -338,9 +340,9 @@ export function countResources(resources: Pick<PlanResource, "type" | "custom">[
   let components = 0;
   for (const r of resources) {
     byType[r.type] = (byType[r.type] ?? 0) + 1;
-    if (r.type.startsWith("pulumi:providers:")) providers++;
+    if (r.type.startsWith(PROVIDER_TYPE_PREFIX)) providers++;
     else if (r.custom) custom++;
-    else if (r.type !== "pulumi:pulumi:Stack") components++;
+    else if (r.type !== STACK_TYPE) components++;
   }
   return { total: resources.length, custom, components, providers, byType };
 }

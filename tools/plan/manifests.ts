@@ -4,7 +4,7 @@
  * releases (chart, version, values). Inputs come from the plan, so secrets are already redacted.
  */
 import * as YAML from "yaml";
-import { REDACTED } from "../harness/mockRun";
+import { SECRET_PLACEHOLDER as REDACTED } from "../../policypack/lib/pulumiWire";
 import type { PlanJson, PlanResource } from "./types";
 
 export interface ManifestFile {

@@ -19,9 +19,10 @@ import {
   unknownNamespaceMessage,
   closest,
 } from "../../lib/configInput";
+import { SECRET_PLACEHOLDER } from "../../policypack/lib/pulumiWire";
 
 /** What a `secure:` config value becomes. Never the ciphertext, never a decrypted value. */
-export const SECRET_PLACEHOLDER = "[secret]";
+export { SECRET_PLACEHOLDER };
 
 /** The default organization of a stack, as the CLI's local (diy) backend names it. */
 export const DEFAULT_ORGANIZATION = "organization";

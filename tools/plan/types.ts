@@ -82,7 +82,7 @@ export interface AnalyzerLog {
 }
 
 /** Marker written in place of a value that is unknown at preview. */
-export const UNKNOWN_PLACEHOLDER = "[unknown]";
+export { UNKNOWN_PLACEHOLDER } from "../../policypack/lib/pulumiWire";
 
 /**
  * One resource in the plan: the registration as recorded, with its inputs made printable (secrets
