@@ -31,7 +31,7 @@ import {
   platformCatalog,
   tierEnvironments,
   type ExpectedConnectivity,
-} from "../lib/segmentation";
+} from "../tools/segmentation/render";
 import { workloadId } from "../policypack/lib/netpol";
 import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod } from "../data/chartPods";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";

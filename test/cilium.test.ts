@@ -29,7 +29,7 @@ import {
   type EngineInput,
   type NetworkPolicy,
 } from "../policypack/lib/netpol";
-import { engineInputFromRecords, platformCatalog, dataplaneOf, KUBE_DNS } from "../lib/segmentation";
+import { engineInputFromRecords, platformCatalog, dataplaneOf, KUBE_DNS } from "../tools/segmentation/render";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { TIERS } from "../data/tiers";
 import { operatorPolicies, isCiliumPolicy, type ExternalRanges } from "../lib/networkPolicies";

@@ -37,7 +37,7 @@ import {
   tierMatrixMarkdown,
   type ConnectivityDifference,
   type ExpectedConnectivity,
-} from "../lib/segmentation";
+} from "../tools/segmentation/render";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

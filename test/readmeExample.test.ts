@@ -24,7 +24,7 @@ import {
   OPERATOR_WORKLOADS,
   platformCatalog,
   tierEnvironments,
-} from "../lib/segmentation";
+} from "../tools/segmentation/render";
 import { PROJECT, PROJECT_DIR, Registry, runWithConfig, stackConfig } from "./helpers/stack";
 
 const README = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");

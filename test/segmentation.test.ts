@@ -1,5 +1,5 @@
 /**
- * Unit tests of lib/segmentation.ts on small hand-built stacks (the real stacks are checked in
+ * Unit tests of tools/segmentation/ on small hand-built stacks (the real stacks are checked in
  * intentCheck.test.ts).
  */
 import { strict as assert } from "node:assert";
@@ -41,7 +41,7 @@ import {
   workloadListMarkdown,
   type RecordLike,
   type TierCatalog,
-} from "../lib/segmentation";
+} from "../tools/segmentation/render";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

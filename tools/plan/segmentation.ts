@@ -26,7 +26,7 @@ import {
   tierMatrixText,
   workloadListMarkdown,
   type TierViewOptions,
-} from "../../lib/segmentation";
+} from "../segmentation/render";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
 import type { PlanJson, PlanSegmentation } from "./types";
 

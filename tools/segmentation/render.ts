@@ -31,11 +31,11 @@ import {
   type Peer,
   type Protocol,
   type Workload,
-} from "../policypack/lib/netpol";
-import { TIER_NAMES, WORKLOAD_LABEL, type WorkloadSpec } from "../data/tiers";
-import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPort } from "../data/flows";
-import type { OperatorNamespaceSpec } from "../data/operators";
-import { EXTERNAL_SECRETS_PODS } from "../data/chartPods";
+} from "../../policypack/lib/netpol";
+import { TIER_NAMES, WORKLOAD_LABEL, type WorkloadSpec } from "../../data/tiers";
+import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPort } from "../../data/flows";
+import type { OperatorNamespaceSpec } from "../../data/operators";
+import { EXTERNAL_SECRETS_PODS } from "../../data/chartPods";
 
 export const TIER_LABEL = "ameide.io/tier";
 export const ENVIRONMENT_LABEL = "ameide.io/environment";
