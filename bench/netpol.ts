@@ -15,7 +15,7 @@
 //
 // Run: npm run bench -- netpol   (or alone: node -r ./tools/register.js bench/netpol.ts)
 
-import { KUBE_DNS } from "../tools/segmentation/render";
+import { KUBE_DNS } from "../tools/segmentation/records";
 import { analyze, type EngineInput, type NetworkPolicy, type Workload } from "../policypack/lib/netpol";
 
 const ROLES = ["web", "api", "worker", "db"] as const;

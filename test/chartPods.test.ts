@@ -24,14 +24,16 @@ import {
 import {
   catalogWorkload,
   engineInputFromRecords,
-  expectedConnectivity,
   KUBE_DNS,
-  legacyEnvironment,
   OPERATOR_WORKLOADS,
   platformCatalog,
+} from "../tools/segmentation/records";
+import {
+  expectedConnectivity,
+  legacyEnvironment,
   tierEnvironments,
   type ExpectedConnectivity,
-} from "../tools/segmentation/render";
+} from "../tools/segmentation/intent";
 import { workloadId } from "../policypack/lib/netpol";
 import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod } from "../data/chartPods";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";

@@ -29,7 +29,12 @@ import {
   type EngineInput,
   type NetworkPolicy,
 } from "../policypack/lib/netpol";
-import { engineInputFromRecords, platformCatalog, dataplaneOf, KUBE_DNS } from "../tools/segmentation/render";
+import {
+  engineInputFromRecords,
+  platformCatalog,
+  dataplaneOf,
+  KUBE_DNS,
+} from "../tools/segmentation/records";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { TIERS } from "../data/tiers";
 import { operatorPolicies, isCiliumPolicy, type ExternalRanges } from "../lib/networkPolicies";

@@ -26,18 +26,17 @@ import { isExternal, type Flow } from "../data/flows";
 import { analyze, type ConnectivityResult, type EngineInput } from "../policypack/lib/netpol";
 import {
   compareConnectivity,
-  engineInputFromRecords,
-  expectedConnectivity,
   formatDifferences,
-  legacyEnvironment,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-  tierEnvironments,
-  tierGroups,
-  tierMatrixMarkdown,
   type ConnectivityDifference,
+} from "../tools/segmentation/check";
+import { engineInputFromRecords, OPERATOR_WORKLOADS, platformCatalog } from "../tools/segmentation/records";
+import {
+  expectedConnectivity,
+  legacyEnvironment,
+  tierEnvironments,
   type ExpectedConnectivity,
-} from "../tools/segmentation/render";
+} from "../tools/segmentation/intent";
+import { tierGroups, tierMatrixMarkdown } from "../tools/segmentation/render";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

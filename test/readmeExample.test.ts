@@ -16,15 +16,9 @@ import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { allPolicies } from "../policypack/policies";
 import { analyze } from "../policypack/lib/netpol";
 import { evaluatePack, type PolicyPackConfig } from "../tools/harness/packEval";
-import {
-  compareConnectivity,
-  engineInputFromRecords,
-  expectedConnectivity,
-  formatDifferences,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-  tierEnvironments,
-} from "../tools/segmentation/render";
+import { compareConnectivity, formatDifferences } from "../tools/segmentation/check";
+import { engineInputFromRecords, OPERATOR_WORKLOADS, platformCatalog } from "../tools/segmentation/records";
+import { expectedConnectivity, tierEnvironments } from "../tools/segmentation/intent";
 import { PROJECT, PROJECT_DIR, Registry, runWithConfig, stackConfig } from "./helpers/stack";
 
 const README = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");

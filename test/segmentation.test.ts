@@ -17,30 +17,33 @@ import type { Flow } from "../data/flows";
 import { allowPolicies, defaultDeny, tierLayout, type NetworkPolicyManifest } from "../lib/networkPolicies";
 import {
   catalogWorkload,
-  compareConnectivity,
   engineInputFromRecords,
+  KUBE_DNS,
+  platformCatalog,
+  type RecordLike,
+  type TierCatalog,
+} from "../tools/segmentation/records";
+import { compareConnectivity, formatDifferences } from "../tools/segmentation/check";
+import {
   expectedConnectivity,
   externalTargetRanges,
-  flowDiff,
   flowPortsConns,
-  formatDifferences,
-  KUBE_DNS,
   legacyEnvironment,
+  tierEnvironments,
+} from "../tools/segmentation/intent";
+import {
+  flowDiff,
   externalClassifier,
   intentMarks,
   matrixSvg,
   matrixSvgFootnotes,
-  platformCatalog,
   tierMatrixCounts,
   tierMatrixText,
   unintendedText,
   wrapPorts,
-  tierEnvironments,
   tierGroups,
   tierMatrixMarkdown,
   workloadListMarkdown,
-  type RecordLike,
-  type TierCatalog,
 } from "../tools/segmentation/render";
 
 const NS = "kubernetes:core/v1:Namespace";

@@ -7,20 +7,15 @@
 import { TIERS } from "../../data/tiers";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
 import { parseConfig } from "../../lib/config";
+import { analyzeRecords, dataplaneOf, OPERATOR_WORKLOADS, platformCatalog } from "../segmentation/records";
+import { compareConnectivity } from "../segmentation/check";
+import { expectedConnectivity, legacyEnvironment, tierEnvironments } from "../segmentation/intent";
 import {
-  analyzeRecords,
-  compareConnectivity,
-  dataplaneOf,
-  expectedConnectivity,
   externalClassifier,
   flowDiff,
   intentMarks,
-  legacyEnvironment,
   matrixSvg,
   matrixSvgFootnotes,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-  tierEnvironments,
   tierMatrixCounts,
   tierMatrixMarkdown,
   tierMatrixText,

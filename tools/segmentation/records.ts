@@ -1,0 +1,197 @@
+/**
+ * Engine input of a stack from its registered resources: the Namespaces, NetworkPolicies and
+ * CiliumNetworkPolicies as registered, workloads synthesized from the tier catalog (and the
+ * chart pods of operator namespaces), the dataplane read from its ManagedCluster. Pure.
+ */
+import {
+  analyze,
+  type ConnectivityResult,
+  type CiliumNetworkPolicy,
+  type Dataplane,
+  type EngineInput,
+  type NamespaceInfo,
+  type NetworkPolicy,
+  type Workload,
+} from "../../policypack/lib/netpol";
+import { WORKLOAD_LABEL, type WorkloadSpec } from "../../data/tiers";
+import { EXTERNAL_SECRETS_PODS } from "../../data/chartPods";
+
+export const TIER_LABEL = "ameide.io/tier";
+export const ENVIRONMENT_LABEL = "ameide.io/environment";
+/** Tier label of the legacy shared namespace: it hosts the workloads of every tier. */
+export const LEGACY_TIER = "legacy";
+/** Tier label of operator namespaces (external-secrets, …). */
+export const OPERATOR_TIER = "operator";
+
+/** CoreDNS as AKS runs it: the DNS target of every default-deny policy. */
+export const KUBE_DNS: Workload = {
+  namespace: "kube-system",
+  name: "coredns",
+  kind: "Deployment",
+  labels: { "k8s-app": "kube-dns" },
+  ports: [
+    { name: "dns", containerPort: 53, protocol: "UDP" },
+    { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+  ],
+};
+
+/**
+ * Workloads of operator namespaces, by namespace name: the pods of the external-secrets chart 2.9.0
+ * (controller, webhook, cert-controller) with the labels and ports its templates give them
+ * (data/chartPods.ts, checked against the chart by the chart-pods conformance test).
+ */
+export const OPERATOR_WORKLOADS: Readonly<Record<string, readonly WorkloadSpec[]>> = {
+  "external-secrets": EXTERNAL_SECRETS_PODS.map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    ports: p.ports,
+    labels: p.labels,
+  })),
+};
+
+/** Workloads per tier label value (`ameide.io/tier`), e.g. `{app: [...], data: [...], legacy: [...all]}`. */
+export type TierCatalog = Readonly<Record<string, readonly WorkloadSpec[]>>;
+
+/**
+ * The dataplane of a stack: `cilium` when its ManagedCluster's `networkProfile.networkPolicy` is
+ * cilium (AKS Azure CNI powered by Cilium), else `upstream` (Kubernetes NetworkPolicy semantics;
+ * Azure NPM and stacks without a cluster).
+ */
+export function dataplaneOf(resources: readonly RecordLike[]): Dataplane {
+  const clusters = resources.filter((r) => r.type === MANAGED_CLUSTER_TYPE);
+  const engines = new Set(
+    clusters.map((r) => {
+      const np = (plain(r.inputs, r.type) as any)?.networkProfile?.networkPolicy;
+      return np === "cilium" ? "cilium" : "upstream";
+    }),
+  );
+  if (engines.size > 1) throw new Error("the stack's clusters use different network policy engines");
+  return engines.has("cilium") ? "cilium" : "upstream";
+}
+
+/** The catalog by tier label: every tier's workloads, and the legacy namespace holding all of them. */
+export function platformCatalog(
+  tiers: Readonly<Record<string, { workloads: readonly WorkloadSpec[] }>>,
+): TierCatalog {
+  const out: Record<string, readonly WorkloadSpec[]> = {};
+  for (const [t, spec] of Object.entries(tiers)) out[t] = spec.workloads;
+  // the legacy namespace: every tier's long-running workloads (no chart hook Jobs, which run only
+  // where their chart is installed; components/namespaceTiers.ts uses the same rule)
+  out[LEGACY_TIER] = Object.values(tiers).flatMap((t) => t.workloads.filter((w) => w.kind !== "Job"));
+  return out;
+}
+
+/** A registered resource (ResourceRecord or anything with type and wire-form inputs). */
+export interface RecordLike {
+  type: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface EngineInputOptions {
+  /** Workloads of specific namespaces, by name (overrides the tier catalog; operator namespaces). Default OPERATOR_WORKLOADS. */
+  namespaceWorkloads?: Readonly<Record<string, readonly WorkloadSpec[]>>;
+  /** Workloads outside the stack that policies reach (default: CoreDNS in kube-system). */
+  clusterWorkloads?: readonly Workload[];
+  /** The dataplane (default: read from the stack's ManagedCluster, see dataplaneOf). */
+  dataplane?: Dataplane;
+}
+
+const NAMESPACE_TYPE = /^kubernetes:core\/v1:Namespace(Patch|List)?$/;
+const NETWORK_POLICY_TYPE = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy(Patch|List)?$/;
+const CILIUM_POLICY_TYPE = /^kubernetes:cilium\.io\/v2:CiliumNetworkPolicy(List)?$/;
+const MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster";
+/** Pulumi's wire-form markers (rpc.specialSigKey / secret signature / unknown sentinel). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Plain value of a wire-form input: secrets unwrapped; throws on values unknown at preview. */
+function plain(v: unknown, path: string): unknown {
+  if (v === UNKNOWN) throw new Error(`${path} is unknown at preview: the segmentation cannot be computed`);
+  if (Array.isArray(v)) return v.map((x, i) => plain(x, `${path}[${i}]`));
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SIG_KEY] === SECRET_SIG) return plain(o.value, path);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = plain(x, `${path}.${k}`);
+    return out;
+  }
+  return v;
+}
+
+function objectsOf(r: RecordLike): Record<string, any>[] {
+  const p = plain(r.inputs, r.type) as Record<string, any>;
+  if (r.type.endsWith("List")) return Array.isArray(p.items) ? p.items : [];
+  return [p];
+}
+
+const stringLabels = (x: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (x && typeof x === "object" && !Array.isArray(x))
+    for (const [k, v] of Object.entries(x)) if (typeof v === "string") out[k] = v;
+  return out;
+};
+
+/** Engine workload of a catalog workload: pods labelled with the workload name, named container ports. */
+export function catalogWorkload(namespace: string, w: WorkloadSpec): Workload {
+  return {
+    namespace,
+    name: w.name,
+    kind: w.kind ?? "Deployment",
+    labels: w.labels ?? { [WORKLOAD_LABEL]: w.name },
+    ports: w.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? "TCP" })),
+  };
+}
+
+/**
+ * Engine input of a stack: its Namespaces/NamespacePatches (labels merged per name) and
+ * NetworkPolicies as registered, and workloads synthesized from the catalog: every namespace whose
+ * `ameide.io/tier` label names a catalog entry gets one workload per catalog workload (pod labels
+ * `app.kubernetes.io/name: <workload>`, the catalog's named container ports and kind).
+ */
+export function engineInputFromRecords(
+  resources: readonly RecordLike[],
+  catalog: TierCatalog,
+  options: EngineInputOptions = {},
+): EngineInput {
+  const nsLabels = new Map<string, Record<string, string>>();
+  const policies: NetworkPolicy[] = [];
+  const ciliumPolicies: CiliumNetworkPolicy[] = [];
+  for (const r of resources) {
+    if (CILIUM_POLICY_TYPE.test(r.type)) {
+      for (const o of objectsOf(r)) ciliumPolicies.push(o as CiliumNetworkPolicy);
+    } else if (NAMESPACE_TYPE.test(r.type)) {
+      for (const o of objectsOf(r)) {
+        const name = o?.metadata?.name;
+        if (typeof name !== "string" || name === "")
+          throw new Error(`${r.type}: namespace without a literal name`);
+        nsLabels.set(name, { ...(nsLabels.get(name) ?? {}), ...stringLabels(o.metadata.labels) });
+      }
+    } else if (NETWORK_POLICY_TYPE.test(r.type)) {
+      for (const o of objectsOf(r)) policies.push(o as NetworkPolicy);
+    }
+  }
+  const byNamespace = options.namespaceWorkloads ?? OPERATOR_WORKLOADS;
+  const namespaces: NamespaceInfo[] = [...nsLabels].map(([name, labels]) => ({ name, labels }));
+  const workloads: Workload[] = [];
+  for (const ns of namespaces) {
+    const specs = byNamespace[ns.name] ?? catalog[ns.labels[TIER_LABEL] ?? ""] ?? [];
+    for (const w of specs) workloads.push(catalogWorkload(ns.name, w));
+  }
+  for (const w of options.clusterWorkloads ?? [KUBE_DNS]) workloads.push(w);
+  const dataplane = options.dataplane ?? dataplaneOf(resources);
+  return { namespaces, workloads, policies, dataplane, ciliumPolicies };
+}
+
+/** Convenience: analyze the registered resources of a stack with the platform catalog. */
+export function analyzeRecords(
+  resources: readonly RecordLike[],
+  catalog: TierCatalog,
+  options: EngineInputOptions = {},
+): { input: EngineInput; result: ConnectivityResult; millis: number } {
+  const input = engineInputFromRecords(resources, catalog, options);
+  const t0 = process.hrtime.bigint();
+  const result = analyze(input);
+  const millis = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { input, result, millis };
+}
