@@ -12,6 +12,7 @@ import { TierName, WORKLOAD_LABEL } from "../data/tiers";
 import { customPodLabels } from "../data/chartPods";
 import type { OperatorNamespaceSpec } from "../data/operators";
 import { parseCidr, cidrContains } from "./validate";
+import { KUBE_DNS, NON_PUBLIC_RANGES } from "../data/cluster";
 
 /** The cluster's network policy engine (`cluster.networkPolicy`): decides how API-server flows are written. */
 export type NetworkPolicyEngine = "cilium" | "azure";
@@ -159,16 +160,6 @@ export const MANAGED_LABELS = {
   "app.kubernetes.io/part-of": "ameide-platform",
 };
 
-/** Ranges that are never "the internet". */
-const NON_PUBLIC = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "169.254.0.0/16",
-  "127.0.0.0/8",
-];
-
 /** Removes ranges contained in another range of the list, keeping order. */
 export function minimalCidrs(cidrs: string[]): string[] {
   const parsed = [...new Set(cidrs)].map((c) => ({ c, p: parseCidr(c, c) }));
@@ -188,7 +179,10 @@ export function externalPeers(
   _direction: "ingress" | "egress",
 ): Peer[] {
   const publicInternet: Peer = {
-    ipBlock: { cidr: "0.0.0.0/0", except: minimalCidrs([...NON_PUBLIC, ranges.podCidr, ranges.serviceCidr]) },
+    ipBlock: {
+      cidr: "0.0.0.0/0",
+      except: minimalCidrs([...NON_PUBLIC_RANGES, ranges.podCidr, ranges.serviceCidr]),
+    },
   };
   switch (target) {
     case "internet":
@@ -249,6 +243,12 @@ const ports = (ps: FlowPort[]) =>
     protocol: p.protocol ?? "TCP",
   }));
 
+/** A DNS port's protocol as a NetworkPolicy port writes it (CoreDNS serves UDP and TCP only). */
+function dnsProtocol(p: string | undefined): "TCP" | "UDP" {
+  if (p === undefined || p === "TCP" || p === "UDP") return p ?? "TCP";
+  throw new Error(`KUBE_DNS port protocol ${p}: a DNS port is UDP or TCP`);
+}
+
 /** The default-deny policy of a namespace: nothing in, nothing out but DNS to kube-dns. */
 export function defaultDeny(namespace: string): NetworkPolicyManifest {
   return {
@@ -266,14 +266,11 @@ export function defaultDeny(namespace: string): NetworkPolicyManifest {
         {
           to: [
             {
-              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
-              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_DNS.namespace } },
+              podSelector: { matchLabels: { ...KUBE_DNS.labels } },
             },
           ],
-          ports: [
-            { port: 53, protocol: "UDP" },
-            { port: 53, protocol: "TCP" },
-          ],
+          ports: KUBE_DNS.ports.map((p) => ({ port: p.containerPort, protocol: dnsProtocol(p.protocol) })),
         },
       ],
     },

@@ -21,13 +21,7 @@ import {
   type EngineInput,
   type Peer,
 } from "../policypack/lib/netpol";
-import {
-  catalogWorkload,
-  engineInputFromRecords,
-  KUBE_DNS,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-} from "../tools/segmentation/records";
+import { catalogWorkload, engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
 import {
   expectedConnectivity,
   legacyEnvironment,
@@ -35,8 +29,9 @@ import {
   type ExpectedConnectivity,
 } from "../tools/segmentation/intent";
 import { workloadId } from "../policypack/lib/netpol";
-import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod } from "../data/chartPods";
+import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod, OPERATOR_PODS } from "../data/chartPods";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
+import { KUBE_DNS } from "../data/cluster";
 
 const tcp = (p: number) => ConnectionSet.of({ TCP: PortSet.single(p) });
 const DNS = ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) });
@@ -90,7 +85,7 @@ for (const stack of STACKS) {
           operators: [
             {
               spec: EXTERNAL_SECRETS_NAMESPACE,
-              workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name],
+              workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
             },
           ],
         },

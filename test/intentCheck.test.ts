@@ -29,7 +29,7 @@ import {
   formatDifferences,
   type ConnectivityDifference,
 } from "../tools/segmentation/check";
-import { engineInputFromRecords, OPERATOR_WORKLOADS, platformCatalog } from "../tools/segmentation/records";
+import { engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
 import {
   expectedConnectivity,
   legacyEnvironment,
@@ -37,6 +37,7 @@ import {
   type ExpectedConnectivity,
 } from "../tools/segmentation/intent";
 import { tierGroups, tierMatrixMarkdown } from "../tools/segmentation/render";
+import { OPERATOR_PODS } from "../data/chartPods";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -97,7 +98,7 @@ for (const stack of [...STACKS, ...LEGACY_STACKS]) {
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
-            workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name],
+            workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
           },
         ],
         // The one declared exception: the legacy namespace in phase 1a admits everything itself.

@@ -18,7 +18,6 @@ import { allowPolicies, defaultDeny, tierLayout, type NetworkPolicyManifest } fr
 import {
   catalogWorkload,
   engineInputFromRecords,
-  KUBE_DNS,
   platformCatalog,
   type RecordLike,
   type TierCatalog,
@@ -45,6 +44,7 @@ import {
   tierMatrixMarkdown,
   workloadListMarkdown,
 } from "../tools/segmentation/render";
+import { KUBE_DNS } from "../data/cluster";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

@@ -7,7 +7,7 @@
 import { TIERS } from "../../data/tiers";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
 import { parseConfig } from "../../lib/config";
-import { analyzeRecords, dataplaneOf, OPERATOR_WORKLOADS, platformCatalog } from "../segmentation/records";
+import { analyzeRecords, dataplaneOf, platformCatalog } from "../segmentation/records";
 import { compareConnectivity } from "../segmentation/check";
 import { expectedConnectivity, legacyEnvironment, tierEnvironments } from "../segmentation/intent";
 import {
@@ -24,6 +24,7 @@ import {
 } from "../segmentation/render";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
 import type { PlanJson, PlanSegmentation } from "./types";
+import { OPERATOR_PODS } from "../../data/chartPods";
 
 interface Computed {
   summary: PlanSegmentation;
@@ -62,7 +63,7 @@ function tierView(plan: PlanJson, result: ConnectivityResult, dataplane: "cilium
     const expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
       dataplane,
       operators: [
-        { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name] },
+        { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name] },
       ],
     });
     const view: TierViewOptions = {

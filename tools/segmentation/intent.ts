@@ -21,7 +21,8 @@ import {
 import { TIER_NAMES, type WorkloadSpec } from "../../data/tiers";
 import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPort } from "../../data/flows";
 import type { OperatorNamespaceSpec } from "../../data/operators";
-import { catalogWorkload, KUBE_DNS, type TierCatalog } from "./records";
+import { KUBE_DNS, NON_PUBLIC_RANGES } from "../../data/cluster";
+import { catalogWorkload, type TierCatalog } from "./records";
 
 /** Where the tiers of one environment live. */
 export interface EnvironmentLayout {
@@ -65,16 +66,6 @@ export interface ExternalRangesConfig {
   privateEndpointSubnetCidr: string;
   adminClientCidrs: readonly string[];
 }
-
-/** Never "the internet": RFC 1918, shared address space (RFC 6598), loopback, link-local. */
-export const NON_PUBLIC_RANGES = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-];
 
 /** The address ranges of an external target (same for both directions). */
 export function externalTargetRanges(target: ExternalTarget, ranges: ExternalRangesConfig): IpInterval[] {
@@ -176,7 +167,11 @@ export function flowPortsConns(
   return ConnectionSet.of({ TCP: PortSet.of(acc.TCP), UDP: PortSet.of(acc.UDP), SCTP: PortSet.of(acc.SCTP) });
 }
 
-export const DNS_CONNS = ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) });
+/** The DNS allowance: the DNS service's container ports (KUBE_DNS, data/cluster.ts: UDP and TCP 53). */
+export const DNS_CONNS = KUBE_DNS.ports.reduce(
+  (acc, p) => acc.union(ConnectionSet.of({ [p.protocol ?? "TCP"]: PortSet.single(p.containerPort) })),
+  ConnectionSet.NONE,
+);
 
 /**
  * The connectivity the flow table intends: per environment, a tier endpoint is every catalog

@@ -14,42 +14,11 @@ import {
   type Workload,
 } from "../../policypack/lib/netpol";
 import { WORKLOAD_LABEL, type WorkloadSpec } from "../../data/tiers";
-import { EXTERNAL_SECRETS_PODS } from "../../data/chartPods";
+import { OPERATOR_PODS } from "../../data/chartPods";
+import { KUBE_DNS } from "../../data/cluster";
+import { LEGACY_TIER, TIER_LABEL } from "../../policypack/lib/conventions";
 
-export const TIER_LABEL = "ameide.io/tier";
-export const ENVIRONMENT_LABEL = "ameide.io/environment";
-/** Tier label of the legacy shared namespace: it hosts the workloads of every tier. */
-export const LEGACY_TIER = "legacy";
-/** Tier label of operator namespaces (external-secrets, …). */
-export const OPERATOR_TIER = "operator";
-
-/** CoreDNS as AKS runs it: the DNS target of every default-deny policy. */
-export const KUBE_DNS: Workload = {
-  namespace: "kube-system",
-  name: "coredns",
-  kind: "Deployment",
-  labels: { "k8s-app": "kube-dns" },
-  ports: [
-    { name: "dns", containerPort: 53, protocol: "UDP" },
-    { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
-  ],
-};
-
-/**
- * Workloads of operator namespaces, by namespace name: the pods of the external-secrets chart 2.9.0
- * (controller, webhook, cert-controller) with the labels and ports its templates give them
- * (data/chartPods.ts, checked against the chart by the chart-pods conformance test).
- */
-export const OPERATOR_WORKLOADS: Readonly<Record<string, readonly WorkloadSpec[]>> = {
-  "external-secrets": EXTERNAL_SECRETS_PODS.map((p) => ({
-    name: p.name,
-    kind: p.kind,
-    ports: p.ports,
-    labels: p.labels,
-  })),
-};
-
-/** Workloads per tier label value (`ameide.io/tier`), e.g. `{app: [...], data: [...], legacy: [...all]}`. */
+/** Workloads per tier label value (TIER_LABEL), e.g. `{app: [...], data: [...], legacy: [...all]}`. */
 export type TierCatalog = Readonly<Record<string, readonly WorkloadSpec[]>>;
 
 /**
@@ -88,7 +57,7 @@ export interface RecordLike {
 }
 
 export interface EngineInputOptions {
-  /** Workloads of specific namespaces, by name (overrides the tier catalog; operator namespaces). Default OPERATOR_WORKLOADS. */
+  /** Workloads of specific namespaces, by name (overrides the tier catalog; operator namespaces). Default OPERATOR_PODS (data/chartPods.ts). */
   namespaceWorkloads?: Readonly<Record<string, readonly WorkloadSpec[]>>;
   /** Workloads outside the stack that policies reach (default: CoreDNS in kube-system). */
   clusterWorkloads?: readonly Workload[];
@@ -171,7 +140,7 @@ export function engineInputFromRecords(
       for (const o of objectsOf(r)) policies.push(o as NetworkPolicy);
     }
   }
-  const byNamespace = options.namespaceWorkloads ?? OPERATOR_WORKLOADS;
+  const byNamespace = options.namespaceWorkloads ?? OPERATOR_PODS;
   const namespaces: NamespaceInfo[] = [...nsLabels].map(([name, labels]) => ({ name, labels }));
   const workloads: Workload[] = [];
   for (const ns of namespaces) {

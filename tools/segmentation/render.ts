@@ -20,7 +20,9 @@ import {
   type Peer,
 } from "../../policypack/lib/netpol";
 import { TIER_NAMES } from "../../data/tiers";
-import { ENVIRONMENT_LABEL, KUBE_DNS, LEGACY_TIER, TIER_LABEL, type TierCatalog } from "./records";
+import { KUBE_DNS } from "../../data/cluster";
+import { ENVIRONMENT_LABEL, LEGACY_TIER, TIER_LABEL } from "../../policypack/lib/conventions";
+import type { TierCatalog } from "./records";
 import { DNS_CONNS, externalTargetRanges, type ExternalRangesConfig } from "./intent";
 import { cmp, ipOf, type ConnectivityDifference } from "./check";
 
