@@ -90,8 +90,8 @@ function compute(plan: PlanJson): Computed {
   let out: Computed;
   try {
     // the stack's dataplane: Cilium mode when its ManagedCluster runs networkPolicy cilium
-    const dataplane = dataplaneOf(plan.resources as never);
-    const { input, result, millis } = analyzeRecords(records as never, platformCatalog(TIERS), { dataplane });
+    const dataplane = dataplaneOf(plan.resources);
+    const { input, result, millis } = analyzeRecords(records, platformCatalog(TIERS), { dataplane });
     out = {
       result,
       namespaces: input.namespaces,

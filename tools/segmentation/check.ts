@@ -31,7 +31,7 @@ export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** An address of a peer id (`first-last[External]`), as family and value. */
 export function ipOf(s: string): { family: 4 | 6; value: bigint } {
-  return parseIp(s) as { family: 4 | 6; value: bigint };
+  return parseIp(s);
 }
 
 /**
@@ -81,7 +81,8 @@ export function compareConnectivity(
     const peers = side === "egress" ? actual.externalDestinations : actual.externalSources;
     const actualIvs = peers.map((p) => {
       const f = ipOf(p.first);
-      return { peer: p, iv: { family: f.family, start: f.value, end: ipOf(p.last).value } as IpInterval };
+      const iv: IpInterval = { family: f.family, start: f.value, end: ipOf(p.last).value };
+      return { peer: p, iv };
     });
     for (const w of [...workloads].sort(cmp)) {
       const wanted = expected.external.filter((x) => x.workload === w && x.direction === side);

@@ -30,7 +30,7 @@ export function dataplaneOf(resources: readonly RecordLike[]): Dataplane {
   const clusters = resources.filter((r) => r.type === MANAGED_CLUSTER_TYPE);
   const engines = new Set(
     clusters.map((r) => {
-      const np = (plain(r.inputs, r.type) as any)?.networkProfile?.networkPolicy;
+      const np = field(field(plain(r.inputs, r.type), "networkProfile"), "networkPolicy");
       return np === "cilium" ? "cilium" : "upstream";
     }),
   );
@@ -74,30 +74,56 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** A plain JSON object of the wire form. */
+type WireObject = Record<string, unknown>;
+
+const isObject = (x: unknown): x is WireObject => x !== null && typeof x === "object" && !Array.isArray(x);
+
+/** A field of a plain JSON value, undefined when the value is not an object. */
+const field = (x: unknown, key: string): unknown => (isObject(x) ? x[key] : undefined);
+
 /** Plain value of a wire-form input: secrets unwrapped; throws on values unknown at preview. */
 function plain(v: unknown, path: string): unknown {
   if (v === UNKNOWN) throw new Error(`${path} is unknown at preview: the segmentation cannot be computed`);
   if (Array.isArray(v)) return v.map((x, i) => plain(x, `${path}[${i}]`));
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (o[SIG_KEY] === SECRET_SIG) return plain(o.value, path);
+  if (isObject(v)) {
+    if (v[SIG_KEY] === SECRET_SIG) return plain(v.value, path);
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = plain(x, `${path}.${k}`);
+    for (const [k, x] of Object.entries(v)) out[k] = plain(x, `${path}.${k}`);
     return out;
   }
   return v;
 }
 
-function objectsOf(r: RecordLike): Record<string, any>[] {
-  const p = plain(r.inputs, r.type) as Record<string, any>;
-  if (r.type.endsWith("List")) return Array.isArray(p.items) ? p.items : [];
-  return [p];
+/** Whether a wire object names itself (`metadata.name`), as every manifest the engine takes does. */
+const named = (o: WireObject): boolean => isObject(o.metadata) && typeof o.metadata.name === "string";
+
+/**
+ * The engine's NetworkPolicy / CiliumNetworkPolicy: a named object (the engine reads the rest
+ * defensively, every field optional: policypack/lib/netpol/model.ts).
+ */
+const isNetworkPolicy = (o: WireObject): o is WireObject & NetworkPolicy => named(o);
+const isCiliumPolicy = (o: WireObject): o is WireObject & CiliumNetworkPolicy => named(o);
+
+/** The policy objects of a record; an object without a literal name is refused (it cannot be analysed). */
+function policiesOf<T>(r: RecordLike, is: (o: WireObject) => o is WireObject & T): T[] {
+  return objectsOf(r).map((o) => {
+    if (!is(o)) throw new Error(`${r.type}: policy without a literal metadata.name`);
+    return o;
+  });
+}
+
+/** The objects a registered resource stands for: its inputs, or the items of a List. */
+function objectsOf(r: RecordLike): WireObject[] {
+  const p = plain(r.inputs, r.type);
+  if (!r.type.endsWith("List")) return isObject(p) ? [p] : [];
+  const items = field(p, "items");
+  return Array.isArray(items) ? items.filter(isObject) : [];
 }
 
 const stringLabels = (x: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
-  if (x && typeof x === "object" && !Array.isArray(x))
-    for (const [k, v] of Object.entries(x)) if (typeof v === "string") out[k] = v;
+  if (isObject(x)) for (const [k, v] of Object.entries(x)) if (typeof v === "string") out[k] = v;
   return out;
 };
 
@@ -128,16 +154,16 @@ export function engineInputFromRecords(
   const ciliumPolicies: CiliumNetworkPolicy[] = [];
   for (const r of resources) {
     if (CILIUM_POLICY_TYPE.test(r.type)) {
-      for (const o of objectsOf(r)) ciliumPolicies.push(o as CiliumNetworkPolicy);
+      ciliumPolicies.push(...policiesOf(r, isCiliumPolicy));
     } else if (NAMESPACE_TYPE.test(r.type)) {
       for (const o of objectsOf(r)) {
-        const name = o?.metadata?.name;
+        const name = field(o.metadata, "name");
         if (typeof name !== "string" || name === "")
           throw new Error(`${r.type}: namespace without a literal name`);
-        nsLabels.set(name, { ...(nsLabels.get(name) ?? {}), ...stringLabels(o.metadata.labels) });
+        nsLabels.set(name, { ...(nsLabels.get(name) ?? {}), ...stringLabels(field(o.metadata, "labels")) });
       }
     } else if (NETWORK_POLICY_TYPE.test(r.type)) {
-      for (const o of objectsOf(r)) policies.push(o as NetworkPolicy);
+      policies.push(...policiesOf(r, isNetworkPolicy));
     }
   }
   const byNamespace = options.namespaceWorkloads ?? OPERATOR_PODS;

@@ -735,6 +735,8 @@ export function tierMatrixCounts(
 /** Connections as np-guard text, its lines, or a result. */
 export type ConnectionsLike = string | readonly string[] | ConnectivityResult;
 
+const isLines = (c: ConnectionsLike): c is readonly string[] => Array.isArray(c);
+
 function connectionMap(c: ConnectionsLike): Map<string, { src: string; dst: string; conns: ConnectionSet }> {
   const out = new Map<string, { src: string; dst: string; conns: ConnectionSet }>();
   const add = (src: string, dst: string, conns: ConnectionSet) => {
@@ -742,8 +744,8 @@ function connectionMap(c: ConnectionsLike): Map<string, { src: string; dst: stri
     const cur = out.get(key);
     out.set(key, { src, dst, conns: cur ? cur.conns.union(conns) : conns });
   };
-  if (typeof c === "string" || Array.isArray(c)) {
-    const lines = typeof c === "string" ? c.split("\n") : (c as readonly string[]);
+  if (typeof c === "string" || isLines(c)) {
+    const lines = typeof c === "string" ? c.split("\n") : c;
     for (const raw of lines) {
       const line = raw.trim();
       if (line === "") continue;
@@ -751,7 +753,7 @@ function connectionMap(c: ConnectionsLike): Map<string, { src: string; dst: stri
       if (!m) throw new Error(`not an np-guard connection line: '${line}'`);
       add(m[1], m[2], ConnectionSet.parse(m[3]));
     }
-  } else (c as ConnectivityResult).forEachConnection((x) => add(x.src.id, x.dst.id, x.conns));
+  } else c.forEachConnection((x) => add(x.src.id, x.dst.id, x.conns));
   return out;
 }
 
