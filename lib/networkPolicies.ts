@@ -13,6 +13,12 @@ import { customPodLabels } from "../data/chartPods";
 import type { OperatorNamespaceSpec } from "../data/operators";
 import { parseCidr, cidrContains } from "./validate";
 import { KUBE_DNS, NON_PUBLIC_RANGES } from "../data/cluster";
+import {
+  FLOW_LABEL,
+  FLOW_REASON_ANNOTATION,
+  MANAGED_LABELS,
+  NAMESPACE_NAME_LABEL,
+} from "../policypack/lib/conventions";
 
 /** The cluster's network policy engine (`cluster.networkPolicy`): decides how API-server flows are written. */
 export type NetworkPolicyEngine = "cilium" | "azure";
@@ -153,13 +159,6 @@ export interface NamespaceLayout {
   workloadsOf(tier: TierName): string[];
 }
 
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-export const FLOW_LABEL = "ameide.io/flow";
-export const MANAGED_LABELS = {
-  "app.kubernetes.io/managed-by": "pulumi",
-  "app.kubernetes.io/part-of": "ameide-platform",
-};
-
 /** Removes ranges contained in another range of the list, keeping order. */
 export function minimalCidrs(cidrs: string[]): string[] {
   const parsed = [...new Set(cidrs)].map((c) => ({ c, p: parseCidr(c, c) }));
@@ -298,7 +297,7 @@ export function allowPolicies(
       name: `allow-${f.id}-${suffix}`,
       namespace,
       labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
-      annotations: { "ameide.io/flow-reason": f.reason },
+      annotations: { [FLOW_REASON_ANNOTATION]: f.reason },
     });
     if (inNs(f.to)) {
       const podSelector = podSelectorFor(f.to as Exclude<Endpoint, { external: ExternalTarget }>, layout);
@@ -372,7 +371,7 @@ export function operatorPolicies(
         name: `allow-${f.id}`,
         namespace: spec.name,
         labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
-        annotations: { "ameide.io/flow-reason": f.reason },
+        annotations: { [FLOW_REASON_ANNOTATION]: f.reason },
       };
       const podSelector = f.pods?.length ? workloadsSelector(f.pods) : {};
       if (engine === "cilium" && f.peer === "kubeApiServer") {
@@ -420,8 +419,6 @@ export function legacyLayout(namespace: string, workloadsOf: (tier: TierName) =>
   };
 }
 
-/** Label on the legacy namespace naming its phase 1 network policy mode (`observe` | `enforce`). */
-export const NETWORK_POLICY_MODE_LABEL = "ameide.io/network-policy-mode";
 /** Name of the observe phase's allow-all policy (flow logs name it when only it admits a flow). */
 export const OBSERVE_POLICY_NAME = "ameide-observe-allow-all";
 
@@ -446,7 +443,7 @@ export function observeAllowAll(namespace: string): NetworkPolicyManifest {
       namespace,
       labels: { ...MANAGED_LABELS, [FLOW_LABEL]: "observe-allow-all" },
       annotations: {
-        "ameide.io/flow-reason":
+        [FLOW_REASON_ANNOTATION]:
           "phase 1a (observe): admits every caller the flow table does not list until flow logs show none; removed in phase 1b (enforce)",
       },
     },
