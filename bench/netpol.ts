@@ -15,8 +15,9 @@
 //
 // Run: npm run bench -- netpol   (or alone: node -r ./tools/register.js bench/netpol.ts)
 
-import { KUBE_DNS } from "../lib/segmentation";
 import { analyze, type EngineInput, type NetworkPolicy, type Workload } from "../policypack/lib/netpol";
+import { KUBE_DNS } from "../data/cluster";
+import { NAMESPACE_NAME_LABEL } from "../policypack/lib/conventions";
 
 const ROLES = ["web", "api", "worker", "db"] as const;
 
@@ -32,7 +33,7 @@ function np(ns: string, name: string, spec: NetworkPolicy["spec"]): NetworkPolic
 export function syntheticCluster(namespaces: number, workloadsPerNs: number): EngineInput {
   const input: EngineInput = {
     namespaces: [
-      { name: "kube-system", labels: {} },
+      { name: KUBE_DNS.namespace, labels: {} },
       { name: "monitoring", labels: { purpose: "monitoring" } },
     ],
     workloads: [
@@ -79,8 +80,8 @@ export function syntheticCluster(namespaces: number, workloadsPerNs: number): En
           {
             to: [
               {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_DNS.namespace } },
+                podSelector: { matchLabels: { ...KUBE_DNS.labels } },
               },
             ],
             ports: [

@@ -3,8 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../data/operators";
 import type { GatewayName } from "../data/tiers";
 import type { GatewaysConfig, RateLimitConfig, RouteConfig } from "../lib/config";
-import { MANAGED_LABELS } from "../lib/networkPolicies";
-import { ENVIRONMENT_LABEL, GATEWAY_ACCESS_LABEL } from "./namespaceTiers";
+import { ENVIRONMENT_LABEL, gatewayAccessLabel, MANAGED_LABELS } from "../policypack/lib/conventions";
 
 export const TLS_SECRET = "gateway-tls";
 export const CLIENT_CA_SECRET = "admin-client-ca";
@@ -256,7 +255,7 @@ export class Gateways extends pulumi.ComponentResource {
       const allowed = {
         namespaces: {
           from: "Selector",
-          selector: { matchLabels: { [GATEWAY_ACCESS_LABEL(gw)]: "true", [ENVIRONMENT_LABEL]: env } },
+          selector: { matchLabels: { [gatewayAccessLabel(gw)]: "true", [ENVIRONMENT_LABEL]: env } },
         },
         kinds: gw === "api" ? [{ kind: "HTTPRoute" }, { kind: "GRPCRoute" }] : [{ kind: "HTTPRoute" }],
       };

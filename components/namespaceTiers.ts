@@ -1,6 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { GATEWAY_NAMES, PSS_VERSION, TIER_NAMES, TierName, PssLevel } from "../data/tiers";
+import { GATEWAY_NAMES, PSS_VERSION, TIER_NAMES, TierName } from "../data/tiers";
+import {
+  ENVIRONMENT_LABEL,
+  EXEMPTION_ANNOTATION,
+  gatewayAccessLabel,
+  LEGACY_TIER,
+  MANAGED_LABELS,
+  NETWORK_POLICY_MODE_LABEL,
+  OBSERVE_UNTIL_ANNOTATION,
+  PSS_LABELS,
+  ROLE_LABEL,
+  TIER_LABEL,
+  type PssLevel,
+} from "../policypack/lib/conventions";
 import type { Flow } from "../data/flows";
 import type { LegacyNamespaceConfig, TierConfig } from "../lib/config";
 import { legacyGuardRails } from "../lib/legacy";
@@ -9,19 +22,11 @@ import {
   defaultDeny,
   ExternalRanges,
   legacyLayout,
-  MANAGED_LABELS,
-  NETWORK_POLICY_MODE_LABEL,
   observeAllowAll,
   NetworkPolicyEngine,
   PolicyManifest,
   tierLayout,
 } from "../lib/networkPolicies";
-
-export const TIER_LABEL = "ameide.io/tier";
-export const ENVIRONMENT_LABEL = "ameide.io/environment";
-export const GATEWAY_ACCESS_LABEL = (gateway: string) => `ameide.io/gateway-access-${gateway}`;
-export const EXEMPTION_ANNOTATION = "ameide.io/pod-security-exemption";
-export const ROLE_LABEL = "ameide.io/role";
 
 /** Arguments of {@link NamespaceTiers}. */
 export interface NamespaceTiersArgs {
@@ -48,14 +53,14 @@ export function podSecurityLabels(
   rollout: "enforce" | "warn",
 ): Record<string, string> {
   const labels: Record<string, string> = {
-    "pod-security.kubernetes.io/audit": audit,
-    "pod-security.kubernetes.io/audit-version": PSS_VERSION,
-    "pod-security.kubernetes.io/warn": audit,
-    "pod-security.kubernetes.io/warn-version": PSS_VERSION,
+    [PSS_LABELS.audit]: audit,
+    [PSS_LABELS.auditVersion]: PSS_VERSION,
+    [PSS_LABELS.warn]: audit,
+    [PSS_LABELS.warnVersion]: PSS_VERSION,
   };
   if (rollout === "enforce") {
-    labels["pod-security.kubernetes.io/enforce"] = enforce;
-    labels["pod-security.kubernetes.io/enforce-version"] = PSS_VERSION;
+    labels[PSS_LABELS.enforce] = enforce;
+    labels[PSS_LABELS.enforceVersion] = PSS_VERSION;
   }
   return labels;
 }
@@ -170,7 +175,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
                 ...podSecurityLabels(tier.podSecurity, tier.auditLevel, tier.rollout),
                 ...Object.fromEntries(
                   GATEWAY_NAMES.filter((g) => tier.gatewayAccess.includes(g)).map((g) => [
-                    GATEWAY_ACCESS_LABEL(g),
+                    gatewayAccessLabel(g),
                     "true",
                   ]),
                 ),
@@ -347,7 +352,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
         metadata: {
           name: ns,
           labels: {
-            [TIER_LABEL]: "legacy",
+            [TIER_LABEL]: LEGACY_TIER,
             [NETWORK_POLICY_MODE_LABEL]: legacy.networkPolicyMode,
             ...podSecurityLabels("baseline", "restricted", "warn"),
           },
@@ -355,7 +360,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
             "pulumi.com/patchForce": "true",
             [EXEMPTION_ANNOTATION]:
               "legacy single namespace being migrated to tiers: restricted is warned and audited, not enforced",
-            ...(legacy.observeUntil ? { "ameide.io/observe-until": legacy.observeUntil } : {}),
+            ...(legacy.observeUntil ? { [OBSERVE_UNTIL_ANNOTATION]: legacy.observeUntil } : {}),
           },
         },
       },

@@ -1,13 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { OperatorNamespaceSpec } from "../data/operators";
-import {
-  defaultDeny,
-  ExternalRanges,
-  MANAGED_LABELS,
-  NetworkPolicyEngine,
-  operatorPolicies,
-} from "../lib/networkPolicies";
+import { defaultDeny, ExternalRanges, NetworkPolicyEngine, operatorPolicies } from "../lib/networkPolicies";
+import { MANAGED_LABELS, OPERATOR_TIER, TIER_LABEL } from "../policypack/lib/conventions";
 import { podSecurityLabels, registerPolicy } from "./namespaceTiers";
 
 /** Arguments of {@link OperatorNamespace}. */
@@ -38,7 +33,7 @@ export class OperatorNamespace extends pulumi.ComponentResource {
           name: s.name,
           labels: {
             ...MANAGED_LABELS,
-            "ameide.io/tier": "operator",
+            [TIER_LABEL]: OPERATOR_TIER,
             ...podSecurityLabels(s.podSecurity, s.podSecurity, "enforce"),
           },
         },

@@ -9,7 +9,7 @@ import type { TierName } from "../data/tiers";
 import { CHARTS, EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import type { ExternalSecretConfig } from "../lib/config";
 import type { ExternalRanges, NetworkPolicyEngine } from "../lib/networkPolicies";
-import { MANAGED_LABELS } from "../lib/networkPolicies";
+import { MANAGED_LABELS } from "../policypack/lib/conventions";
 import { roleDefinitionId } from "../lib/roles";
 import { OperatorNamespace } from "./operatorNamespace";
 import { VaultPrivateEndpoint } from "./vaultPrivateEndpoint";

@@ -13,6 +13,7 @@
  * its default (enabled), `deploy.type: ControllerNamespace` (proxies in the controller's namespace).
  */
 import type { PortSpec } from "./tiers";
+import { EXTERNAL_SECRETS_NAMESPACE } from "./operators";
 
 export type ChartName = "external-secrets" | "gateway-helm" | "envoy-gateway-runtime";
 
@@ -191,6 +192,15 @@ export const ENVOY_GATEWAY_PODS: readonly ChartPod[] = [
 export const CHART_PODS: Readonly<Record<string, ChartPod>> = Object.fromEntries(
   [...EXTERNAL_SECRETS_PODS, ...ENVOY_GATEWAY_PODS].map((p) => [p.name, p]),
 );
+
+/**
+ * The pods of each operator namespace (data/operators.ts), by namespace name: what the segmentation
+ * checker models there instead of tier workloads (the External Secrets chart's controller, webhook
+ * and cert-controller, checked against the chart by the chart-pods conformance test).
+ */
+export const OPERATOR_PODS: Readonly<Record<string, readonly ChartPod[]>> = {
+  [EXTERNAL_SECRETS_NAMESPACE.name]: EXTERNAL_SECRETS_PODS,
+};
 
 /**
  * Pod labels of a workload the platform selects: the chart pod's own labels where the chart does

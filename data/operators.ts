@@ -3,7 +3,8 @@
  * the flows they need. Data; components/operatorNamespace.ts applies it.
  */
 import type { ExternalTarget, FlowPort } from "./flows";
-import type { LimitSpec, PssLevel, QuotaSpec } from "./tiers";
+import type { LimitSpec, QuotaSpec } from "./tiers";
+import type { PssLevel } from "../policypack/lib/conventions";
 
 export interface OperatorFlow {
   id: string;

@@ -5,12 +5,10 @@
  */
 
 import { ENVOY_GATEWAY_PODS } from "./chartPods";
+import type { PssLevel } from "../policypack/lib/conventions";
 
 export const TIER_NAMES = ["app", "data", "ai", "auth", "gateway", "observability", "system"] as const;
 export type TierName = (typeof TIER_NAMES)[number];
-
-export const PSS_LEVELS = ["privileged", "baseline", "restricted"] as const;
-export type PssLevel = (typeof PSS_LEVELS)[number];
 
 /**
  * Pod Security Standards policy version pinned on every namespace (`*-version` labels). It follows the

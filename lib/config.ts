@@ -59,15 +59,14 @@ import {
   GatewayName,
   LimitSpec,
   METRICS_PORT,
-  PSS_LEVELS,
   PSS_VERSION,
-  PssLevel,
   QuotaSpec,
   TIERS,
   TIER_NAMES,
   TierName,
   TierSpec,
 } from "../data/tiers";
+import { PSS_LEVELS, type PssLevel } from "../policypack/lib/conventions";
 import type { ExternalRanges } from "./networkPolicies";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { externalIngressProblem } from "./externalIngress";

@@ -12,6 +12,13 @@ import { TierName, WORKLOAD_LABEL } from "../data/tiers";
 import { customPodLabels } from "../data/chartPods";
 import type { OperatorNamespaceSpec } from "../data/operators";
 import { parseCidr, cidrContains } from "./validate";
+import { KUBE_DNS, NON_PUBLIC_RANGES } from "../data/cluster";
+import {
+  FLOW_LABEL,
+  FLOW_REASON_ANNOTATION,
+  MANAGED_LABELS,
+  NAMESPACE_NAME_LABEL,
+} from "../policypack/lib/conventions";
 
 /** The cluster's network policy engine (`cluster.networkPolicy`): decides how API-server flows are written. */
 export type NetworkPolicyEngine = "cilium" | "azure";
@@ -152,23 +159,6 @@ export interface NamespaceLayout {
   workloadsOf(tier: TierName): string[];
 }
 
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-export const FLOW_LABEL = "ameide.io/flow";
-export const MANAGED_LABELS = {
-  "app.kubernetes.io/managed-by": "pulumi",
-  "app.kubernetes.io/part-of": "ameide-platform",
-};
-
-/** Ranges that are never "the internet". */
-const NON_PUBLIC = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "169.254.0.0/16",
-  "127.0.0.0/8",
-];
-
 /** Removes ranges contained in another range of the list, keeping order. */
 export function minimalCidrs(cidrs: string[]): string[] {
   const parsed = [...new Set(cidrs)].map((c) => ({ c, p: parseCidr(c, c) }));
@@ -188,7 +178,10 @@ export function externalPeers(
   _direction: "ingress" | "egress",
 ): Peer[] {
   const publicInternet: Peer = {
-    ipBlock: { cidr: "0.0.0.0/0", except: minimalCidrs([...NON_PUBLIC, ranges.podCidr, ranges.serviceCidr]) },
+    ipBlock: {
+      cidr: "0.0.0.0/0",
+      except: minimalCidrs([...NON_PUBLIC_RANGES, ranges.podCidr, ranges.serviceCidr]),
+    },
   };
   switch (target) {
     case "internet":
@@ -249,6 +242,12 @@ const ports = (ps: FlowPort[]) =>
     protocol: p.protocol ?? "TCP",
   }));
 
+/** A DNS port's protocol as a NetworkPolicy port writes it (CoreDNS serves UDP and TCP only). */
+function dnsProtocol(p: string | undefined): "TCP" | "UDP" {
+  if (p === undefined || p === "TCP" || p === "UDP") return p ?? "TCP";
+  throw new Error(`KUBE_DNS port protocol ${p}: a DNS port is UDP or TCP`);
+}
+
 /** The default-deny policy of a namespace: nothing in, nothing out but DNS to kube-dns. */
 export function defaultDeny(namespace: string): NetworkPolicyManifest {
   return {
@@ -266,14 +265,11 @@ export function defaultDeny(namespace: string): NetworkPolicyManifest {
         {
           to: [
             {
-              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
-              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_DNS.namespace } },
+              podSelector: { matchLabels: { ...KUBE_DNS.labels } },
             },
           ],
-          ports: [
-            { port: 53, protocol: "UDP" },
-            { port: 53, protocol: "TCP" },
-          ],
+          ports: KUBE_DNS.ports.map((p) => ({ port: p.containerPort, protocol: dnsProtocol(p.protocol) })),
         },
       ],
     },
@@ -301,7 +297,7 @@ export function allowPolicies(
       name: `allow-${f.id}-${suffix}`,
       namespace,
       labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
-      annotations: { "ameide.io/flow-reason": f.reason },
+      annotations: { [FLOW_REASON_ANNOTATION]: f.reason },
     });
     if (inNs(f.to)) {
       const podSelector = podSelectorFor(f.to as Exclude<Endpoint, { external: ExternalTarget }>, layout);
@@ -375,7 +371,7 @@ export function operatorPolicies(
         name: `allow-${f.id}`,
         namespace: spec.name,
         labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
-        annotations: { "ameide.io/flow-reason": f.reason },
+        annotations: { [FLOW_REASON_ANNOTATION]: f.reason },
       };
       const podSelector = f.pods?.length ? workloadsSelector(f.pods) : {};
       if (engine === "cilium" && f.peer === "kubeApiServer") {
@@ -423,8 +419,6 @@ export function legacyLayout(namespace: string, workloadsOf: (tier: TierName) =>
   };
 }
 
-/** Label on the legacy namespace naming its phase 1 network policy mode (`observe` | `enforce`). */
-export const NETWORK_POLICY_MODE_LABEL = "ameide.io/network-policy-mode";
 /** Name of the observe phase's allow-all policy (flow logs name it when only it admits a flow). */
 export const OBSERVE_POLICY_NAME = "ameide-observe-allow-all";
 
@@ -449,7 +443,7 @@ export function observeAllowAll(namespace: string): NetworkPolicyManifest {
       namespace,
       labels: { ...MANAGED_LABELS, [FLOW_LABEL]: "observe-allow-all" },
       annotations: {
-        "ameide.io/flow-reason":
+        [FLOW_REASON_ANNOTATION]:
           "phase 1a (observe): admits every caller the flow table does not list until flow logs show none; removed in phase 1b (enforce)",
       },
     },

@@ -21,20 +21,17 @@ import {
   type EngineInput,
   type Peer,
 } from "../policypack/lib/netpol";
+import { catalogWorkload, engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
 import {
-  catalogWorkload,
-  engineInputFromRecords,
   expectedConnectivity,
-  KUBE_DNS,
   legacyEnvironment,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
   tierEnvironments,
   type ExpectedConnectivity,
-} from "../lib/segmentation";
+} from "../tools/segmentation/intent";
 import { workloadId } from "../policypack/lib/netpol";
-import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod } from "../data/chartPods";
+import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod, OPERATOR_PODS } from "../data/chartPods";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
+import { KUBE_DNS } from "../data/cluster";
 
 const tcp = (p: number) => ConnectionSet.of({ TCP: PortSet.single(p) });
 const DNS = ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) });
@@ -88,7 +85,7 @@ for (const stack of STACKS) {
           operators: [
             {
               spec: EXTERNAL_SECRETS_NAMESPACE,
-              workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name],
+              workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
             },
           ],
         },

@@ -29,10 +29,11 @@ import {
   type EngineInput,
   type NetworkPolicy,
 } from "../policypack/lib/netpol";
-import { engineInputFromRecords, platformCatalog, dataplaneOf, KUBE_DNS } from "../lib/segmentation";
+import { engineInputFromRecords, platformCatalog, dataplaneOf } from "../tools/segmentation/records";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { TIERS } from "../data/tiers";
 import { operatorPolicies, isCiliumPolicy, type ExternalRanges } from "../lib/networkPolicies";
+import { KUBE_DNS } from "../data/cluster";
 
 const CNP = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
 const tcp = (p: number) => ConnectionSet.of({ TCP: PortSet.single(p) });

@@ -26,18 +26,18 @@ import { isExternal, type Flow } from "../data/flows";
 import { analyze, type ConnectivityResult, type EngineInput } from "../policypack/lib/netpol";
 import {
   compareConnectivity,
-  engineInputFromRecords,
-  expectedConnectivity,
   formatDifferences,
-  legacyEnvironment,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-  tierEnvironments,
-  tierGroups,
-  tierMatrixMarkdown,
   type ConnectivityDifference,
+} from "../tools/segmentation/check";
+import { engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
+import {
+  expectedConnectivity,
+  legacyEnvironment,
+  tierEnvironments,
   type ExpectedConnectivity,
-} from "../lib/segmentation";
+} from "../tools/segmentation/intent";
+import { tierGroups, tierMatrixMarkdown } from "../tools/segmentation/render";
+import { OPERATOR_PODS } from "../data/chartPods";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -98,7 +98,7 @@ for (const stack of [...STACKS, ...LEGACY_STACKS]) {
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
-            workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name],
+            workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
           },
         ],
         // The one declared exception: the legacy namespace in phase 1a admits everything itself.

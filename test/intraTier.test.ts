@@ -11,7 +11,7 @@ import { METRICS_PORT, TIERS, TIER_NAMES, type TierName, type WorkloadSpec } fro
 import { DEFAULT_FLOWS, isExternal, type Flow } from "../data/flows";
 import { validateFlows } from "../lib/config";
 import { allowPolicies, defaultDeny, tierLayout, type NetworkPolicyManifest } from "../lib/networkPolicies";
-import { engineInputFromRecords, platformCatalog } from "../lib/segmentation";
+import { engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
 
 const RANGES = {
   podCidr: "192.168.0.0/16",

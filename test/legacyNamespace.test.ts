@@ -28,7 +28,8 @@ import {
 import { parseConfig, parseLegacyNamespace } from "../lib/config";
 import { ConfigError, ConfigErrors } from "../lib/validate";
 import { formatBytes, formatCpu, legacyGuardRails, quantityMilli } from "../lib/legacy";
-import { NETWORK_POLICY_MODE_LABEL, OBSERVE_POLICY_NAME } from "../lib/networkPolicies";
+import { OBSERVE_POLICY_NAME } from "../lib/networkPolicies";
+import { NETWORK_POLICY_MODE_LABEL } from "../policypack/lib/conventions";
 import { TIERS, TIER_NAMES } from "../data/tiers";
 import type { ResourceRecord } from "../tools/harness/mockRun";
 import * as fs from "node:fs";

@@ -16,16 +16,11 @@ import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { allPolicies } from "../policypack/policies";
 import { analyze } from "../policypack/lib/netpol";
 import { evaluatePack, type PolicyPackConfig } from "../tools/harness/packEval";
-import {
-  compareConnectivity,
-  engineInputFromRecords,
-  expectedConnectivity,
-  formatDifferences,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-  tierEnvironments,
-} from "../lib/segmentation";
+import { compareConnectivity, formatDifferences } from "../tools/segmentation/check";
+import { engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
+import { expectedConnectivity, tierEnvironments } from "../tools/segmentation/intent";
 import { PROJECT, PROJECT_DIR, Registry, runWithConfig, stackConfig } from "./helpers/stack";
+import { OPERATOR_PODS } from "../data/chartPods";
 
 const README = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
@@ -163,7 +158,7 @@ describe("the README's example change (add a service, a flow, a route, a secret)
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
-            workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name],
+            workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
           },
         ],
         observeNamespaces: [],

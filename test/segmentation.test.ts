@@ -1,5 +1,5 @@
 /**
- * Unit tests of lib/segmentation.ts on small hand-built stacks (the real stacks are checked in
+ * Unit tests of tools/segmentation/ on small hand-built stacks (the real stacks are checked in
  * intentCheck.test.ts).
  */
 import { strict as assert } from "node:assert";
@@ -18,31 +18,34 @@ import type { Flow } from "../data/flows";
 import { allowPolicies, defaultDeny, tierLayout, type NetworkPolicyManifest } from "../lib/networkPolicies";
 import {
   catalogWorkload,
-  compareConnectivity,
   engineInputFromRecords,
+  platformCatalog,
+  type RecordLike,
+  type TierCatalog,
+} from "../tools/segmentation/records";
+import { compareConnectivity, formatDifferences } from "../tools/segmentation/check";
+import {
   expectedConnectivity,
   externalTargetRanges,
-  flowDiff,
   flowPortsConns,
-  formatDifferences,
-  KUBE_DNS,
   legacyEnvironment,
+  tierEnvironments,
+} from "../tools/segmentation/intent";
+import {
+  flowDiff,
   externalClassifier,
   intentMarks,
   matrixSvg,
   matrixSvgFootnotes,
-  platformCatalog,
   tierMatrixCounts,
   tierMatrixText,
   unintendedText,
   wrapPorts,
-  tierEnvironments,
   tierGroups,
   tierMatrixMarkdown,
   workloadListMarkdown,
-  type RecordLike,
-  type TierCatalog,
-} from "../lib/segmentation";
+} from "../tools/segmentation/render";
+import { KUBE_DNS } from "../data/cluster";
 
 const NS = "kubernetes:core/v1:Namespace";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

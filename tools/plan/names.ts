@@ -5,16 +5,12 @@
  * the stack config, so the list is exactly what a deployment would create.
  */
 import type { PlanJson, PlanNames, PlanResource, ReportSection } from "./types";
+import { ENVIRONMENT_LABEL, PSS_LABELS, TIER_LABEL } from "../../policypack/lib/conventions";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NAMESPACE_PATCH = "kubernetes:core/v1:NamespacePatch";
 const GATEWAY = /^kubernetes:gateway\.networking\.k8s\.io\/v[^:]+:Gateway$/;
 const VAULT = "azure-native:keyvault:Vault";
-/** Labels the platform sets on its namespaces (components/namespaceTiers.ts). */
-const TIER_LABEL = "ameide.io/tier";
-const ENVIRONMENT_LABEL = "ameide.io/environment";
-const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
-const WARN_LABEL = "pod-security.kubernetes.io/warn";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const obj = (v: unknown): Record<string, unknown> =>
@@ -34,8 +30,8 @@ export function planNames(plan: Pick<PlanJson, "resources">): PlanNames {
     const ns: PlanNames["namespaces"][number] = { name, action: r.type === NAMESPACE ? "create" : "patch" };
     const tier = str(labels[TIER_LABEL]);
     const env = str(labels[ENVIRONMENT_LABEL]);
-    const enforce = str(labels[ENFORCE_LABEL]);
-    const warn = str(labels[WARN_LABEL]);
+    const enforce = str(labels[PSS_LABELS.enforce]);
+    const warn = str(labels[PSS_LABELS.warn]);
     if (tier) ns.tier = tier;
     if (env) {
       ns.environment = env;

@@ -7,28 +7,24 @@
 import { TIERS } from "../../data/tiers";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
 import { parseConfig } from "../../lib/config";
+import { analyzeRecords, dataplaneOf, platformCatalog } from "../segmentation/records";
+import { compareConnectivity } from "../segmentation/check";
+import { expectedConnectivity, legacyEnvironment, tierEnvironments } from "../segmentation/intent";
 import {
-  analyzeRecords,
-  compareConnectivity,
-  dataplaneOf,
-  expectedConnectivity,
   externalClassifier,
   flowDiff,
   intentMarks,
-  legacyEnvironment,
   matrixSvg,
   matrixSvgFootnotes,
-  OPERATOR_WORKLOADS,
-  platformCatalog,
-  tierEnvironments,
   tierMatrixCounts,
   tierMatrixMarkdown,
   tierMatrixText,
   workloadListMarkdown,
   type TierViewOptions,
-} from "../../lib/segmentation";
+} from "../segmentation/render";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
 import type { PlanJson, PlanSegmentation } from "./types";
+import { OPERATOR_PODS } from "../../data/chartPods";
 
 interface Computed {
   summary: PlanSegmentation;
@@ -67,7 +63,7 @@ function tierView(plan: PlanJson, result: ConnectivityResult, dataplane: "cilium
     const expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
       dataplane,
       operators: [
-        { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_WORKLOADS[EXTERNAL_SECRETS_NAMESPACE.name] },
+        { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name] },
       ],
     });
     const view: TierViewOptions = {
@@ -94,8 +90,8 @@ function compute(plan: PlanJson): Computed {
   let out: Computed;
   try {
     // the stack's dataplane: Cilium mode when its ManagedCluster runs networkPolicy cilium
-    const dataplane = dataplaneOf(plan.resources as never);
-    const { input, result, millis } = analyzeRecords(records as never, platformCatalog(TIERS), { dataplane });
+    const dataplane = dataplaneOf(plan.resources);
+    const { input, result, millis } = analyzeRecords(records, platformCatalog(TIERS), { dataplane });
     out = {
       result,
       namespaces: input.namespaces,
