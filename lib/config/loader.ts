@@ -40,10 +40,10 @@ import {
   isoDurationDays,
   QuantityKind,
   setList,
-} from "./validate";
-import { offlinePlanContext } from "./runContext";
-import { MAX_CONFIG_DEPTH, depthOf, unknownNamespaceKeys, unknownNamespaceMessage } from "./configInput";
-import { AllowlistLimits, checkAllowlists, parseAllowlistLimits } from "./allowlists";
+} from "../validate";
+import { offlinePlanContext } from "../runContext";
+import { MAX_CONFIG_DEPTH, depthOf, unknownNamespaceKeys, unknownNamespaceMessage } from "../configInput";
+import { AllowlistLimits, checkAllowlists, parseAllowlistLimits } from "../allowlists";
 import {
   AKS_EOL_WARNING_DAYS,
   AKS_VERSIONS_CHECKED,
@@ -52,8 +52,8 @@ import {
   ltsOnlyVersions,
   minorOf,
   AKS_VERSIONS,
-} from "../data/aksVersions";
-import { DOCUMENTATION_RANGES, SAMPLE_GUIDS } from "../data/sampleValues";
+} from "../../data/aksVersions";
+import { DOCUMENTATION_RANGES, SAMPLE_GUIDS } from "../../data/sampleValues";
 import {
   GATEWAY_NAMES,
   GatewayName,
@@ -67,10 +67,10 @@ import {
   TIER_NAMES,
   TierName,
   TierSpec,
-} from "../data/tiers";
-import type { ExternalRanges } from "./networkPolicies";
-import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
-import { externalIngressProblem } from "./externalIngress";
+} from "../../data/tiers";
+import type { ExternalRanges } from "../networkPolicies";
+import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
+import { externalIngressProblem } from "../externalIngress";
 import {
   DEFAULT_FLOWS,
   Flow,
@@ -81,7 +81,7 @@ import {
   isExternal,
   routeFlow,
   TierEndpoint,
-} from "../data/flows";
+} from "../../data/flows";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
