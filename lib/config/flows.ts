@@ -164,8 +164,9 @@ export function validateFlows(
       .map((p) => `${p.protocol ?? "TCP"}/${p.port}${p.endPort ? `-${p.endPort}` : ""}`)
       .sort()
       .join(",")}`;
-    if (shapes.has(shape))
-      throw new ConfigError(k, `duplicates flow ${quote(shapes.get(shape)!)}`, "remove the duplicate");
+    const twin = shapes.get(shape);
+    if (twin !== undefined)
+      throw new ConfigError(k, `duplicates flow ${quote(twin)}`, "remove the duplicate");
     shapes.set(shape, f.id);
   });
   return flows;

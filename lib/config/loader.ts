@@ -8,6 +8,7 @@ import {
   ConfigError,
   bool,
   collect,
+  Collected,
   list,
   oneOf,
   pattern,
@@ -21,21 +22,8 @@ import { offlinePlanContext } from "../runContext";
 import { MAX_CONFIG_DEPTH, depthOf, unknownNamespaceKeys, unknownNamespaceMessage } from "../configInput";
 import { checkAllowlists, parseAllowlistLimits } from "../allowlists";
 import { DOCUMENTATION_RANGES, SAMPLE_GUIDS } from "../../data/sampleValues";
-import { TierName } from "../../data/tiers";
 import { DEFAULT_FLOWS, routeFlow } from "../../data/flows";
-import {
-  TierConfig,
-  NetworkConfig,
-  PlatformConfig,
-  GatewaysConfig,
-  PrincipalConfig,
-  KUBELOGIN_MODES,
-  SecretWriterConfig,
-  KmsConfig,
-  ClusterConfig,
-  SecretsConfig,
-  ParseOptions,
-} from "./types";
+import { KUBELOGIN_MODES, ParseOptions, PlatformConfig } from "./types";
 import { parseNetwork } from "./network";
 import { parseCluster } from "./cluster";
 import { parseKms } from "./kms";
@@ -81,6 +69,62 @@ export const CONFIG_KEYS = [
 /** Top-level keys every stack must set (the others have defaults). */
 export const REQUIRED_KEYS = ["production", "location", "environments", "cluster", "gateways"] as const;
 
+/** What every section parser may read: the raw stack config and the stack's facts. */
+interface StackInput {
+  raw: Record<string, unknown>;
+  production: boolean;
+  /** The day config is validated for (AKS version support). */
+  today: Date;
+  /** Problems that do not stop a deployment, collected for the plan and the log. */
+  warnings: string[];
+}
+
+/**
+ * The sections, parsed in two rounds. Every parser of a round runs and the round reports all their
+ * errors at once, in table order; the second round runs only when the first had none, because it
+ * reads the first round's tiers and environments. A new section is one line in the round whose
+ * results it needs, plus its key in CONFIG_KEYS and its field in PlatformConfig (types.ts).
+ */
+const FIRST_ROUND = {
+  environments: (s: StackInput) => parseEnvironments(s.raw.environments),
+  network: (s: StackInput) => parseNetwork(s.raw.network ?? {}),
+  // kms reads cluster.apiServerAccess: parsed after the cluster, and not at all when the cluster is broken
+  cluster: (s: StackInput) => {
+    const cluster = parseCluster(s.raw.cluster, s.production, s.today, s.warnings);
+    return { cluster, kms: parseKms(s.raw.kms, cluster, s.production) };
+  },
+  tiers: (s: StackInput) => parseTiers(s.raw.tiers, s.production),
+};
+
+const SECOND_ROUND = {
+  secrets: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
+    parseSecrets(s.raw.secrets, r.tiers, r.environments, s.production),
+  gateways: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
+    parseGateways(s.raw.gateways, r.tiers, r.environments, s.production),
+  deployer: (s: StackInput) => parseDeployer(s.raw.deployer),
+  secretWriters: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
+    parseSecretWriters(s.raw.secretWriters, r.tiers, r.environments),
+};
+
+/** `environments`: the environments this stack's cluster hosts (short names, no repeats, at least one). */
+function parseEnvironments(raw: unknown): string[] {
+  const environments = unique(
+    "environments",
+    list("environments", raw, (k, x) =>
+      pattern(k, string(k, x), /^[a-z][a-z0-9]{0,9}$/, "a short lowercase name such as dev"),
+    ),
+    (x) => x,
+    "environment",
+  );
+  if (environments.length === 0)
+    throw new ConfigError(
+      "environments",
+      "no environments",
+      "list the environments this cluster hosts, e.g. [dev, staging]",
+    );
+  return environments;
+}
+
 /**
  * Parses raw stack config (keys without the project prefix; structured values already parsed)
  * into a validated `PlatformConfig`. Throws `ConfigErrors` listing every problem found.
@@ -117,48 +161,14 @@ export function parseConfig(
     );
   }
   const production = explicitProduction(raw, stack);
-  let network: NetworkConfig | undefined;
-  let cluster: ClusterConfig | undefined;
-  let kms: KmsConfig | undefined;
-  let tiers: Record<TierName, TierConfig> | undefined;
-  let secrets: SecretsConfig | undefined;
-  let gateways: GatewaysConfig | undefined;
-  let deployer: PrincipalConfig | undefined;
-  let secretWriters: SecretWriterConfig[] = [];
-  let environments: string[] = [];
-  collect([
-    () => {
-      environments = unique(
-        "environments",
-        list("environments", raw.environments, (k, x) =>
-          pattern(k, string(k, x), /^[a-z][a-z0-9]{0,9}$/, "a short lowercase name such as dev"),
-        ),
-        (x) => x,
-        "environment",
-      );
-      if (environments.length === 0)
-        throw new ConfigError(
-          "environments",
-          "no environments",
-          "list the environments this cluster hosts, e.g. [dev, staging]",
-        );
-    },
-    () => (network = parseNetwork(raw.network ?? {})),
-    () => {
-      cluster = parseCluster(raw.cluster, production, today, warnings);
-      kms = parseKms(raw.kms, cluster, production);
-    },
-    () => (tiers = parseTiers(raw.tiers, production)),
-  ]);
-  collect([
-    () => (secrets = parseSecrets(raw.secrets, tiers!, environments, production)),
-    () => (gateways = parseGateways(raw.gateways, tiers!, environments, production)),
-    () => (deployer = parseDeployer(raw.deployer)),
-    () => (secretWriters = parseSecretWriters(raw.secretWriters, tiers!, environments)),
-  ]);
+  const stackInput: StackInput = { raw, production, today, warnings };
+  const first = collect(FIRST_ROUND, stackInput);
+  const { environments, network, tiers } = first;
+  const { cluster, kms } = first.cluster;
+  const { secrets, gateways, deployer, secretWriters } = collect(SECOND_ROUND, stackInput, first);
   // The gateway proxies reach exactly the backends that routes name (one flow per backend and port).
   const seen = new Set<string>();
-  const routeFlows = gateways!.routes.map(routeFlow).filter((f) => {
+  const routeFlows = gateways.routes.map(routeFlow).filter((f) => {
     const key = JSON.stringify([f.to, f.ports]);
     return seen.has(key) ? false : (seen.add(key), true);
   });
@@ -200,23 +210,23 @@ export function parseConfig(
     protectResources: bool("protectResources", raw.protectResources, production, {
       false: production ? "production stateful resources must be protected" : undefined,
     }),
-    network: network!,
-    cluster: cluster!,
-    kms: kms!,
+    network,
+    cluster,
+    kms,
     kubeloginMode: oneOf("kubeloginMode", raw.kubeloginMode, KUBELOGIN_MODES, "azurecli"),
-    tiers: tiers!,
+    tiers,
     flows,
     legacyNamespace,
-    secrets: secrets!,
-    gateways: gateways!,
+    secrets,
+    gateways,
     deployer,
     secretWriters,
     ranges: {
-      podCidr: network!.podCidr,
-      serviceCidr: network!.serviceCidr,
-      apiServerSubnetCidr: network!.apiServerSubnetCidr,
-      privateEndpointSubnetCidr: network!.privateEndpointSubnetCidr,
-      adminClientCidrs: gateways!.adminClientCidrs,
+      podCidr: network.podCidr,
+      serviceCidr: network.serviceCidr,
+      apiServerSubnetCidr: network.apiServerSubnetCidr,
+      privateEndpointSubnetCidr: network.privateEndpointSubnetCidr,
+      adminClientCidrs: gateways.adminClientCidrs,
     },
     allowlistLimits: parseAllowlistLimits(raw.allowlistLimits),
     warnings,
