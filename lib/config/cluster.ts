@@ -36,6 +36,7 @@ import {
   SUPPORT_PLANS,
 } from "./types";
 import { cidrSet, guidSet } from "./fields";
+import { checkProductionMinItems, productionRefusal } from "./productionRequirements";
 
 function parsePool(key: string, raw: Raw, dflt: NodePoolConfig): NodePoolConfig {
   const r = record(key, raw, true);
@@ -83,9 +84,13 @@ export function parseCluster(raw: Raw, production: boolean, today: Date, warning
   ]);
   // Enums whose valid values depend on the stack (production) or another key are parsed with the
   // values refused there, so their errors list only what is valid here (lib/validate.ts oneOf).
-  const skuTier = oneOf("cluster.skuTier", r.skuTier, SKU_TIERS, "Standard", {
-    Free: production ? "the Free tier has no uptime SLA, which a production cluster needs" : undefined,
-  });
+  const skuTier = oneOf(
+    "cluster.skuTier",
+    r.skuTier,
+    SKU_TIERS,
+    "Standard",
+    productionRefusal("cluster.skuTier", production),
+  );
   const c: ClusterConfig = {
     kubernetesVersion: pattern(
       "cluster.kubernetesVersion",
@@ -103,9 +108,13 @@ export function parseCluster(raw: Raw, production: boolean, today: Date, warning
               otherFix: "set cluster.skuTier: Premium",
             },
     }),
-    apiServerAccess: oneOf("cluster.apiServerAccess", r.apiServerAccess, API_SERVER_MODES, undefined, {
-      public: production ? "a production cluster must have a private API server" : undefined,
-    }),
+    apiServerAccess: oneOf(
+      "cluster.apiServerAccess",
+      r.apiServerAccess,
+      API_SERVER_MODES,
+      undefined,
+      productionRefusal("cluster.apiServerAccess", production),
+    ),
     authorizedIpRanges: cidrSet("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
     networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
     adminGroupObjectIds: guidSet("cluster.adminGroupObjectIds", r.adminGroupObjectIds, "group"),
@@ -167,14 +176,7 @@ export function parseCluster(raw: Raw, production: boolean, today: Date, warning
       "list the CIDRs allowed to reach the API server, or set cluster.apiServerAccess: private",
     );
   }
-  if (production) {
-    if (c.availabilityZones.length < 2)
-      throw new ConfigError(
-        "cluster.availabilityZones",
-        "a production cluster must span zones",
-        'set availabilityZones: ["1", "2", "3"]',
-      );
-  }
+  checkProductionMinItems("cluster.availabilityZones", production, c.availabilityZones);
   return c;
 }
 

@@ -31,6 +31,7 @@ import {
   RATE_LIMIT_MODES,
 } from "./types";
 import { cidrSet, NAME_RE, GUID_RE, DNS_RE } from "./fields";
+import { productionRefusal } from "./productionRequirements";
 
 function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitConfig {
   const r = record(key, raw, true);
@@ -169,9 +170,12 @@ export function parseGateways(
     publicSourceRanges: cidrSet("gateways.publicSourceRanges", r.publicSourceRanges, cidr, []),
     apiSourceRanges: cidrSet("gateways.apiSourceRanges", r.apiSourceRanges, cidr, []),
     adminClientCidrs,
-    adminInternalLoadBalancer: bool("gateways.adminInternalLoadBalancer", r.adminInternalLoadBalancer, true, {
-      false: production ? "the production admin gateway must not be internet-facing" : undefined,
-    }),
+    adminInternalLoadBalancer: bool(
+      "gateways.adminInternalLoadBalancer",
+      r.adminInternalLoadBalancer,
+      true,
+      productionRefusal("gateways.adminInternalLoadBalancer", production),
+    ),
     jwt: {
       issuer: https("gateways.jwt.issuer", jwtRaw.issuer),
       jwksUri: https("gateways.jwt.jwksUri", jwtRaw.jwksUri),

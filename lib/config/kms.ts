@@ -14,6 +14,7 @@ import {
   isoDurationDays,
 } from "../validate";
 import { KmsConfig, ClusterConfig, KMS_NETWORK_ACCESS } from "./types";
+import { productionRefusal } from "./productionRequirements";
 
 const KMS_KEY_SIZES = [2048, 3072, 4096] as const;
 
@@ -88,9 +89,7 @@ export function parseKms(raw: Raw, cluster: ClusterConfig, production: boolean):
               otherFix: "set cluster.apiServerAccess: private",
             }
           : undefined,
-      Public: production
-        ? "a public KMS vault must allow all networks, which a production stack does not accept"
-        : undefined,
+      ...productionRefusal("kms.networkAccess", production),
     }),
     keySize: keySize(r.keySize),
     rotateAfter,

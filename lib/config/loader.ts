@@ -39,8 +39,9 @@ import {
   explicitProduction,
   checkProductionLookalike,
   checkSampleValues,
-  PRODUCTION_CHECKS,
+  productionChecksOf,
 } from "./production";
+import { productionRefusal } from "./productionRequirements";
 
 /** Top-level keys the program reads (without the project namespace). */
 export const CONFIG_KEYS = [
@@ -192,7 +193,7 @@ export function parseConfig(
     production,
     productionExemptReason:
       raw.productionExemptReason === undefined ? undefined : String(raw.productionExemptReason),
-    productionChecks: production ? [...PRODUCTION_CHECKS] : [],
+    productionChecks: productionChecksOf(production),
     environments,
     resourcePrefix: pattern(
       "resourcePrefix",
@@ -207,9 +208,12 @@ export function parseConfig(
       "a short lowercase prefix",
     ),
     tags: azureTags("tags", raw.tags),
-    protectResources: bool("protectResources", raw.protectResources, production, {
-      false: production ? "production stateful resources must be protected" : undefined,
-    }),
+    protectResources: bool(
+      "protectResources",
+      raw.protectResources,
+      production,
+      productionRefusal("protectResources", production),
+    ),
     network,
     cluster,
     kms,

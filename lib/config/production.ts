@@ -4,23 +4,18 @@
  */
 import { ConfigError, quote, bool, string, ConfigErrors } from "../validate";
 import { PlatformConfig } from "./types";
+import { PRODUCTION_REQUIREMENTS, checkText } from "./productionRequirements";
 
 /**
- * The checks that apply only to a production stack (`production: true`), by name; the plan prints
- * the list so a reader sees which ran. Keep in step with the `production` branches above.
+ * The checks that apply only to a production stack (`production: true`), by name, in the order of
+ * the requirement table (productionRequirements.ts); the plan prints the list so a reader sees
+ * which ran.
  */
-export const PRODUCTION_CHECKS = [
-  "cluster.skuTier: not Free (uptime SLA)",
-  "cluster.apiServerAccess: private",
-  "cluster.availabilityZones: at least two",
-  "kms.networkAccess: not Public",
-  "tiers.*.rollout: enforce (no warn-only Pod Security)",
-  "secrets.privateVault: true",
-  "secrets.softDeleteRetentionDays: default 90",
-  "gateways.adminInternalLoadBalancer: admin gateway not internet-facing",
-  "protectResources: true",
-  "sample values refused at pulumi preview/up",
-] as const;
+export const PRODUCTION_CHECKS: readonly string[] = PRODUCTION_REQUIREMENTS.map(checkText);
+
+/** The production checks a stack gets: all of them in production, none elsewhere. */
+export const productionChecksOf = (production: boolean): string[] =>
+  production ? [...PRODUCTION_CHECKS] : [];
 
 /**
  * `production` must be stated (true or false) in every stack: a missing or misspelled key would
@@ -98,6 +93,7 @@ export type RunMode = "deployment" | "offline-plan";
  * warn. Returns the warnings; throws `ConfigErrors` for a production deployment.
  */
 export function checkSampleValues(cfg: PlatformConfig, mode: RunMode): string[] {
+  // the no-sample-values row of PRODUCTION_REQUIREMENTS
   const file = `Pulumi.${cfg.stack}.yaml`;
   if (cfg.production && mode === "deployment" && cfg.sampleValues.length > 0) {
     throw new ConfigErrors(

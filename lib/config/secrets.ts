@@ -22,6 +22,7 @@ import {
 import { TIER_NAMES, TierName } from "../../data/tiers";
 import { TierConfig, ExternalSecretConfig, SecretsConfig } from "./types";
 import { cidrSet } from "./fields";
+import { productionMinimum, productionRefusal } from "./productionRequirements";
 
 export function parseSecrets(
   raw: Raw,
@@ -31,9 +32,12 @@ export function parseSecrets(
 ): SecretsConfig {
   const r = record("secrets", raw, true);
   noUnknownKeys("secrets", r, ["allowedIps", "privateVault", "softDeleteRetentionDays", "byTier"]);
-  const privateVault = bool("secrets.privateVault", r.privateVault, production, {
-    false: production ? "production secrets vaults must be private" : undefined,
-  });
+  const privateVault = bool(
+    "secrets.privateVault",
+    r.privateVault,
+    production,
+    productionRefusal("secrets.privateVault", production),
+  );
   const byTierRaw = record("secrets.byTier", r.byTier, true);
   noUnknownKeys("secrets.byTier", byTierRaw, TIER_NAMES, noVault(tiers));
   const byTier: Partial<Record<TierName, ExternalSecretConfig[]>> = {};
@@ -93,7 +97,7 @@ export function parseSecrets(
       "secrets.softDeleteRetentionDays",
       r.softDeleteRetentionDays,
       90,
-      production ? 90 : 7,
+      productionMinimum("secrets.softDeleteRetentionDays", production),
       90,
     ),
     byTier,

@@ -16,6 +16,7 @@ import {
 import { LimitSpec, PSS_LEVELS, PssLevel, QuotaSpec, TIERS, TIER_NAMES, TierName } from "../../data/tiers";
 import { TierConfig, ROLLOUT_MODES } from "./types";
 import { kindOfKey, guidSet } from "./fields";
+import { productionRefusal } from "./productionRequirements";
 
 function parseQuota(key: string, raw: Raw, d: QuotaSpec): QuotaSpec {
   const r = record(key, raw, true);
@@ -140,9 +141,13 @@ export function parseTiers(raw: Raw, production: boolean): Record<TierName, Tier
         "explain why the tier cannot be restricted, or set podSecurity: restricted",
       );
     }
-    const rollout = oneOf(`${key}.rollout`, t.rollout, ROLLOUT_MODES, "enforce", {
-      warn: production ? "production tiers must enforce Pod Security" : undefined,
-    });
+    const rollout = oneOf(
+      `${key}.rollout`,
+      t.rollout,
+      ROLLOUT_MODES,
+      "enforce",
+      productionRefusal("tiers.*.rollout", production),
+    );
     out[name] = {
       ...base,
       podSecurity,
