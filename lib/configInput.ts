@@ -5,7 +5,7 @@
  * aliases) so that hostile or runaway input ends in an error naming the file and the limit, fast.
  *
  * Shared by the offline plan's stack loader (tools/plan/stackConfig.ts) and the program's config
- * loader (lib/config.ts loadConfig, which sees every key the CLI passes through
+ * loader (lib/config/loader.ts loadConfig, which sees every key the CLI passes through
  * pulumi.runtime.allConfig(): node_modules/@pulumi/pulumi/runtime/config.js reads the whole
  * PULUMI_CONFIG map the language host receives, every namespace included).
  */

@@ -642,11 +642,25 @@ export function keyVaultSecretName(key: string, v: Raw, dflt?: string, suffix = 
 }
 
 /** Collects errors from independent sections so one run reports them all. */
-export function collect(parts: (() => void)[]): void {
+/** The results of a table of parsers, each under its parser's name. */
+export type Collected<T extends Record<string, (...args: never[]) => unknown>> = {
+  [K in keyof T]: ReturnType<T[K]>;
+};
+
+/**
+ * Runs every parser of the table `parts` with `args`, collecting their config errors: throws
+ * `ConfigErrors` listing all of them (in table order), else returns each parser's result under its
+ * name, typed (no result is left unset for a caller to assert).
+ */
+export function collect<A extends unknown[], T extends Record<string, (...args: A) => unknown>>(
+  parts: T,
+  ...args: A
+): Collected<T> {
   const errors: ConfigError[] = [];
-  for (const p of parts) {
+  const out: Partial<Record<keyof T, unknown>> = {};
+  for (const name of Object.keys(parts) as (keyof T)[]) {
     try {
-      p();
+      out[name] = parts[name](...args);
     } catch (e) {
       if (e instanceof ConfigError) errors.push(e);
       else if (e instanceof ConfigErrors) errors.push(...e.errors);
@@ -654,6 +668,7 @@ export function collect(parts: (() => void)[]): void {
     }
   }
   if (errors.length) throw new ConfigErrors(errors);
+  return out as Collected<T>;
 }
 
 // ---- sample values ----

@@ -1,7 +1,7 @@
 /**
  * Runs the config loader on a fuzz variant in-process: the offline plan's stack loader
  * (tools/plan/stackConfig.ts readStackConfig, like the CLI reads Pulumi.<stack>.yaml) and then the
- * program's loader (lib/config.ts configFromAll → parseConfig, what loadConfig runs under
+ * program's loader (lib/config/loader.ts configFromAll → parseConfig, what loadConfig runs under
  * `pulumi preview`). Classifies the result the way the plan's exit code would:
  *   config   — refused by config (the plan exits 1) with an error naming a key or the file;
  *   accepted — the loader accepted the variant (it would go on to the policy pack);
