@@ -27,19 +27,12 @@ import {
   stackPolicy,
   unknownMessage,
 } from "../lib/kit";
-import {
-  attempt,
-  guarded,
-  KubeObject,
-  kubeKind,
-  kubeObjects,
-  labelsOf,
-  labelValue,
-  NamespaceIndex,
-  requirementsOf,
-  selectorPins,
-  show,
-} from "./namespaces";
+import { kindRef, kubeKind, KubeObject, kubeObjects, labelsOf, labelValue } from "../lib/kube";
+import { attempt, guarded } from "../lib/unknown";
+import { show } from "../lib/show";
+import { NamespaceIndex } from "../lib/namespaces";
+import { selectorMatches, selectorPins } from "../lib/netpol/selectors";
+import { ENVIRONMENT_LABEL, gatewayAccessLabel } from "../lib/conventions";
 
 export const GW_GROUP = "gateway.networking.k8s.io";
 export const EG_GROUP = "gateway.envoyproxy.io";
@@ -57,8 +50,6 @@ const EXTERNAL_SECRET = kubeKind("external-secrets.io", "ExternalSecret");
 const SECRET = kubeKind("core", "Secret");
 const CONFIG_MAP = kubeKind("core", "ConfigMap");
 
-export const ENVIRONMENT_LABEL = "ameide.io/environment";
-export const GATEWAY_ACCESS_LABEL = (gateway: string): string => `ameide.io/gateway-access-${gateway}`;
 export const INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal";
 export const CA_KEY = "ca.crt";
 export const MERGE_TYPES = ["StrategicMerge", "JSONMerge"];
@@ -95,29 +86,9 @@ const nameOf = (obj: any): string | undefined => {
 /** `Kind 'namespace/name'` (with the List item path when there is one). */
 const label = (x: Obj): string => {
   const n = attempt(() => `${nsOf(x.o.obj)}/${nameOf(x.o.obj) ?? "(unnamed)"}`);
-  return `${x.kind} '${n.value ?? `(unknown at preview) ${x.res.name}`}'${x.o.path ? ` ${x.o.path.slice(0, -1)}` : ""}`;
+  return kindRef(x.kind, n.value ?? `(unknown at preview) ${x.res.name}`, x.o.path);
 };
 const asArray = (v: unknown): any[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-
-/** True when a label selector matches a label set (matchLabels and matchExpressions, ANDed). */
-export function selectorMatches(sel: any, labels: Record<string, unknown>): boolean {
-  return requirementsOf(sel).every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = String(labels[r.key]);
-    switch (r.operator) {
-      case "In":
-        return has && r.values.includes(v);
-      case "NotIn":
-        return !has || !r.values.includes(v);
-      case "Exists":
-        return has;
-      case "DoesNotExist":
-        return !has;
-      default:
-        return false;
-    }
-  });
-}
 
 interface TargetRef {
   group: string;
@@ -1240,14 +1211,13 @@ export const gatewayRoutesFromLabelledNamespaces = gatewayPolicy(
         "gateways: a tier is exposed on a gateway only when its namespace carries ameide.io/gateway-access-<gateway>",
       ),
     ],
-    remediationSteps:
-      'Set allowedRoutes.namespaces to {from: Selector, selector: {matchLabels: {"ameide.io/gateway-access-<gateway>": "true", "ameide.io/environment": "<environment>"}}}; label the tier namespaces that may publish routes on that gateway.',
+    remediationSteps: `Set allowedRoutes.namespaces to {from: Selector, selector: {matchLabels: {"${gatewayAccessLabel("<gateway>")}": "true", "${ENVIRONMENT_LABEL}": "<environment>"}}}; label the tier namespaces that may publish routes on that gateway.`,
     tags: ["gateways", "segmentation"],
   },
   [],
   (s, _cfg, report) => {
     s.forEachGateway(report, (gw) => {
-      const access = GATEWAY_ACCESS_LABEL(gw.name);
+      const access = gatewayAccessLabel(gw.name);
       const env = s.namespaces
         .byName(gw.ns)
         .map((e) => labelValue(e.obj, ENVIRONMENT_LABEL))

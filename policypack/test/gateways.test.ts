@@ -17,7 +17,6 @@ import {
   gatewayRateLimited,
   gatewayRoutesFromLabelledNamespaces,
   policies,
-  selectorMatches,
 } from "../policies/gateways";
 import { assertPolicyMetadata, expectViolation, FakeResource, runStackPolicy, UNKNOWN } from "./util";
 
@@ -451,17 +450,7 @@ describe("policies/gateways", function () {
     policies.forEach((p) => assertPolicyMetadata(p, { stack: true }));
   });
 
-  it("helpers: selectorMatches, cidrProblem, allowlistProblems", function () {
-    const labels = { "ameide.io/tier": "app", "ameide.io/environment": "prod" };
-    assert.ok(selectorMatches({ matchLabels: { "ameide.io/tier": "app" } }, labels));
-    assert.ok(!selectorMatches({ matchLabels: { "ameide.io/tier": "data" } }, labels));
-    assert.ok(selectorMatches({ matchExpressions: [{ key: "x", operator: "DoesNotExist" }] }, labels));
-    assert.ok(
-      !selectorMatches(
-        { matchExpressions: [{ key: "ameide.io/tier", operator: "NotIn", values: ["app"] }] },
-        labels,
-      ),
-    );
+  it("helpers: cidrProblem, allowlistProblems", function () {
     assert.strictEqual(cidrProblem("10.0.0.0/8"), undefined);
     assert.match(cidrProblem("0.0.0.0/0") ?? "", /every address/);
     assert.match(cidrProblem("::/0") ?? "", /every address/);
