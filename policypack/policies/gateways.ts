@@ -30,6 +30,7 @@ import {
 import { kindRef, kubeKind, KubeObject, kubeObjects, labelsOf, labelValue } from "../lib/kube";
 import { attempt, guarded } from "../lib/unknown";
 import { show } from "../lib/show";
+import { CHART_PINS, minorOf } from "../lib/charts";
 import { NamespaceIndex } from "../lib/namespaces";
 import { selectorMatches, selectorPins } from "../lib/netpol/selectors";
 import { ENVIRONMENT_LABEL, gatewayAccessLabel } from "../lib/conventions";
@@ -359,8 +360,8 @@ const GATEWAY_DOC = (ref: string): Control => ({
 const EG_DOC = (ref: string): Control => ({
   framework: "Envoy Gateway",
   reference: ref,
-  version: "v1.9.0",
-  url: "https://gateway.envoyproxy.io/v1.9/",
+  version: CHART_PINS.envoyGateway.version,
+  url: `https://gateway.envoyproxy.io/${minorOf(CHART_PINS.envoyGateway.version)}/`,
 });
 
 interface GatewayConfig extends FailClosedConfig {

@@ -13,6 +13,7 @@ import { UnknownValueError } from "@pulumi/policy";
 import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy } from "../lib/kit";
 import { leafPaths, unreadKeys } from "../lib/chartValues";
 import { CHART_VALUE_INDEX } from "../lib/chartValueIndex.generated";
+import { CHART_PINS, PINNED_CHARTS } from "../lib/charts";
 import { kubeKind, refOf } from "../lib/kube";
 import { attempt } from "../lib/unknown";
 import { showNotSet } from "../lib/show";
@@ -45,11 +46,12 @@ export interface AllowedChartsConfig {
   allowedCharts?: AllowedChart[];
 }
 
-/** Built-in allow-list: the charts the program pins (data/operators.ts CHARTS). */
-export const DEFAULT_ALLOWED_CHARTS: AllowedChart[] = [
-  { chart: "external-secrets", repo: "https://charts.external-secrets.io", versions: ["2.9.0"] },
-  { chart: "oci://docker.io/envoyproxy/gateway-helm", versions: ["v1.9.0"] },
-];
+/** Built-in allow-list: the charts the program pins (lib/charts.ts, installed through data/operators.ts CHARTS). */
+export const DEFAULT_ALLOWED_CHARTS: AllowedChart[] = PINNED_CHARTS.map((p) => ({
+  chart: p.chart,
+  ...(p.repo === undefined ? {} : { repo: p.repo }),
+  versions: [p.version],
+}));
 
 /** An exact (semver) version, optionally `v`-prefixed: no ranges, wildcards, or partial versions. */
 export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -68,13 +70,11 @@ export const helmReleaseAllowedChart = resourcePolicy(
       CONTROLS.azureBaseline("DS-6"),
       CONTROLS.platform("pinned charts (data/operators.ts)"),
     ],
-    remediationSteps:
-      "Set chart and repositoryOpts.repo (or an oci:// chart reference) and an exact version such as 2.9.0 — never a range — and add the chart, repository and version to the allowedCharts list in this policy's config after review.",
+    remediationSteps: `Set chart and repositoryOpts.repo (or an oci:// chart reference) and an exact version such as ${CHART_PINS.externalSecrets.version} — never a range — and add the chart, repository and version to the allowedCharts list in this policy's config after review.`,
     config: {
       allowedCharts: {
         type: "array",
-        description:
-          "Allowed charts; replaces the built-in list (external-secrets 2.9.0, oci://docker.io/envoyproxy/gateway-helm v1.9.0) when set.",
+        description: `Allowed charts; replaces the built-in list (${PINNED_CHARTS.map((p) => `${p.chart} ${p.version}`).join(", ")}) when set.`,
         items: {
           type: "object",
           properties: {
