@@ -13,7 +13,7 @@ import { policies as allowlists } from "./allowlists";
 import { policies as segmentation } from "./segmentation";
 import { policies as rbac } from "./rbac";
 import { policies as secrets } from "./secrets";
-import { policies as gateways } from "./gateways";
+import { policies as gateways } from "./gatewayAdmin";
 import { policies as supplyChain } from "./supplyChain";
 
 export const domains: Record<string, Policy[]> = {

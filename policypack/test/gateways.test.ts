@@ -17,7 +17,7 @@ import {
   gatewayRateLimited,
   gatewayRoutesFromLabelledNamespaces,
   policies,
-} from "../policies/gateways";
+} from "../policies/gatewayAdmin";
 import { assertPolicyMetadata, expectViolation, FakeResource, runStackPolicy, UNKNOWN } from "./util";
 
 // ---------------------------------------------------------------------------------------------
