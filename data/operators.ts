@@ -75,12 +75,8 @@ export const EXTERNAL_SECRETS_NAMESPACE: OperatorNamespaceSpec = {
   ],
 };
 
-/** Pinned charts: the only Helm releases the program installs (the policy pack holds the same allow-list). */
-export const CHARTS = {
-  externalSecrets: {
-    chart: "external-secrets",
-    version: "2.9.0",
-    repo: "https://charts.external-secrets.io",
-  },
-  envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0" },
-} as const;
+/**
+ * Pinned charts: the only Helm releases the program installs. Defined once in the policy pack
+ * (policypack/lib/charts.ts), whose allow-list derives from the same pins.
+ */
+export { CHART_PINS as CHARTS } from "../policypack/lib/charts";

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { Registry, runStack, programConfig, STACKS } from "./helpers/stack";
 import { parseConfig } from "../lib/config";
 import { ResourceRecord } from "../tools/harness/mockRun";
+import { CHARTS } from "../data/operators";
 
 const EG = (kind: string) => `kubernetes:gateway.envoyproxy.io/v1alpha1:${kind}`;
 const GW = (kind: string) => `kubernetes:gateway.networking.k8s.io/v1:${kind}`;
@@ -26,15 +27,15 @@ for (const stack of STACKS) {
       cfg = parseConfig(programConfig(stack), "ameide-platform", stack);
     });
 
-    it("installs Envoy Gateway v1.9.0 from the OCI chart into each environment's gateway tier", () => {
+    it(`installs Envoy Gateway ${CHARTS.envoyGateway.version} from the OCI chart into each environment's gateway tier`, () => {
       const releases = reg
         .ofType("kubernetes:helm.sh/v3:Release")
         .map((r) => reg.props(r))
         .filter((p) => p.chart.includes("gateway-helm"));
       assert.deepEqual(releases.map((r) => r.namespace).sort(), cfg.environments.map(gwNs).sort());
       for (const r of releases) {
-        assert.equal(r.chart, "oci://docker.io/envoyproxy/gateway-helm");
-        assert.equal(r.version, "v1.9.0");
+        assert.equal(r.chart, CHARTS.envoyGateway.chart);
+        assert.equal(r.version, CHARTS.envoyGateway.version);
         const eg = r.values.config.envoyGateway;
         assert.equal(
           eg.provider.kubernetes.deploy.type,

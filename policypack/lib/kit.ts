@@ -96,10 +96,6 @@ export function matchesType(m: TypeMatcher, type: string): boolean {
 export const azureType = (module: string, type: string): RegExp =>
   new RegExp(`^azure-native:${module}(/v[0-9a-z]+)?:${type}$`);
 
-/** Kubernetes type token for a kind in a group, any version (not the Patch form unless asked). */
-export const kubeType = (group: string, kind: string): RegExp =>
-  new RegExp(`^kubernetes:${group.replace(/\./g, "\\.")}/v[0-9a-z]+:${kind}$`);
-
 /** A resource-level policy: mandatory, with metadata and fail-closed unknown handling. */
 export function resourcePolicy(
   meta: PolicyMeta,
@@ -140,10 +136,6 @@ export function stackPolicy(meta: PolicyMeta, check: StackCheck): StackValidatio
     },
   };
 }
-
-/** Human reference to a resource in messages: `Type 'name'`. */
-export const subject = (args: { type: string; name: string }): string =>
-  `${args.type.split(":").pop()} '${args.name}'`;
 
 /** Reads `o[a][b]…` without throwing on missing intermediates (unknowns still throw through the proxy). */
 export function get(o: any, ...path: (string | number)[]): any {

@@ -10,8 +10,11 @@
  */
 import type { Policy, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy, subject } from "../lib/kit";
+import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy } from "../lib/kit";
 import { AKS_VERSIONS_CHECKED, AKS_VERSIONS_SOURCE, aksSupport, communityVersions } from "../lib/aksVersions";
+import { refOf } from "../lib/kube";
+import { attempt } from "../lib/unknown";
+import { showNotSet } from "../lib/show";
 
 export const CLUSTER = azureType("containerservice", "ManagedCluster");
 export const AGENT_POOL = azureType("containerservice", "AgentPool");
@@ -32,17 +35,6 @@ function checkFields(...checks: Array<() => void>): void {
   if (unknown !== undefined) throw unknown;
 }
 
-/** Reads a value that may be unknown at preview without throwing: `{ known: false }` when unknown. */
-function peek<T>(read: () => T): { known: true; value: T } | { known: false } {
-  try {
-    return { known: true, value: read() };
-  } catch (e) {
-    if (e instanceof UnknownValueError) return { known: false };
-    throw e;
-  }
-}
-
-const show = (v: unknown): string => (v === undefined ? "not set" : JSON.stringify(v));
 const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
 
 /** A versioned Key Vault key URI: `https://<vault>.<dns suffix>/keys/<name>/<32-hex version>`. */
@@ -79,13 +71,13 @@ export const kmsEtcdEncryption = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const cfg = args.getConfig<KmsConfig>();
     const kms = get(props, "securityProfile", "azureKeyVaultKms");
     const enabled = get(kms, "enabled");
     if (enabled !== true) {
       report(
-        `${s}: securityProfile.azureKeyVaultKms.enabled is ${show(enabled)}; set it to true so that Kubernetes secrets are encrypted in etcd with a Key Vault key.`,
+        `${s}: securityProfile.azureKeyVaultKms.enabled is ${showNotSet(enabled)}; set it to true so that Kubernetes secrets are encrypted in etcd with a Key Vault key.`,
       );
       return;
     }
@@ -94,7 +86,7 @@ export const kmsEtcdEncryption = resourcePolicy(
         const keyId = get(kms, "keyId");
         if (typeof keyId !== "string" || keyId === "") {
           report(
-            `${s}: securityProfile.azureKeyVaultKms.keyId is ${show(keyId)}; set it to the key's versioned URI (keyvault.Key#keyUriWithVersion).`,
+            `${s}: securityProfile.azureKeyVaultKms.keyId is ${showNotSet(keyId)}; set it to the key's versioned URI (keyvault.Key#keyUriWithVersion).`,
           );
         } else if (!VERSIONED_KEY_ID.test(keyId)) {
           report(
@@ -109,19 +101,19 @@ export const kmsEtcdEncryption = resourcePolicy(
           const vaultId = get(kms, "keyVaultResourceId");
           if (typeof vaultId !== "string" || vaultId === "") {
             report(
-              `${s}: securityProfile.azureKeyVaultKms.keyVaultResourceId is ${show(vaultId)} but keyVaultNetworkAccess is Private; set it to the Key Vault's resource ID (AKS rejects a private KMS vault without it).`,
+              `${s}: securityProfile.azureKeyVaultKms.keyVaultResourceId is ${showNotSet(vaultId)} but keyVaultNetworkAccess is Private; set it to the Key Vault's resource ID (AKS rejects a private KMS vault without it).`,
             );
           }
           const vnet = get(props, "apiServerAccessProfile", "enableVnetIntegration");
           if (vnet !== true) {
             report(
-              `${s}: apiServerAccessProfile.enableVnetIntegration is ${show(vnet)} but KMS keyVaultNetworkAccess is Private; a private KMS vault is only reachable through API server VNet integration: set it to true with a delegated subnetId.`,
+              `${s}: apiServerAccessProfile.enableVnetIntegration is ${showNotSet(vnet)} but KMS keyVaultNetworkAccess is Private; a private KMS vault is only reachable through API server VNet integration: set it to true with a delegated subnetId.`,
             );
           }
         } else if (cfg.requirePrivateKms === true) {
           const set = get(kms, "keyVaultNetworkAccess");
           report(
-            `${s}: securityProfile.azureKeyVaultKms.keyVaultNetworkAccess is ${set === undefined ? "not set (SDK default Public)" : show(set)} but this stack requires a private KMS vault (requirePrivateKms); set it to Private with keyVaultResourceId and a vault whose publicNetworkAccess is Disabled.`,
+            `${s}: securityProfile.azureKeyVaultKms.keyVaultNetworkAccess is ${set === undefined ? "not set (SDK default Public)" : showNotSet(set)} but this stack requires a private KMS vault (requirePrivateKms); set it to Private with keyVaultResourceId and a vault whose publicNetworkAccess is Disabled.`,
           );
         }
       },
@@ -145,13 +137,13 @@ export const userAssignedIdentity = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     checkFields(
       () => {
         const type = get(props, "identity", "type");
         if (lower(type) !== "userassigned") {
           report(
-            `${s}: identity.type is ${show(type)}; set it to "UserAssigned" (KMS does not work with a system-assigned identity, and a user-assigned one can be granted its roles before the cluster exists).`,
+            `${s}: identity.type is ${showNotSet(type)}; set it to "UserAssigned" (KMS does not work with a system-assigned identity, and a user-assigned one can be granted its roles before the cluster exists).`,
           );
         }
       },
@@ -165,7 +157,7 @@ export const userAssignedIdentity = resourcePolicy(
             : 0;
         if (count === 0) {
           report(
-            `${s}: identity.userAssignedIdentities is ${show(ids)}; list the resource ID of the cluster's user-assigned identity.`,
+            `${s}: identity.userAssignedIdentities is ${showNotSet(ids)}; list the resource ID of the cluster's user-assigned identity.`,
           );
         }
       },
@@ -187,7 +179,7 @@ export const localAccountsDisabled = resourcePolicy(
     const v = props.disableLocalAccounts;
     if (v !== true) {
       report(
-        `${subject(args)}: disableLocalAccounts is ${show(v)}; set it to true so the static cluster-admin kubeconfig cannot be fetched (use Entra ID with kubelogin).`,
+        `${refOf(args)}: disableLocalAccounts is ${showNotSet(v)}; set it to true so the static cluster-admin kubeconfig cannot be fetched (use Entra ID with kubelogin).`,
       );
     }
   },
@@ -210,7 +202,7 @@ export const entraIdAzureRbac = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const aad = props.aadProfile;
     if (aad === undefined || aad === null) {
       report(
@@ -222,13 +214,13 @@ export const entraIdAzureRbac = resourcePolicy(
       () => {
         if (aad.managed !== true)
           report(
-            `${s}: aadProfile.managed is ${show(aad.managed)}; set it to true (managed Entra ID integration; the legacy client/server app integration is deprecated).`,
+            `${s}: aadProfile.managed is ${showNotSet(aad.managed)}; set it to true (managed Entra ID integration; the legacy client/server app integration is deprecated).`,
           );
       },
       () => {
         if (aad.enableAzureRBAC !== true)
           report(
-            `${s}: aadProfile.enableAzureRBAC is ${show(aad.enableAzureRBAC)}; set it to true so Kubernetes authorization is governed by Azure role assignments.`,
+            `${s}: aadProfile.enableAzureRBAC is ${showNotSet(aad.enableAzureRBAC)}; set it to true so Kubernetes authorization is governed by Azure role assignments.`,
           );
       },
     );
@@ -248,7 +240,7 @@ export const kubernetesRbacEnabled = resourcePolicy(
     const v = props.enableRBAC;
     if (v !== true)
       report(
-        `${subject(args)}: enableRBAC is ${show(v)}; set it to true (Kubernetes RBAC cannot be enabled after the cluster is created).`,
+        `${refOf(args)}: enableRBAC is ${showNotSet(v)}; set it to true (Kubernetes RBAC cannot be enabled after the cluster is created).`,
       );
   },
 );
@@ -289,28 +281,28 @@ export const apiServerAccessRestricted = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const cfg = args.getConfig<ApiServerConfig>();
     const ap = props.apiServerAccessProfile;
     const isPrivate = get(ap, "enablePrivateCluster") === true;
     if (isPrivate) return;
     if (cfg.requirePrivateApiServer === true) {
       report(
-        `${s}: apiServerAccessProfile.enablePrivateCluster is ${show(get(ap, "enablePrivateCluster"))} but this stack requires a private API server (requirePrivateApiServer); set it to true with enableVnetIntegration and a private DNS zone.`,
+        `${s}: apiServerAccessProfile.enablePrivateCluster is ${showNotSet(get(ap, "enablePrivateCluster"))} but this stack requires a private API server (requirePrivateApiServer); set it to true with enableVnetIntegration and a private DNS zone.`,
       );
       return;
     }
     const ranges = get(ap, "authorizedIPRanges");
     if (!Array.isArray(ranges) || ranges.length === 0) {
       report(
-        `${s}: apiServerAccessProfile.authorizedIPRanges is ${show(ranges)} on a public API server, so it accepts every address; list the authorized CIDRs or set enablePrivateCluster: true.`,
+        `${s}: apiServerAccessProfile.authorizedIPRanges is ${showNotSet(ranges)} on a public API server, so it accepts every address; list the authorized CIDRs or set enablePrivateCluster: true.`,
       );
       return;
     }
     ranges.forEach((r: unknown, i: number) => {
       if (typeof r !== "string" || r.trim() === "") {
         report(
-          `${s}: apiServerAccessProfile.authorizedIPRanges[${i}] is ${show(r)}; use a CIDR such as 203.0.113.0/28.`,
+          `${s}: apiServerAccessProfile.authorizedIPRanges[${i}] is ${showNotSet(r)}; use a CIDR such as 203.0.113.0/28.`,
         );
       } else if (isCatchAll(r)) {
         report(
@@ -338,7 +330,7 @@ export const networkPolicyEngine = resourcePolicy(
     const v = get(props, "networkProfile", "networkPolicy");
     if (!(NETWORK_POLICY_ENGINES as readonly string[]).includes(lower(v) ?? "")) {
       report(
-        `${subject(args)}: networkProfile.networkPolicy is ${show(v)}; set it to one of ${NETWORK_POLICY_ENGINES.join(", ")} — without an engine NetworkPolicies are accepted but not enforced.`,
+        `${refOf(args)}: networkProfile.networkPolicy is ${showNotSet(v)}; set it to one of ${NETWORK_POLICY_ENGINES.join(", ")} — without an engine NetworkPolicies are accepted but not enforced.`,
       );
     }
   },
@@ -359,20 +351,20 @@ export const workloadIdentityOidc = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     checkFields(
       () => {
         const v = get(props, "securityProfile", "workloadIdentity", "enabled");
         if (v !== true)
           report(
-            `${s}: securityProfile.workloadIdentity.enabled is ${show(v)}; set it to true so workloads use federated identities instead of stored credentials.`,
+            `${s}: securityProfile.workloadIdentity.enabled is ${showNotSet(v)}; set it to true so workloads use federated identities instead of stored credentials.`,
           );
       },
       () => {
         const v = get(props, "oidcIssuerProfile", "enabled");
         if (v !== true)
           report(
-            `${s}: oidcIssuerProfile.enabled is ${show(v)}; set it to true (workload identity federation needs the cluster's OIDC issuer).`,
+            `${s}: oidcIssuerProfile.enabled is ${showNotSet(v)}; set it to true (workload identity federation needs the cluster's OIDC issuer).`,
           );
       },
     );
@@ -393,7 +385,7 @@ export const defenderEnabled = resourcePolicy(
     const v = get(props, "securityProfile", "defender", "securityMonitoring", "enabled");
     if (v !== true)
       report(
-        `${subject(args)}: securityProfile.defender.securityMonitoring.enabled is ${show(v)}; set it to true with a logAnalyticsWorkspaceResourceId for runtime threat detection.`,
+        `${refOf(args)}: securityProfile.defender.securityMonitoring.enabled is ${showNotSet(v)}; set it to true with a logAnalyticsWorkspaceResourceId for runtime threat detection.`,
       );
   },
 );
@@ -418,7 +410,7 @@ export const azurePolicyAddon = resourcePolicy(
     const v = key === undefined ? undefined : get(addons, key, "enabled");
     if (v !== true)
       report(
-        `${subject(args)}: addonProfiles.azurepolicy.enabled is ${show(v)}; set addonProfiles.azurepolicy = { enabled: true, config: { version: "v2" } }.`,
+        `${refOf(args)}: addonProfiles.azurepolicy.enabled is ${showNotSet(v)}; set addonProfiles.azurepolicy = { enabled: true, config: { version: "v2" } }.`,
       );
   },
 );
@@ -435,7 +427,7 @@ export const nodePublicIpDisabled = resourcePolicy(
   },
   [CLUSTER, AGENT_POOL],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     if (matchesType(AGENT_POOL, args.type)) {
       if (props.enableNodePublicIP === true)
         report(
@@ -486,7 +478,7 @@ export const runCommandDisabled = resourcePolicy(
     const v = get(props, "apiServerAccessProfile", "disableRunCommand");
     if (v !== true)
       report(
-        `${subject(args)}: apiServerAccessProfile.disableRunCommand is ${show(v)} but this stack requires run command to be disabled (requireRunCommandDisabled); set it to true.`,
+        `${refOf(args)}: apiServerAccessProfile.disableRunCommand is ${showNotSet(v)} but this stack requires run command to be disabled (requireRunCommandDisabled); set it to true.`,
       );
   },
 );
@@ -506,7 +498,7 @@ export const imageCleanerEnabled = resourcePolicy(
     const v = get(props, "securityProfile", "imageCleaner", "enabled");
     if (v !== true)
       report(
-        `${subject(args)}: securityProfile.imageCleaner.enabled is ${show(v)}; set it to true (with intervalHours) to remove unused images from nodes.`,
+        `${refOf(args)}: securityProfile.imageCleaner.enabled is ${showNotSet(v)}; set it to true (with intervalHours) to remove unused images from nodes.`,
       );
   },
 );
@@ -523,13 +515,13 @@ export const upgradeChannels = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     checkFields(
       () => {
         const v = get(props, "autoUpgradeProfile", "upgradeChannel");
         if (v === undefined || v === null || v === "" || lower(v) === "none") {
           report(
-            `${s}: autoUpgradeProfile.upgradeChannel is ${show(v)}; set it to patch (or stable, rapid, node-image) so security patches reach the control plane and nodes.`,
+            `${s}: autoUpgradeProfile.upgradeChannel is ${showNotSet(v)}; set it to patch (or stable, rapid, node-image) so security patches reach the control plane and nodes.`,
           );
         }
       },
@@ -537,7 +529,7 @@ export const upgradeChannels = resourcePolicy(
         const v = get(props, "autoUpgradeProfile", "nodeOSUpgradeChannel");
         if (v === undefined || v === null || v === "" || lower(v) === "none" || lower(v) === "unmanaged") {
           report(
-            `${s}: autoUpgradeProfile.nodeOSUpgradeChannel is ${show(v)}; set it to NodeImage or SecurityPatch so node OS fixes are applied by AKS.`,
+            `${s}: autoUpgradeProfile.nodeOSUpgradeChannel is ${showNotSet(v)}; set it to NodeImage or SecurityPatch so node OS fixes are applied by AKS.`,
           );
         }
       },
@@ -560,7 +552,7 @@ export function kubernetesVersionProblem(
   if (version === undefined || version === null || version === "") return undefined; // AKS picks its default (supported) version
   const supported = `supported on ${today.toISOString().slice(0, 10)}: ${communityVersions(today).join(", ")} (table checked ${AKS_VERSIONS_CHECKED}, ${AKS_VERSIONS_SOURCE})`;
   if (typeof version !== "string" || !/^1\.\d+(\.\d+)?$/.test(version))
-    return `kubernetesVersion ${show(version)} is not a Kubernetes version such as 1.35; ${supported}`;
+    return `kubernetesVersion ${showNotSet(version)} is not a Kubernetes version such as 1.35; ${supported}`;
   const s = aksSupport(version, today);
   switch (s.status) {
     case "unknown":
@@ -572,7 +564,7 @@ export function kubernetesVersionProblem(
     case "lts-only":
       return lower(skuTier) === "premium" && lower(supportPlan) === "akslongtermsupport"
         ? undefined
-        : `kubernetesVersion '${version}' left AKS community support on ${s.version.endOfLife}; until ${s.version.ltsEndOfLife} AKS creates it only with long-term support: sku.tier Premium (is ${show(skuTier)}) and supportPlan AKSLongTermSupport (is ${show(supportPlan)}); or use a version ${supported}`;
+        : `kubernetesVersion '${version}' left AKS community support on ${s.version.endOfLife}; until ${s.version.ltsEndOfLife} AKS creates it only with long-term support: sku.tier Premium (is ${showNotSet(skuTier)}) and supportPlan AKSLongTermSupport (is ${showNotSet(supportPlan)}); or use a version ${supported}`;
     default:
       return undefined;
   }
@@ -604,7 +596,7 @@ export const kubernetesVersionSupported = resourcePolicy(
       get(props, "supportPlan"),
       new Date(),
     );
-    if (problem) report(`${subject(args)}: ${problem}.`);
+    if (problem) report(`${refOf(args)}: ${problem}.`);
   },
 );
 
@@ -627,7 +619,7 @@ export const systemPoolCriticalAddonsOnly = resourcePolicy(
   },
   [CLUSTER],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const pools = props.agentPoolProfiles;
     const list: any[] = Array.isArray(pools) ? pools : [];
     const system = list.filter((p) => lower(get(p, "mode")) === "system");
@@ -665,11 +657,11 @@ const sameUrn = (a: PolicyResource, b: PolicyResource) => a.urn === b.urn;
 function targetsCluster(d: PolicyResource, c: PolicyResource): boolean {
   const edges = d.propertyDependencies?.["resourceUri"];
   if (edges?.some((r) => sameUrn(r, c))) return true;
-  const uri = peek(() => d.props.resourceUri);
+  const uri = attempt(() => d.props.resourceUri);
   if (uri.known) {
     if (typeof uri.value !== "string") return false;
     const target = uri.value.toLowerCase().replace(/\/+$/, "");
-    const id = peek(() => c.props.id);
+    const id = attempt(() => c.props.id);
     if (
       id.known &&
       typeof id.value === "string" &&
@@ -678,14 +670,14 @@ function targetsCluster(d: PolicyResource, c: PolicyResource): boolean {
     )
       return true;
     // An existing cluster referenced by a literal ID: match the explicit cluster name (and resource group when known).
-    const name = peek(() => c.props.resourceName);
+    const name = attempt(() => c.props.resourceName);
     if (
       name.known &&
       typeof name.value === "string" &&
       name.value !== "" &&
       target.endsWith(`/providers/microsoft.containerservice/managedclusters/${name.value.toLowerCase()}`)
     ) {
-      const rg = peek(() => c.props.resourceGroupName);
+      const rg = attempt(() => c.props.resourceGroupName);
       return (
         !(rg.known && typeof rg.value === "string") ||
         target.includes(`/resourcegroups/${rg.value.toLowerCase()}/`)
@@ -783,14 +775,14 @@ function kmsKeysOf(c: PolicyResource, keys: PolicyResource[]): PolicyResource[] 
   const edges = c.propertyDependencies?.["securityProfile"];
   const byEdge = keys.filter((k) => edges?.some((r) => sameUrn(r, k)));
   if (byEdge.length > 0) return byEdge;
-  const keyId = peek(() => get(c.props, "securityProfile", "azureKeyVaultKms", "keyId"));
+  const keyId = attempt(() => get(c.props, "securityProfile", "azureKeyVaultKms", "keyId"));
   if (keyId.known && typeof keyId.value === "string" && keyId.value !== "") {
     const id = keyId.value.toLowerCase();
     return keys.filter((k) => {
-      const uri = peek(() => k.props.keyUri);
+      const uri = attempt(() => k.props.keyUri);
       if (uri.known && typeof uri.value === "string" && uri.value !== "")
         return id.startsWith(`${uri.value.toLowerCase().replace(/\/+$/, "")}/`);
-      const name = peek(() => k.props.keyName);
+      const name = attempt(() => k.props.keyName);
       return (
         name.known && typeof name.value === "string" && id.includes(`/keys/${name.value.toLowerCase()}/`)
       );
@@ -836,7 +828,7 @@ export const kmsKeyLifecycle = stackPolicy(
             const exp = get(k.props, "properties", "rotationPolicy", "attributes", "expiryTime");
             if (exp !== undefined && exp !== null && exp !== "")
               report(
-                `${ks}: properties.rotationPolicy.attributes.expiryTime is ${show(exp)}; remove it — every new version would expire while the cluster may still encrypt or decrypt secrets with it (AKS keeps the previous version in use until the next rotation), and an expired version stops the KMS plugin.`,
+                `${ks}: properties.rotationPolicy.attributes.expiryTime is ${showNotSet(exp)}; remove it — every new version would expire while the cluster may still encrypt or decrypt secrets with it (AKS keeps the previous version in use until the next rotation), and an expired version stops the KMS plugin.`,
                 k.urn,
               );
           },
@@ -844,7 +836,7 @@ export const kmsKeyLifecycle = stackPolicy(
             const exp = get(k.props, "properties", "attributes", "expires");
             if (exp !== undefined && exp !== null && exp !== "")
               report(
-                `${ks}: properties.attributes.expires is ${show(exp)}; remove it — the key's version in use would expire and stop the KMS plugin (it cannot decrypt the cluster's secrets with an expired key).`,
+                `${ks}: properties.attributes.expires is ${showNotSet(exp)}; remove it — the key's version in use would expire and stop the KMS plugin (it cannot decrypt the cluster's secrets with an expired key).`,
                 k.urn,
               );
           },
@@ -862,7 +854,7 @@ export const kmsKeyLifecycle = stackPolicy(
               );
             } else if (!after.some((t) => isoDays(t) >= MIN_ROTATE_DAYS)) {
               report(
-                `${ks}: properties.rotationPolicy.lifetimeActions rotate trigger.timeAfterCreate is ${after.map(show).join(", ")}; use an ISO-8601 duration of at least P${MIN_ROTATE_DAYS}D (Key Vault's minimum), e.g. P90D.`,
+                `${ks}: properties.rotationPolicy.lifetimeActions rotate trigger.timeAfterCreate is ${after.map(showNotSet).join(", ")}; use an ISO-8601 duration of at least P${MIN_ROTATE_DAYS}D (Key Vault's minimum), e.g. P90D.`,
                 k.urn,
               );
             }

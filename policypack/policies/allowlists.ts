@@ -15,7 +15,9 @@ import {
   readLimits,
   parseRange,
 } from "../lib/allowlist";
-import { guarded, kubeKind, kubeObjects, refOf, show } from "./namespaces";
+import { kubeKind, kubeObjects, refOf } from "../lib/kube";
+import { guarded } from "../lib/unknown";
+import { show } from "../lib/show";
 
 /** Allowlist kinds the policy config's `limits` may name (also as `<kind>/<resource name>`). */
 export const ALLOWLIST_KINDS = [

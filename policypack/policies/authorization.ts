@@ -10,8 +10,9 @@
  */
 import type { Policy } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import { CONTROLS, resourcePolicy, subject } from "../lib/kit";
-import { ROLE_ASSIGNMENT } from "./keyvault";
+import { CONTROLS, resourcePolicy } from "../lib/kit";
+import { refOf } from "../lib/kube";
+import { ROLE_ASSIGNMENT } from "../lib/azureTypes";
 
 const VAULT = "/providers/Microsoft\\.KeyVault/vaults/[^/]+";
 
@@ -87,7 +88,7 @@ export const roleAssignmentLeastPrivilege = resourcePolicy(
   },
   [ROLE_ASSIGNMENT],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const id = props.roleDefinitionId;
     const guid = typeof id === "string" ? roleGuid(id) : undefined;
     const allowed = guid ? ASSIGNABLE_ROLES[guid] : undefined;

@@ -8,13 +8,14 @@
  * Paths: shared/reference/aks.md §3.3 (`properties.*` of keyvault.Vault and keyvault.Key).
  */
 import type { Policy } from "@pulumi/policy";
-import { azureType, Control, CONTROLS, get, resourcePolicy, subject } from "../lib/kit";
+import { azureType, Control, CONTROLS, get, resourcePolicy } from "../lib/kit";
+import { refOf } from "../lib/kube";
+import { showNotSet } from "../lib/show";
+import { ROLE_ASSIGNMENT } from "../lib/azureTypes";
 
 export const VAULT = azureType("keyvault", "Vault");
 export const KEY = azureType("keyvault", "Key");
-export const ROLE_ASSIGNMENT = azureType("authorization", "RoleAssignment");
 
-const show = (v: unknown): string => (v === undefined ? "not set" : JSON.stringify(v));
 const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
 
 const cisAzure = (ref: string): Control => ({
@@ -37,7 +38,7 @@ export const vaultRbacAuthorization = resourcePolicy(
     const v = get(props, "properties", "enableRbacAuthorization");
     if (v !== true)
       report(
-        `${subject(args)}: properties.enableRbacAuthorization is ${show(v)}; set it to true so data-plane access is granted by Azure role assignments, not vault access policies.`,
+        `${refOf(args)}: properties.enableRbacAuthorization is ${showNotSet(v)}; set it to true so data-plane access is granted by Azure role assignments, not vault access policies.`,
       );
   },
 );
@@ -61,7 +62,7 @@ export const vaultPurgeProtection = resourcePolicy(
     const v = get(props, "properties", "enablePurgeProtection");
     if (v !== true)
       report(
-        `${subject(args)}: properties.enablePurgeProtection is ${show(v)}; set it to true so a deleted vault or key cannot be purged during the retention period.`,
+        `${refOf(args)}: properties.enablePurgeProtection is ${showNotSet(v)}; set it to true so a deleted vault or key cannot be purged during the retention period.`,
       );
   },
 );
@@ -84,7 +85,7 @@ export const vaultSoftDelete = resourcePolicy(
     const v = get(props, "properties", "enableSoftDelete");
     if (v === false)
       report(
-        `${subject(args)}: properties.enableSoftDelete is false; set it to true (or remove it) so deleted vaults and keys can be recovered.`,
+        `${refOf(args)}: properties.enableSoftDelete is false; set it to true (or remove it) so deleted vaults and keys can be recovered.`,
       );
   },
 );
@@ -139,7 +140,7 @@ export const vaultNetworkRestricted = resourcePolicy(
   },
   [VAULT],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const cfg = args.getConfig<VaultNetworkConfig>();
     const exemption = (cfg.exemptions ?? []).find((e) => e && e.name === args.name);
     if (exemption) {
@@ -153,14 +154,14 @@ export const vaultNetworkRestricted = resourcePolicy(
     const action = get(props, "properties", "networkAcls", "defaultAction");
     if (lower(action) !== "deny") {
       report(
-        `${s}: properties.networkAcls.defaultAction is ${show(action)}${action === undefined ? " (Azure default Allow)" : ""}; set it to "Deny" with bypass AzureServices and explicit ipRules/virtualNetworkRules, or exempt the vault by name with a reason in this policy's config.`,
+        `${s}: properties.networkAcls.defaultAction is ${showNotSet(action)}${action === undefined ? " (Azure default Allow)" : ""}; set it to "Deny" with bypass AzureServices and explicit ipRules/virtualNetworkRules, or exempt the vault by name with a reason in this policy's config.`,
       );
     }
     if (cfg.requirePrivate === true) {
       const pna = get(props, "properties", "publicNetworkAccess");
       if (lower(pna) !== "disabled") {
         report(
-          `${s}: properties.publicNetworkAccess is ${show(pna)}${pna === undefined ? " (SDK default enabled)" : ""} but this stack requires private vaults (requirePrivate); set it to "Disabled" and use a private endpoint.`,
+          `${s}: properties.publicNetworkAccess is ${showNotSet(pna)}${pna === undefined ? " (SDK default enabled)" : ""} but this stack requires private vaults (requirePrivate); set it to "Disabled" and use a private endpoint.`,
         );
       }
     }
@@ -185,26 +186,26 @@ export const keyStrength = resourcePolicy(
   },
   [KEY],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const kty = get(props, "properties", "kty");
     const t = lower(kty);
     if (t !== undefined && RSA_TYPES.includes(t)) {
       const size = get(props, "properties", "keySize");
       if (typeof size !== "number" || size < MIN_RSA_KEY_SIZE) {
         report(
-          `${s}: properties.keySize is ${show(size)} for a ${kty} key; set it to at least ${MIN_RSA_KEY_SIZE} (3072 or 4096 recommended).`,
+          `${s}: properties.keySize is ${showNotSet(size)} for a ${kty} key; set it to at least ${MIN_RSA_KEY_SIZE} (3072 or 4096 recommended).`,
         );
       }
     } else if (t !== undefined && EC_TYPES.includes(t)) {
       const curve = get(props, "properties", "curveName");
       if (typeof curve !== "string" || !ALLOWED_CURVES.includes(curve.toUpperCase())) {
         report(
-          `${s}: properties.curveName is ${show(curve)} for an ${kty} key; use one of ${ALLOWED_CURVES.join(", ")}.`,
+          `${s}: properties.curveName is ${showNotSet(curve)} for an ${kty} key; use one of ${ALLOWED_CURVES.join(", ")}.`,
         );
       }
     } else {
       report(
-        `${s}: properties.kty is ${show(kty)}; use RSA or RSA-HSM (keySize ≥ ${MIN_RSA_KEY_SIZE}) — AKS KMS needs an RSA key — or EC/EC-HSM on a curve of at least 256 bits.`,
+        `${s}: properties.kty is ${showNotSet(kty)}; use RSA or RSA-HSM (keySize ≥ ${MIN_RSA_KEY_SIZE}) — AKS KMS needs an RSA key — or EC/EC-HSM on a curve of at least 256 bits.`,
       );
     }
   },
@@ -244,7 +245,7 @@ export const keyRotation = resourcePolicy(
     if (isSet(get(rp, "attributes", "expiryTime"))) return;
     if (isSet(get(props, "properties", "attributes", "expires"))) return;
     report(
-      `${subject(args)}: properties.rotationPolicy has no rotate lifetime action and neither properties.rotationPolicy.attributes.expiryTime nor properties.attributes.expires is set; add a rotationPolicy with lifetimeActions [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] and an expiryTime.`,
+      `${refOf(args)}: properties.rotationPolicy has no rotate lifetime action and neither properties.rotationPolicy.attributes.expiryTime nor properties.attributes.expires is set; add a rotationPolicy with lifetimeActions [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] and an expiryTime.`,
     );
   },
 );
@@ -273,7 +274,7 @@ export const roleAssignmentPrincipalType = resourcePolicy(
     const v = props.principalType;
     if (!(PRINCIPAL_TYPES as readonly string[]).includes(v)) {
       report(
-        `${subject(args)}: principalType is ${show(v)}; set it to one of ${PRINCIPAL_TYPES.join(", ")} (ServicePrincipal for managed identities) so Azure does not fail with PrincipalNotFound while the new principal replicates.`,
+        `${refOf(args)}: principalType is ${showNotSet(v)}; set it to one of ${PRINCIPAL_TYPES.join(", ")} (ServicePrincipal for managed identities) so Azure does not fail with PrincipalNotFound while the new principal replicates.`,
       );
     }
   },

@@ -2,298 +2,23 @@
  * Namespace guard rails (stack policies): every non-system namespace of the stack enforces Pod
  * Security (restricted, or baseline with a recorded exemption), is isolated by a default-deny
  * NetworkPolicy in both directions, and carries a ResourceQuota and a LimitRange.
- *
- * Also the shared namespace helpers of the pack's Kubernetes policies: the namespace index (match a
- * namespace-scoped object to the Namespace/NamespacePatch of the stack by `metadata.namespace`,
- * falling back to the dependency edges when the name is unknown at preview), per-resource
- * fail-closed handling inside stack policies, label-selector helpers.
  */
 import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import { CONTROLS, FailClosedConfig, get, stackPolicy, unknownMessage } from "../lib/kit";
-
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-
-/**
- * Namespaces managed by the platform/operators rather than by tier rules. Override per policy
- * with the `systemNamespaces` config key (e.g. to add an operator namespace).
- */
-export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = [
-  "kube-system",
-  "kube-public",
-  "kube-node-lease",
-  "gatekeeper-system",
-  "envoy-gateway-system",
-  "external-secrets",
-];
-
-export const systemNamespacesSchema = {
-  systemNamespaces: {
-    type: "array",
-    items: { type: "string" },
-    default: [...DEFAULT_SYSTEM_NAMESPACES],
-    description: "Namespaces exempt from namespace/tier rules (Kubernetes system and operator namespaces).",
-  },
-} as const;
-
-export interface SystemNamespacesConfig {
-  systemNamespaces?: string[];
-}
-
-export function systemNamespaces(cfg: SystemNamespacesConfig): Set<string> {
-  return new Set(Array.isArray(cfg.systemNamespaces) ? cfg.systemNamespaces : DEFAULT_SYSTEM_NAMESPACES);
-}
-
-/** Label / annotation keys of the platform's namespace conventions. */
-export const LABELS = {
-  enforce: "pod-security.kubernetes.io/enforce",
-  audit: "pod-security.kubernetes.io/audit",
-  warn: "pod-security.kubernetes.io/warn",
-  tier: "ameide.io/tier",
-  exemption: "ameide.io/pod-security-exemption",
-} as const;
-
-export const PSS_LEVELS = ["privileged", "baseline", "restricted"] as const;
-export type Level = (typeof PSS_LEVELS)[number];
-
-/** Type token of a Kubernetes kind in any version of its group, incl. the `…Patch` and `…List` forms. */
-export const kubeKind = (group: string, kind: string): RegExp =>
-  new RegExp(`^kubernetes:${group.replace(/\./g, "\\.")}/v[0-9a-z]+:${kind}(Patch|List)?$`);
-
-export const NAMESPACE_TYPE = kubeKind("core", "Namespace");
-export const isNamespaceType = (type: string): boolean => NAMESPACE_TYPE.test(type);
-
-/** One Kubernetes object carried by a resource: the resource itself, or one item of a `…List`. */
-export interface KubeObject {
-  obj: any;
-  /** prefix of field paths in messages: "" or "items[2]." */
-  path: string;
-}
-
-/** The objects a resource carries (each item of a `…List` type; the props otherwise). */
-export function kubeObjects(r: { type: string; props: any }): KubeObject[] {
-  if (/List$/.test(r.type)) {
-    const items = get(r.props, "items");
-    return Array.isArray(items) ? items.map((obj, i) => ({ obj, path: `items[${i}].` })) : [];
-  }
-  return [{ obj: r.props, path: "" }];
-}
-
-/** Human reference of a resource: `Kind 'name'` (or `Kind 'name' items[i]` for a list item). */
-export const refOf = (r: { type: string; name: string }, o?: KubeObject): string =>
-  `${r.type.split(":").pop()} '${r.name}'${o?.path ? ` ${o.path.slice(0, -1)}` : ""}`;
-
-/** A Namespace (or NamespacePatch) object of the stack. */
-export interface NsEntry {
-  res: PolicyResource;
-  obj: any;
-  path: string;
-  /** metadata.name; undefined when unset or unknown at preview */
-  name?: string;
-  /** the preview-time error when the name is unknown */
-  nameUnknown?: UnknownValueError;
-}
-
-export const nsLabel = (e: NsEntry): string => `${e.name ?? `(name unknown) ${e.res.name}`}`;
-
-/** Result of matching a namespace-scoped object to the stack's namespaces. */
-export interface NsMatch {
-  /** the namespace name (literal, or the name of the namespace found through dependencies) */
-  name: string;
-  /** the Namespace/NamespacePatch objects of the stack with that name (empty: not managed by the stack) */
-  entries: NsEntry[];
-}
-
-/** Reads `fn()`, returning an UnknownValueError instead of throwing it. */
-export function attempt<T>(fn: () => T): { value?: T; unknown?: UnknownValueError } {
-  try {
-    return { value: fn() };
-  } catch (e) {
-    if (e instanceof UnknownValueError) return { unknown: e };
-    throw e;
-  }
-}
-
-/** The stack's namespaces and the matching of namespace-scoped objects to them. */
-export class NamespaceIndex {
-  readonly entries: NsEntry[] = [];
-
-  constructor(resources: readonly PolicyResource[]) {
-    for (const res of resources) {
-      if (!isNamespaceType(res.type)) continue;
-      for (const o of kubeObjects(res)) {
-        const n = attempt(() => get(o.obj, "metadata", "name"));
-        this.entries.push({
-          res,
-          obj: o.obj,
-          path: o.path,
-          name: typeof n.value === "string" && n.value !== "" ? n.value : undefined,
-          nameUnknown: n.unknown,
-        });
-      }
-    }
-  }
-
-  private nameMap?: Map<string, NsEntry[]>;
-  private urnMap?: Map<string, NsEntry[]>;
-
-  private static group(entries: NsEntry[], key: (e: NsEntry) => string | undefined): Map<string, NsEntry[]> {
-    const m = new Map<string, NsEntry[]>();
-    for (const e of entries) {
-      const k = key(e);
-      if (k === undefined) continue;
-      if (!m.has(k)) m.set(k, []);
-      m.get(k)!.push(e);
-    }
-    return m;
-  }
-
-  byName(name: string): NsEntry[] {
-    this.nameMap ??= NamespaceIndex.group(this.entries, (e) => e.name);
-    return this.nameMap.get(name) ?? [];
-  }
-
-  /** Namespaces the resource depends on: `propertyDependencies.metadata` first, then all dependencies. */
-  dependencyNamespaces(r: PolicyResource): NsEntry[] {
-    this.urnMap ??= NamespaceIndex.group(this.entries, (e) => e.res.urn);
-    for (const deps of [r.propertyDependencies?.["metadata"], r.dependencies]) {
-      const found = (deps ?? []).flatMap((d) => this.urnMap!.get(d.urn) ?? []);
-      if (found.length > 0) return [...new Set(found)];
-    }
-    return [];
-  }
-
-  /**
-   * The namespace of `o` (an object carried by `r`): `metadata.namespace` ("default" when unset);
-   * when that is unknown at preview, the single Namespace the resource depends on. Throws the
-   * UnknownValueError when neither identifies the namespace (fail closed).
-   */
-  resolve(r: PolicyResource, o: KubeObject): NsMatch {
-    const ns = attempt(() => get(o.obj, "metadata", "namespace"));
-    if (ns.unknown) {
-      const deps = this.dependencyNamespaces(r);
-      const distinct = new Set(deps.map((d) => d.res.urn + d.path));
-      if (distinct.size === 1) return { name: deps[0].name ?? nsLabel(deps[0]), entries: [deps[0]] };
-      throw ns.unknown;
-    }
-    const name = typeof ns.value === "string" && ns.value !== "" ? ns.value : "default";
-    return { name, entries: this.byName(name) };
-  }
-
-  /** True when `o` (carried by `r`) is in namespace entry `e`; unknown names count through dependencies. */
-  belongsTo(r: PolicyResource, o: KubeObject, e: NsEntry): boolean | UnknownValueError {
-    const ns = attempt(() => get(o.obj, "metadata", "namespace"));
-    if (!ns.unknown) {
-      const name = typeof ns.value === "string" && ns.value !== "" ? ns.value : "default";
-      return e.name !== undefined && name === e.name;
-    }
-    const deps = this.dependencyNamespaces(r);
-    if (deps.length === 1) return deps[0] === e;
-    return ns.unknown;
-  }
-}
-
-/** A namespace's labels (object) or {} — throws UnknownValueError on unknown values. */
-export function labelsOf(o: any): Record<string, unknown> {
-  const l = get(o, "metadata", "labels");
-  return l && typeof l === "object" && !Array.isArray(l) ? l : {};
-}
-
-export function annotationsOf(o: any): Record<string, unknown> {
-  const a = get(o, "metadata", "annotations");
-  return a && typeof a === "object" && !Array.isArray(a) ? a : {};
-}
-
-/** Reads one label value, returning the string or undefined. */
-export function labelValue(o: any, key: string): string | undefined {
-  const v = labelsOf(o)[key];
-  return typeof v === "string" ? v : undefined;
-}
-
-/** Strictest of the namespace entries' `pod-security.kubernetes.io/enforce` levels, or undefined when none sets it. */
-export function enforceLevelOf(
-  entries: readonly NsEntry[],
-): { level: Level; from: NsEntry; raw: string } | undefined {
-  let best: { level: Level; from: NsEntry; raw: string } | undefined;
-  for (const e of entries) {
-    const raw = labelValue(e.obj, LABELS.enforce);
-    if (raw === undefined) continue;
-    // An unrecognised value is treated as restricted (fail closed).
-    const level: Level = (PSS_LEVELS as readonly string[]).includes(raw) ? (raw as Level) : "restricted";
-    if (!best || PSS_LEVELS.indexOf(level) > PSS_LEVELS.indexOf(best.level)) best = { level, from: e, raw };
-  }
-  return best;
-}
-
-/**
- * Runs one resource's check inside a stack policy; an unknown value is reported against that
- * resource ("cannot be verified at preview") instead of aborting the whole policy, unless the
- * policy's config sets `failOnUnknown: false` (then the SDK's advisory diagnostic applies).
- */
-export function guarded(
-  args: StackValidationArgs,
-  report: ReportViolation,
-  what: string,
-  urn: string,
-  fn: () => void,
-): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof UnknownValueError)) throw e;
-    if (args.getConfig<FailClosedConfig>().failOnUnknown === false) throw e;
-    report(unknownMessage(what, e), urn);
-  }
-}
-
-/** Rendering for messages. */
-export const show = (v: unknown): string => (v === undefined ? "unset" : JSON.stringify(v));
-
-/** A label selector's constraints: matchLabels entries and matchExpressions. */
-interface Requirement {
-  key: string;
-  operator: string;
-  values: string[];
-}
-
-export function requirementsOf(sel: any): Requirement[] {
-  const out: Requirement[] = [];
-  const ml = get(sel, "matchLabels");
-  if (ml && typeof ml === "object" && !Array.isArray(ml)) {
-    for (const [key, v] of Object.entries(ml)) out.push({ key, operator: "In", values: [String(v)] });
-  }
-  const me = get(sel, "matchExpressions");
-  if (Array.isArray(me)) {
-    for (const x of me) {
-      const values = get(x, "values");
-      out.push({
-        key: String(get(x, "key") ?? ""),
-        operator: String(get(x, "operator") ?? ""),
-        values: Array.isArray(values) ? values.map(String) : [],
-      });
-    }
-  }
-  return out;
-}
-
-/** True when the selector is absent or has no constraint (selects everything). */
-export const isEmptySelector = (sel: any): boolean => requirementsOf(sel).length === 0;
-
-/**
- * True when the selector restricts to objects *having* some label (In/Exists/matchLabels). A selector
- * made only of NotIn/DoesNotExist also matches every object lacking the key, so it restricts nothing
- * in practice.
- */
-export const isRestrictingSelector = (sel: any): boolean =>
-  requirementsOf(sel).some((r) => r.operator === "In" || r.operator === "Exists");
-
-/** True when the selector can only match objects whose label `key` is exactly `value`. */
-export function selectorPins(sel: any, key: string, value: string): boolean {
-  return requirementsOf(sel).some(
-    (r) => r.key === key && r.operator === "In" && r.values.length > 0 && r.values.every((v) => v === value),
-  );
-}
+import { CONTROLS, FailClosedConfig, get, stackPolicy } from "../lib/kit";
+import { annotationsOf, kubeKind, KubeObject, kubeObjects, labelsOf, refOf } from "../lib/kube";
+import { attempt, guarded } from "../lib/unknown";
+import { show } from "../lib/show";
+import {
+  NamespaceIndex,
+  NsEntry,
+  nsLabel,
+  systemNamespaces,
+  systemNamespacesSchema,
+  SystemNamespacesConfig,
+} from "../lib/namespaces";
+import { isEmptySelector, selectorPins } from "../lib/netpol/selectors";
+import { EXEMPTION_ANNOTATION, PSS_LABELS, TIER_LABEL } from "../lib/conventions";
 
 // ---------------------------------------------------------------------------------------------
 // Policies
@@ -391,7 +116,7 @@ export const namespacePodSecurityLabels = stackPolicy(
       "Every non-system namespace enforces Pod Security: restricted, or baseline with a recorded exemption; privileged or a missing enforce label is refused, except in the tiers the stack rolls out warn-first (warnOnlyTiers, which must match the stack's rollout: warn tiers).",
     severity: "high",
     controls: [
-      CONTROLS.pss("pod-security.kubernetes.io/enforce namespace label"),
+      CONTROLS.pss(`${PSS_LABELS.enforce} namespace label`),
       CONTROLS.cis("5.2.1"),
       CONTROLS.platform("namespace tiers: Pod Security level per tier"),
     ],
@@ -404,13 +129,13 @@ export const namespacePodSecurityLabels = stackPolicy(
         type: "array",
         items: { type: "string" },
         default: [],
-        description: `Tiers the stack rolls out warn-first (tiers.<tier>.rollout: warn in Pulumi.<stack>.yaml, non-production only): their namespaces (label ${LABELS.tier}) are accepted without an enforce label if their warn and audit labels are restricted (or baseline with the exemption annotation). Must equal the stack's warn tiers: a namespace of any other tier without enforce is refused, and a listed tier none of whose namespaces is warn-only is refused as stale (test/policyConfig.test.ts checks the sample stacks).`,
+        description: `Tiers the stack rolls out warn-first (tiers.<tier>.rollout: warn in Pulumi.<stack>.yaml, non-production only): their namespaces (label ${TIER_LABEL}) are accepted without an enforce label if their warn and audit labels are restricted (or baseline with the exemption annotation). Must equal the stack's warn tiers: a namespace of any other tier without enforce is refused, and a listed tier none of whose namespaces is warn-only is refused as stale (test/policyConfig.test.ts checks the sample stacks).`,
       },
       warnOnlyNamespaces: {
         type: "array",
         items: { type: "string" },
         default: [],
-        description: `Namespaces outside the tier catalog accepted without an enforce label (same warn/audit conditions as warnOnlyTiers), e.g. the adopted legacy namespace (${LABELS.tier}: legacy) during phase 1. A tier namespace is never accepted by name: list its tier in warnOnlyTiers.`,
+        description: `Namespaces outside the tier catalog accepted without an enforce label (same warn/audit conditions as warnOnlyTiers), e.g. the adopted legacy namespace (${TIER_LABEL}: legacy) during phase 1. A tier namespace is never accepted by name: list its tier in warnOnlyTiers.`,
       },
       allowWarnOnly: {
         type: "boolean",
@@ -427,7 +152,7 @@ export const namespacePodSecurityLabels = stackPolicy(
     const warnOnly = new Set(list(cfg.warnOnlyNamespaces));
     if (cfg.allowWarnOnly === true) {
       report(
-        `allowWarnOnly is true, which would accept every namespace of the stack without a ${LABELS.enforce} label; it is no longer accepted: remove it and list in warnOnlyTiers exactly the tiers the stack rolls out warn-first (tiers.<tier>.rollout: warn in Pulumi.<stack>.yaml)`,
+        `allowWarnOnly is true, which would accept every namespace of the stack without a ${PSS_LABELS.enforce} label; it is no longer accepted: remove it and list in warnOnlyTiers exactly the tiers the stack rolls out warn-first (tiers.<tier>.rollout: warn in Pulumi.<stack>.yaml)`,
       );
     }
     /** warnOnlyTiers entries that some namespace of the stack uses (the rest are stale). */
@@ -435,39 +160,39 @@ export const namespacePodSecurityLabels = stackPolicy(
     forEachTierNamespace(args, report, (e) => {
       const labels = labelsOf(e.obj);
       const level = (key: string): unknown => labels[key];
-      const exemption = annotationsOf(e.obj)[LABELS.exemption];
+      const exemption = annotationsOf(e.obj)[EXEMPTION_ANNOTATION];
       const hasExemption = typeof exemption === "string" && exemption.trim() !== "";
       const where = `${nsName(e)}`;
       const p = e.path;
-      const fix = `set metadata.labels["${LABELS.enforce}"] to "restricted" (or "baseline" with a non-empty metadata.annotations["${LABELS.exemption}"] explaining why)`;
+      const fix = `set metadata.labels["${PSS_LABELS.enforce}"] to "restricted" (or "baseline" with a non-empty metadata.annotations["${EXEMPTION_ANNOTATION}"] explaining why)`;
       const checkLevel = (key: string, v: unknown): string | undefined => {
         if (v === "restricted") return undefined;
         if (v === "baseline") {
           return hasExemption
             ? undefined
-            : `${where}: ${p}metadata.labels["${key}"] is "baseline" but ${p}metadata.annotations["${LABELS.exemption}"] is ${show(exemption)}: record why the namespace cannot be restricted in that annotation, or set the label to "restricted"`;
+            : `${where}: ${p}metadata.labels["${key}"] is "baseline" but ${p}metadata.annotations["${EXEMPTION_ANNOTATION}"] is ${show(exemption)}: record why the namespace cannot be restricted in that annotation, or set the label to "restricted"`;
         }
         if (v === "privileged") {
           return `${where}: ${p}metadata.labels["${key}"] is "privileged", which disables Pod Security for a non-system namespace: ${fix}`;
         }
         return `${where}: ${p}metadata.labels["${key}"] is ${show(v)}, not a Pod Security level: ${fix}`;
       };
-      const enforce = level(LABELS.enforce);
+      const enforce = level(PSS_LABELS.enforce);
       if (enforce !== undefined) {
-        const m = checkLevel(LABELS.enforce, enforce);
+        const m = checkLevel(PSS_LABELS.enforce, enforce);
         if (m) report(m, e.res.urn);
         return;
       }
-      const tier = typeof labels[LABELS.tier] === "string" ? (labels[LABELS.tier] as string) : undefined;
+      const tier = typeof labels[TIER_LABEL] === "string" ? (labels[TIER_LABEL] as string) : undefined;
       const isTierNs = tier !== undefined && !NON_TIER_LABELS.includes(tier);
       const byTier = tier !== undefined && warnTiers.has(tier);
       const byName = !isTierNs && e.name !== undefined && warnOnly.has(e.name);
       if (byTier || byName) {
         if (byTier) used.add(tier!);
-        const warnMsgs = [LABELS.warn, LABELS.audit]
+        const warnMsgs = [PSS_LABELS.warn, PSS_LABELS.audit]
           .map((k) =>
             level(k) === undefined
-              ? `${where}: ${p}metadata.labels["${LABELS.enforce}"] is unset and ${p}metadata.labels["${k}"] is unset: a namespace being migrated must at least warn and audit at restricted (or baseline with an exemption); ${fix}`
+              ? `${where}: ${p}metadata.labels["${PSS_LABELS.enforce}"] is unset and ${p}metadata.labels["${k}"] is unset: a namespace being migrated must at least warn and audit at restricted (or baseline with an exemption); ${fix}`
               : checkLevel(k, level(k)),
           )
           .filter((m): m is string => m !== undefined);
@@ -479,7 +204,7 @@ export const namespacePodSecurityLabels = stackPolicy(
         ? `; its tier '${tier}' is not one the stack rolls out warn-first (warnOnlyTiers: ${scope}${e.name !== undefined && warnOnly.has(e.name) ? `; a tier namespace is never warn-only by name through warnOnlyNamespaces` : ""})`
         : "";
       report(
-        `${where}: ${p}metadata.labels["${LABELS.enforce}"] is unset, so Pod Security is not enforced${why}: ${fix}`,
+        `${where}: ${p}metadata.labels["${PSS_LABELS.enforce}"] is unset, so Pod Security is not enforced${why}: ${fix}`,
         e.res.urn,
       );
     });
@@ -488,7 +213,7 @@ export const namespacePodSecurityLabels = stackPolicy(
     for (const t of warnTiers) {
       if (used.has(t)) continue;
       report(
-        `warnOnlyTiers lists '${t}', but no namespace of the stack labelled ${LABELS.tier}: ${t} is rolled out warn-only (each enforces Pod Security, or the stack has none): remove '${t}' from warnOnlyTiers in the stack's policy config (policypack/config/<stack>.json), which must list exactly the tiers with rollout: warn in Pulumi.<stack>.yaml`,
+        `warnOnlyTiers lists '${t}', but no namespace of the stack labelled ${TIER_LABEL}: ${t} is rolled out warn-only (each enforces Pod Security, or the stack has none): remove '${t}' from warnOnlyTiers in the stack's policy config (policypack/config/<stack>.json), which must list exactly the tiers with rollout: warn in Pulumi.<stack>.yaml`,
       );
     }
   },

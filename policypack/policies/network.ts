@@ -6,21 +6,13 @@
  */
 import type { Policy } from "@pulumi/policy";
 import * as ipaddr from "ipaddr.js";
-import { CONTROLS, get, resourcePolicy, stackPolicy, subject } from "../lib/kit";
-import {
-  annotationsOf,
-  guarded,
-  isRestrictingSelector,
-  kubeKind,
-  kubeObjects,
-  LABELS,
-  labelValue,
-  NamespaceIndex,
-  refOf,
-  show,
-  systemNamespaces,
-  systemNamespacesSchema,
-} from "./namespaces";
+import { CONTROLS, get, resourcePolicy, stackPolicy } from "../lib/kit";
+import { annotationsOf, kubeKind, kubeObjects, labelValue, refOf } from "../lib/kube";
+import { guarded } from "../lib/unknown";
+import { show } from "../lib/show";
+import { NamespaceIndex, systemNamespaces, systemNamespacesSchema } from "../lib/namespaces";
+import { isRestrictingSelector } from "../lib/netpol/selectors";
+import { NETWORK_POLICY_MODE_LABEL, TIER_LABEL } from "../lib/conventions";
 
 const SERVICE = kubeKind("core", "Service");
 const NETWORK_POLICY = kubeKind("networking.k8s.io", "NetworkPolicy");
@@ -47,7 +39,7 @@ export function loadBalancerReasons(svc: any, prefix = ""): string[] {
 export const loadBalancerGatewayOnly = stackPolicy(
   {
     name: "load-balancer-services-gateway-tier-only",
-    description: `Services of type LoadBalancer (or carrying load-balancer settings or annotations) exist only in namespaces labelled ${LABELS.tier}: ${GATEWAY_TIER}.`,
+    description: `Services of type LoadBalancer (or carrying load-balancer settings or annotations) exist only in namespaces labelled ${TIER_LABEL}: ${GATEWAY_TIER}.`,
     severity: "high",
     controls: [
       { framework: "kubescape", reference: "C-0256" },
@@ -57,7 +49,7 @@ export const loadBalancerGatewayOnly = stackPolicy(
       },
       CONTROLS.platform("gateways: all north-south traffic enters through the gateway tier"),
     ],
-    remediationSteps: `Expose the workload through an HTTPRoute/GRPCRoute on one of the platform gateways and make the Service ClusterIP; only the gateway tier (${LABELS.tier}: ${GATEWAY_TIER}) may own load balancers.`,
+    remediationSteps: `Expose the workload through an HTTPRoute/GRPCRoute on one of the platform gateways and make the Service ClusterIP; only the gateway tier (${TIER_LABEL}: ${GATEWAY_TIER}) may own load balancers.`,
     tags: ["network", "exposure"],
   },
   (args, report) => {
@@ -69,12 +61,12 @@ export const loadBalancerGatewayOnly = stackPolicy(
           const reasons = loadBalancerReasons(o.obj, o.path);
           if (reasons.length === 0) continue;
           const ns = idx.resolve(r, o);
-          const tiers = ns.entries.map((e) => labelValue(e.obj, LABELS.tier));
+          const tiers = ns.entries.map((e) => labelValue(e.obj, TIER_LABEL));
           if (tiers.includes(GATEWAY_TIER)) continue;
           const where =
             ns.entries.length === 0
-              ? `namespace '${ns.name}' is not a namespace of this stack labelled ${LABELS.tier}: ${GATEWAY_TIER}`
-              : `namespace '${ns.name}' has ${LABELS.tier} ${show(tiers.find((t) => t !== undefined))}`;
+              ? `namespace '${ns.name}' is not a namespace of this stack labelled ${TIER_LABEL}: ${GATEWAY_TIER}`
+              : `namespace '${ns.name}' has ${TIER_LABEL} ${show(tiers.find((t) => t !== undefined))}`;
           report(
             `${refOf(r, o)}: ${reasons.join(", ")}, but ${where}: make it a ClusterIP Service and route to it through a gateway, or move it to the gateway tier.`,
             r.urn,
@@ -104,7 +96,7 @@ export const noNodePortServices = resourcePolicy(
       const type = get(o.obj, "spec", "type");
       if (type === "NodePort")
         report(
-          `${subject(args)}: ${o.path}spec.type is "NodePort", which opens the port on every node: use ClusterIP behind a gateway route.`,
+          `${refOf(args)}: ${o.path}spec.type is "NodePort", which opens the port on every node: use ClusterIP behind a gateway route.`,
         );
     }
   },
@@ -130,7 +122,7 @@ export const noServiceExternalIps = resourcePolicy(
       const ips = get(o.obj, "spec", "externalIPs");
       if (ips === undefined || ips === null || (Array.isArray(ips) && ips.length === 0)) continue;
       report(
-        `${subject(args)}: ${o.path}spec.externalIPs is ${show(ips)}: remove it (Service externalIPs can intercept traffic to any address, CVE-2020-8554).`,
+        `${refOf(args)}: ${o.path}spec.externalIPs is ${show(ips)}: remove it (Service externalIPs can intercept traffic to any address, CVE-2020-8554).`,
       );
     }
   },
@@ -187,7 +179,7 @@ export function openIngressProblems(np: any, prefix: string, privateRanges: read
         !isRestrictingSelector(podSel)
       ) {
         problems.push(
-          `${pat}.namespaceSelector is ${show(nsSel)} with podSelector ${show(podSel)}, which admits every pod of every namespace: select the client namespaces (${LABELS.tier}) and pods explicitly`,
+          `${pat}.namespaceSelector is ${show(nsSel)} with podSelector ${show(podSel)}, which admits every pod of every namespace: select the client namespaces (${TIER_LABEL}) and pods explicitly`,
         );
       }
     });
@@ -198,7 +190,7 @@ export function openIngressProblems(np: any, prefix: string, privateRanges: read
 export const noOpenIngressToDataTier = stackPolicy(
   {
     name: "no-open-ingress-to-data-tier",
-    description: `No NetworkPolicy admits every namespace or any non-private address (0.0.0.0/0, public ranges) into a namespace labelled ${LABELS.tier}: ${DATA_TIER}.`,
+    description: `No NetworkPolicy admits every namespace or any non-private address (0.0.0.0/0, public ranges) into a namespace labelled ${TIER_LABEL}: ${DATA_TIER}.`,
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),
@@ -226,7 +218,7 @@ export const noOpenIngressToDataTier = stackPolicy(
       guarded(args, report, refOf(r), r.urn, () => {
         for (const o of kubeObjects(r)) {
           const ns = idx.resolve(r, o);
-          if (!ns.entries.some((e) => labelValue(e.obj, LABELS.tier) === DATA_TIER)) continue;
+          if (!ns.entries.some((e) => labelValue(e.obj, TIER_LABEL) === DATA_TIER)) continue;
           const problems = openIngressProblems(o.obj, o.path, privateRanges);
           if (problems.length === 0) continue;
           report(
@@ -242,7 +234,6 @@ export const noOpenIngressToDataTier = stackPolicy(
 // ----- allow-all policies (phase 1 "observe" exception)
 
 /** Namespace label naming the legacy namespace's phase 1 network policy mode. */
-export const NETWORK_POLICY_MODE_LABEL = "ameide.io/network-policy-mode";
 /** Tier label values that are not tier namespaces and may hold a declared observe exception. */
 export const DEFAULT_OBSERVE_TIERS = ["legacy"];
 
@@ -304,7 +295,7 @@ export interface AllowAllConfig {
 export const noAllowAllNetworkPolicy = stackPolicy(
   {
     name: "no-allow-all-network-policy",
-    description: `No NetworkPolicy in a non-system namespace admits every source or destination (an ingress rule without from or an egress rule without to), except in a namespace declared in observeNamespaces that is not a tier namespace (${LABELS.tier} in observeTiers) and is labelled ${NETWORK_POLICY_MODE_LABEL}: observe, until the declared date.`,
+    description: `No NetworkPolicy in a non-system namespace admits every source or destination (an ingress rule without from or an egress rule without to), except in a namespace declared in observeNamespaces that is not a tier namespace (${TIER_LABEL} in observeTiers) and is labelled ${NETWORK_POLICY_MODE_LABEL}: observe, until the declared date.`,
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),
@@ -336,7 +327,7 @@ export const noAllowAllNetworkPolicy = stackPolicy(
         type: "array",
         items: { type: "string" },
         default: DEFAULT_OBSERVE_TIERS,
-        description: `${LABELS.tier} values of namespaces that may hold an observe exception (not tier namespaces).`,
+        description: `${TIER_LABEL} values of namespaces that may hold an observe exception (not tier namespaces).`,
       },
     },
   },
@@ -358,14 +349,14 @@ export const noAllowAllNetworkPolicy = stackPolicy(
           const ns = idx.resolve(r, o);
           if (system.has(ns.name)) continue;
           const exception = exceptions.get(ns.name);
-          const tiers = ns.entries.map((e) => labelValue(e.obj, LABELS.tier));
+          const tiers = ns.entries.map((e) => labelValue(e.obj, TIER_LABEL));
           const modes = ns.entries.map((e) => labelValue(e.obj, NETWORK_POLICY_MODE_LABEL));
           let why: string;
           if (!exception) why = `namespace '${ns.name}' is not declared in observeNamespaces`;
           else if (ns.entries.length === 0)
             why = `namespace '${ns.name}' is not a Namespace or NamespacePatch of the stack`;
           else if (!tiers.some((t) => t !== undefined && observeTiers.includes(t)))
-            why = `namespace '${ns.name}' is a tier namespace (${LABELS.tier} ${show(tiers.find((t) => t !== undefined))}); an observe exception is only for ${observeTiers.map((t) => `${LABELS.tier}: ${t}`).join(", ")}`;
+            why = `namespace '${ns.name}' is a tier namespace (${TIER_LABEL} ${show(tiers.find((t) => t !== undefined))}); an observe exception is only for ${observeTiers.map((t) => `${TIER_LABEL}: ${t}`).join(", ")}`;
           else if (!modes.includes("observe"))
             why = `namespace '${ns.name}' is not labelled ${NETWORK_POLICY_MODE_LABEL}: observe (it is ${show(modes.find((m) => m !== undefined))})`;
           else {
@@ -397,14 +388,14 @@ const RESOURCE_QUOTA = kubeKind("core", "ResourceQuota");
 export const namespaceQuotaNoExposure = stackPolicy(
   {
     name: "namespace-quota-no-exposure",
-    description: `Every non-system namespace has an unscoped ResourceQuota with services.nodeports "0" and, outside namespaces labelled ${LABELS.tier}: ${GATEWAY_TIER}, services.loadbalancers "0".`,
+    description: `Every non-system namespace has an unscoped ResourceQuota with services.nodeports "0" and, outside namespaces labelled ${TIER_LABEL}: ${GATEWAY_TIER}, services.loadbalancers "0".`,
     severity: "high",
     controls: [
       { framework: "kubescape", reference: "C-0256" },
       CONTROLS.cis("5.7.1"),
       CONTROLS.platform("gateways: all north-south traffic enters through the gateway tier"),
     ],
-    remediationSteps: `Set spec.hard["services.nodeports"] to "0" in the namespace's ResourceQuota, and spec.hard["services.loadbalancers"] to "0" unless the namespace is the gateway tier (${LABELS.tier}: ${GATEWAY_TIER}); expose services through the gateways.`,
+    remediationSteps: `Set spec.hard["services.nodeports"] to "0" in the namespace's ResourceQuota, and spec.hard["services.loadbalancers"] to "0" unless the namespace is the gateway tier (${TIER_LABEL}: ${GATEWAY_TIER}); expose services through the gateways.`,
     tags: ["network", "exposure", "namespaces"],
     config: { ...systemNamespacesSchema },
   },
@@ -434,7 +425,7 @@ export const namespaceQuotaNoExposure = stackPolicy(
       guarded(args, report, refOf(e.res), e.res.urn, () => {
         if (e.nameUnknown) throw e.nameUnknown;
         if (e.name === undefined || system.has(e.name)) return;
-        const tier = labelValue(e.obj, LABELS.tier);
+        const tier = labelValue(e.obj, TIER_LABEL);
         const quotas = hardByNs.get(e.name) ?? [];
         const required: [string, string][] = [["services.nodeports", "0"]];
         if (tier !== GATEWAY_TIER) required.push(["services.loadbalancers", "0"]);
@@ -443,7 +434,7 @@ export const namespaceQuotaNoExposure = stackPolicy(
           if (quotas.some((q) => String(q.hard[key]) === want)) continue;
           const seen = quotas.map((q) => `${q.ref}: spec.hard["${key}"] is ${show(q.hard[key])}`);
           report(
-            `Namespace '${e.name}'${tier ? ` (${LABELS.tier}: ${tier})` : ""} has no unscoped ResourceQuota with spec.hard["${key}"] "${want}"${seen.length ? ` (${seen.join("; ")})` : " (no ResourceQuota)"}: set it to "${want}" so ${key === "services.nodeports" ? "no NodePort Service" : "no LoadBalancer Service"} can be created there, by the stack or by anyone else.`,
+            `Namespace '${e.name}'${tier ? ` (${TIER_LABEL}: ${tier})` : ""} has no unscoped ResourceQuota with spec.hard["${key}"] "${want}"${seen.length ? ` (${seen.join("; ")})` : " (no ResourceQuota)"}: set it to "${want}" so ${key === "services.nodeports" ? "no NodePort Service" : "no LoadBalancer Service"} can be created there, by the stack or by anyone else.`,
             e.res.urn,
           );
         }

@@ -5,19 +5,13 @@
  * removed workload API versions and on bare Pods.
  */
 import type { Policy, PolicyResource } from "@pulumi/policy";
-import { CONTROLS, FailClosedConfig, resourcePolicy, stackPolicy, subject } from "../lib/kit";
+import { CONTROLS, FailClosedConfig, resourcePolicy, stackPolicy } from "../lib/kit";
 import { extractPodSpecs, isLegacyWorkloadType, isWorkloadType } from "../lib/podspec";
 import { evaluatePodSpec, getPssCheck, PSS_POLICY_VERSION, PssLevel } from "../lib/pss";
-import {
-  enforceLevelOf,
-  guarded,
-  kubeObjects,
-  LABELS,
-  Level,
-  NamespaceIndex,
-  nsLabel,
-  refOf,
-} from "./namespaces";
+import { kubeObjects, refOf } from "../lib/kube";
+import { guarded } from "../lib/unknown";
+import { enforceLevelOf, NamespaceIndex, nsLabel } from "../lib/namespaces";
+import { PSS_LABELS, PSS_LEVELS } from "../lib/conventions";
 
 export interface PodSecurityConfig extends FailClosedConfig {
   /** Level for workloads whose namespace is not labelled in the stack (default "restricted"). */
@@ -30,8 +24,6 @@ export interface PodSecurityConfig extends FailClosedConfig {
    */
   enforceMissingFieldsOnPatches?: boolean;
 }
-
-const LEVELS: readonly Level[] = ["privileged", "baseline", "restricted"];
 
 function levelFor(
   cfg: PodSecurityConfig,
@@ -46,11 +38,11 @@ function levelFor(
         : ` (unrecognised value ${JSON.stringify(fromStack.raw)} treated as restricted)`;
     return {
       level: fromStack.level,
-      source: `label ${LABELS.enforce} of ${fromStack.from.res.type.endsWith("Patch") ? "NamespacePatch" : "Namespace"} '${nsLabel(fromStack.from)}'${how}`,
+      source: `label ${PSS_LABELS.enforce} of ${fromStack.from.res.type.endsWith("Patch") ? "NamespacePatch" : "Namespace"} '${nsLabel(fromStack.from)}'${how}`,
     };
   }
   const ext = cfg.externalNamespaceLevels?.[ns];
-  if (entries.length === 0 && typeof ext === "string" && (LEVELS as readonly string[]).includes(ext)) {
+  if (entries.length === 0 && typeof ext === "string" && (PSS_LEVELS as readonly string[]).includes(ext)) {
     return { level: ext, source: "externalNamespaceLevels in the policy config" };
   }
   const def = cfg.defaultLevel === "baseline" ? "baseline" : "restricted";
@@ -59,7 +51,7 @@ function levelFor(
     source:
       entries.length === 0
         ? "defaultLevel (namespace not managed by this stack)"
-        : `defaultLevel (the stack's namespace sets no ${LABELS.enforce} label)`,
+        : `defaultLevel (the stack's namespace sets no ${PSS_LABELS.enforce} label)`,
   };
 }
 
@@ -104,7 +96,7 @@ export const podSecurityStandards = stackPolicy(
     const idx = new NamespaceIndex(args.resources);
     for (const r of args.resources) {
       if (!isWorkloadType(r.type)) continue;
-      guarded(args, report, subject(r), r.urn, () => checkWorkload(r, idx, cfg, report));
+      guarded(args, report, refOf(r), r.urn, () => checkWorkload(r, idx, cfg, report));
     }
   },
 );
@@ -168,7 +160,7 @@ export const noLegacyWorkloadApis = resourcePolicy(
     const [, gv, kind] = args.type.split(":");
     const group = gv.split("/")[0];
     report(
-      `${subject(args)} uses the removed API version ${gv} (type ${args.type}): use ${LEGACY_REPLACEMENT[group] ?? "the current version"} ${kind.replace(/(Patch|List)$/, "")} instead.`,
+      `${refOf(args)} uses the removed API version ${gv} (type ${args.type}): use ${LEGACY_REPLACEMENT[group] ?? "the current version"} ${kind.replace(/(Patch|List)$/, "")} instead.`,
     );
   },
 );
@@ -191,7 +183,7 @@ export const noBarePods = resourcePolicy(
   [/^kubernetes:core\/v1:Pod(List)?$/],
   (_props, args, report) => {
     report(
-      `${subject(args)} is a bare Pod (type ${args.type}): nothing recreates it when its node is drained or fails, and it escapes rollout controls; create it through a Deployment, StatefulSet, DaemonSet, Job or CronJob.`,
+      `${refOf(args)} is a bare Pod (type ${args.type}): nothing recreates it when its node is drained or fails, and it escapes rollout controls; create it through a Deployment, StatefulSet, DaemonSet, Job or CronJob.`,
     );
   },
 );

@@ -5,17 +5,11 @@
  * deployer roles, no bindings to cluster-admin/admin/edit outside system namespaces.
  */
 import type { Policy, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { CONTROLS, get, PolicyMeta, resourcePolicy, subject } from "../lib/kit";
-import {
-  annotationsOf,
-  KubeObject,
-  kubeKind,
-  kubeObjects,
-  labelValue,
-  show,
-  systemNamespaces,
-  systemNamespacesSchema,
-} from "./namespaces";
+import { CONTROLS, get, PolicyMeta, resourcePolicy } from "../lib/kit";
+import { annotationsOf, kubeKind, KubeObject, kubeObjects, labelValue, refOf } from "../lib/kube";
+import { show } from "../lib/show";
+import { systemNamespaces, systemNamespacesSchema } from "../lib/namespaces";
+import { ROLE_LABEL } from "../lib/conventions";
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 export const ROLE_TYPES = [kubeKind(RBAC_GROUP, "Role"), kubeKind(RBAC_GROUP, "ClusterRole")];
@@ -25,7 +19,6 @@ export const BINDING_TYPES = [
 ];
 
 export const SECRETS_ANNOTATION = "ameide.io/reads-secrets";
-export const ROLE_LABEL = "ameide.io/role";
 
 /** A list field as strings; a lone value counts as a one-element list (fail closed). */
 function strings(v: unknown): string[] {
@@ -61,7 +54,7 @@ function rolePolicy(
 ) {
   return resourcePolicy(meta, ROLE_TYPES, (props, args, report) => {
     for (const o of kubeObjects({ type: args.type, props }))
-      check(o, `${subject(args)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`, report, args);
+      check(o, `${refOf(args)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`, report, args);
   });
 }
 
@@ -242,7 +235,7 @@ export const noBroadRoleBindings = resourcePolicy(
       const kind = get(o.obj, "roleRef", "kind");
       const name = get(o.obj, "roleRef", "name");
       if (kind !== "ClusterRole" || typeof name !== "string" || !forbidden.includes(name)) continue;
-      const who = `${subject(args)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`;
+      const who = `${refOf(args)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`;
       if (cluster) {
         report(
           `${who}: ${o.path}roleRef.name is "${name}" in a ClusterRoleBinding, which grants ${name} in every namespace: bind a narrower role in the namespaces that need it.`,

@@ -23,17 +23,12 @@
  */
 import type { Policy, PolicyResource } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import { azureType, CONTROLS, get, resourcePolicy, stackPolicy, subject } from "../lib/kit";
-import {
-  attempt,
-  guarded,
-  isRestrictingSelector,
-  KubeObject,
-  kubeKind,
-  kubeObjects,
-  refOf,
-  show,
-} from "./namespaces";
+import { azureType, CONTROLS, get, resourcePolicy, stackPolicy } from "../lib/kit";
+import { kubeKind, KubeObject, kubeObjects, refOf } from "../lib/kube";
+import { attempt, guarded } from "../lib/unknown";
+import { show } from "../lib/show";
+import { isRestrictingSelector } from "../lib/netpol/selectors";
+import { TIER_LABEL } from "../lib/conventions";
 
 export const ESO_GROUP = "external-secrets.io";
 export const SECRET_TYPE = kubeKind("core", "Secret");
@@ -60,7 +55,7 @@ const isPatch = (type: string) => /Patch$/.test(type);
 export const versionOf = (type: string): string => (type.split(":")[1] ?? "").split("/").pop() ?? "";
 const kindOf = (type: string): string => (type.split(":")[2] ?? "").replace(/(Patch|List)$/, "");
 const whoOf = (r: { type: string; name: string }, o: KubeObject) =>
-  `${subject(r)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`;
+  `${refOf(r)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`;
 
 /** Keys of a map-valued field, without reading the values (they are secret, and may be unknown). */
 function keysOf(v: unknown): string[] | undefined {
@@ -351,8 +346,7 @@ export const noUnscopedClusterSecretStore = resourcePolicy(
         version: "v2.9.0",
       },
     ],
-    remediationSteps:
-      'Prefer a namespaced SecretStore per tier. If a ClusterSecretStore is needed, set spec.conditions to [{namespaceSelector: {matchLabels: {"ameide.io/tier": "<tier>"}}}] or [{namespaces: [<namespace>, ...]}]; an empty selector, ".*" or an unanchored regex lets every namespace read through the store\'s identity.',
+    remediationSteps: `Prefer a namespaced SecretStore per tier. If a ClusterSecretStore is needed, set spec.conditions to [{namespaceSelector: {matchLabels: {"${TIER_LABEL}": "<tier>"}}}] or [{namespaces: [<namespace>, ...]}]; an empty selector, ".*" or an unanchored regex lets every namespace read through the store's identity.`,
     tags: ["secrets", "external-secrets"],
   },
   [CLUSTER_SECRET_STORE],
@@ -404,7 +398,7 @@ export const externalSecretsV1Only = resourcePolicy(
     const version = versionOf(args.type);
     if (version === ESO_VERSION) return;
     report(
-      `${subject(args)}: apiVersion ${ESO_GROUP}/${version} (${kindOf(args.type)}) is not served by External Secrets Operator since v0.17 and the object would be rejected: use apiVersion ${ESO_GROUP}/${ESO_VERSION}.`,
+      `${refOf(args)}: apiVersion ${ESO_GROUP}/${version} (${kindOf(args.type)}) is not served by External Secrets Operator since v0.17 and the object would be rejected: use apiVersion ${ESO_GROUP}/${ESO_VERSION}.`,
     );
   },
 );

@@ -83,6 +83,14 @@ import {
   type Peer,
 } from "../lib/netpol";
 import { NON_PUBLIC_RANGES } from "../lib/allowlist";
+import { refOf } from "../lib/kube";
+import {
+  ENVIRONMENT_LABEL,
+  gatewayAccessLabel,
+  LEGACY_TIER,
+  NETWORK_POLICY_MODE_LABEL,
+  TIER_LABEL,
+} from "../lib/conventions";
 
 export const INVARIANTS = [
   "data-clients",
@@ -148,15 +156,15 @@ export interface WebhookTarget {
 }
 
 export const DEFAULTS = {
-  tierLabel: "ameide.io/tier",
-  environmentLabel: "ameide.io/environment",
+  tierLabel: TIER_LABEL,
+  environmentLabel: ENVIRONMENT_LABEL,
   dataTier: "data",
   dataClients: ["app", "ai", "auth", "system"],
   scrape: { tier: "observability", ports: ["metrics"] as (string | number)[] },
   publicTiers: ["gateway"],
   adminOnly: {
-    adminAccessLabel: "ameide.io/gateway-access-admin",
-    publicAccessLabels: ["ameide.io/gateway-access-public", "ameide.io/gateway-access-api"],
+    adminAccessLabel: gatewayAccessLabel("admin"),
+    publicAccessLabels: [gatewayAccessLabel("public"), gatewayAccessLabel("api")],
     proxyTiers: ["gateway"],
     proxySelector: { matchLabels: { "app.kubernetes.io/name": "envoy" } } as LabelSelector,
     clients: { system: ["app"] } as Record<string, string[]>,
@@ -184,8 +192,8 @@ export const DEFAULTS = {
     { tier: "gateway", labels: { "app.kubernetes.io/name": "gateway-helm" }, port: 443 },
     { tier: "gateway", labels: { app: "certgen" }, port: 443 },
   ] as WebhookTarget[],
-  legacyTiers: ["legacy"],
-  networkPolicyModeLabel: "ameide.io/network-policy-mode",
+  legacyTiers: [LEGACY_TIER],
+  networkPolicyModeLabel: NETWORK_POLICY_MODE_LABEL,
   invariants: [...INVARIANTS] as string[],
 };
 
@@ -350,8 +358,6 @@ function toPlain(v: any): any {
   }
   return v;
 }
-
-const refOf = (r: { type: string; name: string }) => `${r.type.split(":").pop()} '${r.name}'`;
 
 function objectsOf(r: PolicyResource): any[] {
   const p = toPlain(r.props);

@@ -10,43 +10,24 @@
  */
 import type { Policy, PolicyResource, ReportViolation } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import {
-  azureType,
-  CONTROLS,
-  get,
-  kubeType,
-  matchesType,
-  resourcePolicy,
-  stackPolicy,
-  subject,
-} from "../lib/kit";
+import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy } from "../lib/kit";
 import { leafPaths, unreadKeys } from "../lib/chartValues";
 import { CHART_VALUE_INDEX } from "../lib/chartValueIndex.generated";
+import { CHART_PINS, PINNED_CHARTS } from "../lib/charts";
+import { kubeKind, refOf } from "../lib/kube";
+import { attempt } from "../lib/unknown";
+import { showNotSet } from "../lib/show";
+import { PSS_LABELS, PSS_LEVELS, TIER_LABEL } from "../lib/conventions";
 
-export const HELM_RELEASE = kubeType("helm.sh", "Release");
-export const HELM_CHART = kubeType("helm.sh", "Chart");
-export const NAMESPACE = kubeType("core", "Namespace");
-export const NAMESPACE_PATCH = kubeType("core", "NamespacePatch");
+export const HELM_RELEASE = kubeKind("helm.sh", "Release", true);
+export const HELM_CHART = kubeKind("helm.sh", "Chart", true);
+export const NAMESPACE = kubeKind("core", "Namespace", true);
+export const NAMESPACE_PATCH = kubeKind("core", "NamespacePatch", true);
 export const VAULT = azureType("keyvault", "Vault");
 export const KEY = azureType("keyvault", "Key");
 export const WORKSPACE = azureType("operationalinsights", "Workspace");
 
-export const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
-export const PSS_LEVELS = ["privileged", "baseline", "restricted"] as const;
-export const TIER_LABEL = "ameide.io/tier";
 export const DATA_TIER = "data";
-
-const show = (v: unknown): string => (v === undefined ? "not set" : JSON.stringify(v));
-
-/** Reads a value that may be unknown at preview without throwing: `{ known: false }` when unknown. */
-function peek<T>(read: () => T): { known: true; value: T } | { known: false } {
-  try {
-    return { known: true, value: read() };
-  } catch (e) {
-    if (e instanceof UnknownValueError) return { known: false };
-    throw e;
-  }
-}
 
 // ------------------------------------------------------------------------------------------------
 // Helm releases: allow-listed chart, repository and exact version.
@@ -65,11 +46,12 @@ export interface AllowedChartsConfig {
   allowedCharts?: AllowedChart[];
 }
 
-/** Built-in allow-list: the charts the program pins (data/operators.ts CHARTS). */
-export const DEFAULT_ALLOWED_CHARTS: AllowedChart[] = [
-  { chart: "external-secrets", repo: "https://charts.external-secrets.io", versions: ["2.9.0"] },
-  { chart: "oci://docker.io/envoyproxy/gateway-helm", versions: ["v1.9.0"] },
-];
+/** Built-in allow-list: the charts the program pins (lib/charts.ts, installed through data/operators.ts CHARTS). */
+export const DEFAULT_ALLOWED_CHARTS: AllowedChart[] = PINNED_CHARTS.map((p) => ({
+  chart: p.chart,
+  ...(p.repo === undefined ? {} : { repo: p.repo }),
+  versions: [p.version],
+}));
 
 /** An exact (semver) version, optionally `v`-prefixed: no ranges, wildcards, or partial versions. */
 export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -88,13 +70,11 @@ export const helmReleaseAllowedChart = resourcePolicy(
       CONTROLS.azureBaseline("DS-6"),
       CONTROLS.platform("pinned charts (data/operators.ts)"),
     ],
-    remediationSteps:
-      "Set chart and repositoryOpts.repo (or an oci:// chart reference) and an exact version such as 2.9.0 — never a range — and add the chart, repository and version to the allowedCharts list in this policy's config after review.",
+    remediationSteps: `Set chart and repositoryOpts.repo (or an oci:// chart reference) and an exact version such as ${CHART_PINS.externalSecrets.version} — never a range — and add the chart, repository and version to the allowedCharts list in this policy's config after review.`,
     config: {
       allowedCharts: {
         type: "array",
-        description:
-          "Allowed charts; replaces the built-in list (external-secrets 2.9.0, oci://docker.io/envoyproxy/gateway-helm v1.9.0) when set.",
+        description: `Allowed charts; replaces the built-in list (${PINNED_CHARTS.map((p) => `${p.chart} ${p.version}`).join(", ")}) when set.`,
         items: {
           type: "object",
           properties: {
@@ -109,12 +89,12 @@ export const helmReleaseAllowedChart = resourcePolicy(
   },
   [HELM_RELEASE],
   (props, args, report) => {
-    const s = subject(args);
+    const s = refOf(args);
     const allowed = args.getConfig<AllowedChartsConfig>().allowedCharts ?? DEFAULT_ALLOWED_CHARTS;
     const chart = props.chart;
     if (typeof chart !== "string" || chart.trim() === "") {
       report(
-        `${s}: chart is ${show(chart)}; set it to an allow-listed chart name with repositoryOpts.repo, or to an allow-listed oci:// reference.`,
+        `${s}: chart is ${showNotSet(chart)}; set it to an allow-listed chart name with repositoryOpts.repo, or to an allow-listed oci:// reference.`,
       );
       return;
     }
@@ -125,7 +105,7 @@ export const helmReleaseAllowedChart = resourcePolicy(
     if (!oci && (typeof repo !== "string" || repo.trim() === "")) {
       chartOk = false;
       report(
-        `${s}: repositoryOpts.repo is ${show(repo)} for chart '${chart}', so the chart would resolve through the local Helm repository configuration; set repositoryOpts.repo to the allow-listed repository URL (or use an oci:// chart).`,
+        `${s}: repositoryOpts.repo is ${showNotSet(repo)} for chart '${chart}', so the chart would resolve through the local Helm repository configuration; set repositoryOpts.repo to the allow-listed repository URL (or use an oci:// chart).`,
       );
     } else {
       const candidates = allowed.filter(
@@ -144,7 +124,7 @@ export const helmReleaseAllowedChart = resourcePolicy(
     const version = props.version;
     if (typeof version !== "string" || version.trim() === "") {
       report(
-        `${s}: version is ${show(version)}, so Helm installs whatever is latest; pin an exact allow-listed version.`,
+        `${s}: version is ${showNotSet(version)}, so Helm installs whatever is latest; pin an exact allow-listed version.`,
       );
     } else if (!EXACT_VERSION.test(version.trim())) {
       report(
@@ -192,7 +172,7 @@ export const helmReleaseValuesReadByChart = resourcePolicy(
     const unread = unreadKeys(index, leafPaths(props.values, [], readKnown));
     for (const key of unread)
       report(
-        `${subject(args)}: values key '${key}' is never read by ${index.chart} ${index.version}: no template of the chart reads .Values.${key} and ${index.valuesFile} does not declare it, so the setting does nothing; remove it or use the key the chart reads.`,
+        `${refOf(args)}: values key '${key}' is never read by ${index.chart} ${index.version}: no template of the chart reads .Values.${key} and ${index.valuesFile} does not declare it, so the setting does nothing; remove it or use the key the chart reads.`,
       );
   },
 );
@@ -213,7 +193,7 @@ export const helmChartComponentRefused = resourcePolicy(
   [HELM_CHART],
   (_props, args, report) => {
     report(
-      `${subject(args)} (${args.type}): Helm Chart components are not allowed — the v3 Chart renders objects client-side that policies do not reliably see and the v4 Chart is a remote component opaque to this pack; install the chart with kubernetes.helm.v3.Release (allow-listed chart, exact version).`,
+      `${refOf(args)} (${args.type}): Helm Chart components are not allowed — the v3 Chart renders objects client-side that policies do not reliably see and the v4 Chart is a remote component opaque to this pack; install the chart with kubernetes.helm.v3.Release (allow-listed chart, exact version).`,
     );
   },
 );
@@ -235,21 +215,20 @@ export const helmReleaseNamespacePodSecurity = stackPolicy(
       CONTROLS.cisAks("4.2.1"),
       CONTROLS.platform("Helm releases land in guarded namespaces"),
     ],
-    remediationSteps:
-      "Declare the release's namespace as a kubernetes.core.v1.Namespace (or NamespacePatch for an existing one) with metadata.labels[\"pod-security.kubernetes.io/enforce\"] set to restricted or baseline, set the Release's namespace to it and createNamespace: false.",
+    remediationSteps: `Declare the release's namespace as a kubernetes.core.v1.Namespace (or NamespacePatch for an existing one) with metadata.labels["${PSS_LABELS.enforce}"] set to restricted or baseline, set the Release's namespace to it and createNamespace: false.`,
   },
   (args, report: ReportViolation) => {
     const namespaces = args.resources.filter(isNamespace);
     for (const rel of args.resources.filter((r) => matchesType(HELM_RELEASE, r.type))) {
       const rs = `Release '${rel.name}'`;
       const linked = [...(rel.propertyDependencies?.["namespace"] ?? [])].filter(isNamespace);
-      const ns = peek(() => rel.props.namespace);
+      const ns = attempt(() => rel.props.namespace);
       let candidates: PolicyResource[];
       let label: string;
       if (ns.known) {
         if (typeof ns.value !== "string" || ns.value.trim() === "") {
           report(
-            `${rs}: namespace is ${show(ns.value)}, so Helm installs into the provider's default namespace; set namespace to a stack-declared Namespace with a Pod Security enforce label.`,
+            `${rs}: namespace is ${showNotSet(ns.value)}, so Helm installs into the provider's default namespace; set namespace to a stack-declared Namespace with a Pod Security enforce label.`,
             rel.urn,
           );
           continue;
@@ -257,7 +236,7 @@ export const helmReleaseNamespacePodSecurity = stackPolicy(
         const name = ns.value;
         label = `'${name}'`;
         const byName = namespaces.filter((n) => {
-          const nn = peek(() => get(n.props, "metadata", "name"));
+          const nn = attempt(() => get(n.props, "metadata", "name"));
           return nn.known && nn.value === name;
         });
         candidates = [...new Set([...linked, ...byName])];
@@ -271,15 +250,15 @@ export const helmReleaseNamespacePodSecurity = stackPolicy(
       }
       if (candidates.length === 0) {
         report(
-          `${rs}: namespace ${label} is not declared in the stack (no Namespace or NamespacePatch with that metadata.name), so its Pod Security level is not governed; declare it with metadata.labels["${ENFORCE_LABEL}"].`,
+          `${rs}: namespace ${label} is not declared in the stack (no Namespace or NamespacePatch with that metadata.name), so its Pod Security level is not governed; declare it with metadata.labels["${PSS_LABELS.enforce}"].`,
           rel.urn,
         );
         continue;
       }
-      const levels = candidates.map((n) => get(n.props, "metadata", "labels", ENFORCE_LABEL));
+      const levels = candidates.map((n) => get(n.props, "metadata", "labels", PSS_LABELS.enforce));
       if (!levels.some((l) => (PSS_LEVELS as readonly string[]).includes(l))) {
         report(
-          `${rs}: namespace ${label} (${candidates.map((n) => `${n.type.split(":").pop()} '${n.name}'`).join(", ")}) has metadata.labels["${ENFORCE_LABEL}"] ${show(levels.length === 1 ? levels[0] : levels)}; set it to restricted (or baseline) so the release's pods are admitted under Pod Security.`,
+          `${rs}: namespace ${label} (${candidates.map((n) => `${n.type.split(":").pop()} '${n.name}'`).join(", ")}) has metadata.labels["${PSS_LABELS.enforce}"] ${showNotSet(levels.length === 1 ? levels[0] : levels)}; set it to restricted (or baseline) so the release's pods are admitted under Pod Security.`,
           rel.urn,
         );
       }
@@ -329,7 +308,7 @@ export const protectStatefulResources = stackPolicy(
       if (kind === undefined) continue;
       if (r.opts?.protect !== true) {
         report(
-          `${subject(r)} (${kind}): opts.protect is ${show(r.opts?.protect)} but this stack requires stateful resources to be protected (requireProtect); register it with { protect: true, retainOnDelete: true } — deleting it loses keys, secrets, audit logs or data.`,
+          `${refOf(r)} (${kind}): opts.protect is ${showNotSet(r.opts?.protect)} but this stack requires stateful resources to be protected (requireProtect); register it with { protect: true, retainOnDelete: true } — deleting it loses keys, secrets, audit logs or data.`,
           r.urn,
         );
       }

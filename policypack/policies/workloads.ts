@@ -7,8 +7,10 @@
  * live object's values are not visible to the policy).
  */
 import type { Policy, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { CONTROLS, get, PolicyMeta, resourcePolicy, subject } from "../lib/kit";
+import { CONTROLS, get, PolicyMeta, resourcePolicy } from "../lib/kit";
 import { extractPodSpecs, isWorkloadType, WorkloadPodSpec } from "../lib/podspec";
+import { refOf } from "../lib/kube";
+import { show } from "../lib/show";
 
 /** A container of a pod spec with its path and a human label. */
 export interface ContainerRef {
@@ -61,11 +63,10 @@ function workloadPolicy(
   check: (ps: WorkloadPodSpec, who: string, report: ReportViolation, args: ResourceValidationArgs) => void,
 ) {
   return resourcePolicy(meta, [isWorkloadType], (_props, args, report) => {
-    for (const ps of podSpecsOf(args)) check(ps, subject(args), report, args);
+    for (const ps of podSpecsOf(args)) check(ps, refOf(args), report, args);
   });
 }
 
-const show = (v: unknown): string => (v === undefined ? "unset" : JSON.stringify(v));
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== "";
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// Tests of policies/gateways.ts: stack policies over Gateways, their routes and the Envoy Gateway
+// Tests of the gateway policies (policies/gatewayListeners.ts, gatewayAdmin.ts, gatewayApi.ts,
+// gatewayRoutes.ts) and their shared model (lib/gateway/): stack policies over Gateways, their routes and the Envoy Gateway
 // policies attached to them (same namespace, targetRefs/targetRef/targetSelectors, per-listener
 // precedence, route-level replacement).
 import * as assert from "assert";
@@ -10,15 +11,21 @@ import {
   gatewayAdminInternalLoadBalancer,
   gatewayAdminIpAllowlist,
   gatewayAdminRoutePoliciesMerge,
-  gatewayApiJwt,
+  policies as adminPolicies,
+} from "../policies/gatewayAdmin";
+import { gatewayApiJwt, policies as apiPolicies } from "../policies/gatewayApi";
+import {
   gatewayHttpRedirectOnly,
   gatewayHttpsTerminatesTls,
   gatewayMinTlsVersion,
+  policies as listenerPolicies,
+} from "../policies/gatewayListeners";
+import {
   gatewayRateLimited,
   gatewayRoutesFromLabelledNamespaces,
-  policies,
-  selectorMatches,
-} from "../policies/gateways";
+  policies as routePolicies,
+} from "../policies/gatewayRoutes";
+import { domains } from "../policies";
 import { assertPolicyMetadata, expectViolation, FakeResource, runStackPolicy, UNKNOWN } from "./util";
 
 // ---------------------------------------------------------------------------------------------
@@ -431,8 +438,9 @@ function stackSuite(
 
 // ---------------------------------------------------------------------------------------------
 
-describe("policies/gateways", function () {
-  it("exports its ten policies with complete metadata", function () {
+describe("policies/gateway*", function () {
+  const policies = domains.gateways;
+  it("the gateways domain: ten policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
@@ -451,17 +459,13 @@ describe("policies/gateways", function () {
     policies.forEach((p) => assertPolicyMetadata(p, { stack: true }));
   });
 
-  it("helpers: selectorMatches, cidrProblem, allowlistProblems", function () {
-    const labels = { "ameide.io/tier": "app", "ameide.io/environment": "prod" };
-    assert.ok(selectorMatches({ matchLabels: { "ameide.io/tier": "app" } }, labels));
-    assert.ok(!selectorMatches({ matchLabels: { "ameide.io/tier": "data" } }, labels));
-    assert.ok(selectorMatches({ matchExpressions: [{ key: "x", operator: "DoesNotExist" }] }, labels));
-    assert.ok(
-      !selectorMatches(
-        { matchExpressions: [{ key: "ameide.io/tier", operator: "NotIn", values: ["app"] }] },
-        labels,
-      ),
-    );
+  it("the four gateway files' policies are the gateways domain, each once", function () {
+    const files = [listenerPolicies, adminPolicies, apiPolicies, routePolicies].flat();
+    assert.strictEqual(files.length, policies.length);
+    assert.deepStrictEqual(new Set(files), new Set(policies));
+  });
+
+  it("helpers: cidrProblem, allowlistProblems", function () {
     assert.strictEqual(cidrProblem("10.0.0.0/8"), undefined);
     assert.match(cidrProblem("0.0.0.0/0") ?? "", /every address/);
     assert.match(cidrProblem("::/0") ?? "", /every address/);

@@ -8,8 +8,6 @@ import {
   namespacePodSecurityLabels,
   namespaceResourceQuota,
   policies,
-  requirementsOf,
-  selectorPins,
 } from "../policies/namespaces";
 import { assertPolicyMetadata, expectViolation, FakeResource, mutate, runStackPolicy, UNKNOWN } from "./util";
 
@@ -583,16 +581,6 @@ describe("policies/namespaces", function () {
     it("a NetworkPolicy whose namespace is unknown and has no dependency: cannot be verified at preview", async function () {
       const dd = mutate(defaultDeny(), (r) => (r.props.metadata.namespace = UNKNOWN));
       expectViolation(await run([namespace(), dd]), "cannot be verified at preview", "metadata.namespace");
-    });
-
-    it("label selector helpers", function () {
-      assert.deepStrictEqual(requirementsOf({ matchLabels: { a: "b" } }), [
-        { key: "a", operator: "In", values: ["b"] },
-      ]);
-      assert.ok(selectorPins({ matchLabels: { a: "b", c: "d" } }, "a", "b"));
-      assert.ok(
-        !selectorPins({ matchExpressions: [{ key: "a", operator: "In", values: ["b", "x"] }] }, "a", "b"),
-      );
     });
   });
 

@@ -15,6 +15,8 @@ import {
   protectStatefulResources,
 } from "../policies/supplyChain";
 import { CHART_VALUE_INDEX } from "../lib/chartValueIndex.generated";
+import { CHART_PINS } from "../lib/charts";
+import { CHARTS as PROGRAM_CHARTS } from "../../data/operators";
 import {
   assertPolicyMetadata,
   FakeResource,
@@ -102,19 +104,19 @@ const ESO_RELEASE: FakeResource = {
   name: "external-secrets",
   props: {
     atomic: true,
-    chart: "external-secrets",
+    chart: CHART_PINS.externalSecrets.chart,
     cleanupOnFail: true,
     compat: "true",
     createNamespace: false,
     name: "external-secrets",
     namespace: "external-secrets",
-    repositoryOpts: { repo: "https://charts.external-secrets.io" },
+    repositoryOpts: { repo: CHART_PINS.externalSecrets.repo },
     values: {
       installCRDs: true,
       serviceAccount: { automount: true },
       webhook: { port: 10250, replicaCount: 2 },
     },
-    version: "2.9.0",
+    version: CHART_PINS.externalSecrets.version,
   },
   dependencies: [ESO_NS],
   propertyDependencies: { namespace: [], chart: [], version: [] },
@@ -125,14 +127,14 @@ const ENVOY_RELEASE: FakeResource = {
   name: "envoy-gateway-dev",
   props: {
     atomic: true,
-    chart: "oci://docker.io/envoyproxy/gateway-helm",
+    chart: CHART_PINS.envoyGateway.chart,
     cleanupOnFail: true,
     compat: "true",
     createNamespace: false,
     name: "eg-dev",
     namespace: "ameide-dev-gateway",
     values: { deployment: { replicas: 2 } },
-    version: "v1.9.0",
+    version: CHART_PINS.envoyGateway.version,
   },
   dependencies: [GATEWAY_NS],
   propertyDependencies: { namespace: [], chart: [], version: [] },
@@ -196,10 +198,7 @@ describe("supply chain policies", () => {
     it("defaults match the program's pinned charts", () => {
       assert.deepEqual(
         DEFAULT_ALLOWED_CHARTS.map((c) => [c.chart, c.repo, c.versions]),
-        [
-          ["external-secrets", "https://charts.external-secrets.io", ["2.9.0"]],
-          ["oci://docker.io/envoyproxy/gateway-helm", undefined, ["v1.9.0"]],
-        ],
+        Object.values(PROGRAM_CHARTS).map((c) => [c.chart, "repo" in c ? c.repo : undefined, [c.version]]),
       );
     });
     it("tolerates a trailing slash and host case in the repository URL", async () => {

@@ -1,7 +1,31 @@
 // Kubernetes label selectors (metav1.LabelSelector): matchLabels AND matchExpressions
 // with In / NotIn / Exists / DoesNotExist. NotIn and DoesNotExist match objects lacking the key.
+// Two readers share one meaning of the operators (`requirementHolds`): `compileSelector`, strict
+// (refuses what the API server refuses; the segmentation engine), and `requirementsOf` /
+// `selectorMatches`, lenient over stack props that may be partial or unknown at preview (the
+// namespace, network, secrets and gateway policies).
 
+import { get } from "../kit";
 import type { LabelSelector, Labels } from "./model";
+
+/**
+ * True when a label set with (`has`) or without the key, whose value is (`valueIn`) or is not
+ * among the requirement's values, satisfies the operator. An unknown operator matches nothing.
+ */
+export function requirementHolds(operator: string, has: boolean, valueIn: () => boolean): boolean {
+  switch (operator) {
+    case "In":
+      return has && valueIn();
+    case "NotIn":
+      return !has || !valueIn();
+    case "Exists":
+      return has;
+    case "DoesNotExist":
+      return !has;
+    default:
+      return false;
+  }
+}
 
 export interface Matcher {
   /** true when the selector is `{}` (selects everything). */
@@ -66,24 +90,11 @@ export function compileSelector(sel: LabelSelector | null | undefined): Matcher 
     matchesAll: false,
     keys,
     matches(labels: Labels): boolean {
-      for (const r of reqs) {
-        const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-        switch (r.op) {
-          case "In":
-            if (!has || !r.values.has(labels[r.key])) return false;
-            break;
-          case "NotIn":
-            if (has && r.values.has(labels[r.key])) return false;
-            break;
-          case "Exists":
-            if (!has) return false;
-            break;
-          case "DoesNotExist":
-            if (has) return false;
-            break;
-        }
-      }
-      return true;
+      return reqs.every((r) =>
+        requirementHolds(r.op, Object.prototype.hasOwnProperty.call(labels, r.key), () =>
+          r.values.has(labels[r.key]),
+        ),
+      );
     },
   };
 }
@@ -94,5 +105,60 @@ export function labelsKey(labels: Labels): string {
     Object.keys(labels)
       .sort()
       .map((k) => [k, labels[k]]),
+  );
+}
+
+/** A label selector's constraints as written: matchLabels entries (as `In`) and matchExpressions. */
+export interface Requirement {
+  key: string;
+  operator: string;
+  values: string[];
+}
+
+/** The requirements of a selector read leniently from stack props (missing parts are no constraint). */
+export function requirementsOf(sel: any): Requirement[] {
+  const out: Requirement[] = [];
+  const ml = get(sel, "matchLabels");
+  if (ml && typeof ml === "object" && !Array.isArray(ml)) {
+    for (const [key, v] of Object.entries(ml)) out.push({ key, operator: "In", values: [String(v)] });
+  }
+  const me = get(sel, "matchExpressions");
+  if (Array.isArray(me)) {
+    for (const x of me) {
+      const values = get(x, "values");
+      out.push({
+        key: String(get(x, "key") ?? ""),
+        operator: String(get(x, "operator") ?? ""),
+        values: Array.isArray(values) ? values.map(String) : [],
+      });
+    }
+  }
+  return out;
+}
+
+/** True when a label selector matches a label set (matchLabels and matchExpressions, ANDed). */
+export function selectorMatches(sel: any, labels: Record<string, unknown>): boolean {
+  return requirementsOf(sel).every((r) =>
+    requirementHolds(r.operator, Object.prototype.hasOwnProperty.call(labels, r.key), () =>
+      r.values.includes(String(labels[r.key])),
+    ),
+  );
+}
+
+/** True when the selector is absent or has no constraint (selects everything). */
+export const isEmptySelector = (sel: any): boolean => requirementsOf(sel).length === 0;
+
+/**
+ * True when the selector restricts to objects *having* some label (In/Exists/matchLabels). A selector
+ * made only of NotIn/DoesNotExist also matches every object lacking the key, so it restricts nothing
+ * in practice.
+ */
+export const isRestrictingSelector = (sel: any): boolean =>
+  requirementsOf(sel).some((r) => r.operator === "In" || r.operator === "Exists");
+
+/** True when the selector can only match objects whose label `key` is exactly `value`. */
+export function selectorPins(sel: any, key: string, value: string): boolean {
+  return requirementsOf(sel).some(
+    (r) => r.key === key && r.operator === "In" && r.values.length > 0 && r.values.every((v) => v === value),
   );
 }

@@ -1,7 +1,7 @@
 // Public types of the Pod Security Standards evaluator.
 
 /** Pod Security Standards profile (`pod-security.kubernetes.io/enforce` value). */
-export type PssLevel = "privileged" | "baseline" | "restricted";
+export type { PssLevel } from "../conventions";
 
 /** The level a single check belongs to. */
 export type PssCheckLevel = "baseline" | "restricted";

@@ -1,0 +1,153 @@
+/**
+ * Routes and the traffic they carry (stack policies): every gateway and route is rate limited
+ * (without the deprecated rateLimit.type), and HTTPS listeners take routes only from namespaces
+ * labelled for that gateway and environment. Attachment and precedence: lib/gateway/model.ts.
+ */
+import type { Policy } from "@pulumi/policy";
+import { asArray, inspect, label, Listener, MERGE_TYPES, ROUTE_KINDS } from "../lib/gateway/model";
+import { EG_DOC, GATEWAY_DOC, gatewayPolicy, isHttps, listenerName, targetHint } from "../lib/gateway/policy";
+import { CONTROLS, get } from "../lib/kit";
+import { labelValue } from "../lib/kube";
+import { show } from "../lib/show";
+import { selectorPins } from "../lib/netpol/selectors";
+import { ENVIRONMENT_LABEL, gatewayAccessLabel } from "../lib/conventions";
+
+// ---------------------------------------------------------------------------------------------
+// (6) rate limits
+
+/** Problems of a BackendTrafficPolicy rateLimit block that must limit traffic. */
+export function rateLimitProblems(btp: any, prefix: string): string[] {
+  const p = `${prefix}spec.rateLimit`;
+  const rl = get(btp, "spec", "rateLimit");
+  if (rl === undefined || rl === null) return [`${p} is unset`];
+  const rules = [...asArray(get(rl, "local", "rules")), ...asArray(get(rl, "global", "rules"))];
+  return rules.length === 0 ? [`${p} has no local.rules or global.rules`] : [];
+}
+
+export const gatewayRateLimited = gatewayPolicy(
+  {
+    name: "gateway-rate-limited",
+    description:
+      "Every Gateway listener has a BackendTrafficPolicy with rateLimit.local or rateLimit.global rules (never the deprecated rateLimit.type), and no route-level BackendTrafficPolicy drops it.",
+    severity: "medium",
+    controls: [
+      EG_DOC("BackendTrafficPolicy rateLimit (local/global; type deprecated since v1.6)"),
+      {
+        framework: "OWASP API Security Top 10",
+        reference: "API4:2023 Unrestricted Resource Consumption",
+        version: "2023",
+      },
+      CONTROLS.platform("gateways: every gateway is rate limited"),
+    ],
+    remediationSteps:
+      "Attach a BackendTrafficPolicy with targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <gateway>}] and rateLimit: {local: {rules: [{clientSelectors: [...], limit: {requests, unit}}]}} (or global with the Redis backend). Remove rateLimit.type (deprecated since Envoy Gateway v1.6). A route-level BackendTrafficPolicy must set mergeType or carry its own rateLimit rules.",
+    tags: ["gateways", "availability"],
+  },
+  ["BackendTrafficPolicy", ...ROUTE_KINDS],
+  (s, _cfg, report) => {
+    for (const b of s.policies.BackendTrafficPolicy) {
+      const t = inspect(s.args, report, b, () => get(b.o.obj, "spec", "rateLimit", "type"));
+      if (t !== undefined && t !== null)
+        report(
+          `${label(b)}: ${b.o.path}spec.rateLimit.type is ${show(t)}, deprecated since Envoy Gateway v1.6: remove it and keep the rules under rateLimit.local or rateLimit.global.`,
+          b.res.urn,
+        );
+    }
+    s.forEachGateway(report, (gw) => {
+      const listeners: (Listener | undefined)[] = gw.listeners.length > 0 ? gw.listeners : [undefined];
+      for (const l of listeners) {
+        const { policies, level } = s.effective("BackendTrafficPolicy", gw, l);
+        if (policies.length === 0) {
+          report(
+            `${gw.who}: no BackendTrafficPolicy rate-limits ${l ? listenerName(l) : "the gateway"}: add one with ${targetHint(gw)} and rateLimit.local.rules (or rateLimit.global.rules).`,
+            gw.res.urn,
+          );
+          continue;
+        }
+        for (const b of policies) {
+          const problems = inspect(s.args, report, b, () => rateLimitProblems(b.o.obj, b.o.path)) ?? [];
+          for (const m of problems)
+            report(
+              `${label(b)} is the BackendTrafficPolicy in effect for ${gw.who} (${level}): ${m}: add rateLimit.local.rules or rateLimit.global.rules.`,
+              b.res.urn,
+            );
+        }
+      }
+      for (const r of s.attachedRoutes(gw)) {
+        for (const b of s.onRoute("BackendTrafficPolicy", r)) {
+          const problems =
+            inspect(s.args, report, b, () => {
+              const merge = get(b.o.obj, "spec", "mergeType");
+              const own = rateLimitProblems(b.o.obj, b.o.path);
+              if (MERGE_TYPES.includes(merge))
+                return get(b.o.obj, "spec", "rateLimit") === undefined ? [] : own;
+              return own.length === 0
+                ? []
+                : [
+                    `${b.o.path}spec.mergeType is ${show(merge)}, so it replaces the gateway's BackendTrafficPolicy for the route, and ${own.join("; ")}`,
+                  ];
+            }) ?? [];
+          for (const m of problems)
+            report(
+              `${label(b)} targets ${label(r)}, attached to ${gw.who}: ${m}: set mergeType: StrategicMerge (or JSONMerge), or give it its own rateLimit rules.`,
+              b.res.urn,
+            );
+        }
+      }
+    });
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// (10) routes from labelled namespaces
+
+export const gatewayRoutesFromLabelledNamespaces = gatewayPolicy(
+  {
+    name: "gateway-routes-from-labelled-namespaces",
+    description:
+      "HTTPS listeners admit routes only from namespaces selected by the gateway-access label of that gateway (allowedRoutes.namespaces.from Selector), pinned to the gateway namespace's environment.",
+    severity: "high",
+    controls: [
+      GATEWAY_DOC("Listener.allowedRoutes (RouteNamespaces)"),
+      CONTROLS.platform(
+        "gateways: a tier is exposed on a gateway only when its namespace carries ameide.io/gateway-access-<gateway>",
+      ),
+    ],
+    remediationSteps: `Set allowedRoutes.namespaces to {from: Selector, selector: {matchLabels: {"${gatewayAccessLabel("<gateway>")}": "true", "${ENVIRONMENT_LABEL}": "<environment>"}}}; label the tier namespaces that may publish routes on that gateway.`,
+    tags: ["gateways", "segmentation"],
+  },
+  [],
+  (s, _cfg, report) => {
+    s.forEachGateway(report, (gw) => {
+      const access = gatewayAccessLabel(gw.name);
+      const env = s.namespaces
+        .byName(gw.ns)
+        .map((e) => labelValue(e.obj, ENVIRONMENT_LABEL))
+        .find((v) => v !== undefined);
+      for (const l of gw.listeners.filter(isHttps)) {
+        const p = `${l.path}.allowedRoutes.namespaces`;
+        const from = get(l.obj, "allowedRoutes", "namespaces", "from");
+        if (from !== "Selector") {
+          report(
+            `${gw.who}: ${p}.from is ${from === undefined ? 'unset (defaults to "Same")' : JSON.stringify(from)} on HTTPS ${listenerName(l)}: set from: Selector with a selector on ${access}: "true".`,
+            gw.res.urn,
+          );
+          continue;
+        }
+        const sel = get(l.obj, "allowedRoutes", "namespaces", "selector");
+        if (!selectorPins(sel, access, "true"))
+          report(
+            `${gw.who}: ${p}.selector is ${show(sel)}, which does not require ${access}: "true": add it to matchLabels so only namespaces labelled for this gateway can attach routes.`,
+            gw.res.urn,
+          );
+        if (env !== undefined && !selectorPins(sel, ENVIRONMENT_LABEL, env))
+          report(
+            `${gw.who}: ${p}.selector is ${show(sel)}, which does not pin ${ENVIRONMENT_LABEL}: "${env}" (the environment of namespace '${gw.ns}'), so another environment's namespaces could attach routes: add it to matchLabels.`,
+            gw.res.urn,
+          );
+      }
+    });
+  },
+);
+
+export const policies: Policy[] = [gatewayRateLimited, gatewayRoutesFromLabelledNamespaces];
