@@ -919,7 +919,10 @@ describe("mutation suite: the pack blocks every broken security property", funct
 
   for (const stack of ["dev", "prod"] as Stack[]) {
     it(`the unmodified ${stack} stack has no mandatory violation`, async () => {
-      const ds = await evaluatePack(allPolicies, clone(baseline[stack]!), { config: policyConfig(stack) });
+      const ds = await evaluatePack(allPolicies, clone(baseline[stack]!), {
+        config: policyConfig(stack),
+        stack: baseline[stack]!.stackConfig,
+      });
       assert.deepEqual(
         mandatory(ds).map((d) => `${d.policyName}: ${d.message}`),
         [],
@@ -954,7 +957,12 @@ describe("mutation suite: the pack blocks every broken security property", funct
       it(`[${m.domain}] ${m.name} (${stack}) → ${m.expect.join(" or ")}`, async () => {
         const rs = clone(baseline[stack]!);
         m.apply(rs, stack);
-        const ds = mandatory(await evaluatePack(allPolicies, rs, { config: policyConfig(stack) }));
+        const ds = mandatory(
+          await evaluatePack(allPolicies, rs, {
+            config: policyConfig(stack),
+            stack: baseline[stack]!.stackConfig,
+          }),
+        );
         const hits = ds.filter((d) => m.expect.includes(d.policyName));
         assert.ok(
           hits.length > 0,
