@@ -17,6 +17,8 @@
  * the same way (tools/plan/analyzer.ts `defaultProvider`). Environment variables
  * (ARM_SUBSCRIPTION_ID) and the Azure CLI's current account are read by the provider process
  * itself and never appear in the inputs: a provider without `subscriptionId` is unpinned.
+ * (Config wins over the variable: pulumi/pulumi-azure-native provider/pkg/provider/auth.go
+ * `getConfig("subscriptionId", "ARM_SUBSCRIPTION_ID")`, provider.go `getConfig`.)
  */
 import type { Policy, ResourceValidationArgs } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
