@@ -12,7 +12,9 @@ import { checkSampleValues, configFromAll } from "../lib/config";
 import { parseSubscription, SUBSCRIPTION_KEY, TENANT_KEY } from "../lib/config/subscription";
 import { ConfigErrors } from "../lib/validate";
 import { readStackConfig } from "../tools/plan/stackConfig";
-import { PROJECT_DIR, STACKS } from "./helpers/stack";
+import { PROJECT_DIR, STACKS, runStack } from "./helpers/stack";
+import { toAnalyzerResources } from "../tools/plan/analyzer";
+import { subscriptionRefs } from "../policypack/policies/subscription";
 
 const TODAY = new Date("2026-11-01T12:00:00Z");
 const SUB = "0d6e4c2a-9b1f-4e3d-8a7c-5f2e1d0c9b8a";
@@ -183,4 +185,34 @@ describe("one subscription per stack: the policy config follows the stack files"
         );
     }
   });
+});
+
+describe("one subscription per stack: the program under mocks targets the pinned subscription", function () {
+  this.timeout(300_000);
+  for (const stack of STACKS) {
+    it(`${stack}: every Azure resource goes to the default provider pinned by the stack, and every ID in its inputs names that subscription`, async () => {
+      const run = await runStack(stack);
+      const pin = load(stackAll(stack).config, stack).subscription!;
+      const azure = run.resources.filter((r) => r.custom && r.type.startsWith("azure-native:"));
+      assert.ok(azure.length > 10, `${azure.length} Azure resources`);
+      // No explicit azure-native provider: the default one, built from azure-native:* config.
+      assert.deepEqual(
+        run.resources.filter((r) => r.type === "pulumi:providers:azure-native").map((r) => r.name),
+        [],
+      );
+      // What the plan (and the CLI) sends with each resource.
+      const inputs = toAnalyzerResources(run.resources, { ...run.stackConfig!, projectDir: PROJECT_DIR });
+      for (const r of inputs.filter((x) => x.type.startsWith("azure-native:"))) {
+        assert.equal(r.provider?.properties.subscriptionId, pin.subscriptionId, r.urn);
+        assert.equal(r.provider?.properties.tenantId, pin.tenantId, r.urn);
+      }
+      const refs = azure.flatMap((r) => subscriptionRefs(r.inputs).map((x) => ({ ...x, name: r.name })));
+      assert.ok(refs.length > 5, `${refs.length} subscription IDs in the inputs`);
+      assert.deepEqual(
+        refs.filter((x) => x.subscriptionId !== pin.subscriptionId),
+        [],
+        "IDs in the inputs name another subscription (the mocks build IDs from the pinned one, as the provider does)",
+      );
+    });
+  }
 });
