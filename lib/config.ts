@@ -82,6 +82,7 @@ import {
   routeFlow,
   TierEndpoint,
 } from "../data/flows";
+import { SubscriptionConfig, parseSubscription, subscriptionSampleValues } from "./config/subscription";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
@@ -312,6 +313,11 @@ export interface PlatformConfig {
   warnings: string[];
   /** Documentation address ranges and placeholder GUIDs found anywhere in the config. */
   sampleValues: SampleValue[];
+  /**
+   * The pinned `azure-native:subscriptionId`/`tenantId` (lib/config/subscription.ts): set by
+   * configFromAll, the loader the program runs; parseConfig alone (project keys only) leaves it unset.
+   */
+  subscription?: SubscriptionConfig;
 }
 
 /** Options of {@link parseConfig}. */
@@ -2042,7 +2048,18 @@ export function configFromAll(
       );
     if (options.isSecret?.(full)) secretKeys.push(key);
   }
-  return parseConfig(raw, project, stack, { today: options.today, secretKeys });
+  // The provider keys pinning the subscription (issue 18 part 3), reported with the project's errors.
+  let subscription: SubscriptionConfig | undefined;
+  let cfg: PlatformConfig | undefined;
+  collect([
+    () => (subscription = parseSubscription(all, stack, options.isSecret)),
+    () => (cfg = parseConfig(raw, project, stack, { today: options.today, secretKeys })),
+  ]);
+  return {
+    ...cfg!,
+    subscription,
+    sampleValues: [...cfg!.sampleValues, ...subscriptionSampleValues(all)],
+  };
 }
 
 function parseValue(text: string): unknown {
