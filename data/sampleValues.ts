@@ -33,4 +33,8 @@ export const SAMPLE_GUIDS: readonly string[] = [
   // gateways.jwt.audiences: the API application's client ID (dev, prod)
   "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a85",
   "6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b96",
+  // azure-native:subscriptionId of Pulumi.dev.yaml and Pulumi.prod.yaml (one subscription per stack;
+  // the tenant sample is 11111111-…, recognised as one repeated digit)
+  "2b7e1d4a-6c3f-4e8b-9a1d-0c5f7e3b2a10",
+  "5c8f2e1b-7d4a-4f9c-8b2e-1d6a8f4c3b21",
 ];

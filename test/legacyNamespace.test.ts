@@ -353,7 +353,10 @@ describe("legacy namespace: the policy pack understands the phases", function ()
     JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8"));
   const mandatory = async (stack: (typeof LEGACY_STACKS)[number], config: PolicyPackConfig) => {
     const reg = new Registry(await runStack(stack));
-    const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), { config });
+    const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), {
+      config,
+      stack: reg.run.stackConfig,
+    });
     return ds.filter((d) => d.enforcementLevel === "mandatory");
   };
   const until = legacyNamespaceConfig("dev-legacy").observeUntil as string;

@@ -106,6 +106,9 @@ const firstEnv = (s: Stack) => (s === "dev" ? "dev" : "prod");
 const ns = (s: Stack, tier: string) => `ameide-${firstEnv(s)}-${tier}`;
 
 const both: Stack[] = ["dev", "prod"];
+const SUBSCRIPTION_POLICY = "azure-subscription-pinned";
+/** The subscription a sample stack pins (Pulumi.<stack>.yaml azure-native:subscriptionId). */
+const pinnedSubscription = (s: Stack): string => String(stackConfig(s)["azure-native:subscriptionId"]);
 const ALLOWLIST_POLICY = "allowlist-public-address-limit";
 const INTERNET_HALVES = ["0.0.0.0/1", "128.0.0.0/1"];
 const M = (
@@ -338,6 +341,62 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
         /[0-9a-f-]{36}$/,
         "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
       );
+    },
+  ),
+  // ---- One subscription per stack (issue 18 part 3) ----
+  M(
+    "the cluster deployed by an explicit provider in the other stack's subscription",
+    "subscription",
+    both,
+    [SUBSCRIPTION_POLICY],
+    (rs, s) => {
+      const other = pinnedSubscription(s === "dev" ? "prod" : "dev");
+      const urn = "urn:pulumi:mutation::ameide-platform::pulumi:providers:azure-native::elsewhere";
+      rs.push({
+        urn,
+        type: "pulumi:providers:azure-native",
+        name: "elsewhere",
+        custom: true,
+        inputs: { subscriptionId: other, tenantId: "11111111-1111-1111-1111-111111111111" },
+        dependencies: [],
+        propertyDependencies: {},
+        options: defaultResourceOptions(),
+      });
+      one(rs, "azure-native:containerservice:ManagedCluster").provider = `${urn}::elsewhere-id`;
+    },
+  ),
+  M(
+    "an explicit provider without subscriptionId (the shell's current subscription)",
+    "subscription",
+    both,
+    [SUBSCRIPTION_POLICY],
+    (rs) => {
+      const urn = "urn:pulumi:mutation::ameide-platform::pulumi:providers:azure-native::unpinned";
+      rs.push({
+        urn,
+        type: "pulumi:providers:azure-native",
+        name: "unpinned",
+        custom: true,
+        inputs: { location: "westeurope" },
+        dependencies: [],
+        propertyDependencies: {},
+        options: defaultResourceOptions(),
+      });
+      one(rs, "azure-native:keyvault:Vault").provider = `${urn}::unpinned-id`;
+    },
+  ),
+  M(
+    "a role assignment scope in another subscription",
+    "subscription",
+    both,
+    [SUBSCRIPTION_POLICY],
+    (rs, s) => {
+      const ra = one(rs, "azure-native:authorization:RoleAssignment", (r) =>
+        r.name.endsWith("-subnet-network"),
+      ).inputs as any;
+      const other = pinnedSubscription(s === "dev" ? "prod" : "dev");
+      ra.scope = String(ra.scope).replace(pinnedSubscription(s), other);
+      assert.ok(String(ra.scope).includes(other), "the scope names the stack's subscription");
     },
   ),
   // ---- Pod Security and workloads ----
@@ -919,7 +978,10 @@ describe("mutation suite: the pack blocks every broken security property", funct
 
   for (const stack of ["dev", "prod"] as Stack[]) {
     it(`the unmodified ${stack} stack has no mandatory violation`, async () => {
-      const ds = await evaluatePack(allPolicies, clone(baseline[stack]!), { config: policyConfig(stack) });
+      const ds = await evaluatePack(allPolicies, clone(baseline[stack]!), {
+        config: policyConfig(stack),
+        stack: baseline[stack]!.stackConfig,
+      });
       assert.deepEqual(
         mandatory(ds).map((d) => `${d.policyName}: ${d.message}`),
         [],
@@ -945,6 +1007,7 @@ describe("mutation suite: the pack blocks every broken security property", funct
       "gateways",
       "supply-chain",
       "allowlists",
+      "subscription",
     ])
       assert.ok(domains.has(d), d);
   });
@@ -954,7 +1017,12 @@ describe("mutation suite: the pack blocks every broken security property", funct
       it(`[${m.domain}] ${m.name} (${stack}) → ${m.expect.join(" or ")}`, async () => {
         const rs = clone(baseline[stack]!);
         m.apply(rs, stack);
-        const ds = mandatory(await evaluatePack(allPolicies, rs, { config: policyConfig(stack) }));
+        const ds = mandatory(
+          await evaluatePack(allPolicies, rs, {
+            config: policyConfig(stack),
+            stack: baseline[stack]!.stackConfig,
+          }),
+        );
         const hits = ds.filter((d) => m.expect.includes(d.policyName));
         assert.ok(
           hits.length > 0,
@@ -968,6 +1036,18 @@ describe("mutation suite: the pack blocks every broken security property", funct
 describe("mutation suite: the same breaks through the program's config", function () {
   this.timeout(120_000);
   for (const stack of ["dev", "prod"] as Stack[]) {
+    it(`the ${stack} stack without azure-native:subscriptionId is refused, naming the key`, async () => {
+      const raw = stackConfig(stack);
+      delete raw["azure-native:subscriptionId"];
+      await assert.rejects(runWithConfig(stack, raw), (e: Error) => {
+        assert.match(
+          e.message,
+          /config key 'azure-native:subscriptionId': is not set.*Fix: pin the Azure subscription ID this stack deploys to: pulumi config set azure-native:subscriptionId/,
+        );
+        return true;
+      });
+    });
+
     it(`an extra flow internet → app tier in the ${stack} stack's config is refused, naming extraFlows[0]`, async () => {
       const raw = stackConfig(stack);
       assert.equal(raw[`${PROJECT}:extraFlows`], undefined, "the sample stack has no extra flows");

@@ -133,7 +133,10 @@ describe("the README's example change (add a service, a flow, a route, a secret)
     const config: PolicyPackConfig = JSON.parse(
       fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "dev.json"), "utf8"),
     );
-    const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), { config });
+    const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), {
+      config,
+      stack: reg.run.stackConfig,
+    });
     assert.deepEqual(
       ds.filter((d) => d.enforcementLevel === "mandatory").map((d) => `${d.policyName}: ${d.message}`),
       [],

@@ -42,6 +42,7 @@ import {
   productionChecksOf,
 } from "./production";
 import { productionRefusal } from "./productionRequirements";
+import { parseSubscription, subscriptionSampleValues } from "./subscription";
 
 /** Top-level keys the program reads (without the project namespace). */
 export const CONFIG_KEYS = [
@@ -314,7 +315,12 @@ export function configFromAll(
       );
     if (options.isSecret?.(full)) secretKeys.push(key);
   }
-  return parseConfig(raw, project, stack, { today: options.today, secretKeys });
+  // The provider keys pinning the subscription (issue 18 part 3), reported with the project's errors.
+  const { subscription, cfg } = collect({
+    subscription: () => parseSubscription(all, stack, options.isSecret),
+    cfg: () => parseConfig(raw, project, stack, { today: options.today, secretKeys }),
+  });
+  return { ...cfg, subscription, sampleValues: [...cfg.sampleValues, ...subscriptionSampleValues(all)] };
 }
 
 function parseValue(text: string): unknown {

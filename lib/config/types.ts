@@ -7,6 +7,7 @@ import { AllowlistLimits } from "../allowlists";
 import { GatewayName, TierName, TierSpec } from "../../data/tiers";
 import { Flow } from "../../data/flows";
 import { type ExternalRanges } from "../networkPolicies";
+import type { SubscriptionConfig } from "./subscription";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
@@ -237,6 +238,11 @@ export interface PlatformConfig {
   warnings: string[];
   /** Documentation address ranges and placeholder GUIDs found anywhere in the config. */
   sampleValues: SampleValue[];
+  /**
+   * The pinned `azure-native:subscriptionId`/`tenantId` (lib/config/subscription.ts): set by
+   * configFromAll, the loader the program runs; parseConfig alone (project keys only) leaves it unset.
+   */
+  subscription?: SubscriptionConfig;
 }
 
 /** Options of {@link parseConfig}. */

@@ -5,6 +5,7 @@ import type { Policy } from "@pulumi/policy";
 import { policies as aks } from "./aks";
 import { policies as keyvault } from "./keyvault";
 import { policies as authorization } from "./authorization";
+import { policies as subscription } from "./subscription";
 import { policies as podSecurity } from "./podSecurity";
 import { policies as workloads } from "./workloads";
 import { policies as namespaces } from "./namespaces";
@@ -37,6 +38,7 @@ export const domains: Record<string, Policy[]> = {
   aks,
   keyvault,
   authorization,
+  subscription,
   podSecurity,
   workloads,
   namespaces,

@@ -35,6 +35,8 @@ export interface FakeResource {
   parent?: FakeResource;
   dependencies?: FakeResource[];
   propertyDependencies?: Record<string, FakeResource[]>;
+  /** The provider the engine sends with the resource (`args.provider`), props as its inputs. */
+  provider?: { type?: string; name?: string; urn?: string; props: Record<string, any> };
 }
 
 const urnOf = (r: FakeResource) => r.urn ?? `urn:pulumi:test::proj::${r.type}::${r.name}`;
@@ -72,6 +74,14 @@ export async function runResourcePolicy(
     urn: urnOf(r),
     name: r.name,
     opts: defaultOpts(r.opts),
+    provider: r.provider
+      ? {
+          type: r.provider.type ?? `pulumi:providers:${r.type.split(":")[0]}`,
+          name: r.provider.name ?? "default",
+          urn: r.provider.urn ?? `urn:pulumi:test::proj::pulumi:providers:${r.type.split(":")[0]}::default`,
+          props: unknownCheckingProxy(JSON.parse(JSON.stringify(r.provider.props))),
+        }
+      : undefined,
     isType: () => false,
     asType: () => undefined,
     ...common({ failOnUnknown: true, ...config }),

@@ -8,6 +8,12 @@ import { createHash } from "node:crypto";
 export interface MockContext {
   project: string;
   stack: string;
+  /**
+   * The stack's pinned `azure-native:subscriptionId`/`tenantId` (issue 18 part 3): the default
+   * provider deploys there, so resource IDs and getClientConfig carry them (else the MOCK_ values).
+   */
+  subscriptionId?: string;
+  tenantId?: string;
 }
 
 export const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
@@ -74,9 +80,9 @@ const ARM_TYPES: Record<string, [string, string, string[]]> = {
   "security:Pricing": ["Microsoft.Security", "pricings", ["pricingName"]],
 };
 
-function armId(rg: string, ns: string, typePath: string, name: string): string {
-  if (!ns) return `/subscriptions/${MOCK_SUBSCRIPTION}/resourceGroups/${name}`;
-  return `/subscriptions/${MOCK_SUBSCRIPTION}/resourceGroups/${rg}/providers/${ns}/${typePath}/${name}`;
+function armId(sub: string, rg: string, ns: string, typePath: string, name: string): string {
+  if (!ns) return `/subscriptions/${sub}/resourceGroups/${name}`;
+  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/${typePath}/${name}`;
 }
 
 /** A base64 kubeconfig like AKS returns for an Entra ID cluster (kubelogin devicecode exec plugin). */
@@ -145,7 +151,13 @@ export function mockOutputs(
         ? `${str(inputs.resourceUri) ?? ""}/providers/Microsoft.Insights/diagnosticSettings/${physical}`
         : key === "authorization:RoleAssignment"
           ? `${str(inputs.scope) ?? ""}/providers/Microsoft.Authorization/roleAssignments/${mockGuid(name)}`
-          : armId(rg, spec?.[0] ?? "Microsoft.Mock", spec?.[1] ?? "mocks", physical);
+          : armId(
+              ctx.subscriptionId ?? MOCK_SUBSCRIPTION,
+              rg,
+              spec?.[0] ?? "Microsoft.Mock",
+              spec?.[1] ?? "mocks",
+              physical,
+            );
     const out: Record<string, unknown> = { id, name: physical, azureApiVersion: "mock" };
     switch (key) {
       case "keyvault:Vault":
@@ -163,7 +175,7 @@ export function mockOutputs(
       case "managedidentity:UserAssignedIdentity":
         out.principalId = mockGuid(`principal:${name}`);
         out.clientId = mockGuid(`client:${name}`);
-        out.tenantId = MOCK_TENANT;
+        out.tenantId = ctx.tenantId ?? MOCK_TENANT;
         break;
       case "operationalinsights:Workspace":
         out.customerId = mockGuid(`workspace:${name}`);
@@ -247,8 +259,8 @@ export function mockCall(
       return {
         clientId: mockGuid("deployer-client"),
         objectId: MOCK_DEPLOYER_OBJECT_ID,
-        subscriptionId: MOCK_SUBSCRIPTION,
-        tenantId: MOCK_TENANT,
+        subscriptionId: ctx.subscriptionId ?? MOCK_SUBSCRIPTION,
+        tenantId: ctx.tenantId ?? MOCK_TENANT,
       };
     case "azure-native:containerservice:listManagedClusterUserCredentials": {
       const cluster = str(inputs.resourceName) ?? "aks";

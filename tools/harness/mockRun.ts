@@ -115,6 +115,11 @@ export interface MockRunResult {
   /** Stack outputs in wire form (secrets wrapped), as the engine stores them in state. */
   rawOutputs: Record<string, unknown>;
   stackUrn: string;
+  /**
+   * What the program ran with (project, stack, fully-qualified config): the default providers the
+   * engine would build from it (`<pkg>:*` keys), which packEval sends with each resource.
+   */
+  stackConfig?: { project: string; stack: string; config: Record<string, string>; secretKeys: string[] };
 }
 
 /** Options of a registration that sets none, as the SDK sends them. */
@@ -217,7 +222,12 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
   const stackTraceLimit = Error.stackTraceLimit;
   if (!process.env.PULUMI_MOCK_STACK_TRACES) Error.stackTraceLimit = 0;
   try {
-    const ctx: MockContext = { stack: opts.stack, project: opts.project };
+    const ctx: MockContext = {
+      stack: opts.stack,
+      project: opts.project,
+      subscriptionId: opts.config?.["azure-native:subscriptionId"],
+      tenantId: opts.config?.["azure-native:tenantId"],
+    };
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     await pulumi.runtime.setMocks(
       {
@@ -309,6 +319,12 @@ export async function mockRun(opts: MockRunOptions): Promise<MockRunResult> {
       outputs: (outputs ?? {}) as Record<string, unknown>,
       rawOutputs: registeredOutputs.get(stackUrn) ?? {},
       stackUrn,
+      stackConfig: {
+        project: opts.project,
+        stack: opts.stack,
+        config: { ...(opts.config ?? {}) },
+        secretKeys: [...(opts.secretKeys ?? [])],
+      },
     };
   } finally {
     Error.stackTraceLimit = stackTraceLimit;

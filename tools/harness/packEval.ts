@@ -17,8 +17,9 @@ import {
   unknownCheckingProxy,
   UnknownValueError,
 } from "@pulumi/policy";
-import { ResourceRecord, unwrapSecrets } from "./mockRun";
+import { MockRunResult, ResourceRecord, unwrapSecrets } from "./mockRun";
 import { PROVIDER_TYPE_PREFIX } from "../../policypack/lib/pulumiWire";
+import { analyzerResourceConverter } from "../plan/analyzer";
 
 export interface PackDiagnostic {
   policyName: string;
@@ -90,6 +91,13 @@ export interface EvaluateOptions {
   config?: PolicyPackConfig;
   packLevel?: EnforcementLevel;
   stackTags?: Map<string, string>;
+  /**
+   * The stack the records come from (MockRunResult.stackConfig): each resource then gets its
+   * provider (`args.provider`) as the CLI sends it, an explicit one's inputs or the default one built
+   * from the stack's `<pkg>:*` config (the same converter as the offline plan, tools/plan/analyzer.ts).
+   * Without it, resources come without a provider.
+   */
+  stack?: MockRunResult["stackConfig"];
 }
 
 /** Runs every policy over the resources and returns the diagnostics. */
@@ -107,6 +115,21 @@ export async function evaluatePack(
   // behind one unknown-checking view shared by the policies (the proxy holds no state).
   const views = new Map(targets.map((r) => [r.urn, unknownCheckingProxy(plain(r))]));
   const options = new Map(targets.map((r) => [r.urn, baseOpts(r)]));
+  const providers = new Map<string, { type: string; name: string; urn: string; props: unknown }>();
+  if (opts.stack) {
+    const convert = analyzerResourceConverter({ ...opts.stack });
+    for (const r of resources) convert.know(r);
+    for (const r of targets) {
+      const p = convert.toInput(r).provider;
+      if (p)
+        providers.set(r.urn, {
+          type: p.type,
+          name: p.name,
+          urn: p.urn,
+          props: unknownCheckingProxy(unwrapSecrets(p.properties) as Record<string, unknown>),
+        });
+    }
+  }
   let stackResources: PolicyResource[] | undefined;
   /** The resources as stack policies see them (parent and dependencies linked), built once. */
   const stackView = (): PolicyResource[] => {
@@ -175,6 +198,7 @@ export async function evaluatePack(
           urn: r.urn,
           name: r.name,
           opts: options.get(r.urn)!,
+          provider: providers.get(r.urn),
           isType,
           asType,
           ...shared,
