@@ -71,6 +71,7 @@ import {
 import type { ExternalRanges } from "./networkPolicies";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { externalIngressProblem } from "./externalIngress";
+import { parseSandbox, SandboxConfig } from "./config/sandbox";
 import {
   DEFAULT_FLOWS,
   Flow,
@@ -289,6 +290,8 @@ export interface PlatformConfig {
   protectResources: boolean;
   network: NetworkConfig;
   cluster: ClusterConfig;
+  /** The Kata node pool of the catalog's untrusted workloads (lib/config/sandbox.ts). */
+  sandbox: SandboxConfig;
   kms: KmsConfig;
   kubeloginMode: (typeof KUBELOGIN_MODES)[number];
   tiers: Record<TierName, TierConfig>;
@@ -344,6 +347,7 @@ export const CONFIG_KEYS = [
   "deployer",
   "secretWriters",
   "allowlistLimits",
+  "sandbox",
 ] as const;
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,20}[a-z0-9]$/;
@@ -1739,6 +1743,7 @@ export function parseConfig(
   let network: NetworkConfig | undefined;
   let cluster: ClusterConfig | undefined;
   let kms: KmsConfig | undefined;
+  let sandbox: SandboxConfig | undefined;
   let tiers: Record<TierName, TierConfig> | undefined;
   let secrets: SecretsConfig | undefined;
   let gateways: GatewaysConfig | undefined;
@@ -1767,6 +1772,13 @@ export function parseConfig(
       cluster = parseCluster(raw.cluster, production, today, warnings);
       kms = parseKms(raw.kms, cluster, production);
     },
+    // The sandbox pool's zones default to the cluster's (none when cluster failed: its errors are reported).
+    () =>
+      (sandbox = parseSandbox(
+        raw.sandbox,
+        production,
+        (cluster as ClusterConfig | undefined)?.availabilityZones ?? [],
+      )),
     () => (tiers = parseTiers(raw.tiers, production)),
   ]);
   collect([
@@ -1821,6 +1833,7 @@ export function parseConfig(
     }),
     network: network!,
     cluster: cluster!,
+    sandbox: sandbox!,
     kms: kms!,
     kubeloginMode: oneOf("kubeloginMode", raw.kubeloginMode, KUBELOGIN_MODES, "azurecli"),
     tiers: tiers!,
@@ -1860,6 +1873,7 @@ export const PRODUCTION_CHECKS = [
   "cluster.skuTier: not Free (uptime SLA)",
   "cluster.apiServerAccess: private",
   "cluster.availabilityZones: at least two",
+  "sandbox.availabilityZones: at least two",
   "kms.networkAccess: not Public",
   "tiers.*.rollout: enforce (no warn-only Pod Security)",
   "secrets.privateVault: true",
