@@ -15,6 +15,7 @@ import { policies as rbac } from "./rbac";
 import { policies as secrets } from "./secrets";
 import { policies as gateways } from "./gateways";
 import { policies as supplyChain } from "./supplyChain";
+import { policies as sandbox } from "./sandbox";
 
 export const domains: Record<string, Policy[]> = {
   aks,
@@ -30,6 +31,7 @@ export const domains: Record<string, Policy[]> = {
   gateways,
   supplyChain,
   allowlists,
+  sandbox,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();
