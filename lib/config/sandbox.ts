@@ -72,7 +72,8 @@ export function parseSandbox(raw: Raw, production: boolean, clusterZones: string
         "zone",
         clusterZones,
       );
-      if (production && availabilityZones.length < 2)
+      // Unset, they are the cluster's, whose own production rule (cluster.availabilityZones) applies.
+      if (production && r.availabilityZones !== undefined && availabilityZones.length < 2)
         throw new ConfigError(
           "sandbox.availabilityZones",
           "a production sandbox pool must span zones",
