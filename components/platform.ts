@@ -5,6 +5,8 @@ import { NamespaceTiers } from "./namespaceTiers";
 import { SecretStores, SecretTier } from "./secretStores";
 import { Gateways } from "./gateways";
 import { grantSecretWriters } from "./secretWriters";
+import { AgentSandbox } from "./sandbox";
+import { SANDBOXED_TIERS } from "../data/tiers";
 import type { ExternalSecretConfig } from "../lib/config";
 
 /** Arguments of {@link Platform}. */
@@ -37,6 +39,7 @@ export class Platform extends pulumi.ComponentResource {
   readonly tiers: NamespaceTiers;
   readonly secrets: SecretStores;
   readonly gateways: Gateways;
+  readonly sandbox: AgentSandbox;
   readonly outputs: PlatformOutputs;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,6 +62,19 @@ export class Platform extends pulumi.ComponentResource {
     );
     // Everything on the cluster goes through its Kubernetes provider.
     const onCluster: pulumi.ComponentResourceOptions = { parent: this, providers: [this.cluster.provider] };
+    // The agent sandbox: Kata node pool, RuntimeClass, and the admission policy that holds untrusted pods to it.
+    this.sandbox = new AgentSandbox(
+      "sandbox",
+      {
+        config: cfg.sandbox,
+        resourceGroupName: this.cluster.resourceGroup.name,
+        clusterName: this.cluster.cluster.name,
+        nodeSubnetId: this.cluster.subnetIds.nodes,
+        tiers: SANDBOXED_TIERS,
+        provider: this.cluster.provider,
+      },
+      { parent: this },
+    );
     this.tiers = new NamespaceTiers(
       "tiers",
       {

@@ -33,6 +33,12 @@ export interface WorkloadSpec {
   ports: PortSpec[];
   /** Pod labels, where a chart sets them (data/chartPods.ts); default `app.kubernetes.io/name: <name>`. */
   labels?: Record<string, string>;
+  /**
+   * Runs code it did not ship (code a model wrote): scheduled only into the Kata VM sandbox
+   * (components/sandbox.ts; RuntimeClass, memory limit, no host namespaces or hostPath, held by an
+   * admission policy in the cluster and by the pack's sandbox policies).
+   */
+  untrusted?: boolean;
 }
 
 export interface QuotaSpec {
@@ -157,9 +163,12 @@ export const TIERS: Record<TierName, TierSpec> = {
   ai: {
     name: "ai",
     description: "Inference, agents runtime, langfuse; egress to external LLM APIs",
+    // agents-runtime executes code a model wrote: it runs in the Kata VM sandbox (untrusted). GPU
+    // inference stays on ordinary nodes: AKS Pod Sandboxing runs on nested-virtualization CPU sizes
+    // only (no GPU pass-through into the pod VM), and inference runs the platform's own model server.
     workloads: [
       { name: "inference", ports: http(8000) },
-      { name: "agents-runtime", ports: http(8080) },
+      { name: "agents-runtime", ports: http(8080), untrusted: true },
       { name: "langfuse", ports: http(3000) },
     ],
     podSecurity: "restricted",
@@ -256,3 +265,12 @@ export const TIERS: Record<TierName, TierSpec> = {
 
 /** The pod label every platform workload carries, used by flows that name workloads. */
 export const WORKLOAD_LABEL = "app.kubernetes.io/name";
+
+/** Names of the catalog's untrusted workloads (they run only in the agent sandbox). */
+export const UNTRUSTED_WORKLOADS: string[] = TIER_NAMES.flatMap((t) =>
+  TIERS[t].workloads.filter((w) => w.untrusted).map((w) => w.name),
+);
+/** Tiers that host an untrusted workload (the sandbox admission policy is bound to their namespaces). */
+export const SANDBOXED_TIERS: TierName[] = TIER_NAMES.filter((t) =>
+  TIERS[t].workloads.some((w) => w.untrusted),
+);

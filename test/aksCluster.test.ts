@@ -86,7 +86,7 @@ for (const stack of STACKS) {
       assert.equal(net.podCidr, cfg.network.podCidr);
       assert.equal(net.serviceCidr, cfg.network.serviceCidr);
       for (const p of cluster.agentPoolProfiles) assert.equal(p.enableNodePublicIP, false);
-      assert.equal(reg.props(reg.one(T.pool)).enableNodePublicIP, false);
+      assert.equal(reg.props(reg.one(T.pool, "aks-user-pool")).enableNodePublicIP, false);
     });
 
     it("enables workload identity, the OIDC issuer, Defender, Azure Policy and the image cleaner", () => {
@@ -112,7 +112,7 @@ for (const stack of STACKS) {
       const sys = cluster.agentPoolProfiles[0];
       assert.equal(sys.mode, "System");
       assert.deepEqual(sys.nodeTaints, ["CriticalAddonsOnly=true:NoSchedule"]);
-      const user = reg.props(reg.one(T.pool));
+      const user = reg.props(reg.one(T.pool, "aks-user-pool"));
       assert.equal(user.mode, "User");
     });
 

@@ -90,6 +90,10 @@ describe("built-in Kubernetes objects validate against the Kubernetes schema", (
         "NetworkPolicy",
         "ServiceAccount",
         "RoleBinding",
+        // the agent sandbox (components/sandbox.ts)
+        "RuntimeClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
       ])
         assert.ok(kinds.has(k), `no ${k} validated`);
       assert.deepEqual(failures, []);

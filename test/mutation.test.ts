@@ -102,6 +102,16 @@ function goodDeployment(ns: string, name = "mutant") {
     },
   };
 }
+/** The sandbox node pool (components/sandbox.ts). */
+const sandboxPool = (rs: Records) =>
+  one(rs, "azure-native:containerservice:AgentPool", (r) => r.inputs.agentPoolName === "sandbox")
+    .inputs as any;
+/** The agents runtime as its chart would deploy it: sandboxed, memory limits set. */
+function sandboxedAgent(namespace: string) {
+  const d = goodDeployment(namespace, "agents-runtime");
+  (d.spec.template.spec as any).runtimeClassName = "kata-sandbox";
+  return d;
+}
 const firstEnv = (s: Stack) => (s === "dev" ? "dev" : "prod");
 const ns = (s: Stack, tier: string) => `ameide-${firstEnv(s)}-${tier}`;
 
@@ -961,6 +971,70 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
         (r) => meta(r).labels?.["ameide.io/tier"] === "data",
       ).options.protect = false),
   ),
+  // ---- agent sandbox (issue 18 part 1) ----
+  M("run the sandbox pool without Kata", "sandbox", both, ["sandbox-kata-node-pool"], (rs) => {
+    delete sandboxPool(rs).workloadRuntime;
+  }),
+  M(
+    "run the Kata pool on Ubuntu",
+    "sandbox",
+    both,
+    ["sandbox-kata-node-pool"],
+    (rs) => (sandboxPool(rs).osSKU = "Ubuntu"),
+  ),
+  M(
+    "give the Kata pool a size without an ephemeral-disk nested-virtualization listing",
+    "sandbox",
+    both,
+    ["sandbox-kata-node-pool"],
+    (rs) => (sandboxPool(rs).vmSize = "Standard_D4s_v5"),
+  ),
+  M(
+    "untaint the sandbox pool",
+    "sandbox",
+    both,
+    ["sandbox-kata-node-pool"],
+    (rs) => (sandboxPool(rs).nodeTaints = []),
+  ),
+  M(
+    "deploy an agent workload without the sandbox RuntimeClass",
+    "sandbox",
+    both,
+    ["sandbox-untrusted-workloads"],
+    (rs, s) => {
+      const d = sandboxedAgent(ns(s, "ai"));
+      delete (d.spec.template.spec as any).runtimeClassName;
+      add(rs, "kubernetes:apps/v1:Deployment", "agents-runtime", d);
+    },
+  ),
+  M("mount a hostPath into a sandboxed agent", "sandbox", both, ["sandbox-pods-no-host-access"], (rs, s) => {
+    const d = sandboxedAgent(ns(s, "ai"));
+    (d.spec.template.spec as any).volumes = [{ name: "host", hostPath: { path: "/var/run" } }];
+    add(rs, "kubernetes:apps/v1:Deployment", "agents-runtime", d);
+  }),
+  M("drop the sandbox RuntimeClass", "sandbox", both, ["sandbox-runtime-class-exists"], (rs) =>
+    drop(rs, one(rs, kube("RuntimeClass"))),
+  ),
+  M(
+    "drop the RuntimeClass rule from the sandbox admission policy",
+    "sandbox",
+    both,
+    ["sandbox-admission-policy"],
+    (rs) => {
+      const spec = one(rs, kube("ValidatingAdmissionPolicy")).inputs.spec as any;
+      spec.validations = spec.validations.filter(
+        (v: any) => !String(v.expression).includes("runtimeClassName"),
+      );
+    },
+  ),
+  M(
+    "let the sandbox admission binding only warn",
+    "sandbox",
+    both,
+    ["sandbox-admission-policy"],
+    (rs) =>
+      ((one(rs, kube("ValidatingAdmissionPolicyBinding")).inputs.spec as any).validationActions = ["Warn"]),
+  ),
 ];
 void template;
 
@@ -1008,6 +1082,7 @@ describe("mutation suite: the pack blocks every broken security property", funct
       "supply-chain",
       "allowlists",
       "subscription",
+      "sandbox",
     ])
       assert.ok(domains.has(d), d);
   });

@@ -43,6 +43,7 @@ import {
 } from "./production";
 import { productionRefusal } from "./productionRequirements";
 import { parseSubscription, subscriptionSampleValues } from "./subscription";
+import { parseSandbox } from "./sandbox";
 
 /** Top-level keys the program reads (without the project namespace). */
 export const CONFIG_KEYS = [
@@ -66,6 +67,7 @@ export const CONFIG_KEYS = [
   "deployer",
   "secretWriters",
   "allowlistLimits",
+  "sandbox",
 ] as const;
 
 /** Top-level keys every stack must set (the others have defaults). */
@@ -104,6 +106,9 @@ const SECOND_ROUND = {
   gateways: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
     parseGateways(s.raw.gateways, r.tiers, r.environments, s.production),
   deployer: (s: StackInput) => parseDeployer(s.raw.deployer),
+  // The sandbox pool's zones default to the cluster's.
+  sandbox: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
+    parseSandbox(s.raw.sandbox, s.production, r.cluster.cluster.availabilityZones),
   secretWriters: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
     parseSecretWriters(s.raw.secretWriters, r.tiers, r.environments),
 };
@@ -167,7 +172,7 @@ export function parseConfig(
   const first = collect(FIRST_ROUND, stackInput);
   const { environments, network, tiers } = first;
   const { cluster, kms } = first.cluster;
-  const { secrets, gateways, deployer, secretWriters } = collect(SECOND_ROUND, stackInput, first);
+  const { secrets, gateways, deployer, secretWriters, sandbox } = collect(SECOND_ROUND, stackInput, first);
   // The gateway proxies reach exactly the backends that routes name (one flow per backend and port).
   const seen = new Set<string>();
   const routeFlows = gateways.routes.map(routeFlow).filter((f) => {
@@ -217,6 +222,7 @@ export function parseConfig(
     ),
     network,
     cluster,
+    sandbox,
     kms,
     kubeloginMode: oneOf("kubeloginMode", raw.kubeloginMode, KUBELOGIN_MODES, "azurecli"),
     tiers,

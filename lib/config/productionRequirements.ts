@@ -77,6 +77,15 @@ export const PRODUCTION_REQUIREMENTS: readonly ProductionRequirement[] = [
     policies: [],
   },
   {
+    // The sandbox pool's own zones (when set; unset it takes cluster.availabilityZones, held above).
+    id: "sandbox-zone-redundant",
+    key: "sandbox.availabilityZones",
+    requires: "at least two",
+    rule: { minItems: 2, problem: "a production sandbox pool must span zones" },
+    fix: 'set sandbox.availabilityZones: ["1", "2", "3"] (or remove it to use cluster.availabilityZones)',
+    policies: [],
+  },
+  {
     // A public KMS vault must allow all networks, so keyvault-network-restricted needs the aks-kms
     // exemption (policypack/config/dev.json gives the reason); a private one needs none.
     id: "private-kms-vault",

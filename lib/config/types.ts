@@ -8,6 +8,7 @@ import { GatewayName, TierName, TierSpec } from "../../data/tiers";
 import { Flow } from "../../data/flows";
 import { type ExternalRanges } from "../networkPolicies";
 import type { SubscriptionConfig } from "./subscription";
+import type { SandboxConfig } from "./sandbox";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
@@ -215,6 +216,8 @@ export interface PlatformConfig {
   protectResources: boolean;
   network: NetworkConfig;
   cluster: ClusterConfig;
+  /** The Kata node pool of the catalog's untrusted workloads (lib/config/sandbox.ts). */
+  sandbox: SandboxConfig;
   kms: KmsConfig;
   kubeloginMode: (typeof KUBELOGIN_MODES)[number];
   tiers: Record<TierName, TierConfig>;

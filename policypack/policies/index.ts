@@ -19,6 +19,7 @@ import * as gatewayAdmin from "./gatewayAdmin";
 import * as gatewayApi from "./gatewayApi";
 import * as gatewayRoutes from "./gatewayRoutes";
 import { policies as supplyChain } from "./supplyChain";
+import { policies as sandbox } from "./sandbox";
 
 /** The gateway domain, four files by what they guard, in the README table's order. */
 const gateways: Policy[] = [
@@ -49,6 +50,7 @@ export const domains: Record<string, Policy[]> = {
   gateways,
   supplyChain,
   allowlists,
+  sandbox,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();
