@@ -98,6 +98,7 @@ const FIRST_ROUND = {
     return { cluster, kms: parseKms(s.raw.kms, cluster, s.production) };
   },
   tiers: (s: StackInput) => parseTiers(s.raw.tiers, s.production),
+  sandbox: (s: StackInput) => parseSandbox(s.raw.sandbox, s.production),
 };
 
 const SECOND_ROUND = {
@@ -106,9 +107,6 @@ const SECOND_ROUND = {
   gateways: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
     parseGateways(s.raw.gateways, r.tiers, r.environments, s.production),
   deployer: (s: StackInput) => parseDeployer(s.raw.deployer),
-  // The sandbox pool's zones default to the cluster's.
-  sandbox: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
-    parseSandbox(s.raw.sandbox, s.production, r.cluster.cluster.availabilityZones),
   secretWriters: (s: StackInput, r: Collected<typeof FIRST_ROUND>) =>
     parseSecretWriters(s.raw.secretWriters, r.tiers, r.environments),
 };
@@ -172,7 +170,12 @@ export function parseConfig(
   const first = collect(FIRST_ROUND, stackInput);
   const { environments, network, tiers } = first;
   const { cluster, kms } = first.cluster;
-  const { secrets, gateways, deployer, secretWriters, sandbox } = collect(SECOND_ROUND, stackInput, first);
+  const { secrets, gateways, deployer, secretWriters } = collect(SECOND_ROUND, stackInput, first);
+  // The sandbox pool's zones default to the cluster's.
+  const sandbox = {
+    ...first.sandbox,
+    availabilityZones: first.sandbox.availabilityZones ?? cluster.availabilityZones,
+  };
   // The gateway proxies reach exactly the backends that routes name (one flow per backend and port).
   const seen = new Set<string>();
   const routeFlows = gateways.routes.map(routeFlow).filter((f) => {

@@ -33,11 +33,14 @@ export const SANDBOX_KEYS = ["vmSize", "minCount", "maxCount", "availabilityZone
 /** Defaults: the smallest listed Ddsv5 size (ephemeral OS disk like the other pools), one node to start. */
 export const SANDBOX_DEFAULTS = { vmSize: "Standard_D4ds_v5", minCount: 1, maxCount: 3 } as const;
 
+/** `sandbox` as parsed: zones unset (undefined) take the cluster's, which the loader fills in. */
+export type SandboxInput = Omit<SandboxConfig, "availabilityZones"> & { availabilityZones?: string[] };
+
 /**
- * Parses `sandbox` (optional: every key has a default). `clusterZones` are the cluster's zones (the
- * default of `sandbox.availabilityZones`).
+ * Parses `sandbox` (optional: every key has a default). Parsed beside the cluster, not after it, so its
+ * errors are reported with the cluster's; unset zones are left for the loader to take from the cluster.
  */
-export function parseSandbox(raw: Raw, production: boolean, clusterZones: string[]): SandboxConfig {
+export function parseSandbox(raw: Raw, production: boolean): SandboxInput {
   const r = record("sandbox", raw, true);
   noUnknownKeys("sandbox", r, SANDBOX_KEYS);
   const { vmSize, counts, availabilityZones } = collect({
@@ -69,16 +72,16 @@ export function parseSandbox(raw: Raw, production: boolean, clusterZones: string
       return { minCount, maxCount };
     },
     availabilityZones: () => {
+      if (r.availabilityZones === undefined) return undefined;
       const zones = setList(
         "sandbox.availabilityZones",
         r.availabilityZones,
         (k, x) => oneOf(k, typeof x === "number" ? `${x}` : x, ["1", "2", "3"] as const),
         "zone",
-        clusterZones,
+        [],
       );
       // Unset, they are the cluster's, whose own production rule (cluster.availabilityZones) applies.
-      if (r.availabilityZones !== undefined)
-        checkProductionMinItems("sandbox.availabilityZones", production, zones);
+      checkProductionMinItems("sandbox.availabilityZones", production, zones);
       return zones;
     },
   });
