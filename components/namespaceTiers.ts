@@ -16,6 +16,7 @@ import {
   PolicyManifest,
   tierLayout,
 } from "../lib/networkPolicies";
+import { fqdnEgressPolicies, type FqdnEgress } from "../lib/egressPolicies";
 
 export const TIER_LABEL = "ameide.io/tier";
 export const ENVIRONMENT_LABEL = "ameide.io/environment";
@@ -39,6 +40,8 @@ export interface NamespaceTiersArgs {
   protect: boolean;
   /** An existing shared namespace to harden in place (read first; labels patched, never created, adopted or deleted). */
   legacyNamespace?: LegacyNamespaceConfig;
+  /** Flows to endpoints named by DNS and the stack's names (CiliumNetworkPolicies with toFQDNs). */
+  fqdnEgress?: FqdnEgress;
 }
 
 /** Pod Security labels for a level and rollout mode (`warn` mode enforces nothing, only warns and audits). */
@@ -190,6 +193,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
         const policies = [
           defaultDeny(ns),
           ...allowPolicies(ns, args.flows, layout, args.ranges, args.networkPolicyEngine),
+          ...fqdnEgressPolicies(ns, args.fqdnEgress, layout),
         ];
         for (const p of policies) this.networkPolicy(p, child);
       }
@@ -383,6 +387,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     for (const p of [
       defaultDeny(ns),
       ...allowPolicies(ns, args.flows, layout, args.ranges, args.networkPolicyEngine),
+      ...fqdnEgressPolicies(ns, args.fqdnEgress, layout),
     ]) {
       this.networkPolicy({ ...p, metadata: { ...p.metadata, name: `ameide-${p.metadata.name}` } }, child);
     }

@@ -5,6 +5,7 @@ import { NamespaceTiers } from "./namespaceTiers";
 import { SecretStores, SecretTier } from "./secretStores";
 import { Gateways } from "./gateways";
 import { grantSecretWriters } from "./secretWriters";
+import { FQDN_FLOWS } from "../data/flows";
 import type { ExternalSecretConfig } from "../lib/config";
 
 /** Arguments of {@link Platform}. */
@@ -54,6 +55,7 @@ export class Platform extends pulumi.ComponentResource {
         kubeloginMode: cfg.kubeloginMode,
         protect: cfg.protectResources,
         deployer: cfg.deployer,
+        fqdnFiltering: cfg.egress.llmEndpoints.length > 0,
       },
       { parent: this },
     );
@@ -70,6 +72,7 @@ export class Platform extends pulumi.ComponentResource {
         networkPolicyEngine: cfg.cluster.networkPolicy,
         protect: cfg.protectResources,
         legacyNamespace: cfg.legacyNamespace,
+        fqdnEgress: { flows: FQDN_FLOWS, endpoints: cfg.egress.llmEndpoints },
       },
       onCluster,
     );

@@ -71,6 +71,7 @@ import {
 import type { ExternalRanges } from "./networkPolicies";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { externalIngressProblem } from "./externalIngress";
+import { parseEgress, type EgressConfig } from "./config/egress";
 import {
   DEFAULT_FLOWS,
   Flow,
@@ -297,6 +298,8 @@ export interface PlatformConfig {
   legacyNamespace?: LegacyNamespaceConfig;
   secrets: SecretsConfig;
   gateways: GatewaysConfig;
+  /** The AI tier's external endpoints by DNS name (lib/config/egress.ts). */
+  egress: EgressConfig;
   /**
    * The principal that runs `pulumi up`: granted "Azure Kubernetes Service RBAC Cluster Admin" on
    * the cluster, so the Kubernetes provider can deploy under Azure RBAC for Kubernetes.
@@ -344,6 +347,7 @@ export const CONFIG_KEYS = [
   "deployer",
   "secretWriters",
   "allowlistLimits",
+  "egress",
 ] as const;
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,20}[a-z0-9]$/;
@@ -1838,6 +1842,7 @@ export function parseConfig(
       adminClientCidrs: gateways!.adminClientCidrs,
     },
     allowlistLimits: parseAllowlistLimits(raw.allowlistLimits),
+    egress: parseEgress(raw.egress, production, cluster!.networkPolicy),
     warnings,
     sampleValues: findSampleValues(
       raw,

@@ -15,6 +15,8 @@ import {
   containsIp,
   coveredBy,
   formatIp,
+  fqdnOf,
+  fqdnWorkload,
   ipBlockIntervals,
   parseCidr,
   parseIp,
@@ -35,6 +37,7 @@ import {
 import { TIER_NAMES, WORKLOAD_LABEL, type WorkloadSpec } from "../data/tiers";
 import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPort } from "../data/flows";
 import type { OperatorNamespaceSpec } from "../data/operators";
+import type { FqdnEgress } from "./egressPolicies";
 import { EXTERNAL_SECRETS_PODS } from "../data/chartPods";
 
 export const TIER_LABEL = "ameide.io/tier";
@@ -342,6 +345,11 @@ export interface ExpectedOptions {
    * path). See lib/networkPolicies.ts ciliumApiServerRules for the sources.
    */
   dataplane?: Dataplane;
+  /**
+   * Flows to endpoints named by DNS (lib/egressPolicies.ts): each name is an external target of
+   * its own (the engine's `fqdn/<name>[FQDN]` peer), never "the internet". Cilium only.
+   */
+  fqdnEgress?: FqdnEgress;
 }
 
 const entityWorkload = (name: string): Workload => CILIUM_ENTITY_WORKLOADS.find((w) => w.name === name)!;
@@ -474,6 +482,10 @@ export function expectedConnectivity(
           for (const d of dsts) connect(s, d, flowPortsConns(f.ports, d.ports), f.id);
       }
     }
+    for (const f of options.fqdnEgress?.flows ?? [])
+      for (const s of members(f.from))
+        for (const name of options.fqdnEgress!.endpoints)
+          connect(s, fqdnWorkload(name), flowPortsConns(f.ports, null), f.id);
   }
   for (const op of options.operators ?? []) {
     const ws = op.workloads.map((w) => addWorkload(catalogWorkload(op.spec.name, w)));
@@ -502,8 +514,12 @@ export function expectedConnectivity(
       }
       // On Cilium a rule without from/to selects every identity, the node and API-server entities
       // included (an ipBlock 0.0.0.0/0 would not): the allow-all policy opens those pairs too.
+      // ... and the FQDN peers (addresses outside the cluster, which the allow-all admits too)
       if (cilium)
-        for (const e of CILIUM_ENTITY_WORKLOADS) {
+        for (const e of [
+          ...CILIUM_ENTITY_WORKLOADS,
+          ...(options.fqdnEgress?.endpoints ?? []).map(fqdnWorkload),
+        ]) {
           connect(w, e, ConnectionSet.ALL, OBSERVE_FLOW);
           connect(e, w, ConnectionSet.ALL, OBSERVE_FLOW);
         }
@@ -760,6 +776,8 @@ export const EXTERNAL_CLASSES = {
   nodes: "nodes/host",
   paasPrivate: "Azure PaaS private endpoints",
   adminClients: (cidr: string) => `admin clients ${cidr}`,
+  /** An endpoint named by DNS (Cilium toFQDNs): its own column, never "internet". */
+  fqdn: (name: string) => `DNS ${name}`,
   internet: "internet",
   other: "other addresses",
 } as const;
@@ -773,11 +791,13 @@ const EXTERNAL_ORDER = (name: string): number =>
         ? 2
         : name.startsWith("admin clients ")
           ? 3
-          : name === EXTERNAL_CLASSES.internet
-            ? 4
-            : name === EXTERNAL_CLASSES.other
-              ? 5
-              : -1;
+          : name.startsWith("DNS ")
+            ? 3.5
+            : name === EXTERNAL_CLASSES.internet
+              ? 4
+              : name === EXTERNAL_CLASSES.other
+                ? 5
+                : -1;
 
 /** Whether a tier name of the view is an external class (or the lumped `external`). */
 export const isExternalClass = (t: string): boolean => t === EXTERNAL_TIER || EXTERNAL_ORDER(t) >= 0;
@@ -803,6 +823,8 @@ export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => r
   return (p) => {
     if (p.type === "workload") {
       if (p.workload.entity === undefined) return undefined;
+      const fqdn = fqdnOf(p.workload);
+      if (fqdn !== undefined) return [EXTERNAL_CLASSES.fqdn(fqdn)];
       return [p.workload.entity === "kube-apiserver" ? EXTERNAL_CLASSES.apiServer : EXTERNAL_CLASSES.nodes];
     }
     const first = ipOf(p.first);

@@ -180,7 +180,22 @@ describe("Cilium mode: what the engine models and what it refuses", () => {
   const ports = [{ ports: [{ port: "443", protocol: "TCP" }] }];
 
   for (const [what, spec] of [
-    ["toFQDNs", { egress: [{ toFQDNs: [{ matchName: "x" }], toPorts: ports }] }],
+    [
+      "an FQDN pattern other than '*' and '*.<name>'",
+      { egress: [{ toFQDNs: [{ matchPattern: "sub*.x.io" }], toPorts: ports }] },
+    ],
+    [
+      "a wildcard inside an FQDN name",
+      { egress: [{ toFQDNs: [{ matchPattern: "*.x.*.io" }], toPorts: ports }] },
+    ],
+    [
+      "toFQDNs with another peer in one rule",
+      { egress: [{ toEntities: ["world"], toFQDNs: [{ matchName: "x.io" }], toPorts: ports }] },
+    ],
+    [
+      "a DNS rule entry without a selector",
+      { egress: [{ toEntities: ["host"], toPorts: [{ ...ports[0], rules: { dns: [{}] } }] }] },
+    ],
     [
       "L7 rules",
       { egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ...ports[0], rules: { http: [{}] } }] }] },

@@ -49,6 +49,7 @@ import {
 import { coveredBy, elementaryIntervals, formatIp, containsIp, parseIp, type IpInterval } from "./ipblocks";
 import { labelsKey } from "./selectors";
 import { CILIUM_ENTITY_WORKLOADS, compileCiliumPolicy } from "./cilium";
+import { FQDN_ENTITY_PREFIX, fqdnCovers, fqdnWorkload } from "./fqdn";
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -127,7 +128,15 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
   for (const w of input.workloads)
     if (w.entity !== undefined)
       throw new Error(`workload '${workloadId(w)}': entity peers are added by the engine`);
-  const allWorkloads = cilium ? [...input.workloads, ...CILIUM_ENTITY_WORKLOADS] : input.workloads;
+  // one FQDN peer per distinct `toFQDNs` selector (fqdn.ts): its own external target
+  const fqdnSelectors = new Set<string>();
+  for (const p of policies)
+    for (const r of p.egress)
+      for (const peer of r.peers ?? [])
+        if (peer.kind === "fqdn") peer.selectors.forEach((x) => fqdnSelectors.add(x));
+  const allWorkloads = cilium
+    ? [...input.workloads, ...CILIUM_ENTITY_WORKLOADS, ...[...fqdnSelectors].sort().map(fqdnWorkload)]
+    : input.workloads;
   const rules: CompiledRule[] = [];
   for (const p of policies) for (const r of [...p.ingress, ...p.egress]) rules[r.id] = r;
 
@@ -234,6 +243,13 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
     for (const peer of r.peers) {
       if (peer.kind === "entities") {
         if (c.entity !== undefined && peer.names.has(c.entity)) return true;
+        continue;
+      }
+      if (peer.kind === "fqdn") {
+        const sel = c.entity?.startsWith(FQDN_ENTITY_PREFIX)
+          ? c.entity.slice(FQDN_ENTITY_PREFIX.length)
+          : undefined;
+        if (sel !== undefined && peer.selectors.some((r) => fqdnCovers(r, sel))) return true;
         continue;
       }
       // ipBlocks never select pods nor (Cilium) nodes and the API server; selectors never select entities
