@@ -15,6 +15,7 @@ import { policies as rbac } from "./rbac";
 import { policies as secrets } from "./secrets";
 import { policies as gateways } from "./gateways";
 import { policies as supplyChain } from "./supplyChain";
+import { policies as egress } from "./egress";
 
 export const domains: Record<string, Policy[]> = {
   aks,
@@ -25,6 +26,7 @@ export const domains: Record<string, Policy[]> = {
   namespaces,
   network,
   segmentation,
+  egress,
   rbac,
   secrets,
   gateways,
