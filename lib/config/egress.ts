@@ -62,7 +62,6 @@ export function fqdnEntryProblem(
       problem: `label ${quote(bad)} is not a DNS label (letters, digits, '-', 1-63 characters)`,
       fix: exactFix,
     };
-  if (labels.length < 2) return { problem: "is a single label, not a fully qualified name", fix: exactFix };
   if (wildcard) {
     if (production)
       return {
@@ -76,6 +75,7 @@ export function fqdnEntryProblem(
         fix: `narrow it, e.g. ${quote(`*.openai.${rest}`)}, or list exact names`,
       };
   }
+  if (labels.length < 2) return { problem: "is a single label, not a fully qualified name", fix: exactFix };
   return undefined;
 }
 
