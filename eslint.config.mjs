@@ -83,10 +83,10 @@ export default tseslint.config(
   {
     files: ["policypack/lib/netpol/engine.ts"],
     rules: {
-      // analyze(): the reachability fixpoint, 307 lines
+      // analyze(): the reachability fixpoint, 313 lines (FQDN peers added by issue 18)
       "max-lines-per-function": [
         "error",
-        { max: 310, skipBlankLines: true, skipComments: true, IIFEs: true },
+        { max: 315, skipBlankLines: true, skipComments: true, IIFEs: true },
       ],
     },
   },

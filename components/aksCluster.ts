@@ -37,6 +37,11 @@ export interface AksClusterArgs {
    * cluster before the Kubernetes provider is used (the cluster has no local accounts).
    */
   deployer?: PrincipalConfig;
+  /**
+   * Turn on FQDN filtering (Advanced Container Networking Services security): set when the stack's
+   * policies use `toFQDNs` (egress.llmEndpoints), which AKS blocks without it.
+   */
+  fqdnFiltering?: boolean;
 }
 
 /**
@@ -325,6 +330,19 @@ export class AksCluster extends pulumi.ComponentResource {
           dnsServiceIP: args.network.dnsServiceIp,
           outboundType: "loadBalancer",
           loadBalancerSku: "standard",
+          // FQDN filtering: ACNS security with FQDN policies, Cilium dataplane only; without it AKS
+          // blocks FQDN and L7 policies (MicrosoftDocs/azure-aks-docs articles/aks/
+          // how-to-apply-fqdn-filtering-policies.md; field names: @pulumi/azure-native 3.28.0
+          // containerservice AdvancedNetworkingArgs/AdvancedNetworkingSecurityArgs, enum
+          // AdvancedNetworkPolicies FQDN | L7 | None). `enabled: true` alone turns every ACNS feature
+          // on, so observability is stated (off: not asked for here; README "AI tier egress").
+          advancedNetworking: args.fqdnFiltering
+            ? {
+                enabled: true,
+                observability: { enabled: false },
+                security: { enabled: true, advancedNetworkPolicies: "FQDN" },
+              }
+            : undefined,
         },
         oidcIssuerProfile: { enabled: true },
         securityProfile: {

@@ -27,6 +27,7 @@ import {
   PolicyManifest,
   tierLayout,
 } from "../lib/networkPolicies";
+import { fqdnEgressPolicies, type FqdnEgress } from "../lib/egressPolicies";
 
 /** Arguments of {@link NamespaceTiers}. */
 export interface NamespaceTiersArgs {
@@ -44,6 +45,8 @@ export interface NamespaceTiersArgs {
   protect: boolean;
   /** An existing shared namespace to harden in place (read first; labels patched, never created, adopted or deleted). */
   legacyNamespace?: LegacyNamespaceConfig;
+  /** Flows to endpoints named by DNS and the stack's names (CiliumNetworkPolicies with toFQDNs). */
+  fqdnEgress?: FqdnEgress;
 }
 
 /** Pod Security labels for a level and rollout mode (`warn` mode enforces nothing, only warns and audits). */
@@ -195,6 +198,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
         const policies = [
           defaultDeny(ns),
           ...allowPolicies(ns, args.flows, layout, args.ranges, args.networkPolicyEngine),
+          ...fqdnEgressPolicies(ns, args.fqdnEgress, layout),
         ];
         for (const p of policies) this.networkPolicy(p, child);
       }
@@ -388,6 +392,7 @@ export class NamespaceTiers extends pulumi.ComponentResource {
     for (const p of [
       defaultDeny(ns),
       ...allowPolicies(ns, args.flows, layout, args.ranges, args.networkPolicyEngine),
+      ...fqdnEgressPolicies(ns, args.fqdnEgress, layout),
     ]) {
       this.networkPolicy({ ...p, metadata: { ...p.metadata, name: `ameide-${p.metadata.name}` } }, child);
     }

@@ -7,6 +7,7 @@ import { Gateways } from "./gateways";
 import { grantSecretWriters } from "./secretWriters";
 import { AgentSandbox } from "./sandbox";
 import { SANDBOXED_TIERS } from "../data/tiers";
+import { FQDN_FLOWS } from "../data/flows";
 import type { ExternalSecretConfig } from "../lib/config";
 
 /** Arguments of {@link Platform}. */
@@ -57,6 +58,7 @@ export class Platform extends pulumi.ComponentResource {
         kubeloginMode: cfg.kubeloginMode,
         protect: cfg.protectResources,
         deployer: cfg.deployer,
+        fqdnFiltering: cfg.egress.llmEndpoints.length > 0,
       },
       { parent: this },
     );
@@ -86,6 +88,7 @@ export class Platform extends pulumi.ComponentResource {
         networkPolicyEngine: cfg.cluster.networkPolicy,
         protect: cfg.protectResources,
         legacyNamespace: cfg.legacyNamespace,
+        fqdnEgress: { flows: FQDN_FLOWS, endpoints: cfg.egress.llmEndpoints },
       },
       onCluster,
     );

@@ -221,13 +221,7 @@ export const DEFAULT_FLOWS: Flow[] = [
     ports: tcp(5432),
     reason: "langfuse and agent state",
   },
-  {
-    id: "ai-to-llm-apis",
-    from: { tier: "ai" },
-    to: { external: "internet" },
-    ports: tcp(443),
-    reason: "external LLM APIs",
-  },
+  // the AI tier's way out (external LLM APIs) is by DNS name only: FQDN_FLOWS below, never "internet"
   // --- auth, system ---
   {
     id: "auth-to-postgres",
@@ -262,4 +256,30 @@ export const DEFAULT_FLOWS: Flow[] = [
     ports: tcp(http("observability", store)),
     reason: `Grafana queries ${store}`,
   })),
+];
+
+/**
+ * Flows to external endpoints named by DNS (issue 18 part 2): written as CiliumNetworkPolicies with
+ * `toFQDNs` and the DNS rule FQDN filtering needs (lib/egressPolicies.ts), never as an ipBlock. The
+ * names come from stack config (`egress.llmEndpoints`); an empty list means no such egress at all.
+ */
+export interface FqdnFlow {
+  /** Stable, kebab-case id: the generated policy name derives from it. */
+  id: string;
+  from: TierEndpoint;
+  /** Which config list holds the names. */
+  endpoints: "llmEndpoints";
+  /** Numeric ports only (FQDN rules are L4 towards addresses outside the cluster). */
+  ports: { port: number; protocol: "TCP" }[];
+  reason: string;
+}
+
+export const FQDN_FLOWS: FqdnFlow[] = [
+  {
+    id: "ai-to-llm-apis",
+    from: { tier: "ai" },
+    endpoints: "llmEndpoints",
+    ports: [{ port: 443, protocol: "TCP" }],
+    reason: "external LLM APIs, by DNS name only (egress.llmEndpoints)",
+  },
 ];

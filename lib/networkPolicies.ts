@@ -77,8 +77,16 @@ export interface CiliumRule {
   fromEntities?: string[];
   fromCIDR?: string[];
   toEntities?: string[];
-  toPorts: { ports: { port: string; protocol: "TCP" | "UDP" }[] }[];
+  /** FQDN egress (lib/egressPolicies.ts): kube-dns by Cilium labels, and the names themselves. */
+  toEndpoints?: { matchLabels: Record<string, string> }[];
+  toFQDNs?: FqdnSelectorManifest[];
+  toPorts: {
+    ports: { port: string; protocol: "TCP" | "UDP" }[];
+    rules?: { dns: FqdnSelectorManifest[] };
+  }[];
 }
+
+export type FqdnSelectorManifest = { matchName: string } | { matchPattern: string };
 
 export type PolicyManifest = NetworkPolicyManifest | CiliumNetworkPolicyManifest;
 
@@ -213,7 +221,7 @@ export function workloadsSelector(workloads: string[]): LabelSelector {
 }
 
 /** Pod selector for an endpoint inside its namespace. */
-function podSelectorFor(
+export function podSelectorFor(
   e: Exclude<Endpoint, { external: ExternalTarget }>,
   layout: NamespaceLayout,
 ): LabelSelector {

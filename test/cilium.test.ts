@@ -24,6 +24,8 @@ import {
   compileCiliumPolicy,
   ConnectionSet,
   entityId,
+  fqdnCovers,
+  fqdnId,
   PortSet,
   type CiliumNetworkPolicy,
   type EngineInput,
@@ -181,7 +183,22 @@ describe("Cilium mode: what the engine models and what it refuses", () => {
   const ports = [{ ports: [{ port: "443", protocol: "TCP" }] }];
 
   for (const [what, spec] of [
-    ["toFQDNs", { egress: [{ toFQDNs: [{ matchName: "x" }], toPorts: ports }] }],
+    [
+      "an FQDN pattern other than '*' and '*.<name>'",
+      { egress: [{ toFQDNs: [{ matchPattern: "sub*.x.io" }], toPorts: ports }] },
+    ],
+    [
+      "a wildcard inside an FQDN name",
+      { egress: [{ toFQDNs: [{ matchPattern: "*.x.*.io" }], toPorts: ports }] },
+    ],
+    [
+      "toFQDNs with another peer in one rule",
+      { egress: [{ toEntities: ["world"], toFQDNs: [{ matchName: "x.io" }], toPorts: ports }] },
+    ],
+    [
+      "a DNS rule entry without a selector",
+      { egress: [{ toEntities: ["host"], toPorts: [{ ...ports[0], rules: { dns: [{}] } }] }] },
+    ],
     [
       "L7 rules",
       { egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ...ports[0], rules: { http: [{}] } }] }] },
@@ -253,5 +270,101 @@ describe("Cilium mode: what the engine models and what it refuses", () => {
         .allowed(entityId("remote-node"), "n/w[Deployment]")
         .isEmpty(),
     );
+  });
+});
+
+describe("Cilium mode: toFQDNs is an external target of its own", () => {
+  const pod = (name: string) => ({
+    namespace: "ai",
+    name,
+    kind: "Deployment",
+    labels: { "app.kubernetes.io/name": name },
+    ports: [],
+  });
+  const cnp = (name: string, egress: unknown[]): CiliumNetworkPolicy => ({
+    apiVersion: "cilium.io/v2",
+    kind: "CiliumNetworkPolicy",
+    metadata: { name, namespace: "ai" },
+    spec: { endpointSelector: { matchLabels: { "app.kubernetes.io/name": name } }, egress },
+  });
+  const dnsRule = (names: unknown[]) => ({
+    toEndpoints: [
+      { matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns" } },
+    ],
+    toPorts: [
+      {
+        ports: [
+          { port: "53", protocol: "UDP" },
+          { port: "53", protocol: "TCP" },
+        ],
+        rules: { dns: names },
+      },
+    ],
+  });
+  const input = (): EngineInput => ({
+    namespaces: [
+      { name: "ai", labels: {} },
+      { name: "kube-system", labels: {} },
+    ],
+    workloads: [
+      pod("agents"),
+      pod("other"),
+      {
+        namespace: "kube-system",
+        name: "coredns",
+        kind: "Deployment",
+        labels: { "k8s-app": "kube-dns" },
+        ports: [],
+      },
+    ],
+    policies: [],
+    dataplane: "cilium",
+    ciliumPolicies: [
+      cnp("agents", [
+        dnsRule([{ matchName: "api.openai.com" }, { matchPattern: "*.openai.azure.com" }]),
+        {
+          toFQDNs: [{ matchName: "api.openai.com" }, { matchPattern: "*.openai.azure.com" }],
+          toPorts: ports443,
+        },
+      ]),
+      cnp("other", [{ toFQDNs: [{ matchName: "mine.openai.azure.com" }], toPorts: ports443 }]),
+    ],
+  });
+  const ports443 = [{ ports: [{ port: "443", protocol: "TCP" }] }];
+
+  it("each selector is a peer `fqdn/<name>[FQDN]` reached on the rule's ports only, never an address range", () => {
+    const r = analyze(input());
+    assert.ok(r.allowed("ai/agents[Deployment]", fqdnId("api.openai.com")).equals(tcp(443)));
+    assert.ok(r.allowed("ai/agents[Deployment]", fqdnId("*.openai.azure.com")).equals(tcp(443)));
+    // the DNS rule keeps its L4 ports towards kube-dns
+    assert.ok(
+      r
+        .allowed("ai/agents[Deployment]", "kube-system/coredns[Deployment]")
+        .equals(ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) })),
+    );
+    // no external address range is reachable: the FQDN rule is not "the internet"
+    assert.ok(
+      r.connections().every((c) => c.src.id.startsWith("kube-system/") || c.dst.type !== "external"),
+      "no AI pod reaches an address range",
+    );
+  });
+
+  it("a `*.<name>` rule covers a name one label below (another policy's peer), not the bare name", () => {
+    const r = analyze(input());
+    assert.ok(r.allowed("ai/agents[Deployment]", fqdnId("mine.openai.azure.com")).equals(tcp(443)));
+    assert.ok(r.allowed("ai/other[Deployment]", fqdnId("*.openai.azure.com")).isEmpty());
+    assert.ok(fqdnCovers("*.openai.azure.com", "mine.openai.azure.com"));
+    assert.ok(!fqdnCovers("*.openai.azure.com", "openai.azure.com"));
+    assert.ok(!fqdnCovers("*.openai.azure.com", "a.b.openai.azure.com"));
+    assert.ok(fqdnCovers("*", "*.openai.azure.com"));
+  });
+
+  it("every generated FQDN policy shape validates against Cilium's CRD schema", async () => {
+    const { CiliumNetworkPolicy } =
+      await import("@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy");
+    for (const p of input().ciliumPolicies!) new CiliumNetworkPolicy(p as never).validate();
+    const bad = JSON.parse(JSON.stringify(input().ciliumPolicies![0]));
+    bad.spec.egress[1].toFQDNs[0] = { matchName: "api openai com" };
+    assert.throws(() => new CiliumNetworkPolicy(bad).validate());
   });
 });

@@ -22,7 +22,7 @@ import {
 } from "./helpers/stack";
 import { parseConfig, type PlatformConfig } from "../lib/config";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
-import { isExternal, type Flow } from "../data/flows";
+import { FQDN_FLOWS, isExternal, type Flow } from "../data/flows";
 import { analyze, type ConnectivityResult, type EngineInput } from "../policypack/lib/netpol";
 import {
   compareConnectivity,
@@ -95,6 +95,7 @@ for (const stack of [...STACKS, ...LEGACY_STACKS]) {
       ];
       expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
         dataplane: input.dataplane,
+        fqdnEgress: { flows: FQDN_FLOWS, endpoints: cfg.egress.llmEndpoints },
         operators: [
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,

@@ -653,7 +653,7 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       ),
   ),
   M(
-    "a CiliumNetworkPolicy the analysis does not model (toFQDNs)",
+    "a CiliumNetworkPolicy the analysis does not model (an FQDN pattern other than '*' / '*.<name>')",
     "segmentation",
     both,
     ["network-segmentation-invariants"],
@@ -663,7 +663,11 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
         "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
         inNs("external-secrets", "allow-eso-apiserver"),
       );
-      (r.inputs as any).spec.egress[0] = { toFQDNs: [{ matchName: "example.com" }] };
+      // toFQDNs is modelled (its own external peer); a pattern such as `sub*.x` is not, and is refused
+      (r.inputs as any).spec.egress.push({
+        toFQDNs: [{ matchPattern: "sub*.example.com" }],
+        toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }],
+      });
     },
   ),
   // ---- RBAC ----
@@ -1034,6 +1038,68 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     ["sandbox-admission-policy"],
     (rs) =>
       ((one(rs, kube("ValidatingAdmissionPolicyBinding")).inputs.spec as any).validationActions = ["Warn"]),
+  ),
+  // ---- egress by DNS name (issue 18 part 2) ----
+  M(
+    // what extraFlows [{ from: { tier: ai }, to: { external: internet } }] would render: the gateway's
+    // own internet peer, next to the AI tier's toFQDNs policy (NetworkPolicies add up)
+    "an internet ipBlock added back to the AI tier next to its FQDN policy",
+    "egress",
+    both,
+    ["ai-tier-egress-fqdn-only"],
+    (rs, s) => {
+      const jwks = one(rs, kube("NetworkPolicy"), inNs(ns(s, "gateway"), "allow-gateway-to-jwks-out"))
+        .inputs as any;
+      add(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow-ai-to-internet-out", {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-ai-to-internet-out", namespace: ns(s, "ai") },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: JSON.parse(JSON.stringify(jwks.spec.egress[0].to)),
+              ports: [{ port: 443, protocol: "TCP" }],
+            },
+          ],
+        },
+      });
+    },
+  ),
+  M(
+    "a wildcard FQDN wider than the stack allows (*.azure.com: any customer's endpoint)",
+    "egress",
+    both,
+    ["fqdn-egress-no-wide-wildcards"],
+    (rs, s) => {
+      const cnp = one(rs, kube("CiliumNetworkPolicy"), inNs(ns(s, "ai"), "allow-ai-to-llm-apis-out"))
+        .inputs as any;
+      cnp.spec.egress[1].toFQDNs = [{ matchPattern: "*.azure.com" }];
+      cnp.spec.egress[0].toPorts[0].rules.dns = [{ matchPattern: "*.azure.com" }];
+    },
+  ),
+  M(
+    "a bare '*' FQDN for the AI tier (the whole internet by name)",
+    "egress",
+    both,
+    ["fqdn-egress-no-wide-wildcards", "ai-tier-egress-fqdn-only"],
+    (rs, s) => {
+      const cnp = one(rs, kube("CiliumNetworkPolicy"), inNs(ns(s, "ai"), "allow-ai-to-llm-apis-out"))
+        .inputs as any;
+      cnp.spec.egress[1].toFQDNs.push({ matchPattern: "*" });
+    },
+  ),
+  M(
+    "FQDN filtering off on the cluster while the AI tier's policies use toFQDNs",
+    "egress",
+    both,
+    ["aks-fqdn-filtering-enabled"],
+    (rs) => {
+      const np = cluster(rs).networkProfile;
+      if (!np.advancedNetworking) throw new Error("mutation target not found: advancedNetworking");
+      delete np.advancedNetworking;
+    },
   ),
 ];
 void template;

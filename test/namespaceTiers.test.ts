@@ -4,7 +4,7 @@ import { Registry, runStack, programConfig, STACKS } from "./helpers/stack";
 import { parseConfig, validateFlows } from "../lib/config";
 import { ConfigError } from "../lib/validate";
 import { TIER_NAMES, TierName } from "../data/tiers";
-import { DEFAULT_FLOWS, Flow, isExternal } from "../data/flows";
+import { DEFAULT_FLOWS, FQDN_FLOWS, Flow, isExternal } from "../data/flows";
 import { allowPolicies, tierLayout } from "../lib/networkPolicies";
 import { ResourceRecord } from "../tools/harness/mockRun";
 
@@ -136,6 +136,9 @@ for (const stack of STACKS) {
           if (!isExternal(f.to)) expected.add(`${nsName(env, f.to.tier)}/allow-${f.id}-in`);
           if (!isExternal(f.from)) expected.add(`${nsName(env, f.from.tier)}/allow-${f.id}-out`);
         }
+        // flows to endpoints named by DNS: one CiliumNetworkPolicy when the stack lists names
+        if (cfg.egress.llmEndpoints.length > 0)
+          for (const f of FQDN_FLOWS) expected.add(`${nsName(env, f.from.tier)}/allow-${f.id}-out`);
         // NetworkPolicies and (flows with the API server, on the cilium engine) CiliumNetworkPolicies
         const actual = new Set(
           [...reg.ofType(NP), ...reg.ofType("kubernetes:cilium.io/v2:CiliumNetworkPolicy")]

@@ -37,6 +37,8 @@ const PACK_ONLY: Record<string, string> = {
 const PER_STACK: Record<string, string> = {
   "azure-subscription-pinned":
     "mirrors azure-native:subscriptionId/tenantId of each stack; prod forbids the non-prod subscriptions (test/subscription.test.ts)",
+  "ai-tier-egress-fqdn-only":
+    "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
 };
 
 /** The raw config with `key` (dotted; `tiers.*` = the first tier) set to `value`. */

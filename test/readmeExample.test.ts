@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { parseConfig, type PlatformConfig } from "../lib/config";
 import { METRICS_PORT, TIERS, TIER_NAMES, type TierName, type WorkloadSpec } from "../data/tiers";
+import { FQDN_FLOWS } from "../data/flows";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { allPolicies } from "../policypack/policies";
 import { analyze } from "../policypack/lib/netpol";
@@ -165,6 +166,7 @@ describe("the README's example change (add a service, a flow, a route, a secret)
           },
         ],
         observeNamespaces: [],
+        fqdnEgress: { flows: FQDN_FLOWS, endpoints: cfg.egress.llmEndpoints },
       },
     );
     for (const id of ["billing-to-payments", `route-${tier}-billing`]) {

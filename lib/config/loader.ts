@@ -44,6 +44,7 @@ import {
 import { productionRefusal } from "./productionRequirements";
 import { parseSubscription, subscriptionSampleValues } from "./subscription";
 import { parseSandbox } from "./sandbox";
+import { parseEgress } from "./egress";
 
 /** Top-level keys the program reads (without the project namespace). */
 export const CONFIG_KEYS = [
@@ -68,6 +69,7 @@ export const CONFIG_KEYS = [
   "secretWriters",
   "allowlistLimits",
   "sandbox",
+  "egress",
 ] as const;
 
 /** Top-level keys every stack must set (the others have defaults). */
@@ -243,6 +245,7 @@ export function parseConfig(
       adminClientCidrs: gateways.adminClientCidrs,
     },
     allowlistLimits: parseAllowlistLimits(raw.allowlistLimits),
+    egress: parseEgress(raw.egress, production, cluster.networkPolicy),
     warnings,
     sampleValues: findSampleValues(
       raw,

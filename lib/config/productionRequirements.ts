@@ -144,6 +144,19 @@ export const PRODUCTION_REQUIREMENTS: readonly ProductionRequirement[] = [
     policies: [{ policy: "protect-stateful-resources", key: "requireProtect", value: true }],
   },
   {
+    // lib/config/egress.ts: a wildcard over a shared platform domain admits any customer's endpoint.
+    id: "exact-llm-endpoints",
+    key: "egress.llmEndpoints",
+    requires: "exact DNS names (no wildcard)",
+    rule: {
+      refuse: "*.<name>",
+      reason:
+        "production takes exact names only (a wildcard such as *.openai.azure.com also matches an endpoint an attacker creates on the same platform)",
+    },
+    fix: "list the exact host names",
+    policies: [{ policy: "fqdn-egress-no-wide-wildcards", key: "allowWildcards", value: false }],
+  },
+  {
     id: "no-sample-values",
     key: EVERY_VALUE,
     requires: "sample values refused at pulumi preview/up",

@@ -9,6 +9,7 @@ import { Flow } from "../../data/flows";
 import { type ExternalRanges } from "../networkPolicies";
 import type { SubscriptionConfig } from "./subscription";
 import type { SandboxConfig } from "./sandbox";
+import type { EgressConfig } from "./egress";
 
 export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn"] as const;
 export const NETWORK_POLICY_ENGINES = ["cilium", "azure"] as const;
@@ -226,6 +227,8 @@ export interface PlatformConfig {
   legacyNamespace?: LegacyNamespaceConfig;
   secrets: SecretsConfig;
   gateways: GatewaysConfig;
+  /** The AI tier's external endpoints by DNS name (lib/config/egress.ts). */
+  egress: EgressConfig;
   /**
    * The principal that runs `pulumi up`: granted "Azure Kubernetes Service RBAC Cluster Admin" on
    * the cluster, so the Kubernetes provider can deploy under Azure RBAC for Kubernetes.

@@ -20,6 +20,7 @@ import * as gatewayApi from "./gatewayApi";
 import * as gatewayRoutes from "./gatewayRoutes";
 import { policies as supplyChain } from "./supplyChain";
 import { policies as sandbox } from "./sandbox";
+import { policies as egress } from "./egress";
 
 /** The gateway domain, four files by what they guard, in the README table's order. */
 const gateways: Policy[] = [
@@ -45,6 +46,7 @@ export const domains: Record<string, Policy[]> = {
   namespaces,
   network,
   segmentation,
+  egress,
   rbac,
   secrets,
   gateways,

@@ -6,6 +6,7 @@
  */
 import { TIERS } from "../../data/tiers";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
+import { FQDN_FLOWS } from "../../data/flows";
 import { parseConfig } from "../../lib/config";
 import { analyzeRecords, dataplaneOf, platformCatalog } from "../segmentation/records";
 import { compareConnectivity } from "../segmentation/check";
@@ -62,6 +63,7 @@ function tierView(plan: PlanJson, result: ConnectivityResult, dataplane: "cilium
     ];
     const expected = expectedConnectivity(cfg.flows, envs, catalog, cfg.ranges, {
       dataplane,
+      fqdnEgress: { flows: FQDN_FLOWS, endpoints: cfg.egress.llmEndpoints },
       operators: [
         { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name] },
       ],

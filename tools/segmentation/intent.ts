@@ -9,6 +9,7 @@ import {
   CILIUM_ENTITY_WORKLOADS,
   ConnectionSet,
   PortSet,
+  fqdnWorkload,
   ipBlockIntervals,
   parseCidr,
   workloadId,
@@ -23,6 +24,7 @@ import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPor
 import type { OperatorNamespaceSpec } from "../../data/operators";
 import { KUBE_DNS, NON_PUBLIC_RANGES } from "../../data/cluster";
 import { catalogWorkload, type TierCatalog } from "./records";
+import type { FqdnEgress } from "../../lib/egressPolicies";
 
 /** Where the tiers of one environment live. */
 export interface EnvironmentLayout {
@@ -146,6 +148,11 @@ export interface ExpectedOptions {
    * path). See lib/networkPolicies.ts ciliumApiServerRules for the sources.
    */
   dataplane?: Dataplane;
+  /**
+   * Flows to endpoints named by DNS (lib/egressPolicies.ts): each name is an external target of
+   * its own (the engine's `fqdn/<name>[FQDN]` peer), never "the internet". Cilium only.
+   */
+  fqdnEgress?: FqdnEgress;
 }
 
 const entityWorkload = (name: string): Workload => CILIUM_ENTITY_WORKLOADS.find((w) => w.name === name)!;
@@ -282,6 +289,10 @@ export function expectedConnectivity(
           for (const d of dsts) connect(s, d, flowPortsConns(f.ports, d.ports), f.id);
       }
     }
+    for (const f of options.fqdnEgress?.flows ?? [])
+      for (const s of members(f.from))
+        for (const name of options.fqdnEgress!.endpoints)
+          connect(s, fqdnWorkload(name), flowPortsConns(f.ports, null), f.id);
   }
   for (const op of options.operators ?? []) {
     const ws = op.workloads.map((w) => addWorkload(catalogWorkload(op.spec.name, w)));
@@ -309,9 +320,13 @@ export function expectedConnectivity(
         connect(dns, w, ConnectionSet.ALL, OBSERVE_FLOW);
       }
       // On Cilium a rule without from/to selects every identity, the node and API-server entities
-      // included (an ipBlock 0.0.0.0/0 would not): the allow-all policy opens those pairs too.
+      // included (an ipBlock 0.0.0.0/0 would not): the allow-all policy opens those pairs too,
+      // and the FQDN peers (addresses outside the cluster, which the allow-all admits too).
       if (cilium)
-        for (const e of CILIUM_ENTITY_WORKLOADS) {
+        for (const e of [
+          ...CILIUM_ENTITY_WORKLOADS,
+          ...(options.fqdnEgress?.endpoints ?? []).map(fqdnWorkload),
+        ]) {
           connect(w, e, ConnectionSet.ALL, OBSERVE_FLOW);
           connect(e, w, ConnectionSet.ALL, OBSERVE_FLOW);
         }

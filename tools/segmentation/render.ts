@@ -11,6 +11,7 @@
 import {
   ConnectionSet,
   coveredBy,
+  fqdnOf,
   parseCidr,
   workloadId,
   type ConnectivityResult,
@@ -104,6 +105,8 @@ export const EXTERNAL_CLASSES = {
   nodes: "nodes/host",
   paasPrivate: "Azure PaaS private endpoints",
   adminClients: (cidr: string) => `admin clients ${cidr}`,
+  /** An endpoint named by DNS (Cilium toFQDNs): its own column, never "internet". */
+  fqdn: (name: string) => `DNS ${name}`,
   internet: "internet",
   other: "other addresses",
 } as const;
@@ -117,11 +120,13 @@ const EXTERNAL_ORDER = (name: string): number =>
         ? 2
         : name.startsWith("admin clients ")
           ? 3
-          : name === EXTERNAL_CLASSES.internet
-            ? 4
-            : name === EXTERNAL_CLASSES.other
-              ? 5
-              : -1;
+          : name.startsWith("DNS ")
+            ? 3.5
+            : name === EXTERNAL_CLASSES.internet
+              ? 4
+              : name === EXTERNAL_CLASSES.other
+                ? 5
+                : -1;
 
 /** Whether a tier name of the view is an external class (or the lumped `external`). */
 export const isExternalClass = (t: string): boolean => t === EXTERNAL_TIER || EXTERNAL_ORDER(t) >= 0;
@@ -147,6 +152,8 @@ export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => r
   return (p) => {
     if (p.type === "workload") {
       if (p.workload.entity === undefined) return undefined;
+      const fqdn = fqdnOf(p.workload);
+      if (fqdn !== undefined) return [EXTERNAL_CLASSES.fqdn(fqdn)];
       return [p.workload.entity === "kube-apiserver" ? EXTERNAL_CLASSES.apiServer : EXTERNAL_CLASSES.nodes];
     }
     const first = ipOf(p.first);

@@ -27,7 +27,10 @@
 // `egress[].toEntities|toEndpoints|toCIDR|toCIDRSet`, `toPorts[].ports[]` (numeric ports, TCP/UDP/
 // SCTP/ANY, endPort). Allow rules of CNPs and NetworkPolicies add up; an endpoint selected by a rule
 // with an ingress (egress) section is isolated in that direction, as with NetworkPolicies.
-// Everything else (deny rules, L7 `rules`, toFQDNs, toServices, toGroups, node selectors, other
+// `egress[].toFQDNs` (matchName, matchPattern `*` / `*.<name>`: an FQDN peer of its own, fqdn.ts) and
+// `toPorts[].rules.dns` (the DNS rule FQDN filtering needs: an L7 filter on which names may be
+// looked up; it does not change L3/L4 reachability, so the engine checks its shape and keeps the
+// rule's ports). Everything else (deny rules, other L7 `rules`, toServices, toGroups, node selectors, other
 // entities such as `cluster` or `all`, named ports, `k8s:`-less source prefixes) is REFUSED with a
 // NetpolValidationError naming the policy: the engine never ignores what it does not understand.
 // Not modelled (dataplane behaviour, not policy): Cilium admits traffic from the local host to its
@@ -39,6 +42,7 @@ import { ConnectionSet, type Protocol } from "./ports";
 import { compileSelector, type Matcher } from "./selectors";
 import { ipBlockIntervals } from "./ipblocks";
 import { NetpolValidationError } from "./errors";
+import { parseFqdnSelector } from "./fqdn";
 import {
   counter,
   portsToConns,
@@ -74,7 +78,7 @@ const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !
 
 const SPEC_KEYS = new Set(["endpointSelector", "ingress", "egress", "description"]);
 const INGRESS_KEYS = new Set(["fromEntities", "fromEndpoints", "fromCIDR", "fromCIDRSet", "toPorts"]);
-const EGRESS_KEYS = new Set(["toEntities", "toEndpoints", "toCIDR", "toCIDRSet", "toPorts"]);
+const EGRESS_KEYS = new Set(["toEntities", "toEndpoints", "toCIDR", "toCIDRSet", "toFQDNs", "toPorts"]);
 
 /** Strips Cilium's `k8s:` label source; any other source prefix is refused. */
 function plainKey(key: string, fail: (d: string) => never, path: string): string {
@@ -126,7 +130,19 @@ function compileToPorts(raw: unknown, path: string, fail: (d: string) => never):
     const p = `${path}[${i}]`;
     if (!isObj(pr)) fail(`${p} must be an object`);
     for (const k of Object.keys(pr as Obj))
-      if (k !== "ports") fail(`${p}.${k} is not modelled (L7 rules, SNI, listeners: refused)`);
+      if (k !== "ports" && k !== "rules") fail(`${p}.${k} is not modelled (SNI, listeners: refused)`);
+    const rules = (pr as Obj).rules;
+    if (rules !== undefined) {
+      // only the DNS rule: it filters which names the DNS proxy lets through (L7), not who reaches whom
+      if (!isObj(rules) || Object.keys(rules).join() !== "dns")
+        fail(`${p}.rules: L7 rules other than 'dns' are not modelled (HTTP, Kafka: refused)`);
+      const dns = (rules as Obj).dns;
+      if (!Array.isArray(dns) || dns.length === 0) fail(`${p}.rules.dns must be a non-empty list`);
+      (dns as unknown[]).forEach((d, j) => {
+        const sel = parseFqdnSelector(d);
+        if (typeof sel !== "string") fail(`${p}.rules.dns[${j}] ${sel.error}`);
+      });
+    }
     const ports = (pr as Obj).ports;
     if (!Array.isArray(ports) || ports.length === 0) fail(`${p}.ports must be a non-empty list`);
     (ports as unknown[]).forEach((pp, j) => {
@@ -153,6 +169,31 @@ function compileToPorts(raw: unknown, path: string, fail: (d: string) => never):
     });
   });
   return out;
+}
+
+/**
+ * `egress[].toFQDNs`: one FQDN peer (fqdn.ts) of the rule's selectors. CRD description of
+ * EgressRule.toFQDNs (cilium/cilium pkg/policy/api/egress.go, as @kubernetes-models/cilium 4.0.0
+ * policy/api/EgressRule carries it): "ToFQDN cannot occur in the same policy as other To* rules" —
+ * read per rule (AKS's own example puts the kube-dns rule and the toFQDNs rule in one policy:
+ * articles/aks/how-to-apply-fqdn-filtering-policies.md).
+ */
+function compileToFqdns(
+  fqdns: unknown,
+  otherPeers: number,
+  path: string,
+  fail: (d: string) => never,
+): { kind: "fqdn"; selectors: string[] } {
+  if (!Array.isArray(fqdns) || fqdns.length === 0) fail(`${path}.toFQDNs must be a non-empty list`);
+  if (otherPeers > 0)
+    fail(
+      `${path}: toFQDNs combined with other to* selectors in one rule is not modelled (Cilium refuses it)`,
+    );
+  const selectors = (fqdns as unknown[]).map((f, i) => {
+    const sel = parseFqdnSelector(f);
+    return typeof sel === "string" ? sel : fail(`${path}.toFQDNs[${i}] ${sel.error}`);
+  });
+  return { kind: "fqdn", selectors };
 }
 
 /**
@@ -259,9 +300,10 @@ export function compileCiliumPolicy(
           }
         }
       }
+      if (rule.toFQDNs !== undefined) peers.push(compileToFqdns(rule.toFQDNs, peers.length, path, fail));
       // A rule without an L3 peer allows every peer in Cilium; the platform never writes one.
       if (peers.length === 0)
-        fail(`${path}: a rule without ${pre}Entities/${pre}Endpoints/${pre}CIDR is not modelled`);
+        fail(`${path}: a rule without ${pre}Entities/${pre}Endpoints/${pre}CIDR/toFQDNs is not modelled`);
       const ports = compileToPorts(rule.toPorts, `${path}.toPorts`, fail);
       return {
         id: nextId(),

@@ -49,6 +49,7 @@ import {
 import { coveredBy, elementaryIntervals, formatIp, containsIp, parseIp, type IpInterval } from "./ipblocks";
 import { labelsKey } from "./selectors";
 import { CILIUM_ENTITY_WORKLOADS, compileCiliumPolicy } from "./cilium";
+import { fqdnPeersOf, fqdnRuleSelects } from "./fqdn";
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -127,7 +128,10 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
   for (const w of input.workloads)
     if (w.entity !== undefined)
       throw new Error(`workload '${workloadId(w)}': entity peers are added by the engine`);
-  const allWorkloads = cilium ? [...input.workloads, ...CILIUM_ENTITY_WORKLOADS] : input.workloads;
+  // one FQDN peer per distinct `toFQDNs` selector (fqdn.ts): its own external target
+  const allWorkloads = cilium
+    ? [...input.workloads, ...CILIUM_ENTITY_WORKLOADS, ...fqdnPeersOf(policies)]
+    : input.workloads;
   const rules: CompiledRule[] = [];
   for (const p of policies) for (const r of [...p.ingress, ...p.egress]) rules[r.id] = r;
 
@@ -234,6 +238,10 @@ export function analyze(input: EngineInput, options: AnalyzeOptions = {}): Conne
     for (const peer of r.peers) {
       if (peer.kind === "entities") {
         if (c.entity !== undefined && peer.names.has(c.entity)) return true;
+        continue;
+      }
+      if (peer.kind === "fqdn") {
+        if (fqdnRuleSelects(peer.selectors, c.entity)) return true;
         continue;
       }
       // ipBlocks never select pods nor (Cilium) nodes and the API server; selectors never select entities

@@ -37,6 +37,16 @@ export {
   entityId,
   validateCiliumNetworkPolicy,
 } from "./cilium";
+export {
+  FQDN_KIND,
+  FQDN_NAMESPACE,
+  fqdnCovers,
+  fqdnId,
+  fqdnOf,
+  fqdnWorkload,
+  parseFqdnSelector,
+} from "./fqdn";
+export type { FqdnSelector } from "./fqdn";
 export { ConnectionSet, PortSet, PROTOCOLS, MIN_PORT, MAX_PORT, isProtocol } from "./ports";
 export type { Protocol, PortRange, ConnectionSetJSON } from "./ports";
 export { compileSelector, labelsKey } from "./selectors";

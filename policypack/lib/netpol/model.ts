@@ -30,8 +30,10 @@ export interface Workload {
    * a pod. No pod or namespace selector and no ipBlock ever selects it; only Cilium entity peers
    * (`fromEntities`/`toEntities`) and rules without peers do. The engine adds these itself.
    */
-  entity?: CiliumEntity;
+  entity?: CiliumEntity | FqdnEntity;
 }
+/** An FQDN peer (`fqdn:<selector>`, see fqdn.ts): added by the engine for each `toFQDNs` selector. */
+export type FqdnEntity = `fqdn:${string}`;
 
 /**
  * Which dataplane enforces the policies:

@@ -27,7 +27,9 @@ export type CompiledPeer =
   | { kind: "pods"; ns: Matcher | null; pod: Matcher | null }
   | { kind: "ip"; ranges: IpInterval[] }
   /** Cilium reserved identities (fromEntities/toEntities): selects only the engine's entity peers. */
-  | { kind: "entities"; names: ReadonlySet<string> };
+  | { kind: "entities"; names: ReadonlySet<string> }
+  /** Cilium `toFQDNs` (normalised selectors, fqdn.ts): selects only the engine's FQDN peers it covers. */
+  | { kind: "fqdn"; selectors: readonly string[] };
 
 export interface CompiledRule {
   /** Unique within one analysis (assigned by the engine). */
