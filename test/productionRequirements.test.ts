@@ -79,11 +79,18 @@ describe("production requirements (lib/config/productionRequirements.ts)", () =>
           ? rule.refuse === "false"
             ? false
             : rule.refuse
-          : "atLeast" in rule
-            ? rule.atLeast - 1
-            : ["1"];
-      const key = r.key.replace("*", TIER_NAMES[0]);
-      const why = "refuse" in rule ? rule.reason : "minItems" in rule ? rule.problem : `${rule.atLeast}`;
+          : "refuseEntry" in rule
+            ? [rule.example]
+            : "atLeast" in rule
+              ? rule.atLeast - 1
+              : ["1"];
+      const key = r.key.replace("*", TIER_NAMES[0]) + ("refuseEntry" in rule ? "[0]" : "");
+      const why =
+        "refuse" in rule || "refuseEntry" in rule
+          ? rule.reason
+          : "minItems" in rule
+            ? rule.problem
+            : `${rule.atLeast}`;
       assert.throws(
         () => parseConfig(withValue(programConfig("prod"), r.key, value), PROJECT, "prod"),
         (e: Error) => e.message.includes(`config key '${key}'`) && e.message.includes(why),

@@ -20,7 +20,7 @@
  *   non-empty list requires cluster.networkPolicy: cilium.
  */
 import { ConfigError, list, noUnknownKeys, quote, record, string, unique, type Raw } from "../validate";
-import { productionRefusal } from "./productionRequirements";
+import { productionEntryRefusal } from "./productionRequirements";
 
 /** Fewest labels after `*.` (`*.openai.azure.com` has 3; `*.azure.com` 2 is refused). */
 export const MIN_WILDCARD_SUFFIX_LABELS = 3;
@@ -64,7 +64,7 @@ export function fqdnEntryProblem(
       fix: exactFix,
     };
   if (wildcard) {
-    const refused = productionRefusal("egress.llmEndpoints", production)["*.<name>"];
+    const refused = productionEntryRefusal("egress.llmEndpoints", production);
     if (refused !== undefined)
       return {
         problem: `is a wildcard, and ${refused}`,

@@ -21,6 +21,8 @@ export type ProductionRule =
   | { refuse: string; reason: string }
   /** An integer's lower bound in production (the other stacks take `otherwise`). */
   | { atLeast: number; otherwise: number }
+  /** Entries of a list that are `refuseEntry` (e.g. `example`) are refused, with the reason the error gives. */
+  | { refuseEntry: string; example: string; reason: string }
   /** A list needs at least this many entries; the error says `problem` and the row's `fix`. */
   | { minItems: number; problem: string }
   /** Applied where a deployment happens (a real preview/up), not by the loader: see `applied`. */
@@ -149,7 +151,8 @@ export const PRODUCTION_REQUIREMENTS: readonly ProductionRequirement[] = [
     key: "egress.llmEndpoints",
     requires: "exact DNS names (no wildcard)",
     rule: {
-      refuse: "*.<name>",
+      refuseEntry: "a wildcard",
+      example: "*.openai.azure.com",
       reason:
         "production takes exact names only (a wildcard such as *.openai.azure.com also matches an endpoint an attacker creates on the same platform)",
     },
@@ -186,6 +189,14 @@ export function productionRefusal(key: string, production: boolean): Record<stri
   const { rule } = requirement(key);
   if (!("refuse" in rule)) throw new Error(`the production requirement on ${key} is not a refusal`);
   return { [rule.refuse]: production ? rule.reason : undefined };
+}
+
+/** Why an entry of the list at `key` is refused in production (undefined elsewhere). */
+export function productionEntryRefusal(key: string, production: boolean): string | undefined {
+  const { rule } = requirement(key);
+  if (!("refuseEntry" in rule))
+    throw new Error(`the production requirement on ${key} is not an entry refusal`);
+  return production ? rule.reason : undefined;
 }
 
 /** The lower bound of the integer at `key`: the requirement's in production, else its `otherwise`. */

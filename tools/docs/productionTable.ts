@@ -20,6 +20,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function refused(rule: ProductionRule): string {
   if ("refuse" in rule) return `\`${rule.refuse}\` refused: ${rule.reason}`;
+  if ("refuseEntry" in rule) return `${rule.refuseEntry} (e.g. \`${rule.example}\`) refused: ${rule.reason}`;
   if ("atLeast" in rule) return `at least ${rule.atLeast} (other stacks: ${rule.otherwise})`;
   if ("minItems" in rule) return `at least ${rule.minItems} entries: ${rule.problem}`;
   return rule.deployment;
