@@ -15,6 +15,8 @@ import { policies as rbac } from "./rbac";
 import { policies as secrets } from "./secrets";
 import { policies as gateways } from "./gateways";
 import { policies as supplyChain } from "./supplyChain";
+import { policies as inventory } from "./inventory";
+import { policies as protections } from "./protections";
 
 export const domains: Record<string, Policy[]> = {
   aks,
@@ -30,6 +32,8 @@ export const domains: Record<string, Policy[]> = {
   gateways,
   supplyChain,
   allowlists,
+  inventory,
+  protections,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();
