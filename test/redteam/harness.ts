@@ -74,10 +74,25 @@ export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
   const program: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rawConfig(s)))
     if (k.startsWith(`${PROJECT}:`)) program[k.slice(PROJECT.length + 1)] = v;
-  return withProtections(
+  const cfg = withProtections(
     committed,
     requiredProtections(parseConfig(program, PROJECT, s)),
   ) as PolicyPackConfig;
+  if (s !== "dev-legacy") return cfg;
+  // Phase 1a keeps an allow-all policy in the legacy namespace: the team declares it, with an end
+  // date (README, "Phase 1"), as test/legacyNamespace.test.ts does.
+  return {
+    ...cfg,
+    "no-allow-all-network-policy": {
+      observeNamespaces: [
+        {
+          namespace: LEGACY_NAMESPACE,
+          reason: "phase 1a: flow logs reviewed weekly for unlisted callers",
+          until: legacyNamespaceConfig("dev-legacy").observeUntil as string,
+        },
+      ],
+    },
+  };
 }
 
 /** Adds a registration as a program change would (parented to the stack, default provider of its package). */
