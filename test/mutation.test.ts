@@ -1101,6 +1101,34 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       delete np.advancedNetworking;
     },
   ),
+  // ---- gate (issue 19): types the pack does not understand, protections the stack stops declaring ----
+  M(
+    "an admission webhook registered by the program",
+    "inventory",
+    both,
+    ["resource-types-understood"],
+    (rs) =>
+      add(rs, "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration", "mutant-hook", {
+        metadata: { name: "mutant-hook" },
+        webhooks: [{ name: "hook.example.com", clientConfig: { url: "https://hook.example.com/" } }],
+      }),
+  ),
+  M(
+    "a GatewayClass served by another controller",
+    "inventory",
+    both,
+    ["gateway-class-envoy-controller"],
+    (rs) =>
+      ((one(rs, "kubernetes:gateway.networking.k8s.io/v1:GatewayClass").inputs as any).spec.controllerName =
+        "example.com/other-controller"),
+  ),
+  M(
+    "the app tier's SecretStore no longer registered",
+    "protections",
+    both,
+    ["stack-required-protections"],
+    (rs, s) => drop(rs, one(rs, "kubernetes:external-secrets.io/v1:SecretStore", inNs(ns(s, "app")))),
+  ),
 ];
 void template;
 

@@ -37,6 +37,8 @@ const PACK_ONLY: Record<string, string> = {
 const PER_STACK: Record<string, string> = {
   "azure-subscription-pinned":
     "mirrors azure-native:subscriptionId/tenantId of each stack; prod forbids the non-prod subscriptions (test/subscription.test.ts)",
+  "stack-required-protections":
+    "requiredProtections is generated from each stack's own config (tools/gate/requiredProtections.ts; test/gateProtections.test.ts holds it)",
   "ai-tier-egress-fqdn-only":
     "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
 };

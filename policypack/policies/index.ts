@@ -21,6 +21,8 @@ import * as gatewayRoutes from "./gatewayRoutes";
 import { policies as supplyChain } from "./supplyChain";
 import { policies as sandbox } from "./sandbox";
 import { policies as egress } from "./egress";
+import { policies as inventory } from "./inventory";
+import { policies as protections } from "./protections";
 
 /** The gateway domain, four files by what they guard, in the README table's order. */
 const gateways: Policy[] = [
@@ -53,6 +55,8 @@ export const domains: Record<string, Policy[]> = {
   supplyChain,
   allowlists,
   sandbox,
+  inventory,
+  protections,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();
