@@ -109,8 +109,8 @@ describe("resource-types-understood (gate class 1)", () => {
     for (const type of [
       "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy",
       "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration",
-      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
+      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicy",
+      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBinding",
       "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyPatchPolicy",
       "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyExtensionPolicy",
       "azure-native:resources:Deployment",
