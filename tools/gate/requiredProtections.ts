@@ -106,7 +106,14 @@ export function withProtections(
   };
 }
 
-if (require.main === module) {
+/** The file text: JSON as prettier formats it (the repository's format check covers policypack/config). */
+async function formatted(file: string, value: unknown): Promise<string> {
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(JSON.stringify(value), { ...options, filepath: file });
+}
+
+async function main(): Promise<void> {
   const write = process.argv.includes("--write");
   let stale = 0;
   for (const stack of PROTECTED_STACKS) {
@@ -116,7 +123,7 @@ if (require.main === module) {
     if (JSON.stringify(current) === JSON.stringify(next)) continue;
     stale++;
     if (write) {
-      fs.writeFileSync(file, JSON.stringify(next, null, 2) + "\n");
+      fs.writeFileSync(file, await formatted(file, next));
       console.log(`wrote ${path.relative(ROOT, file)}`);
     } else
       console.error(
@@ -125,3 +132,9 @@ if (require.main === module) {
   }
   if (stale && !write) process.exit(1);
 }
+
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
