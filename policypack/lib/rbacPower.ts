@@ -9,7 +9,9 @@
  *     cluster-admin, admin, edit, system:controller:*, system:node, the aggregate-to-* roles, or a
  *     role created outside the stack), so it is refused.
  *
- * Sources (kubernetes/kubernetes, tag v1.33.0):
+ * Sources (kubernetes/kubernetes; read through code search at its indexed default-branch version,
+ * not pinned to a release tag — the four bindable roles are unchanged in the bootstrap policy's
+ * testdata/cluster-roles.yaml of that version):
  *   - plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go (ClusterRoles "view",
  *     "system:discovery", "system:basic-user", "system:public-info-viewer"; "view" reads no secrets
  *     and no pods/exec, pods/attach, pods/proxy, serviceaccounts/token);
@@ -92,7 +94,7 @@ export const SENSITIVE_PERMISSIONS: Permission[] = [
 
 /**
  * Built-in ClusterRoles a binding may reference without the stack defining them: read-only, no
- * secrets, none of {@link SENSITIVE_PERMISSIONS} (policy.go, tag v1.33.0).
+ * secrets, none of {@link SENSITIVE_PERMISSIONS} (bootstrappolicy/policy.go, see the header).
  */
 export const BINDABLE_BUILTIN_CLUSTER_ROLES = [
   "view",
