@@ -9,9 +9,8 @@
  *     cluster-admin, admin, edit, system:controller:*, system:node, the aggregate-to-* roles, or a
  *     role created outside the stack), so it is refused.
  *
- * Sources (kubernetes/kubernetes; read through code search at its indexed default-branch version,
- * not pinned to a release tag — the four bindable roles are unchanged in the bootstrap policy's
- * testdata/cluster-roles.yaml of that version):
+ * Sources (kubernetes/kubernetes, read through code search at its indexed default-branch version,
+ * not pinned to a release tag):
  *   - plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go (ClusterRoles "view",
  *     "system:discovery", "system:basic-user", "system:public-info-viewer"; "view" reads no secrets
  *     and no pods/exec, pods/attach, pods/proxy, serviceaccounts/token);
