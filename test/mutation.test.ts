@@ -353,6 +353,24 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       );
     },
   ),
+  M(
+    "the app identity's secrets grant pointed at the data tier's vault",
+    "authorization",
+    both,
+    ["azure-secrets-role-own-tier-vault"],
+    (rs, s) => {
+      const grant = (t: string) =>
+        one(
+          rs,
+          "azure-native:authorization:RoleAssignment",
+          (r) => r.name === `ra-${firstEnv(s)}-${t}-secrets-user`,
+        );
+      const [app, data] = [grant("app"), grant("data")];
+      // the scope property: its value and the resource it is computed from
+      (app.inputs as any).scope = (data.inputs as any).scope;
+      app.propertyDependencies.scope = [...data.propertyDependencies.scope];
+    },
+  ),
   // ---- One subscription per stack (issue 18 part 3) ----
   M(
     "the cluster deployed by an explicit provider in the other stack's subscription",
@@ -714,6 +732,42 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       resources: ["roles"],
       verbs: ["escalate"],
     }),
+  ),
+  M(
+    "the metrics scraper proxies to the kubelet (nodes/proxy)",
+    "rbac",
+    both,
+    ["rbac-no-sensitive-permissions"],
+    (rs) =>
+      (
+        one(rs, kube("ClusterRole"), (r) => meta(r).name === "ameide-observability-scrape").inputs as any
+      ).rules[0].resources.push("nodes/proxy"),
+  ),
+  M("the deployer role aggregated into the built-in edit", "rbac", both, ["rbac-no-aggregation"], (rs, s) => {
+    meta(one(rs, kube("Role"), inNs(ns(s, "app"), "ameide-deployer"))).labels![
+      "rbac.authorization.k8s.io/aggregate-to-edit"
+    ] = "true";
+  }),
+  M(
+    "the readers binding given to every signed-in caller",
+    "rbac",
+    both,
+    ["rbac-no-public-subjects"],
+    (rs, s) => {
+      (one(rs, kube("RoleBinding"), inNs(ns(s, "app"), "ameide-reader")).inputs as any).subjects[0].name =
+        "system:authenticated";
+    },
+  ),
+  M(
+    "the scraper bound to a built-in system role instead of its own",
+    "rbac",
+    both,
+    ["rbac-bindings-to-judged-roles"],
+    (rs) =>
+      ((
+        one(rs, kube("ClusterRoleBinding"), (r) => meta(r).name.startsWith("ameide-observability-scrape"))
+          .inputs as any
+      ).roleRef.name = "system:kube-controller-manager"),
   ),
   // ---- secrets ----
   M("a literal Secret", "secrets", both, ["no-literal-secrets"], (rs, s) =>

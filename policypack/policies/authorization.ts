@@ -1,75 +1,20 @@
 /**
  * Azure role assignments the stack may create: exactly the built-in roles the platform needs, each
- * on the kind of scope its purpose requires. A pipeline that can write role assignments could
- * otherwise grant Owner or User Access Administrator, or a data-plane role on a whole resource group
- * or subscription (covering every tier's vault, or every cluster).
- *
- * Role GUIDs: MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md
- * (commit 00a583295ba737a5caf885472cb3bca3624e9cde, ms.date 04/09/2026); the same list constrains
- * the deployer's Role Based Access Control Administrator in the README (Prerequisites 4).
+ * on the kind of scope its purpose requires, and a tier identity's secrets role only on its own
+ * tier's vault. A pipeline that can write role assignments could otherwise grant Owner or User
+ * Access Administrator, a data-plane role on a whole resource group or subscription (covering every
+ * tier's vault, or every cluster), or one tier's identity another tier's secrets.
+ * The table (roles, scopes, sources) is data: policypack/lib/azureRoles.ts.
  */
-import type { Policy } from "@pulumi/policy";
+import type { Policy, PolicyResource } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
-import { CONTROLS, resourcePolicy } from "../lib/kit";
-import { refOf } from "../lib/kube";
+import { azureType, CONTROLS, get, resourcePolicy, stackPolicy } from "../lib/kit";
+import { kubeKind, kubeObjects, refOf } from "../lib/kube";
 import { ROLE_ASSIGNMENT } from "../lib/azureTypes";
+import { ASSIGNABLE_ROLES, PRIVILEGED_ROLES, roleGuid, TIER_SECRETS_ROLE } from "../lib/azureRoles";
+import { gateMessage } from "../lib/gate";
 
-const VAULT = "/providers/Microsoft\\.KeyVault/vaults/[^/]+";
-
-/** Each role the platform assigns: its name, the scope it must sit on, and why. */
-export const ASSIGNABLE_ROLES: Record<
-  string,
-  { role: string; scope: RegExp; scopeName: string; purpose: string }
-> = {
-  "12338af0-0e69-4776-bea7-57ae8d297424": {
-    role: "Key Vault Crypto User",
-    scope: new RegExp(`${VAULT}/keys/[^/]+$`, "i"),
-    scopeName: "one Key Vault key",
-    purpose: "the cluster identity wraps and unwraps with the KMS key",
-  },
-  "f25e0fa2-a7c8-4377-a976-54943a77a395": {
-    role: "Key Vault Contributor",
-    scope: new RegExp(`${VAULT}$`, "i"),
-    scopeName: "one Key Vault",
-    purpose: "AKS creates its private link to a private KMS vault",
-  },
-  "4633458b-17de-408a-b874-0445c86b69e6": {
-    role: "Key Vault Secrets User",
-    scope: new RegExp(`${VAULT}$`, "i"),
-    scopeName: "one Key Vault",
-    purpose: "a tier identity reads its own tier's secrets",
-  },
-  "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": {
-    role: "Key Vault Secrets Officer",
-    scope: new RegExp(`${VAULT}$`, "i"),
-    scopeName: "one Key Vault",
-    purpose: "a configured secret writer (secretWriters) puts values into a tier vault",
-  },
-  "4d97b98b-1d4f-4787-a291-c67834d212e7": {
-    role: "Network Contributor",
-    scope: /\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
-    scopeName: "one subnet",
-    purpose: "the cluster identity joins its node and API server subnets",
-  },
-  "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b": {
-    role: "Azure Kubernetes Service RBAC Cluster Admin",
-    scope: /\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/i,
-    scopeName: "one AKS cluster",
-    purpose: "the configured deployer (deployer) reaches the Kubernetes API under Azure RBAC",
-  },
-};
-
-/** Privileged roles named in messages (Privileged section of the built-in roles). */
-export const PRIVILEGED_ROLES: Record<string, string> = {
-  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-  "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-  "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-};
-
-const roleGuid = (id: string): string | undefined =>
-  /\/roleDefinitions\/([0-9a-f-]{36})$/i.exec(id)?.[1]?.toLowerCase() ??
-  (/^[0-9a-f-]{36}$/i.test(id) ? id.toLowerCase() : undefined);
+export { ASSIGNABLE_ROLES, PRIVILEGED_ROLES };
 
 export const roleAssignmentLeastPrivilege = resourcePolicy(
   {
@@ -95,11 +40,15 @@ export const roleAssignmentLeastPrivilege = resourcePolicy(
     if (!allowed) {
       const privileged = guid ? PRIVILEGED_ROLES[guid] : undefined;
       report(
-        `${s}: roleDefinitionId ${JSON.stringify(id)} ${privileged ? `is the privileged role ${privileged}` : "is not a role the platform assigns"}; use one of ${Object.values(
-          ASSIGNABLE_ROLES,
-        )
-          .map((r) => r.role)
-          .join(", ")} (each on its own kind of scope).`,
+        gateMessage(
+          2,
+          s,
+          `roleDefinitionId ${JSON.stringify(id)} ${privileged ? `is the privileged role ${privileged}` : "is not a role the platform assigns"}; use one of ${Object.values(
+            ASSIGNABLE_ROLES,
+          )
+            .map((r) => r.role)
+            .join(", ")} (each on its own kind of scope; the table is policypack/lib/azureRoles.ts).`,
+        ),
       );
       return;
     }
@@ -114,10 +63,113 @@ export const roleAssignmentLeastPrivilege = resourcePolicy(
     }
     if (typeof scope !== "string" || !allowed.scope.test(scope)) {
       report(
-        `${s}: scope ${JSON.stringify(scope)} is broader than ${allowed.scopeName}; ${allowed.role} is assigned so that ${allowed.purpose}, so scope it to ${allowed.scopeName} (never a resource group or subscription).`,
+        gateMessage(
+          2,
+          s,
+          `scope ${JSON.stringify(scope)} is not ${allowed.scopeName}; ${allowed.role} is assigned so that ${allowed.purpose}, so scope it to ${allowed.scopeName} (never a resource group or subscription).`,
+        ),
       );
     }
   },
 );
 
-export const policies: Policy[] = [roleAssignmentLeastPrivilege];
+const USER_ASSIGNED_IDENTITY = azureType("managedidentity", "UserAssignedIdentity");
+const FEDERATED_CREDENTIAL = azureType("managedidentity", "FederatedIdentityCredential");
+const VAULT = azureType("keyvault", "Vault");
+const SECRET_STORE = kubeKind("external-secrets.io", "SecretStore");
+
+/** Resources a property of `r` is computed from, of the given type (the resources' own identity, known at preview). */
+const sources = (r: PolicyResource, prop: string, type: RegExp): PolicyResource[] =>
+  (r.propertyDependencies?.[prop] ?? []).filter((d) => type.test(d.type));
+
+/** identity URN → namespaces whose ServiceAccounts it is federated with (its FIC subjects). */
+function identityNamespaces(resources: readonly PolicyResource[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const fic of resources.filter((r) => FEDERATED_CREDENTIAL.test(r.type))) {
+    const subject = get(fic.props, "subject");
+    const ns = typeof subject === "string" ? /^system:serviceaccount:([^:]+):/.exec(subject)?.[1] : undefined;
+    for (const id of sources(fic, "resourceName", USER_ASSIGNED_IDENTITY)) {
+      const set = out.get(id.urn) ?? new Set<string>();
+      set.add(ns ?? "(unknown subject)");
+      out.set(id.urn, set);
+    }
+  }
+  return out;
+}
+
+/** vault URN → namespaces of the SecretStores that read it (whose spec is computed from it). */
+function vaultNamespaces(resources: readonly PolicyResource[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const store of resources.filter((r) => SECRET_STORE.test(r.type)))
+    for (const o of kubeObjects(store)) {
+      const ns = get(o.obj, "metadata", "namespace");
+      for (const v of sources(store, "spec", VAULT)) {
+        const set = out.get(v.urn) ?? new Set<string>();
+        set.add(typeof ns === "string" && ns !== "" ? ns : "default");
+        out.set(v.urn, set);
+      }
+    }
+  return out;
+}
+
+const showSet = (s: Set<string> | undefined): string =>
+  s && s.size > 0 ? [...s].map((x) => `'${x}'`).join(", ") : "none";
+
+/**
+ * A tier identity's secrets role only on its own tier's vault. Which tier an identity and a vault
+ * belong to is taken from what they are wired to, never from names or tags: the identity's tier is
+ * the namespace its federated credential trusts (system:serviceaccount:<ns>:…), the vault's tier the
+ * namespace of the SecretStore that reads it (components/secretStores.ts wires both).
+ */
+export const secretsRoleOwnTierVault = stackPolicy(
+  {
+    name: "azure-secrets-role-own-tier-vault",
+    description:
+      "Key Vault Secrets User is granted only to a tier's workload identity, only on the vault of that same tier (identity's federated namespace = namespace of the SecretStore reading the vault).",
+    severity: "critical",
+    controls: [
+      CONTROLS.azureBaseline("PA-7"),
+      CONTROLS.platform("secrets: one vault and one identity per tier (issue 19, class 2)"),
+    ],
+    remediationSteps:
+      "Grant Key Vault Secrets User with principalId from the tier's own UserAssignedIdentity (identity.principalId) and scope from the same tier's vault (vault.id), as components/secretStores.ts does; another tier's secrets are that tier's vault, read through that tier's identity.",
+    tags: ["secrets"],
+  },
+  (args, report) => {
+    const idNs = identityNamespaces(args.resources);
+    const vaultNs = vaultNamespaces(args.resources);
+    for (const ra of args.resources) {
+      if (!ROLE_ASSIGNMENT.test(ra.type)) continue;
+      const id = get(ra.props, "roleDefinitionId");
+      if (typeof id !== "string" || roleGuid(id) !== TIER_SECRETS_ROLE) continue;
+      const who = `${ra.type} '${ra.name}'`;
+      const principals = sources(ra, "principalId", USER_ASSIGNED_IDENTITY);
+      const vaults = sources(ra, "scope", VAULT);
+      if (principals.length !== 1 || vaults.length !== 1) {
+        report(
+          gateMessage(
+            2,
+            who,
+            `Key Vault Secrets User must go from one tier identity to one tier vault, but principalId comes from ${principals.length} UserAssignedIdentity and scope from ${vaults.length} Vault of the stack (a literal principal or scope cannot be tied to a tier): take principalId from the tier identity's principalId and scope from its vault's id.`,
+          ),
+          ra.urn,
+        );
+        continue;
+      }
+      const pNs = idNs.get(principals[0].urn);
+      const vNs = vaultNs.get(vaults[0].urn);
+      const same = pNs && vNs && pNs.size === 1 && vNs.size === 1 && [...pNs][0] === [...vNs][0];
+      if (!same)
+        report(
+          gateMessage(
+            2,
+            who,
+            `grants identity '${principals[0].name}' (federated with namespace ${showSet(pNs)}) Key Vault Secrets User on vault '${vaults[0].name}' (read by SecretStores in ${showSet(vNs)}), which is not its own tier's vault: grant each tier identity the role on its own tier's vault only.`,
+          ),
+          ra.urn,
+        );
+    }
+  },
+);
+
+export const policies: Policy[] = [roleAssignmentLeastPrivilege, secretsRoleOwnTierVault];

@@ -5,11 +5,22 @@
  * deployer roles, no bindings to cluster-admin/admin/edit outside system namespaces.
  */
 import type { Policy, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { CONTROLS, get, PolicyMeta, resourcePolicy } from "../lib/kit";
+import { CONTROLS, get, matchesType, PolicyMeta, resourcePolicy, stackPolicy } from "../lib/kit";
 import { annotationsOf, kubeKind, KubeObject, kubeObjects, labelValue, refOf } from "../lib/kube";
 import { show } from "../lib/show";
 import { systemNamespaces, systemNamespacesSchema } from "../lib/namespaces";
 import { ROLE_LABEL } from "../lib/conventions";
+import { gateMessage } from "../lib/gate";
+import {
+  aggregationLabels,
+  BINDABLE_BUILTIN_CLUSTER_ROLES,
+  coversResource,
+  PUBLIC_SUBJECTS,
+  sensitiveGrants,
+  strings,
+} from "../lib/rbacPower";
+
+export { coversResource };
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 export const ROLE_TYPES = [kubeKind(RBAC_GROUP, "Role"), kubeKind(RBAC_GROUP, "ClusterRole")];
@@ -19,12 +30,6 @@ export const BINDING_TYPES = [
 ];
 
 export const SECRETS_ANNOTATION = "ameide.io/reads-secrets";
-
-/** A list field as strings; a lone value counts as a one-element list (fail closed). */
-function strings(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map((x) => String(x));
-  return v === undefined || v === null ? [] : [String(v)];
-}
 
 interface RuleRef {
   rule: any;
@@ -61,12 +66,6 @@ function rolePolicy(
 /** True when a rule's apiGroups cover the core group ("" or "*"; an absent list is treated as core, fail closed). */
 const coversCoreGroup = (r: RuleRef) =>
   r.apiGroups.length === 0 || r.apiGroups.includes("") || r.apiGroups.includes("*");
-
-/** True when the rule's resources cover `resource` (e.g. "secrets", "pods/exec"), honouring RBAC wildcards: "*" and "*" + "/subresource". */
-export function coversResource(resources: readonly string[], resource: string): boolean {
-  const sub = resource.includes("/") ? resource.slice(resource.indexOf("/")) : undefined;
-  return resources.some((x) => x === "*" || x === resource || (sub !== undefined && x === `*${sub}`));
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -252,7 +251,169 @@ export const noBroadRoleBindings = resourcePolicy(
   },
 );
 
+// ---- issue 19, class 2: effective permission, never the role's name ----------------------------
+
+export const noSensitivePermissions = rolePolicy(
+  {
+    name: "rbac-no-sensitive-permissions",
+    description:
+      "Roles and ClusterRoles never grant a permission that turns into node or cluster power or another identity's credentials (nodes/proxy, serviceaccounts/token, pods/ephemeralcontainers, pods/proxy, services/proxy, CSR approval, admission webhook configurations, PersistentVolumes), however the rule spells it (wildcards included).",
+    severity: "critical",
+    controls: [
+      CONTROLS.cis("5.1.8"),
+      { framework: "kubescape", reference: "C-0262" },
+      CONTROLS.platform("RBAC by effective permission (issue 19, class 2)"),
+    ],
+    remediationSteps:
+      "Remove the permission; the table of sensitive permissions and why each is refused is policypack/lib/rbacPower.ts (Kubernetes RBAC Good Practices, privilege escalation risks).",
+    tags: ["rbac"],
+  },
+  (o, who, report) => {
+    for (const r of rulesOf(o))
+      for (const g of sensitiveGrants(r.rule))
+        report(
+          gateMessage(
+            2,
+            who,
+            `${r.path} grants ${g.verbs.join(", ")} on ${g.p.apiGroup === "" ? "" : `${g.p.apiGroup}/`}${g.p.resource} (resources ${show(r.resources)}, apiGroups ${show(r.apiGroups)}), which ${g.p.why}: remove it.`,
+          ),
+        );
+  },
+);
+
+export const noAggregation = rolePolicy(
+  {
+    name: "rbac-no-aggregation",
+    description:
+      "No ClusterRole with an aggregationRule (its rules are whatever other ClusterRoles' labels select, at run time) and no role carrying a rbac.authorization.k8s.io/aggregate-to-* label (it adds its rules to the built-in admin, edit or view in every namespace they are bound).",
+    severity: "critical",
+    controls: [
+      { framework: "kubescape", reference: "C-0035" },
+      CONTROLS.platform("RBAC by effective permission (issue 19, class 2)"),
+    ],
+    remediationSteps:
+      "List the role's rules explicitly (no aggregationRule) and remove the aggregate-to-* labels; the role's power must be readable from its own rules.",
+    tags: ["rbac"],
+  },
+  (o, who, report) => {
+    const agg = get(o.obj, "aggregationRule");
+    if (agg !== undefined && agg !== null)
+      report(
+        gateMessage(
+          2,
+          who,
+          `${o.path}aggregationRule is set, so the role holds the rules of every ClusterRole matching ${show(get(agg, "clusterRoleSelectors"))} (any created later, outside the stack, included), which the pack cannot judge: remove aggregationRule and list the rules.`,
+        ),
+      );
+    for (const l of aggregationLabels(o))
+      report(
+        gateMessage(
+          2,
+          who,
+          `${o.path}metadata.labels["${l}"] adds this role's rules to the built-in ClusterRole "${l.slice(l.lastIndexOf("-to-") + 4)}" wherever it is bound: remove the label.`,
+        ),
+      );
+  },
+);
+
+export const noPublicSubjects = resourcePolicy(
+  {
+    name: "rbac-no-public-subjects",
+    description:
+      "No RoleBinding or ClusterRoleBinding to system:authenticated, system:unauthenticated or system:anonymous (every caller).",
+    severity: "critical",
+    controls: [CONTROLS.cis("5.1.1"), CONTROLS.platform("RBAC by effective permission (issue 19, class 2)")],
+    remediationSteps: "Bind the tier's Entra ID groups (readerGroups/deployerGroups), never everyone.",
+    tags: ["rbac"],
+  },
+  BINDING_TYPES,
+  (props, args, report) => {
+    for (const o of kubeObjects({ type: args.type, props })) {
+      const subjects = get(o.obj, "subjects");
+      const list: any[] = Array.isArray(subjects) ? subjects : [];
+      list.forEach((sub, i) => {
+        const hit = PUBLIC_SUBJECTS.find((p) => p.kind === get(sub, "kind") && p.name === get(sub, "name"));
+        if (hit)
+          report(
+            gateMessage(
+              2,
+              `${refOf(args)}${o.path ? ` ${o.path.slice(0, -1)}` : ""}`,
+              `${o.path}subjects[${i}] is ${hit.kind} "${hit.name}", which every ${hit.name === "system:authenticated" ? "signed-in" : "anonymous"} caller matches: bind the tier's groups instead.`,
+            ),
+          );
+      });
+    }
+  },
+);
+
+/**
+ * The roles the stack defines in full (Role/ClusterRole and their List forms): `ClusterRole/<name>`,
+ * `Role/<namespace>/<name>`. A `…Patch` only adds to a role that exists outside the stack, whose
+ * other rules the pack cannot see, so it defines nothing.
+ */
+function definedRoles(resources: readonly { type: string; props: any }[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of resources) {
+    if (!ROLE_TYPES.some((t) => matchesType(t, r.type)) || /Patch$/.test(r.type)) continue;
+    const cluster = /:ClusterRole(List)?$/.test(r.type);
+    for (const o of kubeObjects(r)) {
+      const name = get(o.obj, "metadata", "name");
+      const ns = get(o.obj, "metadata", "namespace");
+      if (typeof name === "string")
+        out.add(
+          cluster
+            ? `ClusterRole/${name}`
+            : `Role/${typeof ns === "string" && ns !== "" ? ns : "default"}/${name}`,
+        );
+    }
+  }
+  return out;
+}
+
+export const bindingsToJudgedRoles = stackPolicy(
+  {
+    name: "rbac-bindings-to-judged-roles",
+    description: `Every RoleBinding and ClusterRoleBinding references a role the stack defines (whose rules the pack judges) or one of the read-only built-in ClusterRoles ${BINDABLE_BUILTIN_CLUSTER_ROLES.join(", ")}; never a built-in or external role whose power the pack cannot see (cluster-admin, admin, edit, system:*, aggregate-to-* roles, roles created outside the stack).`,
+    severity: "critical",
+    controls: [
+      CONTROLS.cis("5.1.1"),
+      { framework: "kubescape", reference: "C-0035" },
+      CONTROLS.platform("RBAC by effective permission (issue 19, class 2)"),
+    ],
+    remediationSteps:
+      "Define the role in the stack with the exact rules it needs (the pack then judges them) and bind that; cluster administration goes through the AKS admin group (Entra ID).",
+    tags: ["rbac"],
+  },
+  (args, report) => {
+    const defined = definedRoles(args.resources);
+    for (const res of args.resources) {
+      if (!BINDING_TYPES.some((t) => matchesType(t, res.type))) continue;
+      for (const o of kubeObjects(res)) {
+        const kind = get(o.obj, "roleRef", "kind");
+        const name = get(o.obj, "roleRef", "name");
+        const nsv = get(o.obj, "metadata", "namespace");
+        const ns = typeof nsv === "string" && nsv !== "" ? nsv : "default";
+        const key = kind === "ClusterRole" ? `ClusterRole/${String(name)}` : `Role/${ns}/${String(name)}`;
+        if (defined.has(key)) continue;
+        if (kind === "ClusterRole" && BINDABLE_BUILTIN_CLUSTER_ROLES.includes(String(name))) continue;
+        report(
+          gateMessage(
+            2,
+            `${res.type} '${res.name}'${o.path ? ` ${o.path.slice(0, -1)}` : ""}`,
+            `${o.path}roleRef is ${String(kind)} ${show(name)}${kind === "Role" ? ` in namespace '${ns}'` : ""}, which the stack does not define, so its effective permissions cannot be judged (a built-in such as cluster-admin, admin, edit or system:* grants far more than its name says): define the role in the stack with the rules it needs and bind that${kind === "ClusterRole" ? `, or bind one of ${BINDABLE_BUILTIN_CLUSTER_ROLES.join(", ")}` : ""}.`,
+          ),
+          res.urn,
+        );
+      }
+    }
+  },
+);
+
 export const policies: Policy[] = [
+  noSensitivePermissions,
+  noAggregation,
+  noPublicSubjects,
+  bindingsToJudgedRoles,
   noWildcards,
   noEscalationVerbs,
   noSecretReads,

@@ -7,8 +7,18 @@ import {
   policies,
   PRIVILEGED_ROLES,
   roleAssignmentLeastPrivilege,
+  secretsRoleOwnTierVault,
 } from "../policies/authorization";
-import { assertPolicyMetadata, FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  expectViolation,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+  Violation,
+} from "./util";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const RG = `${SUB}/resourceGroups/ameide-dev-rg`;
@@ -152,4 +162,81 @@ describe("Role assignment policies", () => {
         assert.match(g, /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
     });
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// azure-secrets-role-own-tier-vault: the chain components/secretStores.ts registers per tier
+// (identity, its federated credential, the vault, the SecretStore reading it, the grant).
+
+function tier(t: string): FakeResource[] {
+  const ns = `ameide-dev-${t}`;
+  const id: FakeResource = {
+    type: "azure-native:managedidentity:UserAssignedIdentity",
+    name: `id-dev-${t}`,
+    props: { resourceGroupName: "ameide-dev-rg" },
+  };
+  const fic: FakeResource = {
+    type: "azure-native:managedidentity:FederatedIdentityCredential",
+    name: `fic-dev-${t}`,
+    props: { subject: `system:serviceaccount:${ns}:ameide-secret-reader`, resourceName: UNKNOWN },
+    propertyDependencies: { resourceName: [id] },
+  };
+  const vault: FakeResource = { type: "azure-native:keyvault:Vault", name: `kv-dev-${t}`, props: {} };
+  const store: FakeResource = {
+    type: "kubernetes:external-secrets.io/v1:SecretStore",
+    name: `${ns}-azure-keyvault`,
+    props: { metadata: { name: "azure-keyvault", namespace: ns }, spec: { provider: { azurekv: {} } } },
+    propertyDependencies: { spec: [vault] },
+  };
+  const grant: FakeResource = {
+    ...mutate(SECRETS_USER, (r) => (r.name = `ra-dev-${t}-secrets-user`)),
+    propertyDependencies: { principalId: [id], scope: [vault] },
+  };
+  return [id, fic, vault, store, grant];
+}
+
+describe("azure-secrets-role-own-tier-vault", () => {
+  const p = secretsRoleOwnTierVault;
+  const run = (rs: FakeResource[]) => runStackPolicy(p, rs);
+
+  it("passes each tier identity's grant on its own tier's vault, and other roles", async () => {
+    assert.deepEqual(await run([...tier("app"), ...tier("data"), KMS_CRYPTO, SECRETS_OFFICER]), []);
+  });
+  it("broken: the app identity granted the data tier's vault → violation naming both", async () => {
+    const app = tier("app");
+    const data = tier("data");
+    app[4].propertyDependencies = { principalId: [app[0]], scope: [data[2]] };
+    expectViolation(
+      await run([...app, ...data]),
+      "'ra-dev-app-secrets-user'",
+      "'id-dev-app'",
+      "'kv-dev-data'",
+      "gate class 2",
+    );
+  });
+  it("broken: a second grant of the data vault to the app identity (same names, other wiring)", async () => {
+    const app = tier("app");
+    const data = tier("data");
+    const extra: FakeResource = {
+      ...mutate(SECRETS_USER, (r) => (r.name = "ra-dev-app-extra")),
+      propertyDependencies: { principalId: [app[0]], scope: [data[2]] },
+    };
+    const vs = await run([...app, ...data, extra]);
+    assert.equal(vs.length, 1, JSON.stringify(vs));
+    expectViolation(vs, "'ra-dev-app-extra'");
+  });
+  it("broken: the identity federated with another tier's namespace", async () => {
+    const app = tier("app");
+    app[1].props.subject = "system:serviceaccount:ameide-dev-data:ameide-secret-reader";
+    expectViolation(await run(app), "'ra-dev-app-secrets-user'", "ameide-dev-data");
+  });
+  it("broken: a literal principalId (not a tier identity) or a literal scope", async () => {
+    const a = tier("app");
+    a[4].propertyDependencies = { scope: [a[2]] };
+    expectViolation(await run(a), "principalId comes from 0 UserAssignedIdentity");
+    const b = tier("app");
+    b[4].propertyDependencies = { principalId: [b[0]] };
+    expectViolation(await run(b), "scope from 0 Vault");
+  });
+  it("has complete metadata", () => assertPolicyMetadata(p, { stack: true }));
 });

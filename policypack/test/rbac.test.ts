@@ -4,8 +4,12 @@ import * as assert from "assert";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
   coversResource,
+  bindingsToJudgedRoles,
   deployerNoExec,
+  noAggregation,
   noBroadRoleBindings,
+  noPublicSubjects,
+  noSensitivePermissions,
   noEscalationVerbs,
   noSecretReads,
   noWildcards,
@@ -17,6 +21,7 @@ import {
   FakeResource,
   mutate,
   runResourcePolicy,
+  runStackPolicy,
   UNKNOWN,
 } from "./util";
 
@@ -192,10 +197,14 @@ function roleSuite(
 // ---------------------------------------------------------------------------------------------
 
 describe("policies/rbac", function () {
-  it("exports its five policies with complete metadata", function () {
+  it("exports its nine policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
+        "rbac-no-sensitive-permissions",
+        "rbac-no-aggregation",
+        "rbac-no-public-subjects",
+        "rbac-bindings-to-judged-roles",
         "rbac-no-wildcards",
         "rbac-no-escalation-verbs",
         "rbac-no-secret-reads",
@@ -518,5 +527,191 @@ describe("policies/rbac", function () {
         [],
       );
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// issue 19, class 2: effective permission, never the role's name
+
+describe("rbac-no-sensitive-permissions", function () {
+  const push = (rule: object) => (p: any) => p.rules.push(rule);
+  roleSuite(
+    noSensitivePermissions,
+    [
+      [
+        "get on nodes/proxy",
+        "rules[3]",
+        push({ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }),
+      ],
+      [
+        "create on serviceaccounts/token",
+        "serviceaccounts/token",
+        push({ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] }),
+      ],
+      [
+        "*/proxy in every group (the wildcard spelling of nodes/proxy)",
+        "nodes/proxy",
+        push({ apiGroups: ["*"], resources: ["*/proxy"], verbs: ["get"] }),
+      ],
+      [
+        "patch on pods/ephemeralcontainers",
+        "pods/ephemeralcontainers",
+        push({ apiGroups: [""], resources: ["pods/ephemeralcontainers"], verbs: ["patch"] }),
+      ],
+      [
+        "CSR approval",
+        "certificates.k8s.io/certificatesigningrequests/approval",
+        push({
+          apiGroups: ["certificates.k8s.io"],
+          resources: ["certificatesigningrequests/approval"],
+          verbs: ["update"],
+        }),
+      ],
+      [
+        "webhook configurations",
+        "admissionregistration.k8s.io/mutatingwebhookconfigurations",
+        push({
+          apiGroups: ["admissionregistration.k8s.io"],
+          resources: ["mutatingwebhookconfigurations"],
+          verbs: ["create"],
+        }),
+      ],
+      [
+        "hostPath-capable PersistentVolumes",
+        "persistentvolumes",
+        push({ apiGroups: [""], resources: ["persistentvolumes"], verbs: ["create"] }),
+      ],
+      [
+        "every verb on every resource",
+        "nodes/proxy",
+        push({ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }),
+      ],
+    ],
+    { set: (p) => (p.rules[1].resources = UNKNOWN), field: "rules.1.resources" },
+  );
+
+  it("names the gate class, and leaves reads of nodes and nodes/metrics (the scraper's) alone", async function () {
+    const vs = await runResourcePolicy(
+      noSensitivePermissions,
+      mutate(deployerRole(), (r) =>
+        r.props.rules.push({ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }),
+      ),
+    );
+    expectViolation(vs, "gate class 2 (presence checked instead of meaning)");
+    const scraper = mutate(readerClusterRole(), (r) =>
+      r.props.rules.push({ apiGroups: [""], resources: ["nodes", "nodes/metrics"], verbs: ["get", "list"] }),
+    );
+    assert.deepStrictEqual(await runResourcePolicy(noSensitivePermissions, scraper), []);
+  });
+});
+
+describe("rbac-no-aggregation", function () {
+  roleSuite(
+    noAggregation,
+    [
+      [
+        "an aggregationRule",
+        "aggregationRule",
+        (p) =>
+          (p.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { "example.com/agg": "true" } }] }),
+      ],
+      [
+        "an aggregate-to-admin label",
+        'metadata.labels["rbac.authorization.k8s.io/aggregate-to-admin"]',
+        (p) => (p.metadata.labels["rbac.authorization.k8s.io/aggregate-to-admin"] = "true"),
+      ],
+      [
+        "an aggregate-to-view label",
+        "aggregate-to-view",
+        (p) => (p.metadata.labels["rbac.authorization.k8s.io/aggregate-to-view"] = "true"),
+      ],
+    ],
+    { set: (p) => (p.aggregationRule = UNKNOWN), field: "aggregationRule" },
+  );
+});
+
+describe("rbac-no-public-subjects", function () {
+  it("passes the tier's group bindings", async function () {
+    assert.deepStrictEqual(await runResourcePolicy(noPublicSubjects, roleBinding()), []);
+    assert.deepStrictEqual(await runResourcePolicy(noPublicSubjects, clusterRoleBinding()), []);
+  });
+  for (const [kind, name] of [
+    ["Group", "system:authenticated"],
+    ["Group", "system:unauthenticated"],
+    ["User", "system:anonymous"],
+  ])
+    it(`broken: subjects[1] is ${kind} ${name} → violation naming subjects[1]`, async function () {
+      const vs = await runResourcePolicy(
+        noPublicSubjects,
+        mutate(clusterRoleBinding(), (r) =>
+          r.props.subjects.push({ kind, name, apiGroup: "rbac.authorization.k8s.io" }),
+        ),
+      );
+      expectViolation(vs, "ClusterRoleBinding 'readers'", "subjects[1]", name, "gate class 2");
+    });
+  it("ignores a ServiceAccount named like a group", async function () {
+    const sa = mutate(roleBinding(), (r) =>
+      r.props.subjects.push({ kind: "ServiceAccount", name: "system:authenticated", namespace: NS }),
+    );
+    assert.deepStrictEqual(await runResourcePolicy(noPublicSubjects, sa), []);
+  });
+});
+
+describe("rbac-bindings-to-judged-roles", function () {
+  const deployer = () => mutate(deployerRole(), (r) => (r.props.metadata.name = "deployer"));
+  const stack = () => [deployer(), readerClusterRole(), roleBinding(), clusterRoleBinding()];
+  const run = (rs: FakeResource[]) => runStackPolicy(bindingsToJudgedRoles, rs);
+
+  it("passes bindings to the roles the stack defines, and to view", async function () {
+    assert.deepStrictEqual(await run(stack()), []);
+    const view = mutate(roleBinding(), (r) => (r.props.roleRef = { kind: "ClusterRole", name: "view" }));
+    assert.deepStrictEqual(await run([...stack(), view]), []);
+  });
+  for (const name of [
+    "cluster-admin",
+    "admin",
+    "edit",
+    "system:controller:clusterrole-aggregation-controller",
+    "system:node",
+    "system:aggregate-to-edit",
+  ])
+    it(`broken: a RoleBinding to the built-in ClusterRole ${name} → violation naming roleRef`, async function () {
+      const rs = stack();
+      rs[2] = mutate(rs[2], (r) => (r.props.roleRef = { kind: "ClusterRole", name }));
+      expectViolation(await run(rs), "RoleBinding 'app-deployers'", "roleRef", `"${name}"`, "gate class 2");
+    });
+  it("broken: a RoleBinding to a Role of another namespace (or none) → violation naming roleRef", async function () {
+    const rs = stack();
+    rs[2] = mutate(rs[2], (r) => (r.props.metadata.namespace = "ameide-dev-data"));
+    expectViolation(await run(rs), "RoleBinding 'app-deployers'", "roleRef", "ameide-dev-data");
+  });
+  it("broken: a ClusterRolePatch does not define the role it patches", async function () {
+    const rs = stack();
+    rs[1] = mutate(rs[1], (r) => (r.type = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRolePatch"));
+    expectViolation(await run(rs), "ClusterRoleBinding 'readers'", "ameide-tier-reader");
+  });
+  it("checks every item of a RoleBindingList; a RoleList defines its items", async function () {
+    const list: FakeResource = {
+      type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBindingList",
+      name: "bindings",
+      props: {
+        items: [
+          roleBinding().props,
+          mutate(roleBinding().props, (b) => (b.roleRef = { kind: "ClusterRole", name: "edit" })),
+        ],
+      },
+    };
+    const roles: FakeResource = {
+      type: "kubernetes:rbac.authorization.k8s.io/v1:RoleList",
+      name: "roles",
+      props: { items: [deployer().props] },
+    };
+    expectViolation(await run([roles, list]), "items[1].roleRef", '"edit"');
+    assert.equal((await run([roles, list])).length, 1);
+  });
+  it("fails closed on a roleRef unknown at preview", async function () {
+    const rs = stack();
+    rs[2] = mutate(rs[2], (r) => (r.props.roleRef.name = UNKNOWN));
+    expectViolation(await run(rs), "cannot be verified at preview");
   });
 });
