@@ -77,7 +77,7 @@ export function requiredProtections(cfg: PlatformConfig): RequiredProtection[] {
 }
 
 /** Raw program config of a stack file (keys without the project prefix). */
-function programConfigOf(stack: string): Record<string, unknown> {
+export function programConfigOf(stack: string): Record<string, unknown> {
   const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
     config: Record<string, unknown>;
   };
