@@ -69,6 +69,13 @@ function namespaceObjects(resources: readonly PolicyResource[], report: ReportVi
   return out;
 }
 
+/**
+ * A declared namespace is registered once. A NamespacePatch is a Server-Side Apply with its own
+ * random field manager, and more than one patch may be applied to the same object
+ * (https://www.pulumi.com/registry/packages/kubernetes/api-docs/core/v1/namespacepatch/, @pulumi/kubernetes
+ * 4.34.2 core/v1/namespacePatch.d.ts), so a second registration can set or overwrite the labels the
+ * pack judged on the first one: refused whatever it carries.
+ */
 function checkDeclared(d: DeclaredNamespace, objs: NsObject[], report: ReportViolation): void {
   const own = objs.filter((x) => kindOf(x.res) === d.registeredAs);
   if (own.length === 0) return; // a declared namespace the stack lacks: stack-required-protections (class 6)
@@ -173,6 +180,13 @@ export const namespaceClassificationDeclared = stackPolicy(
   },
 );
 
+/**
+ * A Gateway's implementation is chosen by spec.gatewayClassName, and the GatewayClass's
+ * spec.controllerName names the controller that programs it
+ * (https://gateway-api.sigs.k8s.io/api-types/gatewayclass/; CRD gateway.networking.k8s.io_gatewayclasses.yaml,
+ * kubernetes-sigs/gateway-api v1.0.0). The identity of a platform gateway is therefore
+ * (namespace, name, class, controller), all four from the declaration.
+ */
 function checkGateways(
   resources: readonly PolicyResource[],
   list: DeclaredGateway[],
