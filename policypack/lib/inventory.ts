@@ -59,12 +59,8 @@ export const UNDERSTOOD_TYPES: Record<string, Understood> = {
   [az("privatedns", "PrivateZone")]: { plumbing: "the privatelink DNS zone of the vaults" },
   [az("privatedns", "VirtualNetworkLink")]: { plumbing: "resolves the private zone inside the VNet" },
   // ---- Kubernetes: namespaces and their guard rails ----
-  [k8s("core/v1", "Namespace")]: {
-    examinedBy: ["namespace-pod-security-enforced", "namespace-classification-declared"],
-  },
-  [k8s("core/v1", "NamespacePatch")]: {
-    examinedBy: ["namespace-pod-security-enforced", "namespace-classification-declared"],
-  },
+  [k8s("core/v1", "Namespace")]: { examinedBy: ["namespace-pod-security-enforced"] },
+  [k8s("core/v1", "NamespacePatch")]: { examinedBy: ["namespace-pod-security-enforced"] },
   [k8s("core/v1", "ResourceQuota")]: { examinedBy: ["namespace-resource-quota"] },
   [k8s("core/v1", "LimitRange")]: { examinedBy: ["namespace-limit-range"] },
   [k8s("networking.k8s.io/v1", "NetworkPolicy")]: { examinedBy: ["network-segmentation-invariants"] },
@@ -100,12 +96,8 @@ export const UNDERSTOOD_TYPES: Record<string, Understood> = {
   [k8s("external-secrets.io/v1", "ExternalSecret")]: { examinedBy: ["external-secret-store-in-namespace"] },
   // ---- Gateways (Gateway API + the Envoy Gateway kinds the platform uses; EnvoyPatchPolicy and
   //      EnvoyExtensionPolicy rewrite the proxy's configuration and are never admitted) ----
-  [k8s("gateway.networking.k8s.io/v1", "Gateway")]: {
-    examinedBy: [...GATEWAY_POLICIES, "gateway-identity-declared"],
-  },
-  [k8s("gateway.networking.k8s.io/v1", "GatewayClass")]: {
-    examinedBy: ["gateway-class-envoy-controller", "gateway-identity-declared"],
-  },
+  [k8s("gateway.networking.k8s.io/v1", "Gateway")]: { examinedBy: GATEWAY_POLICIES },
+  [k8s("gateway.networking.k8s.io/v1", "GatewayClass")]: { examinedBy: ["gateway-class-envoy-controller"] },
   [k8s("gateway.networking.k8s.io/v1", "HTTPRoute")]: { examinedBy: GATEWAY_POLICIES },
   [k8s("gateway.networking.k8s.io/v1", "GRPCRoute")]: { examinedBy: GATEWAY_POLICIES },
   [k8s("gateway.envoyproxy.io/v1alpha1", "SecurityPolicy")]: { examinedBy: ["gateway-api-jwt"] },
