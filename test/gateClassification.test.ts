@@ -14,6 +14,7 @@ import {
   namespaceClassificationDeclared,
 } from "../policypack/policies/classification";
 import { securityLabels } from "../policypack/lib/classification";
+import { OPERATOR_TIER, TIER_LABEL } from "../policypack/lib/conventions";
 import { evaluatePack } from "../tools/harness/packEval";
 import { committedStackConfig, withDeclaration } from "../tools/gate/classification";
 import { policyConfigPath } from "../tools/gate/requiredProtections";
@@ -27,6 +28,23 @@ describe("gate classification: each stack's declared namespaces and gateways are
     it(`${stack}: policypack/config/${stack}.json declares what Pulumi.${stack}.yaml and data/ declare (regenerate: node -r ./tools/register.js tools/gate/classification.ts --write)`, () => {
       const cfg = committed(stack);
       assert.deepEqual(cfg, withDeclaration(cfg, committedStackConfig(stack)));
+    });
+
+    it(`${stack}: no policy's systemNamespaces exempts a declared tier or legacy namespace by name`, () => {
+      const cfg = committed(stack);
+      const classified = new Set(
+        (
+          cfg[NAMESPACE_CLASSIFICATION_POLICY].declaredNamespaces as {
+            name: string;
+            labels: Record<string, string>;
+          }[]
+        )
+          .filter((d) => d.labels[TIER_LABEL] !== OPERATOR_TIER)
+          .map((d) => d.name),
+      );
+      for (const [policy, c] of Object.entries(cfg as Record<string, { systemNamespaces?: string[] }>))
+        for (const n of c.systemNamespaces ?? [])
+          assert.ok(!classified.has(n), `${policy}.systemNamespaces exempts the declared namespace '${n}'`);
     });
 
     it(`${stack}: the real program registers every declared namespace with its labels, and every declared gateway`, async () => {
