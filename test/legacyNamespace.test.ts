@@ -26,6 +26,7 @@ import {
   STACKS,
 } from "./helpers/stack";
 import { parseConfig, parseLegacyNamespace } from "../lib/config";
+import { withDeclaration } from "../tools/gate/classification";
 import { ConfigError, ConfigErrors } from "../lib/validate";
 import { formatBytes, formatCpu, legacyGuardRails, quantityMilli } from "../lib/legacy";
 import { OBSERVE_POLICY_NAME } from "../lib/networkPolicies";
@@ -349,8 +350,13 @@ describe("legacy namespace sizing admits every tier's workloads (computed from d
 
 describe("legacy namespace: the policy pack understands the phases", function () {
   this.timeout(300_000);
+  // The committed policy config with the declaration of namespaces regenerated for the legacy stack
+  // (tools/gate/classification.ts), as the team commits it when turning legacyNamespace on.
   const packConfig = (stack: "dev" | "prod"): PolicyPackConfig =>
-    JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8"));
+    withDeclaration(
+      JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8")),
+      parseConfig(legacyProgramConfig(`${stack}-legacy`), "ameide-platform", `${stack}-legacy`),
+    ) as PolicyPackConfig;
   const mandatory = async (stack: (typeof LEGACY_STACKS)[number], config: PolicyPackConfig) => {
     const reg = new Registry(await runStack(stack));
     const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), {

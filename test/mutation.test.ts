@@ -11,6 +11,7 @@ import { allPolicies } from "../policypack/policies";
 import { evaluatePack, PackDiagnostic, PolicyPackConfig } from "../tools/harness/packEval";
 import { defaultResourceOptions, ResourceRecord, MockRunResult } from "../tools/harness/mockRun";
 import { PROJECT, PROJECT_DIR, runStack, runWithConfig, stackConfig } from "./helpers/stack";
+import { TIER_LABEL } from "../policypack/lib/conventions";
 
 type Stack = "dev" | "prod";
 type Records = ResourceRecord[];
@@ -1182,6 +1183,27 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     both,
     ["stack-required-protections"],
     (rs, s) => drop(rs, one(rs, "kubernetes:external-secrets.io/v1:SecretStore", inNs(ns(s, "app")))),
+  ),
+  M(
+    "the data tier namespace relabelled as the app tier",
+    "classification",
+    both,
+    ["namespace-classification-declared"],
+    (rs, s) =>
+      ((
+        one(rs, "kubernetes:core/v1:Namespace", (r) => meta(r).name === ns(s, "data")).inputs as any
+      ).metadata.labels[TIER_LABEL] = "app"),
+  ),
+  M(
+    "the admin gateway renamed",
+    "classification",
+    both,
+    ["gateway-identity-declared"],
+    (rs, s) =>
+      ((
+        one(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway", inNs(ns(s, "gateway"), "admin"))
+          .inputs as any
+      ).metadata.name = "ops"),
   ),
 ];
 void template;

@@ -39,6 +39,10 @@ const PER_STACK: Record<string, string> = {
     "mirrors azure-native:subscriptionId/tenantId of each stack; prod forbids the non-prod subscriptions (test/subscription.test.ts)",
   "stack-required-protections":
     "requiredProtections is generated from each stack's own config (tools/gate/requiredProtections.ts; test/gateProtections.test.ts holds it)",
+  "namespace-classification-declared":
+    "declaredNamespaces is generated from each stack's own config (tools/gate/classification.ts; test/gateClassification.test.ts holds it)",
+  "gateway-identity-declared":
+    "declaredGateways is generated from each stack's own config (tools/gate/classification.ts; test/gateClassification.test.ts holds it)",
   "ai-tier-egress-fqdn-only":
     "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
 };

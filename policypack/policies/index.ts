@@ -23,6 +23,7 @@ import { policies as sandbox } from "./sandbox";
 import { policies as egress } from "./egress";
 import { policies as inventory } from "./inventory";
 import { policies as protections } from "./protections";
+import { policies as classification } from "./classification";
 
 /** The gateway domain, four files by what they guard, in the README table's order. */
 const gateways: Policy[] = [
@@ -57,6 +58,7 @@ export const domains: Record<string, Policy[]> = {
   sandbox,
   inventory,
   protections,
+  classification,
 };
 
 export const allPolicies: Policy[] = Object.values(domains).flat();

@@ -21,6 +21,7 @@ import { evaluatePack, PackDiagnostic, PolicyPackConfig } from "../../tools/harn
 import { defaultResourceOptions, MockRunResult, ResourceRecord } from "../../tools/harness/mockRun";
 import { parseConfig } from "../../lib/config";
 import { requiredProtections, withProtections } from "../../tools/gate/requiredProtections";
+import { withDeclaration } from "../../tools/gate/classification";
 import {
   LEGACY_NAMESPACE,
   legacyNamespaceConfig,
@@ -63,7 +64,8 @@ export const rawConfig = (s: RedTeamStack): Record<string, unknown> =>
 
 /**
  * The policy config a stack is judged with: the committed policypack/config/<stack>.json; for the
- * legacy test stacks, the prod/dev one with the protections regenerated for their config (as the
+ * legacy test stacks, the prod/dev one with the protections and the declaration of namespaces and
+ * gateways (tools/gate/classification.ts) regenerated for their config (as the
  * team would commit when turning the legacy namespace on), plus dev-legacy's declared observe phase.
  */
 export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
@@ -74,9 +76,10 @@ export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
   const program: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rawConfig(s)))
     if (k.startsWith(`${PROJECT}:`)) program[k.slice(PROJECT.length + 1)] = v;
-  const cfg = withProtections(
-    committed,
-    requiredProtections(parseConfig(program, PROJECT, s)),
+  const parsed = parseConfig(program, PROJECT, s);
+  const cfg = withDeclaration(
+    withProtections(committed, requiredProtections(parsed)),
+    parsed,
   ) as PolicyPackConfig;
   if (s !== "dev-legacy") return cfg;
   // Phase 1a keeps an allow-all policy in the legacy namespace: the team declares it, with an end

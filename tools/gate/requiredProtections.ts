@@ -77,7 +77,7 @@ export function requiredProtections(cfg: PlatformConfig): RequiredProtection[] {
 }
 
 /** Raw program config of a stack file (keys without the project prefix). */
-function programConfigOf(stack: string): Record<string, unknown> {
+export function programConfigOf(stack: string): Record<string, unknown> {
   const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
     config: Record<string, unknown>;
   };
@@ -107,7 +107,7 @@ export function withProtections(
 }
 
 /** The file text: JSON as prettier formats it (the repository's format check covers policypack/config). */
-async function formatted(file: string, value: unknown): Promise<string> {
+export async function formatted(file: string, value: unknown): Promise<string> {
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(file)) ?? {};
   return prettier.format(JSON.stringify(value), { ...options, filepath: file });
