@@ -839,6 +839,37 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       sp.spec.jwt.providers[0].audiences = ["api://ameide-api"];
     },
   ),
+  // Issue 19 class 2: the settings mean what the stack declares (policy config held equal to it).
+  M("api gateway JWT from another issuer", "gateways", both, ["gateway-api-jwt"], (rs, s) => {
+    const sp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy",
+      inNs(ns(s, "gateway"), "api-jwt"),
+    ).inputs as any;
+    sp.spec.jwt.providers[0].issuer = "https://idp.example.com/";
+  }),
+  M("api rate limit of a million per second", "gateways", both, ["gateway-rate-limited"], (rs, s) => {
+    const btp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy",
+      inNs(ns(s, "gateway"), "api-rate-limit"),
+    ).inputs as any;
+    btp.spec.rateLimit.local.rules[0].limit.requests = 1_000_000;
+  }),
+  M(
+    "admin client CA from another Secret",
+    "gateways",
+    both,
+    ["gateway-admin-client-certificates"],
+    (rs, s) => {
+      const ctp = one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy",
+        inNs(ns(s, "gateway"), "admin-client-traffic"),
+      ).inputs as any;
+      ctp.spec.tls.clientValidation.caCertificateRefs[0].name = "contractor-ca"; // a Secret made outside the stack
+    },
+  ),
   M("drop the public rate limit", "gateways", both, ["gateway-rate-limited"], (rs, s) =>
     drop(
       rs,
