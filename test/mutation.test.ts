@@ -321,6 +321,16 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       }),
   ),
   M(
+    "KMS key that rotates every hundred years (issue 19 class 2)",
+    "aks",
+    both,
+    ["aks-kms-key-lifecycle", "keyvault-key-rotation"],
+    (rs) =>
+      ((
+        one(rs, "azure-native:keyvault:Key").inputs as any
+      ).properties.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = "P100Y"),
+  ),
+  M(
     "role assignment without principal type",
     "keyvault",
     both,

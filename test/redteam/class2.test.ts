@@ -2,7 +2,9 @@
  * Red team, class 2 (gateway and key parts; Azure role assignments and Kubernetes RBAC:
  * class2rbac.test.ts): presence checked instead of meaning. Each attempt keeps the setting present
  * but changes what it means: the api gateway trusts another identity provider or audience, a rate
- * limit no longer limits, the admin gateway verifies clients against another CA. The policies
+ * limit no longer limits, the admin gateway verifies clients against another CA, a key "rotates" once a
+ * century. (A stack config rotation above two years, kms.rotateAfter, is refused by config
+ * validation before the program runs: test/config.test.ts.) The policies
  * compare with the intent the stack declares (policy config, held equal to the stack config by
  * test/gatewayIntent.test.ts) and refuse naming the class and the resource.
  */
@@ -173,6 +175,42 @@ const attempts: Attempt[] = [
     },
     names: adminCtp,
     policy: "gateway-admin-client-certificates",
+  },
+  {
+    name: "the KMS key 'rotates' every hundred years",
+    stacks: [...both],
+    via: "program",
+    program: (rs) => {
+      const key = find(rs, "azure-native:keyvault:Key").inputs as any;
+      key.properties.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = "P100Y";
+    },
+    names: "-kms-key'",
+    policy: "aks-kms-key-lifecycle",
+  },
+  {
+    name: "a second rotate action a century out beside the real one",
+    stacks: ["prod"],
+    via: "program",
+    program: (rs) => {
+      const key = find(rs, "azure-native:keyvault:Key").inputs as any;
+      key.properties.rotationPolicy.lifetimeActions.push({
+        trigger: { timeAfterCreate: "P36500D" },
+        action: { type: "rotate" },
+      });
+    },
+    names: "-kms-key'",
+    policy: "keyvault-key-rotation",
+  },
+  {
+    name: "a key that expires only after a hundred years",
+    stacks: ["dev"],
+    via: "program",
+    program: (rs) => {
+      const key = find(rs, "azure-native:keyvault:Key").inputs as any;
+      key.properties.rotationPolicy = { attributes: { expiryTime: "P100Y" } };
+    },
+    names: "-kms-key'",
+    policy: "keyvault-key-rotation",
   },
 ];
 
