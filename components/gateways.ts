@@ -7,6 +7,8 @@ import { ENVIRONMENT_LABEL, gatewayAccessLabel, MANAGED_LABELS } from "../policy
 
 export const TLS_SECRET = "gateway-tls";
 export const CLIENT_CA_SECRET = "admin-client-ca";
+/** The admin gateway's per-client rate limit (not configurable; policypack/config maxRequestsPerSecond.admin). */
+export const ADMIN_RATE_LIMIT: RateLimitConfig = { mode: "local", requests: 20, unit: "Second" };
 /** Header the api gateway fills from the verified JWT; any incoming value is removed first. */
 export const CLIENT_ID_HEADER = "x-client-id";
 const GW_GROUP = "gateway.networking.k8s.io";
@@ -375,11 +377,7 @@ export class Gateways extends pulumi.ComponentResource {
     const limits: [GatewayName, RateLimitConfig, unknown[]][] = [
       ["public", cfg.publicRateLimit, [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }]],
       ["api", cfg.apiRateLimit, [{ headers: [{ name: CLIENT_ID_HEADER, type: "Distinct" }] }]],
-      [
-        "admin",
-        { mode: "local", requests: 20, unit: "Second" },
-        [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
-      ],
+      ["admin", ADMIN_RATE_LIMIT, [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }]],
     ];
     for (const [gw, rl, selectors] of limits) {
       cr(

@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../lib/config";
 import { AksCluster } from "./aksCluster";
 import { NamespaceTiers } from "./namespaceTiers";
 import { SecretStores, SecretTier } from "./secretStores";
-import { Gateways } from "./gateways";
+import { CLIENT_CA_SECRET, Gateways } from "./gateways";
 import { grantSecretWriters } from "./secretWriters";
 import { AgentSandbox } from "./sandbox";
 import { SANDBOXED_TIERS } from "../data/tiers";
@@ -192,6 +192,6 @@ export function gatewaySecrets(tlsSecret: string, caSecret: string): ExternalSec
         { key: "tls.key", remoteName: `${tlsSecret}-key` },
       ],
     },
-    { target: "admin-client-ca", refreshInterval: "1h", data: [{ key: "ca.crt", remoteName: caSecret }] },
+    { target: CLIENT_CA_SECRET, refreshInterval: "1h", data: [{ key: "ca.crt", remoteName: caSecret }] },
   ];
 }

@@ -486,6 +486,7 @@ describe("config: KMS key rotation (kms.*)", () => {
     rejects("dev", (c) => (c.kms.rotateAfter = "P6D"), "kms.rotateAfter", /minimum rotation interval/);
     rejects("dev", (c) => (c.kms.rotateAfter = "P"), "kms.rotateAfter");
     rejects("dev", (c) => (c.kms.rotateAfter = "90 days"), "kms.rotateAfter", /ISO-8601/);
+    rejects("dev", (c) => (c.kms.rotateAfter = "P100Y"), "kms.rotateAfter", /two years/);
     assert.equal(parseMutated("dev", (c) => (c.kms.rotateAfter = "P1Y")).kms.rotateAfter, "P1Y");
   });
 });

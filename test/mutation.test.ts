@@ -322,6 +322,16 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       }),
   ),
   M(
+    "KMS key that rotates every hundred years (issue 19 class 2)",
+    "aks",
+    both,
+    ["aks-kms-key-lifecycle", "keyvault-key-rotation"],
+    (rs) =>
+      ((
+        one(rs, "azure-native:keyvault:Key").inputs as any
+      ).properties.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = "P100Y"),
+  ),
+  M(
     "role assignment without principal type",
     "keyvault",
     both,
@@ -892,6 +902,37 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
         inNs(ns(s, "gateway"), "api-jwt"),
       ).inputs as any;
       sp.spec.jwt.providers[0].audiences = ["api://ameide-api"];
+    },
+  ),
+  // Issue 19 class 2: the settings mean what the stack declares (policy config held equal to it).
+  M("api gateway JWT from another issuer", "gateways", both, ["gateway-api-jwt"], (rs, s) => {
+    const sp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy",
+      inNs(ns(s, "gateway"), "api-jwt"),
+    ).inputs as any;
+    sp.spec.jwt.providers[0].issuer = "https://idp.example.com/";
+  }),
+  M("api rate limit of a million per second", "gateways", both, ["gateway-rate-limited"], (rs, s) => {
+    const btp = one(
+      rs,
+      "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy",
+      inNs(ns(s, "gateway"), "api-rate-limit"),
+    ).inputs as any;
+    btp.spec.rateLimit.local.rules[0].limit.requests = 1_000_000;
+  }),
+  M(
+    "admin client CA from another Secret",
+    "gateways",
+    both,
+    ["gateway-admin-client-certificates"],
+    (rs, s) => {
+      const ctp = one(
+        rs,
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy",
+        inNs(ns(s, "gateway"), "admin-client-traffic"),
+      ).inputs as any;
+      ctp.spec.tls.clientValidation.caCertificateRefs[0].name = "contractor-ca"; // a Secret made outside the stack
     },
   ),
   M("drop the public rate limit", "gateways", both, ["gateway-rate-limited"], (rs, s) =>

@@ -45,6 +45,12 @@ const PER_STACK: Record<string, string> = {
     "declaredGateways is generated from each stack's own config (tools/gate/classification.ts; test/gateClassification.test.ts holds it)",
   "ai-tier-egress-fqdn-only":
     "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
+  "gateway-api-jwt":
+    "issuer, jwksUri and audiences mirror each stack's gateways.jwt (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
+  "gateway-rate-limited":
+    "maxRequestsPerSecond mirrors each stack's gateway rate limits (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
+  "gateway-admin-client-certificates":
+    "clientCaKeyVaultSecret mirrors each stack's gateways.adminClientCaSecret (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
 };
 
 /** The raw config with `key` (dotted; `tiers.*` = the first tier) set to `value`. */

@@ -15,6 +15,7 @@ import {
 } from "../validate";
 import { KmsConfig, ClusterConfig, KMS_NETWORK_ACCESS } from "./types";
 import { productionRefusal } from "./productionRequirements";
+import { MAX_ROTATE_DAYS, MIN_ROTATE_DAYS } from "../../policypack/lib/keyLifetime";
 
 const KMS_KEY_SIZES = [2048, 3072, 4096] as const;
 
@@ -31,15 +32,12 @@ function keySize(v: Raw): 2048 | 3072 | 4096 {
 }
 
 /**
- * Key Vault's shortest rotation interval: "the minimum value is seven days from creation"
- * (MicrosoftDocs/azure-docs articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
+ * Key Vault's shortest rotation interval and the longest accepted (two years, NIST SP 800-57): one
+ * definition with the pack's bounds (policypack/lib/keyLifetime.ts, sources there), so config
+ * validation refuses what aks-kms-key-lifecycle and keyvault-key-rotation would.
  */
-export const KMS_MIN_ROTATE_DAYS = 7;
-/**
- * Longest rotation interval accepted: two years, the upper end of the cryptoperiod NIST gives a
- * private key-transport (key-wrapping) key (NIST SP 800-57 Part 1 Rev. 5, §5.3.6).
- */
-export const KMS_MAX_ROTATE_DAYS = 730;
+export const KMS_MIN_ROTATE_DAYS = MIN_ROTATE_DAYS;
+export const KMS_MAX_ROTATE_DAYS = MAX_ROTATE_DAYS;
 const KEY_VERSION_RE = /^[0-9a-f]{32}$/;
 
 /** Days in an ISO-8601 `PnYnMnD` duration (a year counts 365 days, a month 30). */

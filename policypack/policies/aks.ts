@@ -15,6 +15,8 @@ import { AKS_VERSIONS_CHECKED, AKS_VERSIONS_SOURCE, aksSupport, communityVersion
 import { refOf } from "../lib/kube";
 import { attempt } from "../lib/unknown";
 import { showNotSet } from "../lib/show";
+import { gateMessage } from "../lib/gate";
+import { isoDays, MAX_ROTATE_DAYS_SCHEMA, maxRotateDays, MIN_ROTATE_DAYS } from "../lib/keyLifetime";
 
 export const CLUSTER = azureType("containerservice", "ManagedCluster");
 export const AGENT_POOL = azureType("containerservice", "AgentPool");
@@ -756,19 +758,7 @@ export const auditLogsDiagnosticSetting = stackPolicy(
 
 /** `azure-native:keyvault:Key` (also declared in keyvault.ts; kept local so this file stands alone). */
 const KMS_KEY = azureType("keyvault", "Key");
-/**
- * Key Vault's shortest rotation interval: "the minimum value is seven days from creation"; a
- * timeBeforeExpiry trigger and the near-expiry notification both need an expiry (MicrosoftDocs/azure-docs
- * articles/key-vault/keys/how-to-configure-key-rotation.md, "Key rotation policy").
- */
-export const MIN_ROTATE_DAYS = 7;
-
-/** Days in an ISO-8601 `PnYnMnD` duration (a year counts 365 days, a month 30); NaN when not one. */
-export function isoDays(d: unknown): number {
-  const m = typeof d === "string" ? /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/.exec(d) : null;
-  if (!m || d === "P") return NaN;
-  return Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0);
-}
+export { MIN_ROTATE_DAYS, isoDays };
 
 /** The Key Vault keys a cluster's `securityProfile.azureKeyVaultKms.keyId` points at. */
 function kmsKeysOf(c: PolicyResource, keys: PolicyResource[]): PolicyResource[] {
@@ -797,7 +787,7 @@ export const kmsKeyLifecycle = stackPolicy(
   {
     name: "aks-kms-key-lifecycle",
     description:
-      "The Key Vault key behind each AKS cluster's KMS etcd encryption rotates automatically and carries no expiry that could stop a key version the cluster still uses.",
+      "The Key Vault key behind each AKS cluster's KMS etcd encryption rotates automatically, at least every maxRotateDays (two years at most), and carries no expiry that could stop a key version the cluster still uses.",
     severity: "high",
     controls: [
       CONTROLS.azureBaseline("DP-6"),
@@ -806,12 +796,14 @@ export const kmsKeyLifecycle = stackPolicy(
     ],
     remediationSteps:
       'On the keyvault.Key the cluster\'s securityProfile.azureKeyVaultKms.keyId points at, set properties.rotationPolicy = { lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } and remove properties.rotationPolicy.attributes.expiryTime and properties.attributes.expires. ' +
-      "Move the cluster to a new version with the README's \"KMS key rotation\" runbook (kms.keyVersion, then re-encrypt every secret); an expiry cannot be made safe because a version stays in use until the operator's next rotation.",
+      "Move the cluster to a new version with the README's \"KMS key rotation\" runbook (kms.keyVersion, then re-encrypt every secret); an expiry cannot be made safe because a version stays in use until the operator's next rotation. The rotation interval (kms.rotateAfter) is at most maxRotateDays (730, NIST SP 800-57).",
+    config: { ...MAX_ROTATE_DAYS_SCHEMA },
   },
   (args, report: ReportViolation) => {
     const clusters = args.resources.filter((r) => matchesType(CLUSTER, r.type));
     const keys = args.resources.filter((r) => matchesType(KMS_KEY, r.type));
     const checked = new Set<string>();
+    const max = maxRotateDays(args.getConfig<{ maxRotateDays?: number }>().maxRotateDays);
     for (const c of clusters) {
       if (get(c.props, "securityProfile", "azureKeyVaultKms", "enabled") !== true) continue; // aks-kms-etcd-encryption
       for (const k of kmsKeysOf(c, keys)) {
@@ -850,6 +842,15 @@ export const kmsKeyLifecycle = stackPolicy(
             if (after.length === 0) {
               report(
                 `${ks}: properties.rotationPolicy.lifetimeActions has no rotate action with trigger.timeAfterCreate; add { trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } } so Key Vault creates new versions (a timeBeforeExpiry trigger needs an expiry, which a KMS key must not have).`,
+                k.urn,
+              );
+            } else if (after.some((t) => isoDays(t) > max)) {
+              report(
+                gateMessage(
+                  2,
+                  ks,
+                  `properties.rotationPolicy.lifetimeActions rotate trigger.timeAfterCreate is ${after.map(showNotSet).join(", ")}, longer than ${max} days, so the key "rotates" in name only: use at most P${max}D (kms.rotateAfter, e.g. P90D).`,
+                ),
                 k.urn,
               );
             } else if (!after.some((t) => isoDays(t) >= MIN_ROTATE_DAYS)) {

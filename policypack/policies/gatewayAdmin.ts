@@ -30,6 +30,7 @@ import {
   adminGatewaySchema,
   adminName,
   EG_DOC,
+  GatewayConfig,
   gatewayPolicy,
   isHttps,
   listenerName,
@@ -37,6 +38,7 @@ import {
 } from "../lib/gateway/policy";
 import { CONTROLS, get } from "../lib/kit";
 import { show } from "../lib/show";
+import { gateMessage } from "../lib/gate";
 
 // ---------------------------------------------------------------------------------------------
 // (3) admin IP allowlist
@@ -251,11 +253,65 @@ function clientCertProblems(s: GatewayStack, ctp: PolicyEntry): string[] {
   return problems;
 }
 
+/**
+ * Issue 19 class 2: the client CA must be the one the stack declares, not any Secret with a ca.crt
+ * key. The program (components/gateways.ts, components/platform.ts gatewaySecrets) references the
+ * Secret `clientCaSecret` in the gateway namespace, filled by an ExternalSecret whose only entry is
+ * ca.crt from the Key Vault secret `clientCaKeyVaultSecret` (stack config gateways.adminClientCaSecret).
+ * ESO ExternalSecret spec (external-secrets apis/externalsecrets/v1 externalsecret_types.go): dataFrom
+ * and target.template can put other values under ca.crt, so both are refused for this Secret.
+ */
+function declaredCaProblems(s: GatewayStack, ctp: PolicyEntry, cfg: GatewayConfig): string[] {
+  const name = cfg.clientCaSecret;
+  if (typeof name !== "string" || name === "") return [];
+  const p = `${ctp.o.path}spec.tls.clientValidation.caCertificateRefs`;
+  const refs = asArray(get(ctp.o.obj, "spec", "tls", "clientValidation", "caCertificateRefs"));
+  const out: string[] = [];
+  refs.forEach((r: any, i: number) => {
+    const kind = get(r, "kind") ?? "Secret";
+    const group = get(r, "group") ?? "";
+    const ns = get(r, "namespace") ?? ctp.ns;
+    if (kind !== "Secret" || group !== "" || get(r, "name") !== name || ns !== ctp.ns)
+      out.push(
+        `${p}[${i}] is ${show(r)}, not the declared client CA Secret '${ctp.ns}/${name}' (gateways.adminClientCaSecret)`,
+      );
+  });
+  const inNs = (o: any) => nsOf(o) === ctp.ns;
+  for (const sec of s.objects(SECRET))
+    if (inNs(sec.o.obj) && nameOf(sec.o.obj) === name)
+      out.push(
+        `${label(sec)} is registered by the stack with the client CA's name, so its content, not the Key Vault CA, decides who is admitted`,
+      );
+  const sources = s
+    .objects(EXTERNAL_SECRET)
+    .filter((es) => inNs(es.o.obj) && (get(es.o.obj, "spec", "target", "name") ?? nameOf(es.o.obj)) === name);
+  if (sources.length !== 1)
+    out.push(
+      `${sources.length} ExternalSecrets fill Secret '${ctp.ns}/${name}' (expected exactly one, from Key Vault)`,
+    );
+  const kv = cfg.clientCaKeyVaultSecret;
+  for (const es of sources) {
+    const spec = get(es.o.obj, "spec");
+    const data = asArray(get(spec, "data"));
+    const ok =
+      asArray(get(spec, "dataFrom")).length === 0 &&
+      get(spec, "target", "template", "data") === undefined &&
+      data.length === 1 &&
+      get(data[0], "secretKey") === CA_KEY &&
+      (typeof kv !== "string" || get(data[0], "remoteRef", "key") === kv);
+    if (!ok)
+      out.push(
+        `${label(es)} fills the client CA Secret with ${show({ data, dataFrom: get(spec, "dataFrom"), template: get(spec, "target", "template") })}, not only ${CA_KEY} from the declared Key Vault secret ${JSON.stringify(kv)}`,
+      );
+  }
+  return out;
+}
+
 export const gatewayAdminClientCertificates = gatewayPolicy(
   {
     name: "gateway-admin-client-certificates",
     description:
-      "Every HTTPS listener of the admin Gateway has a ClientTrafficPolicy requiring client certificates verified against a CA bundle (caCertificateRefs non-empty, mode RequireAndVerify, not optional).",
+      "Every HTTPS listener of the admin Gateway has a ClientTrafficPolicy requiring client certificates verified against a CA bundle (caCertificateRefs non-empty, mode RequireAndVerify, not optional) and, with the declared client CA in the policy config, every reference is that Secret, filled only with ca.crt from the declared Key Vault secret.",
     severity: "critical",
     controls: [
       EG_DOC("ClientTrafficPolicy tls.clientValidation (tasks/security/mutual-tls)"),
@@ -265,7 +321,17 @@ export const gatewayAdminClientCertificates = gatewayPolicy(
     remediationSteps:
       'Attach a ClientTrafficPolicy with targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: admin}] and tls.clientValidation.caCertificateRefs [{group: "", kind: Secret, name: admin-client-ca}], mode unset (RequireAndVerify); the CA Secret (synced from Key Vault) must hold the bundle under key ca.crt.',
     tags: ["gateways", "tls", "admin"],
-    config: { ...adminGatewaySchema },
+    config: {
+      ...adminGatewaySchema,
+      clientCaSecret: {
+        type: "string",
+        description: "The Kubernetes Secret (in the gateway namespace) holding the declared admin client CA.",
+      },
+      clientCaKeyVaultSecret: {
+        type: "string",
+        description: "The Key Vault secret it is synced from (stack config gateways.adminClientCaSecret).",
+      },
+    },
   },
   ["ClientTrafficPolicy"],
   (s, cfg, report) => {
@@ -282,6 +348,15 @@ export const gatewayAdminClientCertificates = gatewayPolicy(
           continue;
         }
         for (const c of policies) {
+          for (const m of inspect(s.args, report, c, () => declaredCaProblems(s, c, cfg)) ?? [])
+            report(
+              gateMessage(
+                2,
+                label(c),
+                `the ClientTrafficPolicy in effect for admin ${gw.who} (${level}): ${m}: verify clients against the CA the stack declares (the ExternalSecret of gateways.adminClientCaSecret, key ${CA_KEY}).`,
+              ),
+              c.res.urn,
+            );
           const problems = inspect(s.args, report, c, () => clientCertProblems(s, c)) ?? [];
           for (const m of problems)
             report(

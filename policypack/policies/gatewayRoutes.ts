@@ -4,13 +4,30 @@
  * labelled for that gateway and environment. Attachment and precedence: lib/gateway/model.ts.
  */
 import type { Policy } from "@pulumi/policy";
-import { asArray, inspect, label, Listener, MERGE_TYPES, ROUTE_KINDS } from "../lib/gateway/model";
-import { EG_DOC, GATEWAY_DOC, gatewayPolicy, isHttps, listenerName, targetHint } from "../lib/gateway/policy";
+import {
+  asArray,
+  inspect,
+  label,
+  Listener,
+  MERGE_TYPES,
+  PolicyEntry,
+  ROUTE_KINDS,
+} from "../lib/gateway/model";
+import {
+  EG_DOC,
+  GATEWAY_DOC,
+  RATE_LIMIT_UNIT_SECONDS,
+  gatewayPolicy,
+  isHttps,
+  listenerName,
+  targetHint,
+} from "../lib/gateway/policy";
 import { CONTROLS, get } from "../lib/kit";
 import { labelValue } from "../lib/kube";
 import { show } from "../lib/show";
 import { selectorPins } from "../lib/netpol/selectors";
 import { ENVIRONMENT_LABEL, gatewayAccessLabel } from "../lib/conventions";
+import { gateMessage } from "../lib/gate";
 
 // ---------------------------------------------------------------------------------------------
 // (6) rate limits
@@ -24,11 +41,40 @@ export function rateLimitProblems(btp: any, prefix: string): string[] {
   return rules.length === 0 ? [`${p} has no local.rules or global.rules`] : [];
 }
 
+/**
+ * Issue 19 class 2: a rate limit means its bound. Every local/global rule's limit, as requests per
+ * second, must be at most the gateway's maximum in the policy config (the rate the stack declares:
+ * gateways.publicRateLimit / apiRateLimit, held equal by test/gatewayIntent.test.ts).
+ */
+export function rateLimitBoundProblems(btp: any, prefix: string, max: number | undefined): string[] {
+  if (typeof max !== "number") return [];
+  const out: string[] = [];
+  for (const mode of ["local", "global"])
+    asArray(get(btp, "spec", "rateLimit", mode, "rules")).forEach((r: any, i: number) => {
+      const p = `${prefix}spec.rateLimit.${mode}.rules[${i}].limit`;
+      const requests = get(r, "limit", "requests");
+      const unit = get(r, "limit", "unit");
+      const secs =
+        typeof unit === "string" && Object.hasOwn(RATE_LIMIT_UNIT_SECONDS, unit)
+          ? RATE_LIMIT_UNIT_SECONDS[unit]
+          : undefined;
+      if (typeof requests !== "number" || !Number.isFinite(requests) || secs === undefined)
+        out.push(
+          `${p} is ${show(get(r, "limit"))}, not a number of requests per Second|Minute|Hour|Day|Week|Month|Year`,
+        );
+      else if (requests / secs > max)
+        out.push(
+          `${p} allows ${requests} per ${unit} (${+(requests / secs).toFixed(3)} per second), above the ${max} per second this gateway may allow`,
+        );
+    });
+  return out;
+}
+
 export const gatewayRateLimited = gatewayPolicy(
   {
     name: "gateway-rate-limited",
     description:
-      "Every Gateway listener has a BackendTrafficPolicy with rateLimit.local or rateLimit.global rules (never the deprecated rateLimit.type), and no route-level BackendTrafficPolicy drops it.",
+      "Every Gateway listener has a BackendTrafficPolicy with rateLimit.local or rateLimit.global rules (never the deprecated rateLimit.type), and no route-level BackendTrafficPolicy drops it; with maxRequestsPerSecond in the policy config, no rule of a gateway's policies allows more than its maximum.",
     severity: "medium",
     controls: [
       EG_DOC("BackendTrafficPolicy rateLimit (local/global; type deprecated since v1.6)"),
@@ -40,11 +86,31 @@ export const gatewayRateLimited = gatewayPolicy(
       CONTROLS.platform("gateways: every gateway is rate limited"),
     ],
     remediationSteps:
-      "Attach a BackendTrafficPolicy with targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <gateway>}] and rateLimit: {local: {rules: [{clientSelectors: [...], limit: {requests, unit}}]}} (or global with the Redis backend). Remove rateLimit.type (deprecated since Envoy Gateway v1.6). A route-level BackendTrafficPolicy must set mergeType or carry its own rateLimit rules.",
+      "Attach a BackendTrafficPolicy with targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <gateway>}] and rateLimit: {local: {rules: [{clientSelectors: [...], limit: {requests, unit}}]}} (or global with the Redis backend). Remove rateLimit.type (deprecated since Envoy Gateway v1.6). A route-level BackendTrafficPolicy must set mergeType or carry its own rateLimit rules. Raising a gateway's rate: edit gateways.<gateway>RateLimit in the stack config and maxRequestsPerSecond.<gateway> in policypack/config/<stack>.json together.",
     tags: ["gateways", "availability"],
+    config: {
+      maxRequestsPerSecond: {
+        type: "object",
+        additionalProperties: { type: "number", exclusiveMinimum: 0 },
+        description:
+          "Per gateway name, the most requests per second one rate-limit rule may allow (the stack's declared rates).",
+      },
+    },
   },
   ["BackendTrafficPolicy", ...ROUTE_KINDS],
-  (s, _cfg, report) => {
+  (s, cfg, report) => {
+    const bound = (b: PolicyEntry, gwName: string, where: string) => {
+      const max = cfg.maxRequestsPerSecond?.[gwName];
+      for (const m of inspect(s.args, report, b, () => rateLimitBoundProblems(b.o.obj, b.o.path, max)) ?? [])
+        report(
+          gateMessage(
+            2,
+            label(b),
+            `${where}: ${m}: keep the limit at the rate the stack declares (gateways.${gwName}RateLimit, and maxRequestsPerSecond.${gwName} in the policy config).`,
+          ),
+          b.res.urn,
+        );
+    };
     for (const b of s.policies.BackendTrafficPolicy) {
       const t = inspect(s.args, report, b, () => get(b.o.obj, "spec", "rateLimit", "type"));
       if (t !== undefined && t !== null)
@@ -65,6 +131,7 @@ export const gatewayRateLimited = gatewayPolicy(
           continue;
         }
         for (const b of policies) {
+          bound(b, gw.name, `the BackendTrafficPolicy in effect for ${gw.who} (${level})`);
           const problems = inspect(s.args, report, b, () => rateLimitProblems(b.o.obj, b.o.path)) ?? [];
           for (const m of problems)
             report(
@@ -75,6 +142,7 @@ export const gatewayRateLimited = gatewayPolicy(
       }
       for (const r of s.attachedRoutes(gw)) {
         for (const b of s.onRoute("BackendTrafficPolicy", r)) {
+          bound(b, gw.name, `targets ${label(r)}, attached to ${gw.who}`);
           const problems =
             inspect(s.args, report, b, () => {
               const merge = get(b.o.obj, "spec", "mergeType");

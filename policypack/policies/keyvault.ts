@@ -12,6 +12,8 @@ import { azureType, Control, CONTROLS, get, resourcePolicy } from "../lib/kit";
 import { refOf } from "../lib/kube";
 import { showNotSet } from "../lib/show";
 import { ROLE_ASSIGNMENT } from "../lib/azureTypes";
+import { gateMessage } from "../lib/gate";
+import { isoDays, MAX_ROTATE_DAYS_SCHEMA, maxRotateDays } from "../lib/keyLifetime";
 
 export const VAULT = azureType("keyvault", "Vault");
 export const KEY = azureType("keyvault", "Key");
@@ -228,19 +230,51 @@ function hasRotateAction(rotationPolicy: unknown): boolean {
 
 const isSet = (v: unknown) => v !== undefined && v !== null && v !== "";
 
+/**
+ * Issue 19 class 2: the rotation interval and expiry (ISO-8601 durations in the rotation policy:
+ * Key Vault REST KeyRotationPolicy lifetimeActions[].trigger.timeAfterCreate and
+ * attributes.expiryTime, azure-native keyvault.Key properties.rotationPolicy) above the bound.
+ */
+function lifetimesAbove(rp: unknown, max: number): string[] {
+  const out: string[] = [];
+  const actions = get(rp, "lifetimeActions");
+  (Array.isArray(actions) ? actions : []).forEach((a: unknown, i: number) => {
+    const t = get(a, "trigger", "timeAfterCreate");
+    if (lower(get(a, "action", "type")) === "rotate" && isSet(t) && !(isoDays(t) <= max))
+      out.push(`properties.rotationPolicy.lifetimeActions[${i}].trigger.timeAfterCreate is ${showNotSet(t)}`);
+  });
+  const exp = get(rp, "attributes", "expiryTime");
+  if (isSet(exp) && !(isoDays(exp) <= max))
+    out.push(`properties.rotationPolicy.attributes.expiryTime is ${showNotSet(exp)}`);
+  return out;
+}
+
 export const keyRotation = resourcePolicy(
   {
     name: "keyvault-key-rotation",
-    description: "Key Vault keys rotate automatically or expire, so that a key version is not used forever.",
+    description:
+      "Key Vault keys rotate automatically or expire, within maxRotateDays (two years at most), so that a key version is not used forever.",
     severity: "medium",
     controls: [CONTROLS.checkov("CKV_AZURE_40"), cisAzure("3.3.8"), CONTROLS.azureBaseline("DP-6")],
     remediationSteps:
       'Give the Key properties.rotationPolicy = { lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } (or, for keys other than an AKS KMS key, an expiry: properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires). ' +
-      'An AKS KMS key must not expire (aks-kms-key-lifecycle); the cluster moves to a new version through the README\'s "KMS key rotation" runbook.',
+      'An AKS KMS key must not expire (aks-kms-key-lifecycle); the cluster moves to a new version through the README\'s "KMS key rotation" runbook. ' +
+      "The rotation interval and the expiry duration are at most maxRotateDays (730 days, NIST SP 800-57).",
+    config: { ...MAX_ROTATE_DAYS_SCHEMA },
   },
   [KEY],
   (props, args, report) => {
     const rp = get(props, "properties", "rotationPolicy");
+    const max = maxRotateDays(args.getConfig<{ maxRotateDays?: number }>().maxRotateDays);
+    const long = lifetimesAbove(rp, max);
+    if (long.length > 0)
+      report(
+        gateMessage(
+          2,
+          refOf(args),
+          `${long.join("; ")}, longer than ${max} days, so the key is used for longer than its cryptoperiod: use at most P${max}D (e.g. timeAfterCreate P90D).`,
+        ),
+      );
     if (hasRotateAction(rp)) return;
     if (isSet(get(rp, "attributes", "expiryTime"))) return;
     if (isSet(get(props, "properties", "attributes", "expires"))) return;

@@ -951,6 +951,21 @@ describe(kmsKeyLifecycle.name, () => {
     }
   });
 
+  it("flags a rotation interval beyond two years or the configured maximum (gate class 2)", async () => {
+    for (const [t, cfg] of [
+      ["P100Y", {}],
+      ["P731D", {}],
+      ["P1Y", { maxRotateDays: 180 }],
+      ["P1000D", { maxRotateDays: 5000 }], // the config may lower the bound, never raise it
+    ] as const) {
+      const props = mutate(
+        kmsKeyProperties(),
+        (p) => (p.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = t),
+      );
+      assertOne(await run(kmsStack(props), cfg), "gate class 2");
+    }
+  });
+
   // The sample stacks' key before this policy: rotation every P90D, every version expiring after P180D.
   it("flags the rotation policy's expiryTime (P180D, the former sample)", async () => {
     const props = mutate(kmsKeyProperties(), (p) => {

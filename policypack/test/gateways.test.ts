@@ -1496,4 +1496,178 @@ describe("policies/gateway*", function () {
       assert.deepStrictEqual(vs, []);
     });
   });
+
+  // -------------------------------------------------------------------------------------------
+  // Issue 19 class 2: the settings mean what the stack declares (policy config from the stack config).
+  describe("declared intent (gate class 2: meaning, not presence)", function () {
+    const T = "11111111-1111-1111-1111-111111111111";
+    const JWT = {
+      issuer: `https://login.microsoftonline.com/${T}/v2.0`,
+      jwksUri: `https://login.microsoftonline.com/${T}/discovery/v2.0/keys`,
+      audiences: ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a85"],
+    };
+    const CA = { clientCaSecret: "admin-client-ca", clientCaKeyVaultSecret: "admin-client-ca" };
+    const RATES = { maxRequestsPerSecond: { public: 200, api: 100, admin: 20 } };
+    const CLASS2 = "gate class 2 (presence checked instead of meaning)";
+    const cases: [string, StackValidationPolicy, Record<string, unknown>, string, (s: Stack) => void][] = [
+      [
+        "another issuer",
+        gatewayApiJwt,
+        JWT,
+        "providers[0].issuer",
+        at("api-jwt", (p) => (p.spec.jwt.providers[0].issuer = "https://idp.example.com/")),
+      ],
+      [
+        "another JWKS uri",
+        gatewayApiJwt,
+        JWT,
+        "providers[0].remoteJWKS.uri",
+        at("api-jwt", (p) => (p.spec.jwt.providers[0].remoteJWKS.uri = "https://keys.example.com/keys")),
+      ],
+      [
+        "a localJWKS",
+        gatewayApiJwt,
+        JWT,
+        "providers[0].localJWKS",
+        at("api-jwt", (p) => (p.spec.jwt.providers[0].localJWKS = { type: "Inline", inline: "{}" })),
+      ],
+      [
+        "no audiences",
+        gatewayApiJwt,
+        JWT,
+        "providers[0].audiences is",
+        at("api-jwt", (p) => delete p.spec.jwt.providers[0].audiences),
+      ],
+      [
+        "an undeclared audience",
+        gatewayApiJwt,
+        JWT,
+        "providers[0].audiences[1]",
+        at("api-jwt", (p) => p.spec.jwt.providers[0].audiences.push("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")),
+      ],
+      [
+        "a second provider",
+        gatewayApiJwt,
+        JWT,
+        "providers[1].issuer",
+        at("api-jwt", (p) =>
+          p.spec.jwt.providers.push({ ...p.spec.jwt.providers[0], issuer: "https://idp.example.com/" }),
+        ),
+      ],
+      [
+        "another CA Secret",
+        gatewayAdminClientCertificates,
+        CA,
+        "caCertificateRefs[0]",
+        at(
+          "admin-client-traffic",
+          (p) => (p.spec.tls.clientValidation.caCertificateRefs[0].name = "other-ca"),
+        ),
+      ],
+      [
+        "a CA ref to another namespace",
+        gatewayAdminClientCertificates,
+        CA,
+        "caCertificateRefs[0]",
+        at(
+          "admin-client-traffic",
+          (p) => (p.spec.tls.clientValidation.caCertificateRefs[0].namespace = "ameide-prod-app"),
+        ),
+      ],
+      [
+        "the CA synced from another Key Vault secret",
+        gatewayAdminClientCertificates,
+        CA,
+        "not only ca.crt",
+        at("admin-client-ca", (p) => (p.spec.data[0].remoteRef.key = "other-ca")),
+      ],
+      [
+        "the CA templated",
+        gatewayAdminClientCertificates,
+        CA,
+        "not only ca.crt",
+        at("admin-client-ca", (p) => (p.spec.target.template = { data: { "ca.crt": "{{ .x }}" } })),
+      ],
+      [
+        "no ExternalSecret fills the CA",
+        gatewayAdminClientCertificates,
+        CA,
+        "0 ExternalSecrets fill",
+        drop("admin-client-ca"),
+      ],
+      [
+        "a plain Secret under the CA's name",
+        gatewayAdminClientCertificates,
+        CA,
+        "registered by the stack",
+        add("ca-secret", {
+          type: "kubernetes:core/v1:Secret",
+          name: "ca",
+          props: { metadata: { name: "admin-client-ca", namespace: NS }, stringData: { "ca.crt": "x" } },
+        }),
+      ],
+      [
+        "a rate above the maximum",
+        gatewayRateLimited,
+        RATES,
+        "above the 100 per second",
+        at("api-rate-limit", (p) => (p.spec.rateLimit.local.rules[0].limit.requests = 1_000_000)),
+      ],
+      [
+        "a rate per Year still above (normalised)",
+        gatewayRateLimited,
+        RATES,
+        "per second",
+        at(
+          "admin-rate-limit",
+          (p) => (p.spec.rateLimit.local.rules[0].limit = { requests: 1e12, unit: "Year" }),
+        ),
+      ],
+      [
+        "an unknown unit",
+        gatewayRateLimited,
+        RATES,
+        "not a number of requests per",
+        at("public-rate-limit", (p) => (p.spec.rateLimit.local.rules[0].limit.unit = "constructor")),
+      ],
+    ];
+    it("the prod fixture is clean with the declared intent", async function () {
+      assert.deepStrictEqual(
+        await runStackPolicy(
+          gatewayApiJwt,
+          build(() => undefined),
+          JWT,
+        ),
+        [],
+      );
+      assert.deepStrictEqual(
+        await runStackPolicy(
+          gatewayAdminClientCertificates,
+          build(() => undefined),
+          CA,
+        ),
+        [],
+      );
+      assert.deepStrictEqual(
+        await runStackPolicy(
+          gatewayRateLimited,
+          build(() => undefined),
+          RATES,
+        ),
+        [],
+      );
+      const perMinute = at(
+        "api-rate-limit",
+        (p) => (p.spec.rateLimit.local.rules[0].limit = { requests: 6000, unit: "Minute" }),
+      );
+      assert.deepStrictEqual(await runStackPolicy(gatewayRateLimited, build(perMinute), RATES), []);
+    });
+    for (const [what, policy, cfg, needle, change] of cases)
+      it(`refuses ${what} (${policy.name})`, async function () {
+        expectViolation(await runStackPolicy(policy, build(change), cfg), CLASS2, needle);
+        // without the declared intent it is only judged by presence (the stacks always declare it)
+        const plain = await runStackPolicy(policy, build(change));
+        assert.ok(plain.every((v) => !v.message.includes(CLASS2)));
+      });
+  });
 });

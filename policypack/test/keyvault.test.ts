@@ -390,6 +390,19 @@ const cases: PolicyCases[] = [
     ],
     broken: [
       {
+        field: "lifetimeActions[0].trigger.timeAfterCreate",
+        fixture: KMS_KEY,
+        mutate: (p) => (p.properties.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = "P100Y"),
+      },
+      {
+        field: "properties.rotationPolicy.attributes.expiryTime",
+        fixture: KMS_KEY,
+        mutate: (p) => (
+          (p.properties.rotationPolicy.lifetimeActions = []),
+          (p.properties.rotationPolicy.attributes = { expiryTime: "P100Y" })
+        ),
+      },
+      {
         field: "properties.rotationPolicy",
         fixture: KMS_KEY,
         mutate: (p) => delete p.properties.rotationPolicy,

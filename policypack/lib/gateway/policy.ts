@@ -35,6 +35,15 @@ export interface GatewayConfig extends FailClosedConfig {
   trustForwardedClientIp?: boolean;
   acceptDefaultTlsVersion?: boolean;
   requireInternalAdmin?: boolean;
+  /** gateway-api-jwt: the identity provider the stack declares (issue 19 class 2). */
+  issuer?: string;
+  jwksUri?: string;
+  audiences?: string[];
+  /** gateway-admin-client-certificates: the declared client CA (Kubernetes Secret and its Key Vault source). */
+  clientCaSecret?: string;
+  clientCaKeyVaultSecret?: string;
+  /** gateway-rate-limited: per gateway, the most requests per second one rate-limit rule may allow. */
+  maxRequestsPerSecond?: Record<string, number>;
 }
 
 export const adminGatewaySchema = {
@@ -67,3 +76,18 @@ export const apiName = (cfg: GatewayConfig) =>
   typeof cfg.apiGateway === "string" && cfg.apiGateway !== "" ? cfg.apiGateway : DEFAULT_API_GATEWAY;
 export const targetHint = (gw: Gw) =>
   `spec.targetRefs [{group: ${GW_GROUP}, kind: Gateway, name: ${gw.name}}] in namespace '${gw.ns}'`;
+
+/**
+ * Seconds in each RateLimitUnit of Envoy Gateway v1.x (api/v1alpha1/ratelimit_types.go; /work/shared/
+ * reference/gateway-eso-netpol.md: Second|Minute|Hour|Day|Week|Month|Year). A month counts as 28 days
+ * and a year as 365, the shortest, so the per-second rate derived is never understated.
+ */
+export const RATE_LIMIT_UNIT_SECONDS: Record<string, number> = {
+  Second: 1,
+  Minute: 60,
+  Hour: 3600,
+  Day: 86_400,
+  Week: 604_800,
+  Month: 28 * 86_400,
+  Year: 365 * 86_400,
+};
