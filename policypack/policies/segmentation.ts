@@ -537,6 +537,22 @@ export interface SegmentationAnalysis {
   describe(c: ConnectionSet): string;
 }
 
+/**
+ * A legacy namespace in phase 1a (observe): its allow-all is the declared, dated exception that
+ * no-allow-all-network-policy checks, so its traffic with undeclared namespaces is not refused here.
+ */
+const observeLegacy = (cfg: Resolved, l: Record<string, string> | undefined): boolean =>
+  l !== undefined &&
+  cfg.legacyTiers.includes(l[cfg.tierLabel]) &&
+  l[cfg.networkPolicyModeLabel] === "observe";
+
+/** Whether a namespace is the stack's (a tier namespace or one holding its policies), observe-mode legacy aside. */
+const ownedBy =
+  (cfg: Resolved, labels: ReadonlyMap<string, Record<string, string>>, governed: ReadonlySet<string>) =>
+  (ns: string): boolean =>
+    !observeLegacy(cfg, labels.get(ns)) &&
+    (labels.get(ns)?.[cfg.tierLabel] !== undefined || governed.has(ns));
+
 /** The namespaces holding one of the stack's policies. */
 const governedNamespaces = (ps: readonly { metadata?: { namespace?: string } }[]): Set<string> =>
   new Set(
@@ -642,7 +658,7 @@ export function checkInvariants(
   // namespace only named as a peer, such as kube-system, is not the stack's to isolate)
   const governed = governedNamespaces([...policies, ...cnps]);
   const breaches: Breach[] = [];
-  const owned = (ns: string) => labels.get(ns)?.[cfg.tierLabel] !== undefined || governed.has(ns);
+  const owned = ownedBy(cfg, labels, governed);
   result.forEachConnection(({ src, dst, conns }) => {
     const add = (invariant: Invariant, why: string) => breaches.push({ invariant, src, dst, conns, why });
     const outside = undeclared && undeclaredNamespaceWhy(src, dst, owned);

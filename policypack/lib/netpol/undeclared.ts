@@ -5,7 +5,8 @@
 // can have: a DNS-1123 label has no dots), selected by every namespaceSelector that selects "all
 // namespaces" ({} or a NotIn/DoesNotExist-only selector) and by none that pins a name or a label.
 // Its pods are the engine's generic pod plus one per podSelector used with such a selector.
-// Labels an undeclared namespace could carry (a tier label written by hand) are class 3's concern.
+// The caller leaves out a legacy namespace in its declared observe phase (its allow-all is the
+// dated exception no-allow-all-network-policy checks). Labels an undeclared namespace could carry (a tier label written by hand) are class 3's concern.
 
 import type { NamespaceInfo, Peer } from "./model";
 import { gateMessage } from "../gate";
