@@ -15,7 +15,9 @@ export interface TierEndpoint {
  * Destinations or sources outside the cluster's pods, resolved to ipBlocks from stack config:
  * - `internet`: any address except private, link-local and the cluster's pod/service ranges;
  * - `kubeApiServer`: the API server (VNet-integration subnet when private; its public endpoint otherwise);
- * - `azurePaaS`: Entra ID and Key Vault endpoints (public addresses, plus the private-endpoint subnet);
+ * - `azurePaaS`: meant for Entra ID and Key Vault, but resolved (lib/networkPolicies.ts) to the
+ *   WHOLE public internet (the same ipBlock as `internet`) plus the private-endpoint subnet: a flow
+ *   to it opens every public address on its ports (issue 19 class 4; README threat model);
  * - `adminClients`: the admin gateway's allowlist (`gateways.adminClientCidrs`: VPN, bastion).
  */
 export const EXTERNAL_TARGETS = ["internet", "kubeApiServer", "azurePaaS", "adminClients"] as const;

@@ -88,6 +88,23 @@ describe("config", () => {
         /host bits/,
       ],
       [
+        "a VNet in public address space (issue 19, class 4)",
+        "dev",
+        (c) => {
+          c.network.vnetCidr = "20.20.0.0/16";
+          c.network.nodeSubnetCidr = "20.20.0.0/20";
+        },
+        "network.vnetCidr",
+        /public address space.*10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 \(RFC 1918\) or 100\.64\.0\.0\/10/,
+      ],
+      [
+        "a pod range partly in public address space",
+        "dev",
+        (c) => (c.network.podCidr = "172.0.0.0/8"),
+        "network.podCidr",
+        /public address space/,
+      ],
+      [
         "overlapping subnets",
         "dev",
         (c) => (c.network.apiServerSubnetCidr = "10.20.0.0/28"),

@@ -603,6 +603,36 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     },
   ),
   M(
+    "admit every namespace (kube-system, add-ons, anything outside Pulumi) into postgres",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) => {
+      const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "data"), "allow-app-to-postgres-in")).inputs as any;
+      p.spec.ingress[0].from[0].namespaceSelector = {};
+    },
+  ),
+  M(
+    "number the VNet in public address space",
+    "azure-network",
+    both,
+    ["azure-network-private-address-space"],
+    (rs) =>
+      ((one(rs, "azure-native:network:VirtualNetwork").inputs as any).addressSpace.addressPrefixes = [
+        "20.20.0.0/16",
+      ]),
+  ),
+  M(
+    "move the node subnet to public address space",
+    "azure-network",
+    both,
+    ["azure-network-private-address-space"],
+    (rs) =>
+      ((
+        one(rs, "azure-native:network:Subnet", (r) => (r.inputs as any).subnetName === "nodes").inputs as any
+      ).addressPrefix = "20.20.0.0/20"),
+  ),
+  M(
     "drop the CiliumNetworkPolicy that admits the API server into the External Secrets webhook",
     "segmentation",
     both,
@@ -1286,6 +1316,7 @@ describe("mutation suite: the pack blocks every broken security property", funct
       "workloads",
       "namespaces",
       "network",
+      "azure-network",
       "segmentation",
       "rbac",
       "secrets",

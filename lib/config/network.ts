@@ -18,6 +18,7 @@ import {
   ipv4Cidr,
 } from "../validate";
 import { NetworkConfig } from "./types";
+import { insidePlatformPrivateRanges, PLATFORM_PRIVATE_TEXT } from "../../policypack/lib/allowlist";
 
 export function parseNetwork(raw: Raw): NetworkConfig {
   const r = record("network", raw);
@@ -67,6 +68,24 @@ export function parseNetwork(raw: Raw): NetworkConfig {
       apiServer: subnetId("apiServer"),
       privateEndpoints: subnetId("privateEndpoints"),
     };
+  }
+  // The platform's own ranges in private address space (issue 19, class 4): a public VNet makes its
+  // subnets "the internet" to every ipBlock rule and to the segmentation proof. Checked before
+  // containment so a public VNet is named as such (policypack/lib/allowlist.ts cites the Azure FAQ).
+  for (const k of [
+    "vnetCidr",
+    "nodeSubnetCidr",
+    "apiServerSubnetCidr",
+    "privateEndpointSubnetCidr",
+    "podCidr",
+    "serviceCidr",
+  ] as const) {
+    if (!insidePlatformPrivateRanges(n[k]))
+      throw new ConfigError(
+        `network.${k}`,
+        `${quote(n[k])} is (partly) public address space: the platform's own networks would count as the internet to every network policy`,
+        `choose a range inside ${PLATFORM_PRIVATE_TEXT}`,
+      );
   }
   // Subnets inside the VNet; VNet, pod and service ranges disjoint.
   const vnet = parseCidr("network.vnetCidr", n.vnetCidr);

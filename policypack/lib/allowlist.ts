@@ -409,3 +409,31 @@ export function describeExcess(x: Excess): string {
       : `${prefixWorth(x.limit, "ipv6")} (${formatCount(x.limit)}`;
   return `the ranges together cover ${count}; the limit is ${limit}, ${x.source === "built-in default" ? "the default" : `set by ${x.source}`})`;
 }
+
+/**
+ * Address space the platform's own networks (VNet, subnets, pod and service ranges) may use: the
+ * ranges Azure documents for virtual networks, RFC 1918 and the RFC 6598 shared address space
+ * ("What address ranges can I use in my virtual networks? ... RFC 1918 ... You can also deploy the
+ * Shared Address space reserved in RFC 6598, which is treated as Private IP Address space in
+ * Azure": https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq). A VNet in
+ * public address space makes its own subnets "the internet" to every ipBlock rule and to the
+ * segmentation proof (issue 19, class 4), and shadows those public addresses from the VNet.
+ */
+export const PLATFORM_PRIVATE_RANGES: readonly SpecialRange[] = [
+  { cidr: "10.0.0.0/8", name: "Private-Use", ref: "RFC 1918" },
+  { cidr: "172.16.0.0/12", name: "Private-Use", ref: "RFC 1918" },
+  { cidr: "192.168.0.0/16", name: "Private-Use", ref: "RFC 1918" },
+  { cidr: "100.64.0.0/10", name: "Shared Address Space", ref: "RFC 6598" },
+];
+
+const PLATFORM_PRIVATE_INTERVALS = merge(PLATFORM_PRIVATE_RANGES.map((r) => parseRange(r.cidr)!));
+
+/** Whether a CIDR lies wholly inside the platform's private ranges (false when it does not parse). */
+export const insidePlatformPrivateRanges = (cidr: unknown): boolean => {
+  const r = parseRange(cidr);
+  return r !== undefined && subtract([r], PLATFORM_PRIVATE_INTERVALS).length === 0;
+};
+
+/** `10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598)` for messages. */
+export const PLATFORM_PRIVATE_TEXT =
+  "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598)";

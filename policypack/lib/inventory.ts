@@ -48,10 +48,9 @@ export const UNDERSTOOD_TYPES: Record<string, Understood> = {
   [az("operationalinsights", "Workspace")]: {
     plumbing: "the log destination; what is sent there is judged on the DiagnosticSetting",
   },
-  [az("network", "VirtualNetwork")]: {
-    plumbing: "address space of the platform; the cluster's network profile is judged on the ManagedCluster",
-  },
-  [az("network", "Subnet")]: { plumbing: "a range of the platform's VNet; no access of its own" },
+  // address space judged since issue 19 class 4 (a public VNet makes the platform's subnets "internet")
+  [az("network", "VirtualNetwork")]: { examinedBy: ["azure-network-private-address-space"] },
+  [az("network", "Subnet")]: { examinedBy: ["azure-network-private-address-space"] },
   [az("network", "PrivateEndpoint")]: {
     plumbing: "the private link of a Key Vault; the vault's network rules are judged on the Vault",
   },

@@ -10,6 +10,7 @@ import { policies as podSecurity } from "./podSecurity";
 import { policies as workloads } from "./workloads";
 import { policies as namespaces } from "./namespaces";
 import { policies as network } from "./network";
+import { policies as azureNetwork } from "./azureNetwork";
 import { policies as allowlists } from "./allowlists";
 import { policies as segmentation } from "./segmentation";
 import { policies as rbac } from "./rbac";
@@ -48,6 +49,7 @@ export const domains: Record<string, Policy[]> = {
   workloads,
   namespaces,
   network,
+  azureNetwork,
   segmentation,
   egress,
   rbac,

@@ -81,6 +81,8 @@ import {
   ipBlockIntervals,
   type IpInterval,
   type Peer,
+  undeclaredNamespaceWhy,
+  withUndeclaredNamespace,
 } from "../lib/netpol";
 import { NON_PUBLIC_RANGES } from "../lib/allowlist";
 import { refOf } from "../lib/kube";
@@ -102,6 +104,7 @@ export const INVARIANTS = [
   "webhooks-reachable",
   "api-server-reachable",
   "public-ingress-gateway-only",
+  "undeclared-namespaces",
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -534,6 +537,32 @@ export interface SegmentationAnalysis {
   describe(c: ConnectionSet): string;
 }
 
+/**
+ * A legacy namespace in phase 1a (observe): its allow-all is the declared, dated exception that
+ * no-allow-all-network-policy checks, so its traffic with undeclared namespaces is not refused here.
+ */
+const observeLegacy = (cfg: Resolved, l: Record<string, string> | undefined): boolean =>
+  l !== undefined &&
+  cfg.legacyTiers.includes(l[cfg.tierLabel]) &&
+  l[cfg.networkPolicyModeLabel] === "observe";
+
+/** Whether a namespace is the stack's (a tier namespace or one holding its policies), observe-mode legacy aside. */
+const ownedBy =
+  (cfg: Resolved, labels: ReadonlyMap<string, Record<string, string>>, governed: ReadonlySet<string>) =>
+  (ns: string): boolean =>
+    !observeLegacy(cfg, labels.get(ns)) &&
+    (labels.get(ns)?.[cfg.tierLabel] !== undefined || governed.has(ns));
+
+/** The namespaces holding one of the stack's policies. */
+const governedNamespaces = (ps: readonly { metadata?: { namespace?: string } }[]): Set<string> =>
+  new Set(
+    ps.map((p) =>
+      typeof p.metadata?.namespace === "string" && p.metadata.namespace !== ""
+        ? p.metadata.namespace
+        : "default",
+    ),
+  );
+
 /** Runs the engine on the stack's namespaces and policies and checks the invariants. */
 export function checkInvariants(
   namespaces: readonly NamespaceInfo[],
@@ -544,9 +573,15 @@ export function checkInvariants(
   const cfg = resolveConfig(config);
   const cilium = dataplane.dataplane === "cilium";
   const cnps = [...(dataplane.ciliumPolicies ?? [])];
-  const reps = representativeWorkloads(namespaces, [...policies, ...selectorViews(cnps)], {
-    namedPorts: cfg.namedPorts,
-  });
+  // the namespaces the stack does not declare, present and unknown (lib/netpol/undeclared.ts)
+  const undeclared = cfg.invariants.includes("undeclared-namespaces");
+  const reps = representativeWorkloads(
+    undeclared ? withUndeclaredNamespace(namespaces) : namespaces,
+    [...policies, ...selectorViews(cnps)],
+    {
+      namedPorts: cfg.namedPorts,
+    },
+  );
   const enabled = new Set(cfg.invariants);
   // webhook pods are modelled even when no policy selects them (a dropped policy must not hide them)
   const tierOfNs = (ns: string) => reps.namespaces.find((n) => n.name === ns)?.labels[cfg.tierLabel];
@@ -621,16 +656,13 @@ export function checkInvariants(
 
   // namespaces the stack governs: tier namespaces, and those holding one of its policies (a
   // namespace only named as a peer, such as kube-system, is not the stack's to isolate)
-  const governed = new Set(
-    [...policies, ...cnps].map((p) =>
-      typeof p.metadata?.namespace === "string" && p.metadata.namespace !== ""
-        ? p.metadata.namespace
-        : "default",
-    ),
-  );
+  const governed = governedNamespaces([...policies, ...cnps]);
   const breaches: Breach[] = [];
+  const owned = ownedBy(cfg, labels, governed);
   result.forEachConnection(({ src, dst, conns }) => {
     const add = (invariant: Invariant, why: string) => breaches.push({ invariant, src, dst, conns, why });
+    const outside = undeclared && undeclaredNamespaceWhy(src, dst, owned);
+    if (outside) add("undeclared-namespaces", outside);
     const st = tierOf(src);
     const dt = tierOf(dst);
     const sameNs = nsOf(src) !== undefined && nsOf(src) === nsOf(dst);
@@ -796,6 +828,8 @@ const FIX: Record<Invariant, string> = {
     "allow the pods' egress with a CiliumNetworkPolicy: toEntities kube-apiserver on the API server's port (lib/networkPolicies.ts ciliumApiServerRules)",
   "public-ingress-gateway-only":
     "admit public addresses (ipBlock, fromCIDR, fromEntities world) only into the gateway tier's proxy pods; to expose a workload, route it through a gateway: add a gateways.routes entry (stack config), never a flow or policy from the internet to another tier",
+  "undeclared-namespaces":
+    "select the peer namespaces by kubernetes.io/metadata.name (the stack's own, or kube-system by name for DNS), never namespaceSelector {} or a selector that only excludes",
   "webhooks-reachable":
     "admit the API server with a CiliumNetworkPolicy on the webhook pods: fromEntities kube-apiserver, remote-node, host on the webhook port (lib/networkPolicies.ts ciliumApiServerRules)",
 };

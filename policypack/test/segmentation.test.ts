@@ -421,6 +421,65 @@ describe("segmentation policy: invariants", () => {
     );
   });
 
+  it("undeclared-namespaces: an ingress from every namespace admits the ones the stack does not declare", async () => {
+    const rs = [
+      ...FIXTURE,
+      np("dev-app", "allow-all-namespaces-in", {
+        podSelector: pods("web"),
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ namespaceSelector: {} }], ports: tcp(8080) }],
+      }),
+    ];
+    const v = only(await runStackPolicy(policy, rs), "undeclared-namespaces");
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /gate class 5 \(the cluster is bigger than the stack\)\] namespace 'dev-app'/);
+    assert.match(v[0].message, /undeclared\.namespaces\/any-pod → dev-app\/web : TCP 8080/);
+    assert.match(v[0].message, /Opened by: .*dev-app\/allow-all-namespaces-in \(ingress rule 0\)/);
+  });
+
+  it("undeclared-namespaces: a selector that only excludes (NotIn) admits them too; one pinned by name does not", async () => {
+    const notIn = np("dev-app", "allow-but-staging-in", {
+      podSelector: pods("web"),
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchExpressions: [
+                  { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["staging-app"] },
+                ],
+              },
+            },
+          ],
+          ports: tcp(8080),
+        },
+      ],
+    });
+    assert.equal(only(await runStackPolicy(policy, [...FIXTURE, notIn]), "undeclared-namespaces").length, 1);
+    const pinned = np("dev-app", "allow-kube-system-in", {
+      podSelector: pods("web"),
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ namespaceSelector: inNs("kube-system") }], ports: tcp(8080) }],
+    });
+    assert.deepEqual(only(await runStackPolicy(policy, [...FIXTURE, pinned]), "undeclared-namespaces"), []);
+  });
+
+  it("undeclared-namespaces: egress to every namespace reaches them", async () => {
+    const rs = [
+      ...FIXTURE,
+      np("dev-system", "allow-all-namespaces-out", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ namespaceSelector: {} }] }],
+      }),
+    ];
+    const v = only(await runStackPolicy(policy, rs), "undeclared-namespaces");
+    assert.ok(
+      v.some((x) => /namespace 'dev-system'.*reaches namespaces the stack does not declare/.test(x.message)),
+    );
+  });
+
   it("checks only the configured invariants", async () => {
     const rs = [
       ...FIXTURE,
@@ -430,7 +489,11 @@ describe("segmentation policy: invariants", () => {
         egress: [{ ports: tcp(443) }],
       }),
     ];
-    assert.equal((await runStackPolicy(policy, rs)).length, 1);
+    // an egress rule without `to` reaches external addresses and the namespaces the stack does not declare
+    assert.deepEqual(
+      (await runStackPolicy(policy, rs)).map((v) => /^\[([a-z-]+)\]/.exec(v.message)?.[1]).sort(),
+      ["no-data-egress", "undeclared-namespaces"],
+    );
     assert.deepEqual(
       await runStackPolicy(policy, rs, { invariants: ["data-clients", "no-cross-environment"] }),
       [],

@@ -76,3 +76,4 @@ export { parseManifests, flattenManifests } from "./manifests";
 export type { ParseManifestsOptions } from "./manifests";
 export { representativeWorkloads, selectorLabelSets, describeConns } from "./representatives";
 export type { RepresentativeOptions, Representatives } from "./representatives";
+export { UNDECLARED_NAMESPACE, withUndeclaredNamespace, undeclaredNamespaceWhy } from "./undeclared";
