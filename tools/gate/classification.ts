@@ -14,8 +14,6 @@
  * test/gateClassification.test.ts holds the committed declaration equal to this generator, and the
  * red-team suite (test/redteam/class3.test.ts, class7.test.ts) holds the program equal to it.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseConfig, PlatformConfig, tierNamespace } from "../../lib/config";
 import { GATEWAY_NAMES, TIER_NAMES } from "../../data/tiers";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
@@ -31,7 +29,8 @@ import {
   GATEWAY_IDENTITY_POLICY,
   NAMESPACE_CLASSIFICATION_POLICY,
 } from "../../policypack/policies/classification";
-import { formatted, policyConfigPath, programConfigOf, PROTECTED_STACKS } from "./requiredProtections";
+import { programConfigOf, PROTECTED_STACKS } from "./requiredProtections";
+import { syncPolicyConfigs } from "./policyConfigFile";
 
 const PROJECT = "ameide-platform";
 
@@ -106,28 +105,7 @@ export function withDeclaration(policyConfig: Record<string, any>, cfg: Platform
 export const committedStackConfig = (stack: string, today = new Date()): PlatformConfig =>
   parseConfig(programConfigOf(stack), PROJECT, stack, { today });
 
-async function main(): Promise<void> {
-  const write = process.argv.includes("--write");
-  let stale = 0;
-  for (const stack of PROTECTED_STACKS) {
-    const file = policyConfigPath(stack);
-    const current = JSON.parse(fs.readFileSync(file, "utf8"));
-    const next = withDeclaration(current, committedStackConfig(stack));
-    if (JSON.stringify(current) === JSON.stringify(next)) continue;
-    stale++;
-    if (write) {
-      fs.writeFileSync(file, await formatted(file, next));
-      console.log(`wrote ${path.relative(path.resolve(__dirname, "../.."), file)}`);
-    } else
-      console.error(
-        `${path.relative(process.cwd(), file)}: the declaration is out of step with Pulumi.${stack}.yaml`,
-      );
-  }
-  if (stale && !write) process.exit(1);
-}
-
 if (require.main === module)
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  syncPolicyConfigs(PROTECTED_STACKS, "the declaration", (current, stack) =>
+    withDeclaration(current, committedStackConfig(stack)),
+  );

@@ -17,6 +17,7 @@ import { parseConfig, PlatformConfig, tierNamespace } from "../../lib/config";
 import { GATEWAY_NAMES } from "../../data/tiers";
 import type { RequiredProtection } from "../../policypack/lib/protections";
 import { PROTECTIONS_POLICY } from "../../policypack/policies/protections";
+import { syncPolicyConfigs } from "./policyConfigFile";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PROJECT = "ameide-platform";
@@ -92,8 +93,7 @@ export function stackRequiredProtections(stack: string, today = new Date()): Req
   return requiredProtections(parseConfig(programConfigOf(stack), PROJECT, stack, { today }));
 }
 
-export const policyConfigPath = (stack: string): string =>
-  path.join(ROOT, "policypack", "config", `${stack}.json`);
+export { policyConfigPath } from "./policyConfigFile";
 
 /** The policy config of a stack with its required protections replaced by the generated ones. */
 export function withProtections(
@@ -106,35 +106,7 @@ export function withProtections(
   };
 }
 
-/** The file text: JSON as prettier formats it (the repository's format check covers policypack/config). */
-export async function formatted(file: string, value: unknown): Promise<string> {
-  const prettier = await import("prettier");
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(JSON.stringify(value), { ...options, filepath: file });
-}
-
-async function main(): Promise<void> {
-  const write = process.argv.includes("--write");
-  let stale = 0;
-  for (const stack of PROTECTED_STACKS) {
-    const file = policyConfigPath(stack);
-    const current = JSON.parse(fs.readFileSync(file, "utf8"));
-    const next = withProtections(current, stackRequiredProtections(stack));
-    if (JSON.stringify(current) === JSON.stringify(next)) continue;
-    stale++;
-    if (write) {
-      fs.writeFileSync(file, await formatted(file, next));
-      console.log(`wrote ${path.relative(ROOT, file)}`);
-    } else
-      console.error(
-        `${path.relative(ROOT, file)}: requiredProtections out of step with Pulumi.${stack}.yaml`,
-      );
-  }
-  if (stale && !write) process.exit(1);
-}
-
 if (require.main === module)
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  syncPolicyConfigs(PROTECTED_STACKS, "requiredProtections", (current, stack) =>
+    withProtections(current, stackRequiredProtections(stack)),
+  );

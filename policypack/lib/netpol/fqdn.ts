@@ -83,7 +83,7 @@ export function fqdnWorkload(selector: FqdnSelector): Workload {
 export const fqdnId = (selector: FqdnSelector): string => `${FQDN_NAMESPACE}/${selector}[${FQDN_KIND}]`;
 
 /** The FQDN selector of a peer workload, or undefined when it is not an FQDN peer. */
-export function fqdnOf(w: Pick<Workload, "entity">): FqdnSelector | undefined {
+export function fqdnOf(w: { entity?: string }): FqdnSelector | undefined {
   return w.entity?.startsWith(FQDN_ENTITY_PREFIX) ? w.entity.slice(FQDN_ENTITY_PREFIX.length) : undefined;
 }
 
@@ -99,6 +99,6 @@ export function fqdnPeersOf(policies: readonly CompiledPolicy[]): Workload[] {
 
 /** Whether a `toFQDNs` rule's selectors admit the FQDN peer `w` (false for every other peer). */
 export function fqdnRuleSelects(selectors: readonly FqdnSelector[], entity: string | undefined): boolean {
-  const sel = entity?.startsWith(FQDN_ENTITY_PREFIX) ? entity.slice(FQDN_ENTITY_PREFIX.length) : undefined;
+  const sel = fqdnOf({ entity });
   return sel !== undefined && selectors.some((r) => fqdnCovers(r, sel));
 }
