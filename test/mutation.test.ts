@@ -603,6 +603,17 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
     },
   ),
   M(
+    "the gateway proxies' JWKS egress on every port instead of 443 (more than the flow's ports)",
+    "segmentation",
+    both,
+    ["network-segmentation-invariants"],
+    (rs, s) => {
+      const p = one(rs, kube("NetworkPolicy"), inNs(ns(s, "gateway"), "allow-gateway-to-jwks-out"))
+        .inputs as any;
+      delete p.spec.egress[0].ports;
+    },
+  ),
+  M(
     "admit every namespace (kube-system, add-ons, anything outside Pulumi) into postgres",
     "segmentation",
     both,

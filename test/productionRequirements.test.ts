@@ -43,6 +43,8 @@ const PER_STACK: Record<string, string> = {
     "declaredNamespaces is generated from each stack's own config (tools/gate/classification.ts; test/gateClassification.test.ts holds it)",
   "gateway-identity-declared":
     "declaredGateways is generated from each stack's own config (tools/gate/classification.ts; test/gateClassification.test.ts holds it)",
+  "network-segmentation-invariants":
+    "flowTable is generated from each stack's own config (tools/gate/flowTable.ts; test/gateFlowTable.test.ts holds it)",
   "ai-tier-egress-fqdn-only":
     "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
   "gateway-api-jwt":

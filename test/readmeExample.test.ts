@@ -22,6 +22,7 @@ import { engineInputFromRecords, platformCatalog } from "../tools/segmentation/r
 import { expectedConnectivity, tierEnvironments } from "../tools/segmentation/intent";
 import { PROJECT, PROJECT_DIR, Registry, runWithConfig, stackConfig } from "./helpers/stack";
 import { OPERATOR_PODS } from "../data/chartPods";
+import { flowTable, withFlowTable } from "../tools/gate/flowTable";
 
 const README = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
@@ -130,10 +131,12 @@ describe("the README's example change (add a service, a flow, a route, a secret)
     }
   });
 
-  it("policy pack: no mandatory violation with dev's policy config", async () => {
-    const config: PolicyPackConfig = JSON.parse(
-      fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "dev.json"), "utf8"),
-    );
+  it("policy pack: no mandatory violation with dev's policy config, its flow table regenerated (README step 5)", async () => {
+    // the user runs tools/gate/flowTable.ts --write: the committed table plus the new flow and route
+    const config = withFlowTable(
+      JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "dev.json"), "utf8")),
+      flowTable(cfg),
+    ) as PolicyPackConfig;
     const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), {
       config,
       stack: reg.run.stackConfig,

@@ -41,6 +41,13 @@
  *                        never a tier namespace); the observe phase exists to keep the legacy
  *                        namespace's existing traffic, its own ingress included, while its flows
  *                        are learned, and ends at the declared date.
+ *  undeclared-namespaces no connection between the namespaces the stack does not declare
+ *                        (lib/netpol/undeclared.ts) and a namespace of the stack;
+ *  within-flow-table     (with the `flowTable` config, generated per stack by tools/gate/flowTable.ts)
+ *                        every connection into or out of a pod of a tier namespace or of a namespace
+ *                        the table names is one a flow intends, on the flow's ports: tier pairs by
+ *                        workload and environment, external targets by their ranges (and Cilium
+ *                        entities), DNS names, the DNS pods (lib/netpol/flowTable.ts).
  *
  * Dataplane: read from the stack's ManagedCluster (`networkProfile.networkPolicy: cilium` → the
  * engine's Cilium mode: CiliumNetworkPolicies are analysed with the NetworkPolicies, and the API
@@ -48,30 +55,20 @@
  * which no ipBlock selects; see lib/netpol/cilium.ts). CiliumNetworkPolicies outside the modelled
  * subset, or on a cluster that does not run Cilium, are reported, never ignored.
  */
-import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import type { Policy, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { UnknownValueError } from "@pulumi/policy";
-import {
-  CONTROLS,
-  stackPolicy,
-  unknownMessage,
-  type Control,
-  type FailClosedConfig,
-  type PolicyMeta,
-} from "../lib/kit";
+import { CONTROLS, stackPolicy, type Control, type FailClosedConfig, type PolicyMeta } from "../lib/kit";
 import {
   analyze,
   CILIUM_ENTITY_WORKLOADS,
   compileSelector,
   entityId,
-  validateCiliumNetworkPolicy,
   ConnectionSet,
   describeConns,
   formatIp,
   parseIp,
   PortSet,
   representativeWorkloads,
-  validateNetworkPolicy,
   type CiliumNetworkPolicy,
   type ConnectivityResult,
   type Dataplane,
@@ -85,7 +82,11 @@ import {
   withUndeclaredNamespace,
 } from "../lib/netpol";
 import { NON_PUBLIC_RANGES } from "../lib/allowlist";
-import { refOf } from "../lib/kube";
+import { compileFlowTable, flowTableProblems, type FlowTable } from "../lib/netpol/flowTable";
+import { fqdnOf } from "../lib/netpol";
+import { gateMessage } from "../lib/gate";
+import { readStack, selectorViews } from "../lib/segmentationStack";
+export { readStack, type StackSegmentation } from "../lib/segmentationStack";
 import {
   ENVIRONMENT_LABEL,
   gatewayAccessLabel,
@@ -105,6 +106,7 @@ export const INVARIANTS = [
   "api-server-reachable",
   "public-ingress-gateway-only",
   "undeclared-namespaces",
+  "within-flow-table",
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -145,6 +147,11 @@ export interface SegmentationConfig extends FailClosedConfig {
   legacyTiers?: string[];
   /** Namespace label of the legacy namespace's phase 1 mode (`observe` keeps an allow-all). */
   networkPolicyModeLabel?: string;
+  /**
+   * The connections the platform intends, port by port (within-flow-table): generated from the
+   * program's flow table into each stack's policy config by tools/gate/flowTable.ts.
+   */
+  flowTable?: FlowTable;
   /** Invariants checked (default: all). */
   invariants?: string[];
 }
@@ -200,7 +207,7 @@ export const DEFAULTS = {
   invariants: [...INVARIANTS] as string[],
 };
 
-type Resolved = typeof DEFAULTS;
+type Resolved = typeof DEFAULTS & { flowTable?: FlowTable };
 
 const strings = (v: unknown, d: string[]): string[] =>
   Array.isArray(v) && v.every((x) => typeof x === "string") ? [...v] : d;
@@ -235,6 +242,7 @@ export function resolveConfig(c: SegmentationConfig = {}): Resolved {
     legacyTiers: strings(c.legacyTiers, DEFAULTS.legacyTiers),
     networkPolicyModeLabel: str(c.networkPolicyModeLabel, DEFAULTS.networkPolicyModeLabel),
     invariants: strings(c.invariants, DEFAULTS.invariants),
+    ...(c.flowTable !== undefined ? { flowTable: c.flowTable } : {}),
   };
 }
 
@@ -334,6 +342,11 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
     default: DEFAULTS.networkPolicyModeLabel,
     description: "Namespace label of a legacy namespace's phase 1 mode (observe | enforce).",
   },
+  flowTable: {
+    type: "object",
+    description:
+      "The connections the platform intends (within-flow-table): flows between tier endpoints ({tier, workloads?}), operator namespaces ({namespace, workloads?}), external targets ({external}) and DNS names ({fqdn}), with their ports; the external targets' ranges (and Cilium entities); the DNS pods. Generated per stack by tools/gate/flowTable.ts --write; without it the invariant is not checked.",
+  },
   invariants: {
     type: "array",
     items: { type: "string", enum: [...INVARIANTS] },
@@ -341,185 +354,6 @@ export const CONFIG_SCHEMA: NonNullable<PolicyMeta["config"]> = {
     description: "The invariants checked.",
   },
 };
-
-const NAMESPACE_TYPE = /^kubernetes:core\/v1:Namespace(Patch|List)?$/;
-const NETWORK_POLICY_TYPE = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy(Patch|List)?$/;
-const CILIUM_POLICY_TYPE = /^kubernetes:cilium\.io\/v2:CiliumNetworkPolicy(List)?$/;
-const MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster";
-
-/** A plain copy of (proxied) props: every read goes through the unknown-checking proxy. */
-function toPlain(v: any): any {
-  if (Array.isArray(v)) {
-    const out: any[] = [];
-    for (let i = 0; i < v.length; i++) out.push(toPlain(v[i]));
-    return out;
-  }
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, any> = {};
-    for (const k of Object.keys(v)) out[k] = toPlain(v[k]);
-    return out;
-  }
-  return v;
-}
-
-function objectsOf(r: PolicyResource): any[] {
-  const p = toPlain(r.props);
-  if (r.type.endsWith("List")) return Array.isArray(p?.items) ? p.items : [];
-  return [p];
-}
-
-export interface StackSegmentation {
-  namespaces: NamespaceInfo[];
-  policies: NetworkPolicy[];
-  /** CiliumNetworkPolicies (validated against the engine's subset). */
-  ciliumPolicies: CiliumNetworkPolicy[];
-  /** `cilium` when the stack's ManagedCluster runs networkPolicy cilium. */
-  dataplane: Dataplane;
-  /** NetworkPolicy id (`ns/name`) → URN of the resource that declares it. */
-  policyUrns: Map<string, string>;
-  /** Resources that could not be read (unknown at preview) and invalid policies. */
-  problems: { message: string; urn: string; unknown?: UnknownValueError }[];
-}
-
-/** Reads the stack's Namespaces and NetworkPolicies (unknown values and invalid policies become problems). */
-export function readStack(resources: readonly PolicyResource[]): StackSegmentation {
-  const nsLabels = new Map<string, Record<string, string>>();
-  const policies: NetworkPolicy[] = [];
-  const policyUrns = new Map<string, string>();
-  const problems: StackSegmentation["problems"] = [];
-  const ciliumPolicies: CiliumNetworkPolicy[] = [];
-  const ciliumUrns: string[] = [];
-  let dataplane: Dataplane = "upstream";
-  /** A resource's objects, or undefined once a value unknown at preview is recorded as a problem. */
-  const readObjects = (r: PolicyResource): any[] | undefined => {
-    try {
-      return objectsOf(r);
-    } catch (e) {
-      if (!(e instanceof UnknownValueError)) throw e;
-      problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
-      return undefined;
-    }
-  };
-  for (const r of resources) {
-    if (r.type === MANAGED_CLUSTER_TYPE) {
-      try {
-        if (toPlain(r.props)?.networkProfile?.networkPolicy === "cilium") dataplane = "cilium";
-      } catch (e) {
-        if (!(e instanceof UnknownValueError)) throw e;
-        problems.push({ message: unknownMessage(`${refOf(r)}`, e), urn: r.urn, unknown: e });
-      }
-      continue;
-    }
-    if (CILIUM_POLICY_TYPE.test(r.type)) {
-      const objects = readObjects(r);
-      if (!objects) continue;
-      for (const o of objects) {
-        try {
-          validateCiliumNetworkPolicy(o);
-        } catch (e) {
-          problems.push({
-            message: `${refOf(r)}: ${(e as Error).message}; the segmentation analysis does not model it, so it refuses the stack rather than ignore the policy.`,
-            urn: r.urn,
-          });
-          continue;
-        }
-        const ns =
-          typeof o?.metadata?.namespace === "string" && o.metadata.namespace !== ""
-            ? o.metadata.namespace
-            : "default";
-        policyUrns.set(`${ns}/${o.metadata.name} (CiliumNetworkPolicy)`, r.urn);
-        ciliumPolicies.push(o);
-        ciliumUrns.push(r.urn);
-      }
-      continue;
-    }
-    const isNs = NAMESPACE_TYPE.test(r.type);
-    const isNp = NETWORK_POLICY_TYPE.test(r.type);
-    if (!isNs && !isNp) continue;
-    const objects = readObjects(r);
-    if (!objects) continue;
-    for (const o of objects) {
-      const name = o?.metadata?.name;
-      if (isNs) {
-        if (typeof name !== "string" || name === "") continue;
-        const labels: Record<string, string> = {};
-        for (const [k, v] of Object.entries(o?.metadata?.labels ?? {}))
-          if (typeof v === "string") labels[k] = v;
-        nsLabels.set(name, { ...(nsLabels.get(name) ?? {}), ...labels });
-        continue;
-      }
-      const np = { ...o, metadata: { ...(o?.metadata ?? {}) } } as NetworkPolicy;
-      try {
-        validateNetworkPolicy(np);
-      } catch (e) {
-        problems.push({
-          message: `${refOf(r)}: invalid NetworkPolicy (${(e as Error).message}); the API server rejects it, and it is left out of the segmentation analysis.`,
-          urn: r.urn,
-        });
-        continue;
-      }
-      const ns =
-        typeof np.metadata.namespace === "string" && np.metadata.namespace !== ""
-          ? np.metadata.namespace
-          : "default";
-      let id = `${ns}/${np.metadata.name}`;
-      if (policyUrns.has(id)) {
-        // the same policy declared twice (e.g. a Patch of a declared one): analyse both, under distinct names
-        let i = 2;
-        while (policyUrns.has(`${id}#${i}`)) i++;
-        np.metadata.name = `${np.metadata.name}#${i}`;
-        id = `${ns}/${np.metadata.name}`;
-      }
-      policyUrns.set(id, r.urn);
-      policies.push(np);
-    }
-  }
-  if (dataplane !== "cilium" && ciliumPolicies.length > 0)
-    problems.push({
-      message: `${ciliumPolicies.length} CiliumNetworkPolicies on a cluster whose networkProfile.networkPolicy is not cilium: no engine enforces them. Write NetworkPolicies, or run the cluster with networkPolicy cilium.`,
-      urn: ciliumUrns[0],
-    });
-  return {
-    namespaces: [...nsLabels].map(([name, labels]) => ({ name, labels })),
-    policies,
-    ciliumPolicies: dataplane === "cilium" ? ciliumPolicies : [],
-    dataplane,
-    policyUrns,
-    problems,
-  };
-}
-
-/**
- * NetworkPolicy-shaped views of CiliumNetworkPolicies, only to derive representative pods from
- * their selectors (endpointSelector, fromEndpoints/toEndpoints without Cilium's namespace key).
- */
-function selectorViews(cnps: readonly CiliumNetworkPolicy[]): NetworkPolicy[] {
-  const strip = (sel: any) => {
-    if (!sel || typeof sel !== "object") return {};
-    const ml: Record<string, string> = {};
-    for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-      const key = k.startsWith("k8s:") ? k.slice(4) : k;
-      if (key !== "io.kubernetes.pod.namespace") ml[key] = String(v);
-    }
-    return { matchLabels: ml, matchExpressions: sel.matchExpressions ?? [] };
-  };
-  const peers = (rules: any, field: string) =>
-    (Array.isArray(rules) ? rules : []).map((r: any) => ({
-      [field === "fromEndpoints" ? "from" : "to"]: (Array.isArray(r?.[field]) ? r[field] : []).map(
-        (e: any) => ({
-          podSelector: strip(e),
-        }),
-      ),
-    }));
-  return cnps.map((c) => ({
-    metadata: { name: `${c.metadata.name}#cnp`, namespace: c.metadata.namespace },
-    spec: {
-      podSelector: strip((c.spec as any)?.endpointSelector),
-      ingress: peers((c.spec as any)?.ingress, "fromEndpoints"),
-      egress: peers((c.spec as any)?.egress, "toEndpoints"),
-    },
-  })) as NetworkPolicy[];
-}
 
 /** One breach of an invariant between two peers. */
 export interface Breach {
@@ -578,9 +412,7 @@ export function checkInvariants(
   const reps = representativeWorkloads(
     undeclared ? withUndeclaredNamespace(namespaces) : namespaces,
     [...policies, ...selectorViews(cnps)],
-    {
-      namedPorts: cfg.namedPorts,
-    },
+    { namedPorts: cfg.namedPorts },
   );
   const enabled = new Set(cfg.invariants);
   // webhook pods are modelled even when no policy selects them (a dropped policy must not hide them)
@@ -755,6 +587,7 @@ export function checkInvariants(
         );
     }
   });
+  if (enabled.has("within-flow-table")) breaches.push(...flowTableBreaches(result, labels, cfg, cilium));
   const api = CILIUM_ENTITY_WORKLOADS.find((w) => w.entity === "kube-apiserver")!;
   for (const { target, id } of webhookPods) {
     const conns = result.allowed(entityId("kube-apiserver"), id);
@@ -779,6 +612,65 @@ export function checkInvariants(
     });
   }
   return { result, breaches, describe: (c) => describeConns(c, reps.syntheticPorts) };
+}
+
+/** A side of a connection in a within-flow-table message. */
+const sideOf = (p: Peer): string => {
+  if (p.type === "external") return "external addresses";
+  const fqdn = fqdnOf(p.workload);
+  if (fqdn !== undefined) return `the DNS name '${fqdn}'`;
+  if (p.workload.entity !== undefined) return `the Cilium entity '${p.workload.entity}'`;
+  return `namespace '${p.workload.namespace}'`;
+};
+
+/**
+ * within-flow-table (issue 19, class 4; nothing to check without a valid table, whose problems the
+ * policy reports): every connection into or out of a pod of a namespace the
+ * flow table describes (the tier namespaces, the operators' namespaces it names) is one a flow
+ * intends, on the flow's ports (lib/netpol/flowTable.ts); what lies beyond is a breach. A legacy
+ * namespace in its declared observe phase keeps its traffic with itself, the outside and the
+ * namespaces the table does not describe (the dated exception no-allow-all-network-policy checks).
+ */
+function flowTableBreaches(
+  result: ConnectivityResult,
+  labels: ReadonlyMap<string, Record<string, string>>,
+  cfg: Resolved,
+  cilium: boolean,
+): Breach[] {
+  if (!cfg.flowTable || flowTableProblems(cfg.flowTable).length > 0) return [];
+  const table = compileFlowTable(cfg.flowTable, {
+    labels,
+    tierLabel: cfg.tierLabel,
+    environmentLabel: cfg.environmentLabel,
+    peerLabel: cfg.peerLabel,
+    legacyTiers: cfg.legacyTiers,
+    cilium,
+  });
+  const observe = (p: Peer) => p.type === "workload" && observeLegacy(cfg, labels.get(p.workload.namespace));
+  const out: Breach[] = [];
+  result.forEachConnection(({ src, dst, conns }) => {
+    const inSrc = table.inScope(src);
+    const inDst = table.inScope(dst);
+    if (!inSrc && !inDst) return;
+    if ((observe(src) && (!inDst || observe(dst))) || (observe(dst) && !inSrc)) return;
+    const extra = conns.subtract(table.allowed(src, dst));
+    if (extra.isEmpty()) return;
+    const flows = table.flowsBetween(src, dst);
+    out.push({
+      invariant: "within-flow-table",
+      src,
+      dst,
+      conns: extra,
+      why: gateMessage(
+        4,
+        `${sideOf(src)} → ${sideOf(dst)}`,
+        flows.length
+          ? `the policies open more than the ports of the flows ${flows.join(", ")}`
+          : "the policies open a connection no flow of the flow table intends",
+      ),
+    });
+  });
+  return out;
 }
 
 /**
@@ -830,6 +722,8 @@ const FIX: Record<Invariant, string> = {
     "admit public addresses (ipBlock, fromCIDR, fromEntities world) only into the gateway tier's proxy pods; to expose a workload, route it through a gateway: add a gateways.routes entry (stack config), never a flow or policy from the internet to another tier",
   "undeclared-namespaces":
     "select the peer namespaces by kubernetes.io/metadata.name (the stack's own, or kube-system by name for DNS), never namespaceSelector {} or a selector that only excludes",
+  "within-flow-table":
+    "open only what a flow of data/flows.ts (or a gateways.routes entry, an operator flow of data/operators.ts, egress.llmEndpoints) intends, on its ports; a new connection is a reviewed flow in data/flows.ts, then `node -r ./tools/register.js tools/gate/flowTable.ts --write`, never a hand-written policy",
   "webhooks-reachable":
     "admit the API server with a CiliumNetworkPolicy on the webhook pods: fromEntities kube-apiserver, remote-node, host on the webhook port (lib/networkPolicies.ts ciliumApiServerRules)",
 };
@@ -948,7 +842,7 @@ export const networkSegmentationInvariants = stackPolicy(
   {
     name: "network-segmentation-invariants",
     description:
-      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, only the gateway tier's proxies are reached from public addresses, no connection crosses environments, the data tier has no egress to external addresses, a data-tier pod reaches only its own workload's peers, the API server reaches every admission webhook and the operators' pods reach the API server.",
+      "The stack's NetworkPolicies (and, on a Cilium cluster, CiliumNetworkPolicies, analysed with Cilium's identities), analysed together, keep the tiers segmented: only client tiers reach the data tier, public-facing tiers never do, admin-only namespaces are reached only by the admin proxies and listed clients, only the gateway tier's proxies are reached from public addresses, no connection crosses environments, the data tier has no egress to external addresses, a data-tier pod reaches only its own workload's peers, the API server reaches every admission webhook and the operators' pods reach the API server; and every connection of the stack's namespaces is one the stack's flow table intends, on its ports.",
     severity: "critical",
     controls: [
       CONTROLS.cis("5.3.2"),
@@ -975,6 +869,11 @@ export const networkSegmentationInvariants = stackPolicy(
     }
     if (stack.problems.some((p) => p.unknown)) return;
     if (stack.policies.length === 0 && stack.namespaces.length === 0) return;
+    if (config.flowTable !== undefined)
+      for (const problem of flowTableProblems(config.flowTable))
+        report(
+          `${problem}: the within-flow-table invariant is not checked with a malformed flow table; regenerate it (node -r ./tools/register.js tools/gate/flowTable.ts --write).`,
+        );
     reportBreaches(
       checkInvariants(stack.namespaces, stack.policies, config, {
         dataplane: stack.dataplane,

@@ -19,6 +19,8 @@ import {
   policies,
   resolveConfig,
 } from "../policies/segmentation";
+import { compileFlowTable, flowTableProblems, type FlowTable } from "../lib/netpol/flowTable";
+import type { Peer } from "../lib/netpol";
 import { runStackPolicy, mutate, UNKNOWN, type FakeResource } from "./util";
 import { runStack } from "../../test/helpers/stack";
 import { unwrapSecrets } from "../../tools/harness/mockRun";
@@ -1019,5 +1021,259 @@ describe("segmentation policy: public-ingress-gateway-only (only the gateway pro
   it("checks nothing when the invariant is not configured", async () => {
     const rs = [...FIXTURE, ingressFrom("dev-app", "allow-internet-to-app-in", {}, [INTERNET])];
     assert.deepEqual(await runStackPolicy(policy, rs, { invariants: ["data-clients"] }), []);
+  });
+});
+
+describe("segmentation policy: within-flow-table (issue 19 class 4: the reachability within the flow table, port by port)", () => {
+  const ext = (external: string) => ({ external });
+  const tier = (t: string, ...workloads: string[]) =>
+    workloads.length ? { tier: t, workloads } : { tier: t };
+  const ports = (...ps: (number | string)[]) => ps.map((port) => ({ port, protocol: "TCP" as const }));
+  const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+  /** The flow table FIXTURE's policies implement. */
+  const TABLE = (): FlowTable => ({
+    flows: [
+      { id: "internet-to-gateway", from: ext("anywhere"), to: tier("gateway", "envoy"), ports: ports(10443) },
+      { id: "gateway-to-web", from: tier("gateway", "envoy"), to: tier("app", "web"), ports: ports(8080) },
+      {
+        id: "gateway-to-temporal-web",
+        from: tier("gateway", "envoy"),
+        to: tier("system", "temporal-web"),
+        ports: ports(8080),
+      },
+      {
+        id: "gateway-to-grafana",
+        from: tier("gateway", "envoy"),
+        to: tier("observability", "grafana"),
+        ports: ports(3000),
+      },
+      {
+        id: "proxy-to-controller",
+        from: tier("gateway", "envoy"),
+        to: tier("gateway", "gateway-helm"),
+        ports: ports(18000),
+      },
+      { id: "app-to-postgres", from: tier("app"), to: tier("data", "postgres"), ports: ports(5432) },
+      { id: "app-to-minio", from: tier("app"), to: tier("system", "minio"), ports: ports(9000) },
+      {
+        id: "system-to-postgres",
+        from: tier("system", "temporal"),
+        to: tier("data", "postgres"),
+        ports: ports(5432),
+      },
+      {
+        id: "scrape-data",
+        from: tier("observability", "prometheus"),
+        to: tier("data"),
+        ports: ports("metrics"),
+      },
+      {
+        id: "scrape-system",
+        from: tier("observability", "prometheus"),
+        to: tier("system"),
+        ports: ports("metrics"),
+      },
+      {
+        id: "grafana-to-prometheus",
+        from: tier("observability", "grafana"),
+        to: tier("observability", "prometheus"),
+        ports: ports(9090),
+      },
+      {
+        id: "postgres-peers",
+        from: tier("data", "postgres"),
+        to: tier("data", "postgres"),
+        ports: ports(5432),
+      },
+      { id: "agents-to-llm", from: tier("app", "agents"), to: ext("internet"), ports: ports(443) },
+    ],
+    externalTargets: {
+      anywhere: { ranges: [{ cidr: "0.0.0.0/0" }] },
+      internet: { ranges: [{ cidr: "0.0.0.0/0", except: PRIVATE }] },
+    },
+    dns: {
+      namespace: "kube-system",
+      labels: { "k8s-app": "kube-dns" },
+      ports: [
+        { port: 53, protocol: "UDP" },
+        { port: 53, protocol: "TCP" },
+      ],
+    },
+  });
+  const CONFIG = { namedPorts: { metrics: 9090 } };
+  const run = (rs: FakeResource[], table: unknown = TABLE()) =>
+    runStackPolicy(policy, rs, { ...CONFIG, flowTable: table }).then((v) => only(v, "within-flow-table"));
+  const edit = (change: (t: FlowTable) => void) => {
+    const t = TABLE();
+    change(t);
+    return t;
+  };
+  const flowOf = (t: FlowTable, id: string) => t.flows.find((f) => f.id === id)!;
+
+  it("passes the fixture with the flow table its policies implement, and checks nothing without a table", async () => {
+    assert.deepEqual(await runStackPolicy(policy, FIXTURE, { ...CONFIG, flowTable: TABLE() }), []);
+    assert.ok(INVARIANTS.includes("within-flow-table"));
+    assert.deepEqual(await runStackPolicy(policy, FIXTURE, CONFIG), []);
+  });
+
+  it("refuses a connection no flow intends, naming both namespaces, the class and the opening policies", async () => {
+    const v = await run(
+      FIXTURE,
+      edit((t) => (t.flows = t.flows.filter((f) => f.id !== "app-to-minio"))),
+    );
+    assert.equal(v.length, 1, JSON.stringify(v, null, 1));
+    assert.match(
+      v[0].message,
+      /^\[within-flow-table\] \[gate class 4 \(invariants looser than the flow table\)\] namespace 'dev-app' → namespace 'dev-system': the policies open a connection no flow of the flow table intends: .*→ dev-system\/minio : TCP 9000/,
+    );
+    assert.match(v[0].message, /dev-system\/allow-app-to-minio-in \(ingress rule 0\)/);
+  });
+
+  it("refuses ports beyond the flow's, naming the flow", async () => {
+    const v = await run(
+      FIXTURE,
+      edit((t) => (flowOf(t, "app-to-postgres").ports = ports(5433))),
+    );
+    assert.ok(v.length >= 1);
+    assert.match(v[0].message, /more than the ports of the flows app-to-postgres: .*TCP 5432/);
+  });
+
+  it("holds a flow to its workloads on both sides", async () => {
+    const v = await run(
+      FIXTURE,
+      edit((t) => (flowOf(t, "system-to-postgres").from = tier("system", "plausible"))),
+    );
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /dev-system\/temporal → dev-data\/postgres : TCP 5432/);
+  });
+
+  it("never lets a tier flow cross environments", async () => {
+    const v = await run([
+      ...FIXTURE,
+      ...flow("dev-app-to-staging", ["dev-app"], ["staging-data", ["postgres"]], [5432]),
+    ]);
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /namespace 'dev-app' → namespace 'staging-data'/);
+  });
+
+  it("resolves named ports at the destination pod", async () => {
+    const v = await run(
+      FIXTURE,
+      edit((t) => (flowOf(t, "scrape-data").ports = ports("http"))),
+    );
+    assert.ok(v.some((x) => /dev-observability\/prometheus → dev-data\/.* : TCP 9090/.test(x.message)));
+  });
+
+  it("holds external addresses to the target's ranges", async () => {
+    const v = await run(
+      FIXTURE,
+      edit((t) => (t.externalTargets.internet = { ranges: [{ cidr: "0.0.0.0/1", except: ["10.0.0.0/8"] }] })),
+    );
+    assert.equal(v.length, 1);
+    // the engine splits external space at the policies' ipBlock edges only: a range straddling the
+    // target's edge is reported whole (it holds addresses outside the target)
+    assert.match(
+      v[0].message,
+      /namespace 'dev-app' → external addresses: .*agents → 11\.0\.0\.0-172\.15\.255\.255\[External\] : TCP 443/,
+    );
+  });
+
+  it("lets every pod of the table's namespaces reach the DNS pods, and nothing else in kube-system", async () => {
+    const v = await run(
+      FIXTURE,
+      edit((t) => delete t.dns),
+    );
+    assert.ok(v.length >= 7);
+    assert.ok(v.every((x) => /→ namespace 'kube-system'/.test(x.message)));
+    const sneaky = np("dev-app", "to-kube-system", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ namespaceSelector: inNs("kube-system") }] }],
+    });
+    const w = await run([...FIXTURE, sneaky]);
+    assert.equal(w.length, 1);
+    assert.match(w[0].message, /namespace 'dev-app' → namespace 'kube-system'/);
+  });
+
+  it("reports a malformed flow table naming the key, and does not check the invariant with it", async () => {
+    const bad = edit((t) => ((t.flows[0] as any).from = { tier: "app", external: "internet" }));
+    const v = await runStackPolicy(policy, FIXTURE, { ...CONFIG, flowTable: bad });
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0].message,
+      /^flowTable\.flows\[0\]\.from: must have exactly one of tier, namespace, external, fqdn: .*tools\/gate\/flowTable\.ts --write/,
+    );
+  });
+
+  it("flowTableProblems names every malformed field", () => {
+    const cases: [(t: any) => void, RegExp][] = [
+      [(t) => (t.flows = {}), /^flowTable\.flows: must be a list/],
+      [(t) => delete t.externalTargets, /^flowTable\.externalTargets: must be an object/],
+      [
+        (t) => (t.externalTargets.internet.ranges[0].cidr = "10.0.0.0/33"),
+        /^flowTable\.externalTargets\.internet\.ranges\[0\]/,
+      ],
+      [
+        (t) => (t.externalTargets.internet.entities = { egress: ["world"] }),
+        /entities\.egress: must list Cilium entities/,
+      ],
+      [
+        (t) => (t.flows[0].from = { external: "nowhere" }),
+        /flows\[0\]\.from\.external: 'nowhere' is not one of/,
+      ],
+      [(t) => (t.flows[1].to.workloads = []), /flows\[1\]\.to\.workloads: must be a non-empty list/],
+      [(t) => (t.flows[12].to = { fqdn: ["bad name!"] }), /flows\[12\]\.to\.fqdn: 'bad name!'/],
+      [(t) => (t.flows[2].ports = []), /flows\[2\]\.ports: must be a non-empty list/],
+      [(t) => (t.flows[2].ports = [{ port: 70000 }]), /flows\[2\]\.ports\[0\]: must be \{port: 1-65535/],
+      [(t) => (t.flows[2].ports = [{ port: 80, protocol: "ICMP" }]), /flows\[2\]\.ports\[0\]/],
+      [(t) => (t.flows[2].ports = [{ port: 80, endPort: 79 }]), /flows\[2\]\.ports\[0\]/],
+      [(t) => (t.flows[3] = { from: {}, to: {} }), /flows\[3\]: must be \{id, from, to, ports\}/],
+      [(t) => (t.dns = { namespace: "kube-system" }), /^flowTable\.dns: must be/],
+    ];
+    assert.deepEqual(flowTableProblems(TABLE()), []);
+    assert.deepEqual(flowTableProblems("x"), ["flowTable: must be an object with flows and externalTargets"]);
+    for (const [change, expected] of cases) {
+      const t = TABLE() as any;
+      change(t);
+      const ps = flowTableProblems(t);
+      assert.ok(
+        ps.some((p) => expected.test(p)),
+        `${expected}: ${ps.join("; ")}`,
+      );
+    }
+  });
+
+  it("tells a legacy namespace's pods' tiers by their workloads, and keeps its flows inside it", () => {
+    const labels = new Map<string, Record<string, string>>([
+      ["ameide", { "ameide.io/tier": "legacy" }],
+      ["dev-data", { "ameide.io/tier": "data", "ameide.io/environment": "dev" }],
+    ]);
+    const pod = (namespace: string, name?: string): Peer => ({
+      type: "workload",
+      id: `${namespace}/${name ?? "any"}[Pod]`,
+      workload: {
+        namespace,
+        name: name ?? "any",
+        kind: "Pod",
+        labels: name ? { [NAME]: name } : {},
+        ports: [],
+      },
+    });
+    const m = compileFlowTable(
+      { ...TABLE(), tierWorkloads: { app: ["web"], data: ["postgres"] } },
+      {
+        labels,
+        tierLabel: "ameide.io/tier",
+        environmentLabel: "ameide.io/environment",
+        peerLabel: NAME,
+        legacyTiers: ["legacy"],
+        cilium: false,
+      },
+    );
+    assert.equal(m.allowed(pod("ameide", "web"), pod("ameide", "postgres")).toString(), "TCP 5432");
+    assert.deepEqual(m.flowsBetween(pod("ameide", "web"), pod("ameide", "postgres")), ["app-to-postgres"]);
+    assert.ok(m.allowed(pod("ameide", "web"), pod("dev-data", "postgres")).isEmpty());
+    assert.ok(m.allowed(pod("ameide"), pod("ameide", "postgres")).isEmpty());
+    assert.ok(m.inScope(pod("ameide")) && !m.inScope(pod("kube-system")));
   });
 });

@@ -22,6 +22,7 @@ import { defaultResourceOptions, MockRunResult, ResourceRecord } from "../../too
 import { parseConfig } from "../../lib/config";
 import { requiredProtections, withProtections } from "../../tools/gate/requiredProtections";
 import { withDeclaration } from "../../tools/gate/classification";
+import { flowTable, withFlowTable } from "../../tools/gate/flowTable";
 import {
   LEGACY_NAMESPACE,
   legacyNamespaceConfig,
@@ -77,9 +78,9 @@ export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
   for (const [k, v] of Object.entries(rawConfig(s)))
     if (k.startsWith(`${PROJECT}:`)) program[k.slice(PROJECT.length + 1)] = v;
   const parsed = parseConfig(program, PROJECT, s);
-  const cfg = withDeclaration(
-    withProtections(committed, requiredProtections(parsed)),
-    parsed,
+  const cfg = withFlowTable(
+    withDeclaration(withProtections(committed, requiredProtections(parsed)), parsed),
+    flowTable(parsed),
   ) as PolicyPackConfig;
   if (s !== "dev-legacy") return cfg;
   // Phase 1a keeps an allow-all policy in the legacy namespace: the team declares it, with an end
