@@ -10,7 +10,14 @@ import * as path from "node:path";
 import { allPolicies } from "../policypack/policies";
 import { evaluatePack, PackDiagnostic, PolicyPackConfig } from "../tools/harness/packEval";
 import { defaultResourceOptions, ResourceRecord, MockRunResult } from "../tools/harness/mockRun";
-import { PROJECT, PROJECT_DIR, runStack, runWithConfig, stackConfig } from "./helpers/stack";
+import {
+  PROJECT,
+  PROJECT_DIR,
+  registerResource,
+  runStack,
+  runWithConfig,
+  stackConfig,
+} from "./helpers/stack";
 import { TIER_LABEL } from "../policypack/lib/conventions";
 
 type Stack = "dev" | "prod";
@@ -52,21 +59,9 @@ function drop(rs: Records, r: ResourceRecord) {
 const cluster = (rs: Records) => one(rs, "azure-native:containerservice:ManagedCluster").inputs as any;
 const template = (r: ResourceRecord) => r as ResourceRecord;
 
-/** Adds a Kubernetes object registration as a program change would (parented to the stack). */
-function add(rs: Records, type: string, name: string, inputs: Record<string, unknown>) {
-  const provider = byType(rs, "pulumi:providers:kubernetes")[0];
-  rs.push({
-    urn: `urn:pulumi:mutation::ameide-platform::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    provider: provider ? `${provider.urn}::id` : undefined,
-    inputs,
-    dependencies: [],
-    propertyDependencies: {},
-    options: defaultResourceOptions(),
-  });
-}
+/** Adds a Kubernetes object registration as a program change would (helpers/stack.ts registerResource). */
+const add = (rs: Records, type: string, name: string, inputs: Record<string, unknown>) =>
+  registerResource(rs, type, name, inputs, "mutation");
 
 /** A workload that passes every policy in the app tier; mutations then break one field. */
 function goodDeployment(ns: string, name = "mutant") {

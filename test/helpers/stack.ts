@@ -9,6 +9,7 @@ import {
   mockRun,
   MockRunOptions,
   MockRunResult,
+  defaultResourceOptions,
   ResourceRecord,
   unwrapSecrets,
 } from "../../tools/harness/mockRun";
@@ -134,3 +135,31 @@ export class Registry {
 }
 
 export const STACKS = ["dev", "prod"] as const;
+
+/**
+ * Adds a registration to a run's records as a program change would: parented to the stack, with
+ * the default provider of its package (the Kubernetes provider for `kubernetes:` types). The
+ * mutation and red-team suites use it for the resources a code change would register.
+ */
+export function registerResource(
+  rs: ResourceRecord[],
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  stack: string,
+): void {
+  const provider = type.startsWith("kubernetes:")
+    ? rs.find((r) => r.type === "pulumi:providers:kubernetes")
+    : undefined;
+  rs.push({
+    urn: `urn:pulumi:${stack}::${PROJECT}::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    provider: provider ? `${provider.urn}::id` : undefined,
+    inputs,
+    dependencies: [],
+    propertyDependencies: {},
+    options: defaultResourceOptions(),
+  });
+}

@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { allPolicies } from "../../policypack/policies";
 import { GateClass, gateClassLabel } from "../../policypack/lib/gate";
 import { evaluatePack, PackDiagnostic, PolicyPackConfig } from "../../tools/harness/packEval";
-import { defaultResourceOptions, MockRunResult, ResourceRecord } from "../../tools/harness/mockRun";
+import { MockRunResult, ResourceRecord } from "../../tools/harness/mockRun";
 import { parseConfig } from "../../lib/config";
 import { requiredProtections, withProtections } from "../../tools/gate/requiredProtections";
 import { withDeclaration } from "../../tools/gate/classification";
@@ -30,6 +30,7 @@ import {
   LegacyStack,
   PROJECT,
   PROJECT_DIR,
+  registerResource,
   runStack,
   runWithConfig,
   stackConfig,
@@ -99,22 +100,9 @@ export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
   };
 }
 
-/** Adds a registration as a program change would (parented to the stack, default provider of its package). */
-export function register(rs: Records, type: string, name: string, inputs: Record<string, unknown>): void {
-  const kube = type.startsWith("kubernetes:");
-  const provider = kube ? rs.find((r) => r.type === "pulumi:providers:kubernetes") : undefined;
-  rs.push({
-    urn: `urn:pulumi:redteam::${PROJECT}::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    provider: provider ? `${provider.urn}::id` : undefined,
-    inputs,
-    dependencies: [],
-    propertyDependencies: {},
-    options: defaultResourceOptions(),
-  });
-}
+/** Adds a registration as a program change would (helpers/stack.ts registerResource). */
+export const register = (rs: Records, type: string, name: string, inputs: Record<string, unknown>): void =>
+  registerResource(rs, type, name, inputs, "redteam");
 
 /** The first registration matching; throws when there is none (an attempt must find its target). */
 export function find(
