@@ -103,12 +103,16 @@ export function kmsVaults(resources: readonly PolicyResource[]): Map<string, Kms
   return out;
 }
 
-/** Resources of the stack that depend on `v` (by a dependency or a property's dependency edge). */
+/**
+ * Resources of the stack whose properties are computed from `v` (its property dependency edges: the
+ * data they read from it); a resource without recorded property edges falls back to its plain
+ * dependencies. Plain `dependsOn` edges are not data flow (a dependsOn on a component expands to
+ * every child of it), so they count only in that fallback.
+ */
 export const dependentsOf = (v: PolicyResource, resources: readonly PolicyResource[]): PolicyResource[] =>
-  resources.filter(
-    (r) =>
-      r !== v &&
-      [r.dependencies ?? [], ...Object.values(r.propertyDependencies ?? {})].some((ds) =>
-        ds.some((d) => sameUrn(d, v)),
-      ),
-  );
+  resources.filter((r) => {
+    if (r === v) return false;
+    const props = Object.values(r.propertyDependencies ?? {});
+    const edges = props.some((ds) => ds.length > 0) ? props.flat() : (r.dependencies ?? []);
+    return edges.some((d) => sameUrn(d, v));
+  });

@@ -629,6 +629,17 @@ describe("Key Vault and role assignment policies", () => {
     for (const [what, rs, cfg, needles] of broken)
       it(`refuses ${what}`, async () => expectViolation(await run(rs, cfg), ...needles));
 
+    it("a plain dependsOn (no data read from the vault) does not make it more than the KMS vault", async () => {
+      const [vault, key] = DEV_OPEN_KMS;
+      const pod: FakeResource = {
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "after-cluster",
+        props: {},
+        dependencies: [vault],
+        propertyDependencies: { data: [key] },
+      };
+      assert.deepEqual(await run([...DEV_OPEN_KMS, pod], DEV_CFG), []);
+    });
     it("an invalid exemption list exempts nothing (the open KMS vault is refused too)", async () => {
       const vs = await run(DEV_OPEN_KMS, { exemptions: [{ role: "kmsVault", reason: "" }] });
       expectViolation(vs, "Vault 'aks-kms'", "properties.networkAcls.defaultAction");
