@@ -14,7 +14,7 @@ import {
   namespaceClassificationDeclared,
 } from "../policypack/policies/classification";
 import { securityLabels } from "../policypack/lib/classification";
-import { OPERATOR_TIER, TIER_LABEL } from "../policypack/lib/conventions";
+import { DEFAULT_SYSTEM_NAMESPACES, OPERATOR_TIER, TIER_LABEL } from "../policypack/lib/conventions";
 import { evaluatePack } from "../tools/harness/packEval";
 import { committedStackConfig, withDeclaration } from "../tools/gate/classification";
 import { policyConfigPath } from "../tools/gate/requiredProtections";
@@ -45,6 +45,9 @@ describe("gate classification: each stack's declared namespaces and gateways are
       for (const [policy, c] of Object.entries(cfg as Record<string, { systemNamespaces?: string[] }>))
         for (const n of c.systemNamespaces ?? [])
           assert.ok(!classified.has(n), `${policy}.systemNamespaces exempts the declared namespace '${n}'`);
+      // The exempt set itself (the only names systemNamespaces may keep) holds no tier or legacy namespace.
+      for (const n of DEFAULT_SYSTEM_NAMESPACES)
+        assert.ok(!classified.has(n), `DEFAULT_SYSTEM_NAMESPACES exempts the declared namespace '${n}'`);
     });
 
     it(`${stack}: the real program registers every declared namespace with its labels, and every declared gateway`, async () => {

@@ -30,7 +30,7 @@ import { withDeclaration } from "../tools/gate/classification";
 import { ConfigError, ConfigErrors } from "../lib/validate";
 import { formatBytes, formatCpu, legacyGuardRails, quantityMilli } from "../lib/legacy";
 import { OBSERVE_POLICY_NAME } from "../lib/networkPolicies";
-import { NETWORK_POLICY_MODE_LABEL } from "../policypack/lib/conventions";
+import { DEFAULT_SYSTEM_NAMESPACES, NETWORK_POLICY_MODE_LABEL } from "../policypack/lib/conventions";
 import { TIERS, TIER_NAMES } from "../data/tiers";
 import type { ResourceRecord } from "../tools/harness/mockRun";
 import * as fs from "node:fs";
@@ -116,6 +116,14 @@ describe("legacy namespace config (legacyNamespace)", () => {
   it("refuses a tier, system or operator namespace as the legacy namespace", () => {
     for (const name of ["ameide-dev-app", "kube-system", "default", "external-secrets"])
       refuses(() => parseLegacyNamespace({ ...ok, name }, "ameide", today), /legacyNamespace\.name/);
+  });
+
+  it("refuses every namespace the pack's policies exempt (issue 19 class 7: the declared legacy namespace would escape them)", () => {
+    for (const name of DEFAULT_SYSTEM_NAMESPACES)
+      refuses(
+        () => parseLegacyNamespace({ ...ok, name }, "ameide", today),
+        /legacyNamespace\.name.*tier, system or operator namespace/s,
+      );
   });
 
   it("requires a phase: observe (with an end date not in the past) or enforce", () => {

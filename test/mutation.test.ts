@@ -283,6 +283,26 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       ).properties.networkAcls.defaultAction = "Allow"),
   ),
   M(
+    // Issue 19 class 7: the exemption follows the vault's role, so a name does not carry it.
+    "secrets vault renamed to the exempted KMS vault's name and opened",
+    "keyvault",
+    ["dev"],
+    ["keyvault-network-restricted"],
+    (rs) => {
+      const v = one(rs, "azure-native:keyvault:Vault", (r) => r.name.startsWith("kv-"));
+      v.urn = v.urn.replace(/::kv-[^:]+$/, "::aks-kms");
+      v.name = "aks-kms";
+      (v.inputs as any).properties.networkAcls.defaultAction = "Allow";
+    },
+  ),
+  M(
+    "dev cluster's KMS switched to Private mode while its vault stays open (the kmsVault exemption no longer applies)",
+    "keyvault",
+    ["dev"],
+    ["keyvault-network-restricted"],
+    (rs) => (cluster(rs).securityProfile.azureKeyVaultKms.keyVaultNetworkAccess = "Private"),
+  ),
+  M(
     "public secrets vault in prod",
     "keyvault",
     ["prod"],

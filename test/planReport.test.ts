@@ -545,13 +545,13 @@ describe("plan: relaxations and names on the real dev and prod plans", function 
       "dev relaxes policies",
     );
     const exemptions = (file["keyvault-network-restricted"].exemptions ?? []) as {
-      name: string;
+      role: string;
       reason: string;
     }[];
     assert.ok(exemptions.length > 0);
     assert.deepEqual(
       r.exemptions.map((e) => [e.policy, e.name, e.reason]),
-      exemptions.map((e) => ["keyvault-network-restricted", e.name, e.reason]),
+      exemptions.map((e) => ["keyvault-network-restricted", e.role, e.reason]),
     );
     const report = fs.readFileSync(path.join(devDir, "report.md"), "utf8");
     assert.match(report, /## Policy relaxations/);

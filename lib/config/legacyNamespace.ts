@@ -13,6 +13,7 @@ import {
   string,
 } from "../validate";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
+import { DEFAULT_SYSTEM_NAMESPACES } from "../../policypack/lib/conventions";
 import { LEGACY_NETWORK_POLICY_MODES, LegacyNamespaceConfig } from "./types";
 
 const LEGACY_SHAPE =
@@ -50,9 +51,9 @@ export function parseLegacyNamespace(
   );
   if (
     name.startsWith(`${namespacePrefix}-`) ||
-    ["kube-system", "kube-public", "kube-node-lease", "default", EXTERNAL_SECRETS_NAMESPACE.name].includes(
-      name,
-    )
+    // Issue 19 class 7: every namespace the pack's policies exempt (conventions'
+    // DEFAULT_SYSTEM_NAMESPACES), so the declared legacy namespace never takes an exempt name.
+    [...DEFAULT_SYSTEM_NAMESPACES, "default", EXTERNAL_SECRETS_NAMESPACE.name].includes(name)
   )
     throw new ConfigError(
       "legacyNamespace.name",

@@ -88,7 +88,7 @@ export const PRODUCTION_REQUIREMENTS: readonly ProductionRequirement[] = [
     policies: [],
   },
   {
-    // A public KMS vault must allow all networks, so keyvault-network-restricted needs the aks-kms
+    // A public KMS vault must allow all networks, so keyvault-network-restricted needs the kmsVault
     // exemption (policypack/config/dev.json gives the reason); a private one needs none.
     id: "private-kms-vault",
     key: "kms.networkAccess",

@@ -4,20 +4,29 @@
  * falling back to the dependency edges when the name is unknown at preview), the system namespaces
  * a policy exempts, and the Pod Security level a namespace enforces.
  */
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation } from "@pulumi/policy";
+import { gateMessage } from "./gate";
 import { UnknownValueError } from "@pulumi/policy";
 import { DEFAULT_SYSTEM_NAMESPACES, PSS_LABELS, PSS_LEVELS, PssLevel } from "./conventions";
 import { get } from "./kit";
 import { KubeObject, kubeKind, kubeObjects, labelValue } from "./kube";
 import { attempt } from "./unknown";
 
-/** The `systemNamespaces` config key (default: conventions' DEFAULT_SYSTEM_NAMESPACES). */
+/**
+ * The `systemNamespaces` config key. Issue 19 class 7: the exempt set is conventions'
+ * DEFAULT_SYSTEM_NAMESPACES, the namespaces Kubernetes, AKS and the platform's operators own, which
+ * is code (reviewed as code, and no declared tier or legacy namespace may take one of its names:
+ * namespace-classification-declared and the legacyNamespace.name validation). A policy's config may
+ * only leave some of them out (judging them like tier namespaces is stricter); a name it adds is
+ * never exempt and is refused, so a policy-config change cannot take a platform namespace out of
+ * Pod Security, default-deny, quotas or RBAC rules by naming it.
+ */
 export const systemNamespacesSchema = {
   systemNamespaces: {
     type: "array",
     items: { type: "string" },
     default: [...DEFAULT_SYSTEM_NAMESPACES],
-    description: "Namespaces exempt from namespace/tier rules (Kubernetes system and operator namespaces).",
+    description: `Namespaces exempt from namespace/tier rules: a subset of ${DEFAULT_SYSTEM_NAMESPACES.join(", ")} (Kubernetes, AKS and operator namespaces); any other name is refused.`,
   },
 } as const;
 
@@ -25,8 +34,37 @@ export interface SystemNamespacesConfig {
   systemNamespaces?: string[];
 }
 
+const DEFAULT_SYSTEM = new Set(DEFAULT_SYSTEM_NAMESPACES);
+
+/** The exempt namespaces: the config's list within DEFAULT_SYSTEM_NAMESPACES (all of them when unset). */
 export function systemNamespaces(cfg: SystemNamespacesConfig): Set<string> {
-  return new Set(Array.isArray(cfg.systemNamespaces) ? cfg.systemNamespaces : DEFAULT_SYSTEM_NAMESPACES);
+  if (!Array.isArray(cfg.systemNamespaces)) return new Set(DEFAULT_SYSTEM);
+  return new Set(cfg.systemNamespaces.filter((n) => DEFAULT_SYSTEM.has(n)));
+}
+
+/** The names the config adds to DEFAULT_SYSTEM_NAMESPACES (never exempt; each one is refused). */
+export function addedSystemNamespaces(cfg: SystemNamespacesConfig): string[] {
+  if (!Array.isArray(cfg.systemNamespaces)) return [];
+  return cfg.systemNamespaces.filter((n) => !DEFAULT_SYSTEM.has(n)).map((n) => String(n));
+}
+
+/** The refusal of a name `policy`'s `systemNamespaces` adds (gate class 7). */
+export function addedSystemNamespaceMessage(policy: string, name: string, subject?: string): string {
+  return gateMessage(
+    7,
+    subject ?? `policy config ${policy}.systemNamespaces (namespace '${name}')`,
+    `${policy}.systemNamespaces lists '${name}', which is not a namespace Kubernetes, AKS or the platform's operators own (${DEFAULT_SYSTEM_NAMESPACES.join(", ")}, conventions' DEFAULT_SYSTEM_NAMESPACES): the key may only leave some of those out, never add one, because an added name would take that namespace out of this policy. Remove '${name}' from the list; the namespace is judged like any tier namespace.`,
+  );
+}
+
+/** Reports every name a stack policy's `systemNamespaces` adds, and returns the exempt set. */
+export function checkedSystemNamespaces(
+  cfg: SystemNamespacesConfig,
+  policy: string,
+  report: ReportViolation,
+): Set<string> {
+  for (const n of addedSystemNamespaces(cfg)) report(addedSystemNamespaceMessage(policy, n));
+  return systemNamespaces(cfg);
 }
 
 export const NAMESPACE_TYPE = kubeKind("core", "Namespace");

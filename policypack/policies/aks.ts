@@ -14,6 +14,7 @@ import { azureType, CONTROLS, get, matchesType, resourcePolicy, stackPolicy } fr
 import { AKS_VERSIONS_CHECKED, AKS_VERSIONS_SOURCE, aksSupport, communityVersions } from "../lib/aksVersions";
 import { refOf } from "../lib/kube";
 import { attempt } from "../lib/unknown";
+import { kmsKeysOf } from "../lib/kmsVault";
 import { showNotSet } from "../lib/show";
 import { gateMessage } from "../lib/gate";
 import { isoDays, MAX_ROTATE_DAYS_SCHEMA, maxRotateDays, MIN_ROTATE_DAYS } from "../lib/keyLifetime";
@@ -759,29 +760,6 @@ export const auditLogsDiagnosticSetting = stackPolicy(
 /** `azure-native:keyvault:Key` (also declared in keyvault.ts; kept local so this file stands alone). */
 const KMS_KEY = azureType("keyvault", "Key");
 export { MIN_ROTATE_DAYS, isoDays };
-
-/** The Key Vault keys a cluster's `securityProfile.azureKeyVaultKms.keyId` points at. */
-function kmsKeysOf(c: PolicyResource, keys: PolicyResource[]): PolicyResource[] {
-  const edges = c.propertyDependencies?.["securityProfile"];
-  const byEdge = keys.filter((k) => edges?.some((r) => sameUrn(r, k)));
-  if (byEdge.length > 0) return byEdge;
-  const keyId = attempt(() => get(c.props, "securityProfile", "azureKeyVaultKms", "keyId"));
-  if (keyId.known && typeof keyId.value === "string" && keyId.value !== "") {
-    const id = keyId.value.toLowerCase();
-    return keys.filter((k) => {
-      const uri = attempt(() => k.props.keyUri);
-      if (uri.known && typeof uri.value === "string" && uri.value !== "")
-        return id.startsWith(`${uri.value.toLowerCase().replace(/\/+$/, "")}/`);
-      const name = attempt(() => k.props.keyName);
-      return (
-        name.known && typeof name.value === "string" && id.includes(`/keys/${name.value.toLowerCase()}/`)
-      );
-    });
-  }
-  // keyId unknown at preview and no property-level edges recorded: fall back to plain dependencies.
-  if (edges && edges.length > 0) return [];
-  return keys.filter((k) => c.dependencies.some((r) => sameUrn(r, k)));
-}
 
 export const kmsKeyLifecycle = stackPolicy(
   {

@@ -2,13 +2,15 @@
  * Key Vault hardening (vaults, keys) and role assignment hygiene.
  *
  * Vaults: Azure RBAC authorization, purge protection, soft delete, and network exposure (default
- * deny; private when the stack requires it, with named and reasoned exemptions for vaults that must
- * allow all networks, such as a Public-mode AKS KMS vault). Keys: strong key types and sizes, and a
+ * deny; private when the stack requires it; a cluster's Public-mode AKS KMS vault, identified by the
+ * cluster → Key → Vault edges and never by name, may be exempted by its role with a reason). Keys: strong key types and sizes, and a
  * rotation or expiry. Role assignments: an explicit principalType (aks-baseline issue #52).
  * Paths: shared/reference/aks.md §3.3 (`properties.*` of keyvault.Vault and keyvault.Key).
  */
-import type { Policy } from "@pulumi/policy";
-import { azureType, Control, CONTROLS, get, resourcePolicy } from "../lib/kit";
+import type { Policy, PolicyResource } from "@pulumi/policy";
+import { azureType, Control, CONTROLS, get, matchesType, resourcePolicy, stackPolicy } from "../lib/kit";
+import { guarded } from "../lib/unknown";
+import { dependentsOf, KmsUse, kmsVaults, VAULT_ROLES } from "../lib/kmsVault";
 import { refOf } from "../lib/kube";
 import { showNotSet } from "../lib/show";
 import { ROLE_ASSIGNMENT } from "../lib/azureTypes";
@@ -93,8 +95,10 @@ export const vaultSoftDelete = resourcePolicy(
 );
 
 export interface VaultExemption {
-  /** Logical Pulumi resource name of the vault, e.g. `aks-kms`. */
-  name: string;
+  /** The vault's role, found from the stack's own resources (lib/kmsVault.ts): `kmsVault`. */
+  role?: string;
+  /** The old form (a logical Pulumi name): refused, any vault can take a name. */
+  name?: string;
   /** Why the vault must allow all networks; required and non-empty. */
   reason?: string;
 }
@@ -102,25 +106,105 @@ export interface VaultExemption {
 export interface VaultNetworkConfig {
   /** Require publicNetworkAccess Disabled and networkAcls.defaultAction Deny (production). */
   requirePrivate?: boolean;
-  /** Vaults allowed to keep networkAcls.defaultAction Allow, each with a reason. */
+  /** Vault roles allowed to keep networkAcls.defaultAction Allow, each with a reason. */
   exemptions?: VaultExemption[];
 }
 
-export const vaultNetworkRestricted = resourcePolicy(
+/** Problems of the exemptions list itself (issue 19 class 7: roles, never logical names). */
+function exemptionProblems(list: unknown): string[] {
+  if (list === undefined) return [];
+  const key = `${VAULT_NETWORK_POLICY}.exemptions`;
+  if (!Array.isArray(list)) return [`${key} is ${showNotSet(list)}; use a list of {role, reason}.`];
+  return list.flatMap((e: VaultExemption, i: number) => {
+    const at = `${key}[${i}]`;
+    if (e && typeof e.name === "string")
+      return [
+        `${at} exempts vault '${e.name}' by its logical name, and any vault a pull request renames to '${e.name}' would be exempt: name the vault's role instead, {role: "kmsVault", reason: "…"} (the vault holding the key the cluster's securityProfile.azureKeyVaultKms.keyId uses).`,
+      ];
+    if (!e || !(VAULT_ROLES as readonly unknown[]).includes(e.role))
+      return [
+        `${at}.role is ${showNotSet(e?.role)}; the only vault role that may allow all networks is ${VAULT_ROLES.map((r) => `"${r}"`).join(", ")}.`,
+      ];
+    if (typeof e.reason !== "string" || e.reason.trim() === "")
+      return [
+        `${at}.reason is ${showNotSet(e.reason)}; state why the ${e.role} must allow all networks, or remove the exemption.`,
+      ];
+    return [];
+  });
+}
+
+const KUBERNETES = /^kubernetes:/;
+const KEYVAULT_SECRET = azureType("keyvault", "Secret");
+
+/**
+ * Why the kmsVault exemption does not cover vault `v` (undefined: it does). The exemption covers
+ * exactly the vault holding the key a ManagedCluster encrypts etcd with (found through the
+ * resources' own edges, lib/kmsVault.ts), only while every such cluster uses it in Public mode, and
+ * only while the vault holds nothing but KMS keys: AKS refuses a public KMS vault with firewall
+ * rules ("Azure Key Vault with a firewall setting 'allow public access from specific virtual
+ * networks and IP addresses' or 'disable public access' isn't supported because it blocks traffic
+ * from the KMS plugin to the key vault": MicrosoftDocs/azure-aks-docs
+ * articles/aks/use-kms-etcd-encryption.md, "Limitations", at 00435f9), while a Private-mode KMS
+ * vault is reached through a private link and must deny public access like any other.
+ */
+function notKmsVault(
+  v: PolicyResource,
+  uses: KmsUse[] | undefined,
+  all: readonly PolicyResource[],
+): string | undefined {
+  if (!uses || uses.length === 0)
+    return "it does not hold the key of any ManagedCluster's securityProfile.azureKeyVaultKms.keyId, so it is not the KMS vault whatever its name";
+  const priv = uses.find((u) => lower(u.networkAccess) !== "public");
+  if (priv)
+    return `ManagedCluster '${priv.cluster.name}' uses it with securityProfile.azureKeyVaultKms.keyVaultNetworkAccess ${showNotSet(priv.networkAccess)}, where AKS reaches the vault through a private link and the vault must deny public access`;
+  const kmsKeys = new Set(uses.flatMap((u) => u.keys.map((k) => k.urn)));
+  const other = dependentsOf(v, all).find(
+    (r) =>
+      (matchesType(KEY, r.type) && !kmsKeys.has(r.urn)) ||
+      matchesType(KEYVAULT_SECRET, r.type) ||
+      KUBERNETES.test(r.type),
+  );
+  if (other)
+    return `${other.type.split(":").pop()} '${other.name}' also depends on it (another key, a secret or a cluster object reading it), so it is not only the cluster's KMS vault`;
+  return undefined;
+}
+
+/** The network findings on one vault (empty: it is restricted as required). */
+function networkProblems(props: any, requirePrivate: boolean): string[] {
+  const out: string[] = [];
+  const action = get(props, "properties", "networkAcls", "defaultAction");
+  if (lower(action) !== "deny")
+    out.push(
+      `properties.networkAcls.defaultAction is ${showNotSet(action)}${action === undefined ? " (Azure default Allow)" : ""}; set it to "Deny" with bypass AzureServices and explicit ipRules/virtualNetworkRules`,
+    );
+  if (requirePrivate) {
+    const pna = get(props, "properties", "publicNetworkAccess");
+    if (lower(pna) !== "disabled")
+      out.push(
+        `properties.publicNetworkAccess is ${showNotSet(pna)}${pna === undefined ? " (SDK default enabled)" : ""} but this stack requires private vaults (requirePrivate); set it to "Disabled" and use a private endpoint`,
+      );
+  }
+  return out;
+}
+
+export const VAULT_NETWORK_POLICY = "keyvault-network-restricted";
+
+export const vaultNetworkRestricted = stackPolicy(
   {
-    name: "keyvault-network-restricted",
+    name: VAULT_NETWORK_POLICY,
     description:
-      "Key Vaults deny network access by default and, where the stack requires it, disable public network access.",
+      "Key Vaults deny network access by default and, where the stack requires it, disable public network access; only the vault that is a cluster's Public-mode KMS vault (by the resources' own identity, never by name) may be exempted.",
     severity: "high",
     controls: [
       CONTROLS.checkov("CKV_AZURE_109"),
       CONTROLS.checkov("CKV_AZURE_189"),
       CONTROLS.azureBaseline("NS-2"),
       CONTROLS.azureBaseline("DP-8"),
+      CONTROLS.platform("issue 19 class 7: names trusted instead of identity"),
     ],
     remediationSteps:
       'Set properties.networkAcls = { defaultAction: "Deny", bypass: "AzureServices", ipRules, virtualNetworkRules } on the Vault; with requirePrivate also set properties.publicNetworkAccess: "Disabled" and reach the vault through a private endpoint. ' +
-      "A vault that must allow all networks (an AKS KMS vault in Public mode) is listed in the policy config's exemptions with its logical name and a reason.",
+      "The vault holding the key of a ManagedCluster's Public-mode KMS (securityProfile.azureKeyVaultKms) must allow all networks: exempt it by its role, {role: \"kmsVault\", reason}, in the policy config's exemptions; the role is found from the cluster → Key → Vault dependencies, never from a name.",
     config: {
       requirePrivate: {
         type: "boolean",
@@ -131,42 +215,36 @@ export const vaultNetworkRestricted = resourcePolicy(
         type: "array",
         default: [],
         description:
-          "Vaults (logical resource names) allowed to keep networkAcls.defaultAction Allow; each needs a non-empty reason.",
+          'Vault roles allowed to keep networkAcls.defaultAction Allow, each with a non-empty reason: {role: "kmsVault"} (the vault of a cluster\'s Public-mode KMS key).',
         items: {
           type: "object",
-          properties: { name: { type: "string", minLength: 1 }, reason: { type: "string" } },
-          required: ["name"],
+          properties: { role: { type: "string" }, name: { type: "string" }, reason: { type: "string" } },
         },
       },
     },
   },
-  [VAULT],
-  (props, args, report) => {
-    const s = refOf(args);
+  (args, report) => {
     const cfg = args.getConfig<VaultNetworkConfig>();
-    const exemption = (cfg.exemptions ?? []).find((e) => e && e.name === args.name);
-    if (exemption) {
-      if (typeof exemption.reason !== "string" || exemption.reason.trim() === "") {
+    const problems = exemptionProblems(cfg.exemptions);
+    for (const p of problems) report(gateMessage(7, "policy config", p));
+    const exempt = problems.length === 0 && (cfg.exemptions ?? []).some((e) => e.role === "kmsVault");
+    const vaults = args.resources.filter((r) => matchesType(VAULT, r.type));
+    if (vaults.length === 0) return;
+    const kms = kmsVaults(args.resources);
+    for (const v of vaults)
+      guarded(args, report, `Vault '${v.name}'`, v.urn, () => {
+        const found = networkProblems(v.props, cfg.requirePrivate === true);
+        if (found.length === 0) return;
+        const why = exempt ? notKmsVault(v, kms.get(v.urn), args.resources) : undefined;
+        if (exempt && why === undefined) return;
+        const text = `${found.join("; ")}.`;
         report(
-          `${s}: the exemption for vault '${args.name}' in this policy's config (exemptions[].reason) has no reason; state why the vault must allow all networks, or remove the exemption.`,
+          why
+            ? gateMessage(7, refOf(v), `${text} The kmsVault exemption does not cover it: ${why}.`)
+            : `${refOf(v)}: ${text}`,
+          v.urn,
         );
-      }
-      return;
-    }
-    const action = get(props, "properties", "networkAcls", "defaultAction");
-    if (lower(action) !== "deny") {
-      report(
-        `${s}: properties.networkAcls.defaultAction is ${showNotSet(action)}${action === undefined ? " (Azure default Allow)" : ""}; set it to "Deny" with bypass AzureServices and explicit ipRules/virtualNetworkRules, or exempt the vault by name with a reason in this policy's config.`,
-      );
-    }
-    if (cfg.requirePrivate === true) {
-      const pna = get(props, "properties", "publicNetworkAccess");
-      if (lower(pna) !== "disabled") {
-        report(
-          `${s}: properties.publicNetworkAccess is ${showNotSet(pna)}${pna === undefined ? " (SDK default enabled)" : ""} but this stack requires private vaults (requirePrivate); set it to "Disabled" and use a private endpoint.`,
-        );
-      }
-    }
+      });
   },
 );
 

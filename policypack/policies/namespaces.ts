@@ -13,7 +13,7 @@ import {
   NamespaceIndex,
   NsEntry,
   nsLabel,
-  systemNamespaces,
+  checkedSystemNamespaces,
   systemNamespacesSchema,
   SystemNamespacesConfig,
 } from "../lib/namespaces";
@@ -28,12 +28,13 @@ interface NsPolicyConfig extends SystemNamespacesConfig, FailClosedConfig {}
 
 /** Runs `check` on every non-system namespace of the stack, fail-closed per namespace. */
 function forEachTierNamespace(
+  policy: string,
   args: StackValidationArgs,
   report: ReportViolation,
   check: (e: NsEntry, idx: NamespaceIndex) => void,
 ): void {
   const idx = new NamespaceIndex(args.resources);
-  const system = systemNamespaces(args.getConfig<NsPolicyConfig>());
+  const system = checkedSystemNamespaces(args.getConfig<NsPolicyConfig>(), policy, report);
   for (const e of idx.entries) {
     guarded(args, report, `${refOf(e.res)}`, e.res.urn, () => {
       if (e.nameUnknown) {
@@ -158,7 +159,7 @@ export const namespacePodSecurityLabels = stackPolicy(
     }
     /** warnOnlyTiers entries that some namespace of the stack uses (the rest are stale). */
     const used = new Set<string>();
-    forEachTierNamespace(args, report, (e) => {
+    forEachTierNamespace("namespace-pod-security-enforced", args, report, (e) => {
       const labels = labelsOf(e.obj);
       const level = (key: string): unknown => labels[key];
       const exemption = annotationsOf(e.obj)[EXEMPTION_ANNOTATION];
@@ -260,7 +261,7 @@ export const namespaceDefaultDeny = stackPolicy(
   (args, report) => {
     const cfg = args.getConfig<DefaultDenyConfig>();
     const dnsIpBlocks = Array.isArray(cfg.dnsIpBlocks) ? cfg.dnsIpBlocks : [];
-    forEachTierNamespace(args, report, (e, idx) => {
+    forEachTierNamespace("namespace-default-deny", args, report, (e, idx) => {
       const { found, unknown } = objectsIn(args, idx, e, NETWORK_POLICY);
       const reasons: string[] = [];
       for (const { res, o } of found) {
@@ -321,7 +322,7 @@ export const namespaceResourceQuota = stackPolicy(
     const required = Array.isArray(cfg.requiredQuotaResources)
       ? cfg.requiredQuotaResources
       : DEFAULT_QUOTA_RESOURCES;
-    forEachTierNamespace(args, report, (e, idx) => {
+    forEachTierNamespace("namespace-resource-quota", args, report, (e, idx) => {
       const { found, unknown } = objectsIn(args, idx, e, RESOURCE_QUOTA);
       const capped = new Set<string>();
       const scoped: string[] = [];
@@ -382,7 +383,7 @@ export const namespaceLimitRange = stackPolicy(
     config: { ...systemNamespacesSchema },
   },
   (args, report) => {
-    forEachTierNamespace(args, report, (e, idx) => {
+    forEachTierNamespace("namespace-limit-range", args, report, (e, idx) => {
       const { found, unknown } = objectsIn(args, idx, e, LIMIT_RANGE);
       const set = new Set<string>();
       for (const { o } of found) {

@@ -10,7 +10,7 @@ import { CONTROLS, get, resourcePolicy, stackPolicy } from "../lib/kit";
 import { annotationsOf, kubeKind, kubeObjects, labelValue, refOf } from "../lib/kube";
 import { guarded } from "../lib/unknown";
 import { show } from "../lib/show";
-import { NamespaceIndex, systemNamespaces, systemNamespacesSchema } from "../lib/namespaces";
+import { checkedSystemNamespaces, NamespaceIndex, systemNamespacesSchema } from "../lib/namespaces";
 import { isRestrictingSelector } from "../lib/netpol/selectors";
 import { NETWORK_POLICY_MODE_LABEL, TIER_LABEL } from "../lib/conventions";
 
@@ -333,7 +333,7 @@ export const noAllowAllNetworkPolicy = stackPolicy(
   },
   (args, report) => {
     const cfg = args.getConfig<AllowAllConfig>();
-    const system = systemNamespaces(cfg);
+    const system = checkedSystemNamespaces(cfg, "no-allow-all-network-policy", report);
     const exceptions = new Map(
       (Array.isArray(cfg.observeNamespaces) ? cfg.observeNamespaces : []).map((e) => [e.namespace, e]),
     );
@@ -400,7 +400,11 @@ export const namespaceQuotaNoExposure = stackPolicy(
     config: { ...systemNamespacesSchema },
   },
   (args, report) => {
-    const system = systemNamespaces(args.getConfig<{ systemNamespaces?: string[] }>());
+    const system = checkedSystemNamespaces(
+      args.getConfig<{ systemNamespaces?: string[] }>(),
+      "namespace-quota-no-exposure",
+      report,
+    );
     const idx = new NamespaceIndex(args.resources);
     const hardByNs = new Map<string, { ref: string; hard: Record<string, unknown> }[]>();
     for (const r of args.resources) {

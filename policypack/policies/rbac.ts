@@ -8,7 +8,12 @@ import type { Policy, ReportViolation, ResourceValidationArgs } from "@pulumi/po
 import { CONTROLS, get, matchesType, PolicyMeta, resourcePolicy, stackPolicy } from "../lib/kit";
 import { annotationsOf, kubeKind, KubeObject, kubeObjects, labelValue, refOf } from "../lib/kube";
 import { show } from "../lib/show";
-import { systemNamespaces, systemNamespacesSchema } from "../lib/namespaces";
+import {
+  addedSystemNamespaceMessage,
+  addedSystemNamespaces,
+  systemNamespaces,
+  systemNamespacesSchema,
+} from "../lib/namespaces";
 import { ROLE_LABEL } from "../lib/conventions";
 import { gateMessage } from "../lib/gate";
 import {
@@ -229,6 +234,7 @@ export const noBroadRoleBindings = resourcePolicy(
       ? cfg.forbiddenClusterRoles
       : DEFAULT_FORBIDDEN_CLUSTER_ROLES;
     const system = systemNamespaces(cfg);
+    const added = addedSystemNamespaces(cfg);
     const cluster = /:ClusterRoleBinding(Patch|List)?$/.test(args.type);
     for (const o of kubeObjects({ type: args.type, props })) {
       const kind = get(o.obj, "roleRef", "kind");
@@ -244,6 +250,16 @@ export const noBroadRoleBindings = resourcePolicy(
       const nsv = get(o.obj, "metadata", "namespace");
       const ns = typeof nsv === "string" && nsv !== "" ? nsv : "default";
       if (system.has(ns)) continue;
+      if (added.includes(ns)) {
+        report(
+          addedSystemNamespaceMessage(
+            "rbac-no-broad-role-bindings",
+            ns,
+            `${who} binding ClusterRole "${name}" (namespace '${ns}')`,
+          ),
+        );
+        continue;
+      }
       report(
         `${who}: ${o.path}roleRef.name is ClusterRole "${name}" bound in namespace '${ns}' (${o.path}metadata.namespace), which is not a system namespace: bind the tier's reader/deployer role instead.`,
       );

@@ -14,7 +14,16 @@ import {
   vaultRbacAuthorization,
   vaultSoftDelete,
 } from "../policies/keyvault";
-import { assertPolicyMetadata, FakeResource, mutate, runResourcePolicy, UNKNOWN, Violation } from "./util";
+import {
+  assertPolicyMetadata,
+  expectViolation,
+  FakeResource,
+  mutate,
+  runResourcePolicy,
+  runStackPolicy,
+  UNKNOWN,
+  Violation,
+} from "./util";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const T = {
@@ -116,7 +125,7 @@ const ROLE_ASSIGNMENT: FakeResource = {
 
 /** Policy config of the stacks (every key; each policy reads its own). */
 const KMS_EXEMPTION = {
-  name: "aks-kms",
+  role: "kmsVault",
   reason:
     "AKS KMS in Public mode needs a vault that allows all networks (firewall rules are unsupported); prod uses a private vault.",
 };
@@ -217,78 +226,6 @@ const cases: PolicyCases[] = [
       },
     ],
     unknown: { fixture: PROD_KMS, mutate: (p) => (p.properties.enableSoftDelete = UNKNOWN) },
-    other: KMS_KEY,
-  },
-  {
-    policy: vaultNetworkRestricted,
-    passing: [...VAULTS, [SECRETS_VAULT_DEV, {}, "firewalled vault without any config"]],
-    broken: [
-      {
-        field: "properties.networkAcls.defaultAction",
-        fixture: SECRETS_VAULT_DEV,
-        config: DEV_CFG,
-        mutate: (p) => (p.properties.networkAcls.defaultAction = "Allow"),
-      },
-      {
-        field: "properties.networkAcls.defaultAction",
-        fixture: SECRETS_VAULT_DEV,
-        config: DEV_CFG,
-        mutate: (p) => delete p.properties.networkAcls,
-      },
-      {
-        field: "properties.networkAcls.defaultAction",
-        fixture: DEV_KMS,
-        config: {},
-        mutate: () => undefined,
-      },
-      {
-        field: "properties.networkAcls.defaultAction",
-        fixture: PROD_KMS,
-        config: PROD_CFG,
-        mutate: (p) => (p.properties.networkAcls.defaultAction = "Allow"),
-      },
-      {
-        field: "properties.publicNetworkAccess",
-        fixture: PROD_KMS,
-        config: PROD_CFG,
-        mutate: (p) => (p.properties.publicNetworkAccess = "Enabled"),
-      },
-      {
-        field: "properties.publicNetworkAccess",
-        fixture: PROD_KMS,
-        config: PROD_CFG,
-        mutate: (p) => delete p.properties.publicNetworkAccess,
-      },
-      {
-        field: "properties.publicNetworkAccess",
-        fixture: SECRETS_VAULT_DEV,
-        config: PROD_CFG,
-        mutate: () => undefined,
-      },
-      {
-        field: "exemptions[].reason",
-        fixture: DEV_KMS,
-        config: { exemptions: [{ name: "aks-kms", reason: "" }] },
-        mutate: () => undefined,
-      },
-      {
-        field: "exemptions[].reason",
-        fixture: DEV_KMS,
-        config: { exemptions: [{ name: "aks-kms" }] },
-        mutate: () => undefined,
-      },
-      {
-        field: "exemptions[].reason",
-        fixture: DEV_KMS,
-        config: { exemptions: [{ name: "aks-kms", reason: "   " }] },
-        mutate: () => undefined,
-      },
-    ],
-    unknown: {
-      fixture: PROD_KMS,
-      config: PROD_CFG,
-      mutate: (p) => (p.properties.networkAcls.defaultAction = UNKNOWN),
-    },
     other: KMS_KEY,
   },
   {
@@ -475,8 +412,10 @@ describe("Key Vault and role assignment policies", () => {
     }
     it("exports every policy with a distinct name", () => {
       assert.equal(new Set(policies.map((p) => p.name)).size, policies.length);
-      assert.equal(policies.length, cases.length);
+      // keyvault-network-restricted is a stack policy (it finds the KMS vault through the cluster): its own block below.
+      assert.equal(policies.length, cases.length + 1);
       for (const c of cases) assert.ok(policies.includes(c.policy), c.policy.name);
+      assert.ok(policies.includes(vaultNetworkRestricted));
     });
   });
 
@@ -529,30 +468,183 @@ describe("Key Vault and role assignment policies", () => {
     });
   }
 
-  describe("specific behaviour", () => {
-    it("keyvault-network-restricted: exemptions are by logical resource name, not vault name", async () => {
-      const renamed = { ...DEV_KMS, name: "other-kms" };
-      assertOne(
-        await runResourcePolicy(vaultNetworkRestricted, renamed, DEV_CFG),
-        "properties.networkAcls.defaultAction",
-      );
+  describe("keyvault-network-restricted (stack: the exemption by the vault's role, issue 19 class 7)", () => {
+    /** The stack around a vault: the cluster whose KMS key lives in it (as components/aksCluster.ts wires it). */
+    function stack(vault: FakeResource, mode: "Public" | "Private" | undefined = "Public"): FakeResource[] {
+      const key: FakeResource = {
+        ...KMS_KEY,
+        propertyDependencies: { vaultName: [vault] },
+        dependencies: [vault],
+      };
+      const azureKeyVaultKms: Record<string, unknown> = { enabled: true, keyId: "https://kv/keys/k/1" };
+      if (mode) azureKeyVaultKms.keyVaultNetworkAccess = mode;
+      const cluster: FakeResource = {
+        type: T.cluster,
+        name: "aks-aks",
+        props: { securityProfile: { azureKeyVaultKms } },
+        propertyDependencies: { securityProfile: [key] },
+        dependencies: [key],
+      };
+      return [vault, key, cluster];
+    }
+    const run = (rs: FakeResource[], cfg: Record<string, unknown>) =>
+      runStackPolicy(vaultNetworkRestricted, rs, cfg);
+    const DEV_OPEN_KMS = stack(DEV_KMS);
+    const CLASS7 = "[gate class 7 (names trusted instead of identity)]";
+
+    it("metadata: a stack policy with requirePrivate and exemptions", () =>
+      assertPolicyMetadata(vaultNetworkRestricted, {
+        stack: true,
+        config: ["requirePrivate", "exemptions"],
+      }));
+    it("passes the dev KMS vault (Public mode) exempted by its role", async () =>
+      assert.deepEqual(await run(DEV_OPEN_KMS, DEV_CFG), []));
+    it("passes the prod KMS vault (Private mode) and a firewalled vault without exemptions", async () => {
+      assert.deepEqual(await run(stack(PROD_KMS, "Private"), PROD_CFG), []);
+      assert.deepEqual(await run([SECRETS_VAULT_DEV], {}), []);
+      assert.deepEqual(await run([SECRETS_VAULT_DEV, ...DEV_OPEN_KMS], DEV_CFG), []);
     });
-    it("keyvault-network-restricted: an exempted vault produces no violation even under requirePrivate", async () => {
-      assert.deepEqual(
-        await runResourcePolicy(vaultNetworkRestricted, DEV_KMS, {
-          requirePrivate: true,
-          exemptions: [KMS_EXEMPTION],
-        }),
-        [],
-      );
+    it("the API's default keyVaultNetworkAccess is Public: an unset mode keeps the exemption", async () =>
+      assert.deepEqual(await run(stack(DEV_KMS, undefined), DEV_CFG), []));
+    it("finds the vault by the key's literal keyName and vaultName once known (no dependency edges)", async () => {
+      const vault = { ...DEV_KMS, props: { ...DEV_KMS.props, vaultName: "aks-kms03a475" } };
+      const key = { ...KMS_KEY, props: { ...KMS_KEY.props, keyName: "aks-kms-key891244" } };
+      const keyId = "https://aks-kms03a475.vault.azure.net/keys/aks-kms-key891244/0123456789abcdef";
+      const cluster: FakeResource = {
+        type: T.cluster,
+        name: "aks-aks",
+        props: {
+          securityProfile: { azureKeyVaultKms: { enabled: true, keyId, keyVaultNetworkAccess: "Public" } },
+        },
+      };
+      assert.deepEqual(await run([vault, key, cluster], DEV_CFG), []);
+      const other = { ...vault, props: { ...vault.props, vaultName: "kv-other" } };
+      expectViolation(await run([other, key, cluster], DEV_CFG), CLASS7, "not the KMS vault");
     });
-    it("keyvault-network-restricted: the dev KMS vault fails the prod config (both fields)", async () => {
-      const vs = await runResourcePolicy(vaultNetworkRestricted, DEV_KMS, PROD_CFG);
-      assert.equal(vs.length, 2, JSON.stringify(vs));
-      assert.ok(vs[0].message.includes("properties.networkAcls.defaultAction"));
-      assert.ok(vs[1].message.includes("properties.publicNetworkAccess"));
+
+    const broken: Array<[string, FakeResource[], Record<string, unknown>, string[]]> = [
+      ["a firewall left open without exemption", [DEV_KMS], {}, ["properties.networkAcls.defaultAction"]],
+      [
+        "defaultAction Allow on a secrets vault",
+        [
+          {
+            ...SECRETS_VAULT_DEV,
+            props: mutate(SECRETS_VAULT_DEV.props, (p) => (p.properties.networkAcls.defaultAction = "Allow")),
+          },
+        ],
+        {},
+        ["properties.networkAcls.defaultAction"],
+      ],
+      [
+        "networkAcls removed (Azure default Allow)",
+        [
+          {
+            ...SECRETS_VAULT_DEV,
+            props: mutate(SECRETS_VAULT_DEV.props, (p) => delete p.properties.networkAcls),
+          },
+        ],
+        {},
+        ["properties.networkAcls.defaultAction", "Azure default Allow"],
+      ],
+      [
+        "publicNetworkAccess Enabled under requirePrivate",
+        [
+          {
+            ...PROD_KMS,
+            props: mutate(PROD_KMS.props, (p) => (p.properties.publicNetworkAccess = "Enabled")),
+          },
+        ],
+        PROD_CFG,
+        ["properties.publicNetworkAccess"],
+      ],
+      [
+        "publicNetworkAccess unset under requirePrivate",
+        [{ ...PROD_KMS, props: mutate(PROD_KMS.props, (p) => delete p.properties.publicNetworkAccess) }],
+        PROD_CFG,
+        ["properties.publicNetworkAccess", "SDK default enabled"],
+      ],
+      [
+        "a vault renamed to the KMS vault's name that no cluster uses",
+        [
+          {
+            ...DEV_KMS,
+            name: "aks-kms",
+            urn: "urn:pulumi:test::proj::azure-native:keyvault:Vault::kv-renamed",
+          },
+        ],
+        DEV_CFG,
+        [CLASS7, "Vault 'aks-kms'", "not the KMS vault whatever its name"],
+      ],
+      [
+        "the KMS vault of a Private-mode cluster",
+        stack(DEV_KMS, "Private"),
+        DEV_CFG,
+        [CLASS7, 'keyVaultNetworkAccess "Private"'],
+      ],
+      [
+        "a KMS vault that also holds another key",
+        [...DEV_OPEN_KMS, { ...KMS_KEY, name: "app-signing", dependencies: [DEV_KMS] }],
+        DEV_CFG,
+        [CLASS7, "Key 'app-signing' also depends on it"],
+      ],
+      [
+        "a KMS vault a SecretStore reads",
+        [
+          ...DEV_OPEN_KMS,
+          {
+            type: "kubernetes:external-secrets.io/v1:SecretStore",
+            name: "app-store",
+            props: {},
+            propertyDependencies: { spec: [DEV_KMS] },
+          },
+        ],
+        DEV_CFG,
+        [CLASS7, "SecretStore 'app-store' also depends on it"],
+      ],
+      [
+        "an exemption by logical name (the old form)",
+        DEV_OPEN_KMS,
+        { exemptions: [{ name: "aks-kms", reason: "AKS KMS in Public mode" }] },
+        [CLASS7, "exemptions[0] exempts vault 'aks-kms' by its logical name"],
+      ],
+      [
+        "an exemption of an unknown role",
+        DEV_OPEN_KMS,
+        { exemptions: [{ role: "secretsVault", reason: "x" }] },
+        [CLASS7, "exemptions[0].role"],
+      ],
+      [
+        "an exemption without a reason",
+        DEV_OPEN_KMS,
+        { exemptions: [{ role: "kmsVault" }] },
+        ["exemptions[0].reason"],
+      ],
+      [
+        "an exemption with an empty reason",
+        DEV_OPEN_KMS,
+        { exemptions: [{ role: "kmsVault", reason: "  " }] },
+        ["exemptions[0].reason"],
+      ],
+    ];
+    for (const [what, rs, cfg, needles] of broken)
+      it(`refuses ${what}`, async () => expectViolation(await run(rs, cfg), ...needles));
+
+    it("a plain dependsOn (no data read from the vault) does not make it more than the KMS vault", async () => {
+      const [vault, key] = DEV_OPEN_KMS;
+      const pod: FakeResource = {
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "after-cluster",
+        props: {},
+        dependencies: [vault],
+        propertyDependencies: { data: [key] },
+      };
+      assert.deepEqual(await run([...DEV_OPEN_KMS, pod], DEV_CFG), []);
     });
-    it("keyvault-network-restricted: values compare case-insensitively (SDK default 'enabled' is lower case)", async () => {
+    it("an invalid exemption list exempts nothing (the open KMS vault is refused too)", async () => {
+      const vs = await run(DEV_OPEN_KMS, { exemptions: [{ role: "kmsVault", reason: "" }] });
+      expectViolation(vs, "Vault 'aks-kms'", "properties.networkAcls.defaultAction");
+    });
+    it("values compare case-insensitively (SDK default 'enabled' is lower case)", async () => {
       const props = mutate(
         PROD_KMS.props,
         (p) => (
@@ -560,12 +652,16 @@ describe("Key Vault and role assignment policies", () => {
           (p.properties.networkAcls.defaultAction = "deny")
         ),
       );
-      assert.deepEqual(await runResourcePolicy(vaultNetworkRestricted, { ...PROD_KMS, props }, PROD_CFG), []);
+      assert.deepEqual(await run([{ ...PROD_KMS, props }], PROD_CFG), []);
       const lower = mutate(PROD_KMS.props, (p) => (p.properties.publicNetworkAccess = "enabled"));
-      assertOne(
-        await runResourcePolicy(vaultNetworkRestricted, { ...PROD_KMS, props: lower }, PROD_CFG),
-        "properties.publicNetworkAccess",
-      );
+      expectViolation(await run([{ ...PROD_KMS, props: lower }], PROD_CFG), "properties.publicNetworkAccess");
     });
+    it("fails closed on a value unknown at preview, naming the vault", async () => {
+      const props = mutate(PROD_KMS.props, (p) => (p.properties.networkAcls.defaultAction = UNKNOWN));
+      const vs = await run([{ ...PROD_KMS, props }], PROD_CFG);
+      expectViolation(vs, "cannot be verified at preview", "Vault 'aks-kms'");
+    });
+    it("ignores other resource types", async () =>
+      assert.deepEqual(await run([KMS_KEY, ROLE_ASSIGNMENT], PROD_CFG), []));
   });
 });

@@ -10,6 +10,7 @@ import {
   policies,
 } from "../policies/namespaces";
 import { assertPolicyMetadata, expectViolation, FakeResource, mutate, runStackPolicy, UNKNOWN } from "./util";
+import { DEFAULT_SYSTEM_NAMESPACES } from "../lib/conventions";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures: one tier namespace as the namespace tiers component creates it
@@ -155,7 +156,7 @@ function common(
     assert.deepStrictEqual(await runStackPolicy(policy, tier()), []);
     assert.deepStrictEqual(await runStackPolicy(policy, [...tier(), ...tier("ameide-dev-data")]), []);
   });
-  it("skips system namespaces (default list, and configurable)", async function () {
+  it("skips system namespaces (default list; the config may only leave some out)", async function () {
     const sys = [
       namespace("kube-system", "privileged", "kubernetes:core/v1:NamespacePatch"),
       namespace("gatekeeper-system", "privileged"),
@@ -164,7 +165,15 @@ function common(
     assert.deepStrictEqual(await runStackPolicy(policy, [...tier(), ...sys]), []);
     const broken = brokenStack();
     assert.ok((await runStackPolicy(policy, broken)).length > 0);
-    assert.deepStrictEqual(await runStackPolicy(policy, broken, { systemNamespaces: [NS] }), []);
+    // Issue 19 class 7: a name the config adds is refused and never exempt.
+    const added = await runStackPolicy(policy, broken, {
+      systemNamespaces: [...DEFAULT_SYSTEM_NAMESPACES, NS],
+    });
+    expectViolation(added, "[gate class 7", `${policy.name}.systemNamespaces (namespace '${NS}')`);
+    assert.ok(
+      added.some((v) => !v.message.includes("systemNamespaces")),
+      "the namespace is still judged",
+    );
     assert.ok(
       (
         await runStackPolicy(policy, [...tier(), namespace("gatekeeper-system", "privileged")], {

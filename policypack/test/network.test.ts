@@ -573,7 +573,15 @@ describe("policies/network", function () {
 
     it("skips system namespaces", async function () {
       assert.deepStrictEqual(await run([allowAll("kube-system")]), []);
-      assert.deepStrictEqual(await run([allowAll("monitoring")], { systemNamespaces: ["monitoring"] }), []);
+      // Issue 19 class 7: the config may not add a namespace to the exempt list.
+      const added = await run([allowAll("monitoring")], { systemNamespaces: ["monitoring"] });
+      expectViolation(
+        added,
+        "[gate class 7",
+        "no-allow-all-network-policy.systemNamespaces (namespace 'monitoring')",
+      );
+      expectViolation(added, "monitoring", "allow");
+      assert.deepStrictEqual(await run([allowAll("kube-system")], { systemNamespaces: ["kube-system"] }), []);
     });
 
     it("unknown namespace: cannot be verified at preview; advisory with failOnUnknown: false", async function () {

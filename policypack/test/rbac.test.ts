@@ -436,6 +436,18 @@ describe("policies/rbac", function () {
       });
     }
 
+    it("a namespace the config adds to systemNamespaces is refused and not exempt (issue 19 class 7)", async function () {
+      const inTier = mutate(roleBinding(), (r) => (r.props.roleRef = { kind: "ClusterRole", name: "edit" }));
+      const vs = await run(inTier, { systemNamespaces: ["kube-system", NS] });
+      assert.strictEqual(vs.length, 1, JSON.stringify(vs));
+      expectViolation(
+        vs,
+        "[gate class 7",
+        `rbac-no-broad-role-bindings.systemNamespaces lists '${NS}'`,
+        'ClusterRole "edit"',
+      );
+    });
+
     it("ClusterRoleBinding to cluster-admin is refused even when system namespaces are configured broadly", async function () {
       const crb = mutate(clusterRoleBinding(), (r) => (r.props.roleRef.name = "cluster-admin"));
       expectViolation(
