@@ -12,11 +12,15 @@ const ROOT = path.resolve(__dirname, "../..");
 export const policyConfigPath = (stack: string): string =>
   path.join(ROOT, "policypack", "config", `${stack}.json`);
 
-/** The file text: JSON as prettier formats it. */
+/**
+ * The file text: JSON as prettier formats it. Indented first, because prettier keeps an object
+ * expanded only when its source has a newline after `{`: so a generator rewrites only the keys it
+ * changes and leaves the layout of the rest of the file (and the other generators' keys) as committed.
+ */
 export async function formatted(file: string, value: unknown): Promise<string> {
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(JSON.stringify(value), { ...options, filepath: file });
+  return prettier.format(JSON.stringify(value, null, 2), { ...options, filepath: file });
 }
 
 /**
