@@ -131,7 +131,7 @@ const attempts: Attempt[] = [
         { type: "RequestMirror", requestMirror: { backendRef: { name: "keycloak-admin", port: 9000 } } },
       ];
     },
-    names: "requestMirror.backendRef",
+    names: (s) => `HTTPRoute '${ns(s, "auth")}/login' on ${gateway(s, "public")}`,
     policy: POLICY,
   },
   {
@@ -143,7 +143,7 @@ const attempts: Attempt[] = [
         .inputs as any;
       r.spec.rules[0].backendRefs = [{ group: "gateway.envoyproxy.io", kind: "Backend", name: "anywhere" }];
     },
-    names: "gateway.envoyproxy.io/Backend",
+    names: (s) => `HTTPRoute '${ns(s, "ai")}/inference' on ${gateway(s, "api")}`,
     policy: POLICY,
   },
 ];
