@@ -1045,6 +1045,17 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       delete ep.spec.provider.kubernetes.envoyService.annotations;
     },
   ),
+  // Issue 19 class 4: a gateway exposes only the backends declared for it (policy config exposure).
+  M(
+    "the platform API's route moved from the api gateway (JWT) to the public gateway",
+    "gateways",
+    both,
+    ["gateway-exposure-declared"],
+    (rs, s) => {
+      const r = one(rs, kube("HTTPRoute"), inNs(ns(s, "app"), "platform-api")).inputs as any;
+      r.spec.parentRefs[0].name = "public";
+    },
+  ),
   // ---- allowlists: judged by the public address space their ranges cover together ----
   M("split the API server allowlist into two /1s", "allowlists", ["dev"], [ALLOWLIST_POLICY], (rs) => {
     cluster(rs).apiServerAccessProfile.authorizedIPRanges = [...INTERNET_HALVES];

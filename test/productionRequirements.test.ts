@@ -51,6 +51,8 @@ const PER_STACK: Record<string, string> = {
     "issuer, jwksUri and audiences mirror each stack's gateways.jwt (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
   "gateway-rate-limited":
     "maxRequestsPerSecond mirrors each stack's gateway rate limits (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
+  "gateway-exposure-declared":
+    "exposure is generated from each stack's gateways.routes and gateway namespaces (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
   "gateway-admin-client-certificates":
     "clientCaKeyVaultSecret mirrors each stack's gateways.adminClientCaSecret (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
 };

@@ -3,7 +3,8 @@
  * and a secret ("How to add a service or a flow", the `readme-example:*` snippets) is read from the
  * README itself, applied to a copy of the dev stack (in memory: the workload to the tier catalog,
  * the rest to the stack's raw config), and the result must pass what a pull request runs: config
- * validation, the program under mocks, the policy pack (every policy, dev's policy config) and the
+ * validation, the program under mocks, the policy pack (every policy, dev's policy config with the
+ * gateway intent regenerated, as the README says to) and the
  * segmentation intent check (the registered NetworkPolicies allow exactly the flow table).
  */
 import { strict as assert } from "node:assert";
@@ -17,6 +18,7 @@ import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { allPolicies } from "../policypack/policies";
 import { analyze } from "../policypack/lib/netpol";
 import { evaluatePack, type PolicyPackConfig } from "../tools/harness/packEval";
+import { withGatewayIntent } from "../tools/gate/gatewayIntent";
 import { compareConnectivity, formatDifferences } from "../tools/segmentation/check";
 import { engineInputFromRecords, platformCatalog } from "../tools/segmentation/records";
 import { expectedConnectivity, tierEnvironments } from "../tools/segmentation/intent";
@@ -131,19 +133,32 @@ describe("the README's example change (add a service, a flow, a route, a secret)
     }
   });
 
-  it("policy pack: no mandatory violation with dev's policy config, its flow table regenerated (README step 5)", async () => {
-    // the user runs tools/gate/flowTable.ts --write: the committed table plus the new flow and route
-    const config = withFlowTable(
-      JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "dev.json"), "utf8")),
-      flowTable(cfg),
-    ) as PolicyPackConfig;
-    const ds = await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), {
-      config,
-      stack: reg.run.stackConfig,
-    });
-    assert.deepEqual(
-      ds.filter((d) => d.enforcementLevel === "mandatory").map((d) => `${d.policyName}: ${d.message}`),
-      [],
+  const committedDevConfig = (): PolicyPackConfig =>
+    JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", "dev.json"), "utf8"));
+  const mandatory = async (config: PolicyPackConfig) =>
+    (
+      await evaluatePack(allPolicies, JSON.parse(JSON.stringify(reg.resources)), {
+        config,
+        stack: reg.run.stackConfig,
+      })
+    )
+      .filter((d) => d.enforcementLevel === "mandatory")
+      .map((d) => `${d.policyName}: ${d.message}`);
+
+  it("policy pack: no mandatory violation with dev's policy config regenerated (gatewayIntent.ts and flowTable.ts --write)", async () => {
+    const config = withFlowTable(withGatewayIntent(committedDevConfig(), cfg), flowTable(cfg));
+    assert.deepEqual(await mandatory(config as PolicyPackConfig), []);
+  });
+
+  it("policy pack: without regenerating the policy config, the new route's exposure and the new flows are refused", async () => {
+    const ds = await mandatory(committedDevConfig());
+    assert.ok(
+      ds.some((d) => d.startsWith("gateway-exposure-declared:") && d.includes(`/${workload.name}' port`)),
+      ds.join("\n"),
+    );
+    assert.ok(
+      ds.some((d) => d.includes("[within-flow-table]") && d.includes(`/${workload.name} → `)),
+      ds.join("\n"),
     );
   });
 

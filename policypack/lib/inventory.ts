@@ -31,6 +31,8 @@ const k8s = (groupVersion: string, kind: string) => `kubernetes:${groupVersion}:
 const az = (module: string, type: string) => `azure-native:${module}:${type}`;
 
 const GATEWAY_POLICIES = ["gateway-https-terminates-tls", "gateway-routes-from-labelled-namespaces"];
+/** Routes are also judged for what they expose (issue 19 class 4). */
+const ROUTE_POLICIES = [...GATEWAY_POLICIES, "gateway-exposure-declared"];
 const WORKLOAD_POLICIES = ["pod-security-standards"];
 
 export const UNDERSTOOD_TYPES: Record<string, Understood> = {
@@ -97,8 +99,8 @@ export const UNDERSTOOD_TYPES: Record<string, Understood> = {
   //      EnvoyExtensionPolicy rewrite the proxy's configuration and are never admitted) ----
   [k8s("gateway.networking.k8s.io/v1", "Gateway")]: { examinedBy: GATEWAY_POLICIES },
   [k8s("gateway.networking.k8s.io/v1", "GatewayClass")]: { examinedBy: ["gateway-class-envoy-controller"] },
-  [k8s("gateway.networking.k8s.io/v1", "HTTPRoute")]: { examinedBy: GATEWAY_POLICIES },
-  [k8s("gateway.networking.k8s.io/v1", "GRPCRoute")]: { examinedBy: GATEWAY_POLICIES },
+  [k8s("gateway.networking.k8s.io/v1", "HTTPRoute")]: { examinedBy: ROUTE_POLICIES },
+  [k8s("gateway.networking.k8s.io/v1", "GRPCRoute")]: { examinedBy: ROUTE_POLICIES },
   [k8s("gateway.envoyproxy.io/v1alpha1", "SecurityPolicy")]: { examinedBy: ["gateway-api-jwt"] },
   [k8s("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy")]: { examinedBy: ["gateway-min-tls-version"] },
   [k8s("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy")]: { examinedBy: ["gateway-rate-limited"] },

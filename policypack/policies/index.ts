@@ -19,6 +19,7 @@ import * as gatewayListeners from "./gatewayListeners";
 import * as gatewayAdmin from "./gatewayAdmin";
 import * as gatewayApi from "./gatewayApi";
 import * as gatewayRoutes from "./gatewayRoutes";
+import * as gatewayExposure from "./gatewayExposure";
 import { policies as supplyChain } from "./supplyChain";
 import { policies as sandbox } from "./sandbox";
 import { policies as egress } from "./egress";
@@ -26,7 +27,7 @@ import { policies as inventory } from "./inventory";
 import { policies as protections } from "./protections";
 import { policies as classification } from "./classification";
 
-/** The gateway domain, four files by what they guard, in the README table's order. */
+/** The gateway domain, five files by what they guard, in the README table's order. */
 const gateways: Policy[] = [
   gatewayListeners.gatewayHttpsTerminatesTls,
   gatewayListeners.gatewayHttpRedirectOnly,
@@ -38,6 +39,7 @@ const gateways: Policy[] = [
   gatewayListeners.gatewayMinTlsVersion,
   gatewayAdmin.gatewayAdminInternalLoadBalancer,
   gatewayRoutes.gatewayRoutesFromLabelledNamespaces,
+  gatewayExposure.gatewayExposureDeclared,
 ];
 
 export const domains: Record<string, Policy[]> = {

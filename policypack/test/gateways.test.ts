@@ -25,6 +25,7 @@ import {
   gatewayRoutesFromLabelledNamespaces,
   policies as routePolicies,
 } from "../policies/gatewayRoutes";
+import { policies as exposurePolicies } from "../policies/gatewayExposure";
 import { domains } from "../policies";
 import { assertPolicyMetadata, expectViolation, FakeResource, runStackPolicy, UNKNOWN } from "./util";
 
@@ -440,7 +441,7 @@ function stackSuite(
 
 describe("policies/gateway*", function () {
   const policies = domains.gateways;
-  it("the gateways domain: ten policies with complete metadata", function () {
+  it("the gateways domain: eleven policies with complete metadata", function () {
     assert.deepStrictEqual(
       policies.map((p) => p.name),
       [
@@ -454,13 +455,14 @@ describe("policies/gateway*", function () {
         "gateway-min-tls-version",
         "gateway-admin-internal-load-balancer",
         "gateway-routes-from-labelled-namespaces",
+        "gateway-exposure-declared",
       ],
     );
     policies.forEach((p) => assertPolicyMetadata(p, { stack: true }));
   });
 
-  it("the four gateway files' policies are the gateways domain, each once", function () {
-    const files = [listenerPolicies, adminPolicies, apiPolicies, routePolicies].flat();
+  it("the five gateway files' policies are the gateways domain, each once", function () {
+    const files = [listenerPolicies, adminPolicies, apiPolicies, routePolicies, exposurePolicies].flat();
     assert.strictEqual(files.length, policies.length);
     assert.deepStrictEqual(new Set(files), new Set(policies));
   });

@@ -12,7 +12,10 @@ const ROOT = path.resolve(__dirname, "../..");
 export const policyConfigPath = (stack: string): string =>
   path.join(ROOT, "policypack", "config", `${stack}.json`);
 
-/** The file text: JSON as prettier formats it. */
+/**
+ * The file text: JSON as prettier formats it from one line, so the layout is canonical (every
+ * object and array that fits the line width on one line) whichever generator writes the file.
+ */
 export async function formatted(file: string, value: unknown): Promise<string> {
   const prettier = await import("prettier");
   const options = (await prettier.resolveConfig(file)) ?? {};
