@@ -8,7 +8,7 @@
  * (registered NetworkPolicies) and through stack config (a route, an LLM endpoint added without
  * regenerating the committed table).
  */
-import { PROJECT } from "../helpers/stack";
+import { LEGACY_NAMESPACE, PROJECT } from "../helpers/stack";
 import { Attempt, redTeamSuite, register } from "./harness";
 
 const POLICY = "network-segmentation-invariants";
@@ -80,7 +80,7 @@ const withConfig = (raw: Record<string, unknown>, key: string, change: (v: any) 
 const attempts: Attempt[] = [
   {
     name: "give the app tier egress to the whole internet on 443",
-    stacks: ["dev", "prod"],
+    stacks: ["dev", "prod", "dev-legacy"],
     via: "program",
     program: (rs, s) =>
       register(
@@ -172,6 +172,37 @@ const attempts: Attempt[] = [
       ],
     }),
     names: (s) => `${ns(s, "app")}/allow-ai-to-platform-in`,
+    policy: POLICY,
+  },
+  {
+    // phase 1b: the legacy namespace hosts every tier; the table tells its pods' tiers by workload
+    name: "let the legacy namespace's app pods reach its kafka on a port beside the flow's (enforce phase)",
+    stacks: ["prod-legacy"],
+    via: "program",
+    program: (rs) => {
+      const pods = (name: string) => ({ matchLabels: { [NAME]: name } });
+      register(
+        rs,
+        NP,
+        "legacy-app-to-kafka-jmx",
+        np("legacy-app-to-kafka-jmx", LEGACY_NAMESPACE, {
+          podSelector: pods("kafka"),
+          policyTypes: ["Ingress"],
+          ingress: [{ from: [{ podSelector: pods("platform") }], ports: [{ port: 9999, protocol: "TCP" }] }],
+        }),
+      );
+      register(
+        rs,
+        NP,
+        "legacy-app-to-kafka-jmx-out",
+        np("legacy-app-to-kafka-jmx-out", LEGACY_NAMESPACE, {
+          podSelector: pods("platform"),
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ podSelector: pods("kafka") }], ports: [{ port: 9999, protocol: "TCP" }] }],
+        }),
+      );
+    },
+    names: `${LEGACY_NAMESPACE}/legacy-app-to-kafka-jmx`,
     policy: POLICY,
   },
 ];

@@ -23,6 +23,7 @@ import { parseConfig } from "../../lib/config";
 import { requiredProtections, withProtections } from "../../tools/gate/requiredProtections";
 import { withDeclaration } from "../../tools/gate/classification";
 import { flowTable, withFlowTable } from "../../tools/gate/flowTable";
+import { withGatewayIntent } from "../../tools/gate/gatewayIntent";
 import {
   LEGACY_NAMESPACE,
   legacyNamespaceConfig,
@@ -66,8 +67,8 @@ export const rawConfig = (s: RedTeamStack): Record<string, unknown> =>
 
 /**
  * The policy config a stack is judged with: the committed policypack/config/<stack>.json; for the
- * legacy test stacks, the prod/dev one with the protections and the declaration of namespaces and
- * gateways (tools/gate/classification.ts) regenerated for their config (as the
+ * legacy test stacks, the prod/dev one with every generated part (tools/gate/: protections, the
+ * declaration of namespaces and gateways, the flow table, the gateway intent) regenerated for their config (as the
  * team would commit when turning the legacy namespace on), plus dev-legacy's declared observe phase.
  */
 export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
@@ -79,9 +80,12 @@ export function policyConfigOf(s: RedTeamStack): PolicyPackConfig {
   for (const [k, v] of Object.entries(rawConfig(s)))
     if (k.startsWith(`${PROJECT}:`)) program[k.slice(PROJECT.length + 1)] = v;
   const parsed = parseConfig(program, PROJECT, s);
-  const cfg = withFlowTable(
-    withDeclaration(withProtections(committed, requiredProtections(parsed)), parsed),
-    flowTable(parsed),
+  const cfg = withGatewayIntent(
+    withFlowTable(
+      withDeclaration(withProtections(committed, requiredProtections(parsed)), parsed),
+      flowTable(parsed),
+    ),
+    parsed,
   ) as PolicyPackConfig;
   if (s !== "dev-legacy") return cfg;
   // Phase 1a keeps an allow-all policy in the legacy namespace: the team declares it, with an end
