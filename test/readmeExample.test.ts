@@ -6,6 +6,7 @@
  * validation, the program under mocks, the policy pack (every policy, dev's policy config) and the
  * segmentation intent check (the registered NetworkPolicies allow exactly the flow table).
  */
+import { operatorFqdnNames } from "../lib/azureEndpoints";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -163,6 +164,7 @@ describe("the README's example change (add a service, a flow, a route, a secret)
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
             workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
+            fqdnNames: operatorFqdnNames(cfg),
           },
         ],
         observeNamespaces: [],
