@@ -17,7 +17,9 @@ import { parseConfig } from "../lib/config";
 import { externalTargetRanges } from "../tools/segmentation/intent";
 import { countPublic, ipBlockIntervals, type Interval } from "../policypack/lib/allowlist";
 import { parseCidr } from "../policypack/lib/netpol";
-import { PROJECT, programConfig, Registry, runStack, STACKS } from "./helpers/stack";
+import { PROJECT, PROJECT_DIR, programConfig, Registry, runStack, STACKS } from "./helpers/stack";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** What each target other than the internet is, by name: the config ranges it must equal. */
 const NAMED: Record<Exclude<ExternalTarget, "internet">, (r: ExternalRanges) => string[]> = {
@@ -146,6 +148,18 @@ describe("External Secrets reaches Entra ID and Key Vault by name (lib/azureEndp
       // production rules for names: no wildcard (never *.vault.azure.net: every customer's vault)
       for (const n of [...names.entraId, ...names.publicKeyVaults])
         assert.equal(fqdnEntryProblem(n, true), undefined, n);
+    });
+
+    it(`${stack}: the pack's operator-egress-fqdn-only.allowedFqdns lists exactly these names (edit both together)`, () => {
+      const n = operatorFqdnNames(parseConfig(programConfig(stack), PROJECT, stack));
+      const pack = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "policypack", "config", `${stack}.json`), "utf8"),
+      );
+      assert.deepEqual(
+        pack["operator-egress-fqdn-only"]?.allowedFqdns,
+        [...n.entraId, ...n.publicKeyVaults],
+        `policypack/config/${stack}.json operator-egress-fqdn-only.allowedFqdns vs lib/azureEndpoints.ts operatorFqdnNames(Pulumi.${stack}.yaml)`,
+      );
     });
 
     it(`${stack}: the public vault names are the vaults the program creates`, async () => {
