@@ -45,6 +45,8 @@ const PER_STACK: Record<string, string> = {
     "declaredGateways is generated from each stack's own config (tools/gate/classification.ts; test/gateClassification.test.ts holds it)",
   "ai-tier-egress-fqdn-only":
     "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
+  "operator-egress-fqdn-only":
+    "allowedFqdns mirrors the names each stack's External Secrets reaches (lib/azureEndpoints.ts; test/externalTargets.test.ts holds them equal)",
   "gateway-api-jwt":
     "issuer, jwksUri and audiences mirror each stack's gateways.jwt (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
   "gateway-rate-limited":
