@@ -9,9 +9,13 @@
  *   tenantID, …)`), and the platform's SecretStores keep the CRD default `environmentType:
  *   PublicCloud`, i.e. go-autorest's `azure.PublicCloud.ActiveDirectoryEndpoint` =
  *   "https://login.microsoftonline.com/" (Azure/go-autorest autorest/azure/environments.go). ESO reads
- *   no AZURE_AUTHORITY_HOST on this path (the azure-workload-identity webhook sets that variable only in
- *   pods labelled `azure.workload.identity/use`, which the ESO controller is not: the platform uses
- *   `serviceAccountRef`); the MSAL client's authority metadata lives on the same host.
+ *   no AZURE_AUTHORITY_HOST on this path: the azure-workload-identity webhook injects that variable
+ *   only into pods whose service account is configured for it
+ *   (https://azure.github.io/azure-workload-identity/docs/installation/mutating-admission-webhook.html),
+ *   which the ESO controller is not (the platform's stores use `serviceAccountRef`), and on the
+ *   public cloud it is the same host; the token endpoint is
+ *   `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token` (same project, docs/book/src/
+ *   troubleshooting.md) and the MSAL client's authority metadata lives on the same host.
  * - Key Vault: the SecretStore's `vaultUrl`, the vault's own `properties.vaultUri`
  *   (`https://<vault>.vault.azure.net/`, go-autorest PublicCloud.KeyVaultDNSSuffix "vault.azure.net").
  *   A private vault (`secrets.privateVault`) resolves that name to its private endpoint's address
