@@ -14,7 +14,8 @@ import { operatorFqdnPolicies } from "../lib/egressPolicies";
 import { ENTRA_ID_HOST, KEY_VAULT_DNS_SUFFIX, operatorFqdnNames, vaultName } from "../lib/azureEndpoints";
 import { fqdnEntryProblem } from "../lib/config/egress";
 import { parseConfig } from "../lib/config";
-import { externalTargetRanges } from "../tools/segmentation/intent";
+import { expectedConnectivity, externalTargetRanges } from "../tools/segmentation/intent";
+import { OPERATOR_PODS } from "../data/chartPods";
 import { countPublic, ipBlockIntervals, type Interval } from "../policypack/lib/allowlist";
 import { parseCidr } from "../policypack/lib/netpol";
 import { PROJECT, PROJECT_DIR, programConfig, Registry, runStack, STACKS } from "./helpers/stack";
@@ -182,7 +183,8 @@ describe("External Secrets reaches Entra ID and Key Vault by name (lib/azureEndp
     privateEndpointSubnetCidr: "10.20.17.0/24",
     adminClientCidrs: ["10.100.0.0/24"],
   };
-  const names = { entraId: [ENTRA_ID_HOST], publicKeyVaults: ["ameide-dev-app-00000.vault.azure.net"] };
+  const VAULT_NAME = "ameide-dev-app-00000.vault.azure.net";
+  const names = { entraId: [ENTRA_ID_HOST], publicKeyVaults: [VAULT_NAME] };
 
   it("on Cilium: one toFQDNs policy per list, on the controller only, with the DNS rule; no ipBlock", () => {
     const ps = operatorFqdnPolicies(EXTERNAL_SECRETS_NAMESPACE, names, RANGES, "cilium");
@@ -224,6 +226,35 @@ describe("External Secrets reaches Entra ID and Key Vault by name (lib/azureEndp
       assert.match(p.metadata.annotations!["ameide.io/flow-reason"], /WHOLE public internet/);
       assert.deepEqual(p.spec.egress![0].to, externalPeers("internet", RANGES, "egress"));
     }
+  });
+
+  it("the intent: names as FQDN peers on Cilium, the declared internet flow elsewhere, the controller only", () => {
+    const op = {
+      spec: EXTERNAL_SECRETS_NAMESPACE,
+      workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
+      fqdnNames: names,
+    };
+    const controller = "external-secrets/external-secrets[Deployment]";
+    const cilium = expectedConnectivity([], [], {}, RANGES, { dataplane: "cilium", operators: [op] });
+    assert.deepEqual(
+      cilium.connections
+        .filter((c) => c.dst.startsWith("fqdn/"))
+        .map((c) => `${c.src} => ${c.dst} : ${c.conns} (${c.flows.join(",")})`)
+        .sort(),
+      [
+        `${controller} => fqdn/${VAULT_NAME}[FQDN] : TCP 443 (eso-public-key-vaults)`,
+        `${controller} => fqdn/${ENTRA_ID_HOST}[FQDN] : TCP 443 (eso-entra-id)`,
+      ],
+    );
+    assert.deepEqual(
+      cilium.external.filter((e) => e.direction === "egress").map((e) => `${e.workload} ${e.target}`),
+      [`${controller} privateEndpoints`],
+    );
+    const upstream = expectedConnectivity([], [], {}, RANGES, { dataplane: "upstream", operators: [op] });
+    assert.ok(!upstream.connections.some((c) => c.dst.startsWith("fqdn/")));
+    const internet = upstream.external.find((e) => e.target === "internet")!;
+    assert.equal(internet.workload, controller);
+    assert.deepEqual(internet.flows.sort(), ["eso-entra-id", "eso-public-key-vaults"]);
   });
 
   for (const stack of STACKS)
