@@ -4,6 +4,8 @@ import type { OperatorNamespaceSpec } from "../data/operators";
 import { defaultDeny, ExternalRanges, NetworkPolicyEngine, operatorPolicies } from "../lib/networkPolicies";
 import { MANAGED_LABELS, OPERATOR_TIER, TIER_LABEL } from "../policypack/lib/conventions";
 import { podSecurityLabels, registerPolicy } from "./namespaceTiers";
+import { operatorFqdnPolicies } from "../lib/egressPolicies";
+import type { OperatorFqdnNames } from "../lib/azureEndpoints";
 
 /** Arguments of {@link OperatorNamespace}. */
 export interface OperatorNamespaceArgs {
@@ -11,6 +13,8 @@ export interface OperatorNamespaceArgs {
   ranges: ExternalRanges;
   /** The cluster's network policy engine: API-server flows are CiliumNetworkPolicies on cilium. */
   networkPolicyEngine: NetworkPolicyEngine;
+  /** The names the spec's FQDN flows reach (lib/azureEndpoints.ts operatorFqdnNames). */
+  fqdnNames: OperatorFqdnNames;
   protect: boolean;
 }
 
@@ -84,7 +88,11 @@ export class OperatorNamespace extends pulumi.ComponentResource {
       child,
     );
     // one policy per declared flow, on the pods it names (data/chartPods.ts)
-    for (const p of operatorPolicies(s, args.ranges, args.networkPolicyEngine))
+    // and its egress by DNS name (toFQDNs on Cilium; the declared range flow elsewhere)
+    for (const p of [
+      ...operatorPolicies(s, args.ranges, args.networkPolicyEngine),
+      ...operatorFqdnPolicies(s, args.fqdnNames, args.ranges, args.networkPolicyEngine),
+    ])
       registerPolicy(`${s.name}-${p.metadata.name}`, p, child);
     this.registerOutputs({ name: s.name });
   }

@@ -9,6 +9,7 @@ import { AgentSandbox } from "./sandbox";
 import { SANDBOXED_TIERS } from "../data/tiers";
 import { FQDN_FLOWS } from "../data/flows";
 import type { ExternalSecretConfig } from "../lib/config";
+import { operatorFqdnNames } from "../lib/azureEndpoints";
 
 /** Arguments of {@link Platform}. */
 export interface PlatformArgs {
@@ -58,7 +59,7 @@ export class Platform extends pulumi.ComponentResource {
         kubeloginMode: cfg.kubeloginMode,
         protect: cfg.protectResources,
         deployer: cfg.deployer,
-        fqdnFiltering: cfg.egress.llmEndpoints.length > 0,
+        fqdnFiltering: fqdnFilteringNeeded(cfg),
       },
       { parent: this },
     );
@@ -178,6 +179,19 @@ export class Platform extends pulumi.ComponentResource {
     };
     this.registerOutputs(this.outputs);
   }
+}
+
+/**
+ * Whether the stack's policies use FQDN rules, which AKS blocks without ACNS security: the AI tier's
+ * LLM endpoints, and on Cilium External Secrets' Entra ID and public vault names (lib/azureEndpoints.ts;
+ * Entra ID always, so ACNS security is on in every Cilium stack).
+ */
+export function fqdnFilteringNeeded(cfg: PlatformConfig): boolean {
+  const eso = operatorFqdnNames(cfg);
+  return (
+    cfg.egress.llmEndpoints.length > 0 ||
+    (cfg.cluster.networkPolicy === "cilium" && Object.values(eso).some((l) => l.length > 0))
+  );
 }
 
 /** The gateways' TLS certificate and the admin gateway's client CA bundle, synced from Key Vault. */

@@ -4,7 +4,6 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { createHash } from "node:crypto";
 import type { TierName } from "../data/tiers";
 import { CHARTS, EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import type { ExternalSecretConfig } from "../lib/config";
@@ -13,6 +12,7 @@ import { MANAGED_LABELS } from "../policypack/lib/conventions";
 import { roleDefinitionId } from "../lib/roles";
 import { OperatorNamespace } from "./operatorNamespace";
 import { VaultPrivateEndpoint } from "./vaultPrivateEndpoint";
+import { esoFqdnNames, vaultName } from "../lib/azureEndpoints";
 
 /** Name of every tier's SecretStore and of its reader ServiceAccount. */
 export const SECRET_STORE_NAME = "azure-keyvault";
@@ -55,11 +55,8 @@ export interface SecretStoresArgs {
   protect: boolean;
 }
 
-/** Key Vault names: 3–24 characters, globally unique; derived deterministically. */
-export function vaultName(prefix: string, env: string, tier: string): string {
-  const hash = createHash("sha256").update(`${prefix}/${env}/${tier}`).digest("hex").slice(0, 5);
-  return `${prefix.slice(0, 6)}-${env.slice(0, 4)}-${tier.slice(0, 5)}-${hash}`.replace(/-+/g, "-");
-}
+/** Key Vault names (defined with the names External Secrets reaches them by: lib/azureEndpoints.ts). */
+export { vaultName };
 
 /**
  * Container security context of the three ESO containers. Helm merges these maps over the chart's
@@ -142,14 +139,15 @@ export class SecretStores extends pulumi.ComponentResource {
     super("ameide:kubernetes:SecretStores", name, {}, opts);
     const stateful = { parent: this, protect: args.protect, retainOnDelete: true };
 
+    const { ranges, networkPolicyEngine, protect } = args;
+    // Entra ID, and the public names of the vaults created below unless they are private
+    const fqdnNames = esoFqdnNames(
+      args.privateVault ? [] : args.tiers.map((t) => vaultName(args.namePrefix, t.environment, t.tier)),
+    );
+    const spec = EXTERNAL_SECRETS_NAMESPACE;
     const ns = new OperatorNamespace(
       "external-secrets",
-      {
-        spec: EXTERNAL_SECRETS_NAMESPACE,
-        ranges: args.ranges,
-        networkPolicyEngine: args.networkPolicyEngine,
-        protect: args.protect,
-      },
+      { spec, ranges, networkPolicyEngine, fqdnNames, protect },
       { parent: this },
     );
     this.release = new k8s.helm.v3.Release(

@@ -21,7 +21,10 @@ export type ChartName = "external-secrets" | "gateway-helm" | "envoy-gateway-run
 export type ChartPodNeed =
   | { to: "kubeApiServer"; port: number }
   | { to: "dns" }
-  | { to: "azurePaaS"; port: number }
+  /** A range target of data/flows.ts other than the internet (the private-endpoint subnet). */
+  | { to: "privateEndpoints"; port: number }
+  /** An endpoint list resolved by DNS name (lib/azureEndpoints.ts OperatorFqdnNames). */
+  | { toFqdns: "entraId" | "publicKeyVaults"; port: number }
   /** Called by the API server (admission webhooks) on this pod's port. */
   | { from: "kubeApiServer"; port: number }
   /** Called by another chart pod of the same namespace on this pod's port. */
@@ -70,8 +73,11 @@ export const EXTERNAL_SECRETS_PODS: readonly ChartPod[] = [
     needs: [
       { to: "dns" },
       { to: "kubeApiServer", port: 443 },
-      // Entra ID token exchange (workload identity) and Key Vault reads: only the controller talks to providers
-      { to: "azurePaaS", port: 443 },
+      // Entra ID token exchange (workload identity) and Key Vault reads (through its private endpoint, or by
+      // its public name): only the controller talks to providers (keyvault.go, see lib/azureEndpoints.ts)
+      { toFqdns: "entraId", port: 443 },
+      { toFqdns: "publicKeyVaults", port: 443 },
+      { to: "privateEndpoints", port: 443 },
     ],
     source: "templates/deployment.yaml",
   },

@@ -12,15 +12,19 @@ export interface TierEndpoint {
 }
 
 /**
- * Destinations or sources outside the cluster's pods, resolved to ipBlocks from stack config:
+ * Destinations or sources outside the cluster's pods, resolved to address ranges from stack config
+ * (lib/networkPolicies.ts externalPeers; the intent's own resolution: tools/segmentation/intent.ts
+ * externalTargetRanges). Each resolves to exactly what its name says: only `internet` is the public
+ * internet (test/externalTargets.test.ts). Endpoints known by DNS name (Entra ID, public Key Vaults,
+ * LLM APIs) are not range targets: they are FQDN flows (FQDN_FLOWS below, data/operators.ts
+ * `fqdnEgress`), written as CiliumNetworkPolicy toFQDNs rules.
  * - `internet`: any address except private, link-local and the cluster's pod/service ranges;
  * - `kubeApiServer`: the API server (VNet-integration subnet when private; its public endpoint otherwise);
- * - `azurePaaS`: meant for Entra ID and Key Vault, but resolved (lib/networkPolicies.ts) to the
- *   WHOLE public internet (the same ipBlock as `internet`) plus the private-endpoint subnet: a flow
- *   to it opens every public address on its ports (issue 19 class 4; README threat model);
+ * - `privateEndpoints`: the private-endpoint subnet (`network.privateEndpointSubnetCidr`) and nothing
+ *   else: a private vault's endpoint (components/vaultPrivateEndpoint.ts) is there;
  * - `adminClients`: the admin gateway's allowlist (`gateways.adminClientCidrs`: VPN, bastion).
  */
-export const EXTERNAL_TARGETS = ["internet", "kubeApiServer", "azurePaaS", "adminClients"] as const;
+export const EXTERNAL_TARGETS = ["internet", "kubeApiServer", "privateEndpoints", "adminClients"] as const;
 export type ExternalTarget = (typeof EXTERNAL_TARGETS)[number];
 export interface ExternalEndpoint {
   external: ExternalTarget;

@@ -5,6 +5,7 @@
 import type { ExternalTarget, FlowPort } from "./flows";
 import type { LimitSpec, QuotaSpec } from "./tiers";
 import type { PssLevel } from "../policypack/lib/conventions";
+import type { OperatorFqdnList } from "../lib/azureEndpoints";
 
 export interface OperatorFlow {
   id: string;
@@ -16,6 +17,24 @@ export interface OperatorFlow {
   pods?: string[];
 }
 
+/**
+ * Egress to endpoints named by DNS (lib/azureEndpoints.ts resolves each list from stack config): on
+ * the Cilium dataplane a CiliumNetworkPolicy with `toFQDNs` and the DNS rule FQDN filtering needs
+ * (lib/egressPolicies.ts, as for the AI tier). Azure Network Policy Manager has no FQDN rules: there
+ * the flow is written as `withoutFqdn` says, a flow to a range target whose reason says what it opens
+ * (production requires cilium: lib/config/productionRequirements.ts `cilium-dataplane`).
+ */
+export interface OperatorFqdnFlow {
+  id: string;
+  endpoints: OperatorFqdnList;
+  /** Numeric ports only (FQDN rules are L4 towards addresses outside the cluster). */
+  ports: { port: number; protocol: "TCP" }[];
+  reason: string;
+  pods?: string[];
+  /** The flow on a dataplane without FQDN rules. */
+  withoutFqdn: { peer: ExternalTarget; reason: string };
+}
+
 export interface OperatorNamespaceSpec {
   name: string;
   podSecurity: PssLevel;
@@ -23,6 +42,7 @@ export interface OperatorNamespaceSpec {
   limits: LimitSpec;
   ingress: OperatorFlow[];
   egress: OperatorFlow[];
+  fqdnEgress: OperatorFqdnFlow[];
 }
 
 /** External Secrets Operator: reads Key Vault with per-tier workload identities. */
@@ -66,11 +86,40 @@ export const EXTERNAL_SECRETS_NAMESPACE: OperatorNamespaceSpec = {
         "watch ExternalSecrets, write Secrets, request service account tokens, rotate the webhook certificate",
     },
     {
-      id: "eso-azure",
-      peer: "azurePaaS",
+      id: "eso-private-endpoints",
+      peer: "privateEndpoints",
       ports: [{ port: 443, protocol: "TCP" }],
-      reason: "Entra ID token exchange and Key Vault reads",
+      reason:
+        "Key Vault through its private endpoint (secrets.privateVault: the vault's name resolves to an address in the private-endpoint subnet)",
       pods: ["external-secrets"],
+    },
+  ],
+  // only the controller talks to providers (the webhook and cert-controller need DNS and the API server)
+  fqdnEgress: [
+    {
+      id: "eso-entra-id",
+      endpoints: "entraId",
+      ports: [{ port: 443, protocol: "TCP" }],
+      reason: "workload identity token exchange at Entra ID (login.microsoftonline.com), by DNS name only",
+      pods: ["external-secrets"],
+      withoutFqdn: {
+        peer: "internet",
+        reason:
+          "workload identity token exchange at Entra ID: the WHOLE public internet on 443, since Azure Network Policy Manager has no FQDN rules (use cluster.networkPolicy: cilium)",
+      },
+    },
+    {
+      id: "eso-public-key-vaults",
+      endpoints: "publicKeyVaults",
+      ports: [{ port: 443, protocol: "TCP" }],
+      reason:
+        "reads of the tier vaults by their public names (<vault>.vault.azure.net) when they are not private",
+      pods: ["external-secrets"],
+      withoutFqdn: {
+        peer: "internet",
+        reason:
+          "reads of the public tier vaults: the WHOLE public internet on 443, since Azure Network Policy Manager has no FQDN rules (use cluster.networkPolicy: cilium)",
+      },
     },
   ],
 };

@@ -45,7 +45,7 @@ export const ALLOWLISTS = {
     key: "network.apiServerSubnetCidr",
     fix: "use a private subnet of the VNet for the API server",
   },
-  azurePaaS: {
+  privateEndpoints: {
     key: "network.privateEndpointSubnetCidr",
     fix: "use a private subnet of the VNet for the private endpoints",
   },

@@ -14,11 +14,19 @@
  * lib/config/egress.ts). Pure: the component, the tests and the intent check share it.
  */
 import type { FqdnFlow } from "../data/flows";
-import { FLOW_LABEL, MANAGED_LABELS } from "../policypack/lib/conventions";
+import type { OperatorNamespaceSpec } from "../data/operators";
+import type { OperatorFqdnNames } from "./azureEndpoints";
+import { FLOW_LABEL, FLOW_REASON_ANNOTATION, MANAGED_LABELS } from "../policypack/lib/conventions";
 import {
+  operatorPolicies,
   podSelectorFor,
+  workloadsSelector,
   type CiliumNetworkPolicyManifest,
+  type ExternalRanges,
+  type NetworkPolicyEngine,
+  type PolicyManifest,
   type FqdnSelectorManifest,
+  type LabelSelector,
   type NamespaceLayout,
 } from "./networkPolicies";
 
@@ -37,6 +45,51 @@ export interface FqdnEgress {
 export const fqdnSelector = (name: string): FqdnSelectorManifest =>
   name.includes("*") ? { matchPattern: name } : { matchName: name };
 
+/**
+ * One FQDN egress policy: the DNS rule (kube-dns, UDP/TCP 53, the names) and the `toFQDNs` rule on
+ * the flow's ports, for the pods `endpointSelector` selects. The AI tier's flows and the operators'
+ * (data/operators.ts `fqdnEgress`) are both written by it.
+ */
+export function fqdnEgressPolicy(
+  meta: { name: string; namespace: string; flowId: string; reason: string },
+  endpointSelector: LabelSelector,
+  endpoints: readonly string[],
+  ports: readonly { port: number; protocol: "TCP" }[],
+): CiliumNetworkPolicyManifest {
+  const names = [...endpoints].sort().map(fqdnSelector);
+  return {
+    apiVersion: "cilium.io/v2",
+    kind: "CiliumNetworkPolicy",
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      labels: { ...MANAGED_LABELS, [FLOW_LABEL]: meta.flowId },
+      annotations: { [FLOW_REASON_ANNOTATION]: meta.reason },
+    },
+    spec: {
+      endpointSelector,
+      egress: [
+        {
+          toEndpoints: [CILIUM_KUBE_DNS_SELECTOR],
+          toPorts: [
+            {
+              ports: [
+                { port: "53", protocol: "UDP" },
+                { port: "53", protocol: "TCP" },
+              ],
+              rules: { dns: names },
+            },
+          ],
+        },
+        {
+          toFQDNs: names,
+          toPorts: [{ ports: ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }],
+        },
+      ],
+    },
+  };
+}
+
 /** The FQDN egress policies of one namespace ([] when no flow starts there or no names are listed). */
 export function fqdnEgressPolicies(
   namespace: string,
@@ -44,38 +97,53 @@ export function fqdnEgressPolicies(
   layout: NamespaceLayout,
 ): CiliumNetworkPolicyManifest[] {
   if (!egress || egress.endpoints.length === 0) return [];
-  const names = [...egress.endpoints].sort().map(fqdnSelector);
   return egress.flows
     .filter((f) => layout.namespaceOf(f.from.tier) === namespace)
-    .map((f) => ({
-      apiVersion: "cilium.io/v2",
-      kind: "CiliumNetworkPolicy",
-      metadata: {
-        name: `allow-${f.id}-out`,
-        namespace,
-        labels: { ...MANAGED_LABELS, [FLOW_LABEL]: f.id },
-        annotations: { "ameide.io/flow-reason": f.reason },
-      },
-      spec: {
-        endpointSelector: podSelectorFor(f.from, layout),
+    .map((f) =>
+      fqdnEgressPolicy(
+        { name: `allow-${f.id}-out`, namespace, flowId: f.id, reason: f.reason },
+        podSelectorFor(f.from, layout),
+        egress.endpoints,
+        f.ports,
+      ),
+    );
+}
+
+/**
+ * The FQDN egress of an operator namespace (data/operators.ts `fqdnEgress`), the names resolved
+ * from stack config (lib/azureEndpoints.ts operatorFqdnNames): on Cilium one FQDN policy per flow
+ * with names (none when its list is empty, e.g. no public vault); on a dataplane without FQDN rules
+ * the flow's declared `withoutFqdn` range flow, a NetworkPolicy whose reason says what it opens.
+ */
+export function operatorFqdnPolicies(
+  spec: Pick<OperatorNamespaceSpec, "name" | "fqdnEgress">,
+  names: OperatorFqdnNames,
+  ranges: ExternalRanges,
+  engine: NetworkPolicyEngine,
+): PolicyManifest[] {
+  return spec.fqdnEgress.flatMap((f): PolicyManifest[] => {
+    const endpoints = names[f.endpoints];
+    if (endpoints.length === 0) return [];
+    const podSelector = f.pods?.length ? workloadsSelector(f.pods) : {};
+    if (engine === "cilium")
+      return [
+        fqdnEgressPolicy(
+          { name: `allow-${f.id}`, namespace: spec.name, flowId: f.id, reason: f.reason },
+          podSelector,
+          endpoints,
+          f.ports,
+        ),
+      ];
+    return operatorPolicies(
+      {
+        name: spec.name,
+        ingress: [],
         egress: [
-          {
-            toEndpoints: [CILIUM_KUBE_DNS_SELECTOR],
-            toPorts: [
-              {
-                ports: [
-                  { port: "53", protocol: "UDP" },
-                  { port: "53", protocol: "TCP" },
-                ],
-                rules: { dns: names },
-              },
-            ],
-          },
-          {
-            toFQDNs: names,
-            toPorts: [{ ports: f.ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }],
-          },
+          { id: f.id, peer: f.withoutFqdn.peer, ports: f.ports, reason: f.withoutFqdn.reason, pods: f.pods },
         ],
       },
-    }));
+      ranges,
+      engine,
+    );
+  });
 }

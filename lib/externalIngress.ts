@@ -13,8 +13,9 @@
  *   "Dynamic Admission Control", https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/:
  *   admission webhooks are HTTP callbacks the API server sends AdmissionReview requests to; the
  *   platform's namespaces run no aggregated API server or other endpoint the API server calls).
- * - `azurePaaS` (Entra ID, Key Vault): never. These are services the pods call; they open no
- *   connection into the cluster (a flow to: { external: azurePaaS } is the only direction).
+ * - `privateEndpoints` (the private-endpoint subnet: a private vault's endpoint): never. A private
+ *   endpoint is a service the pods call; it opens no connection into the cluster (a flow to:
+ *   { external: privateEndpoints } is the only direction).
  *
  * The policy pack keeps the same rule on the rendered policies: the segmentation invariant
  * `public-ingress-gateway-only` (policypack/policies/segmentation.ts).
@@ -88,11 +89,11 @@ export function externalIngressProblem(
         };
       return undefined;
     }
-    case "azurePaaS":
+    case "privateEndpoints":
       return {
         problem:
-          "Azure PaaS endpoints (Entra ID, Key Vault) never open connections into the cluster; an ingress flow from them admits public Azure address space",
-        fix: `remove the flow (pods reach Azure services with to: { external: azurePaaS }); for inbound traffic, ${GATEWAY_ROUTE_FIX}`,
+          "private endpoints (a private vault's) never open connections into the cluster; an ingress flow from the private-endpoint subnet admits whatever else is placed there",
+        fix: `remove the flow (pods reach a private endpoint with to: { external: privateEndpoints }); for inbound traffic, ${GATEWAY_ROUTE_FIX}`,
       };
   }
 }

@@ -178,7 +178,8 @@ export function minimalCidrs(cidrs: string[]): string[] {
 /**
  * ipBlocks of an external target, the same in both directions: `internet` is public address space
  * only (never private, shared, loopback or link-local ranges, nor the cluster's pod and service
- * ranges), so a pod can never pass for "the internet".
+ * ranges), so a pod can never pass for "the internet"; every other target is its own named ranges
+ * and never public space beyond them (test/externalTargets.test.ts).
  */
 export function externalPeers(
   target: ExternalTarget,
@@ -198,8 +199,8 @@ export function externalPeers(
       return minimalCidrs(ranges.adminClientCidrs).map((cidr) => ({ ipBlock: { cidr } }));
     case "kubeApiServer":
       return [{ ipBlock: { cidr: ranges.apiServerSubnetCidr } }];
-    case "azurePaaS":
-      return [publicInternet, { ipBlock: { cidr: ranges.privateEndpointSubnetCidr } }];
+    case "privateEndpoints":
+      return [{ ipBlock: { cidr: ranges.privateEndpointSubnetCidr } }];
   }
 }
 

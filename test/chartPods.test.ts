@@ -32,20 +32,23 @@ import { workloadId } from "../policypack/lib/netpol";
 import { ENVOY_GATEWAY_PODS, EXTERNAL_SECRETS_PODS, type ChartPod, OPERATOR_PODS } from "../data/chartPods";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../data/operators";
 import { KUBE_DNS } from "../data/cluster";
+import { fqdnId } from "../policypack/lib/netpol/fqdn";
+import { ENTRA_ID_HOST, operatorFqdnNames, type OperatorFqdnNames } from "../lib/azureEndpoints";
 
 const tcp = (p: number) => ConnectionSet.of({ TCP: PortSet.single(p) });
 const DNS = ConnectionSet.of({ TCP: PortSet.single(53), UDP: PortSet.single(53) });
 const DNS_ID = workloadId(KUBE_DNS);
 const API_SERVER_RELAYS = ["kube-apiserver", "remote-node", "host"];
 
-/** Infrastructure peers: entities, DNS and the chart pods of the same namespace → intended conns. */
-function needsOf(pod: ChartPod, ns: string, siblings: readonly ChartPod[]) {
+/** Infrastructure peers: entities, DNS, FQDN peers and the chart pods of the same namespace → intended conns. */
+function needsOf(pod: ChartPod, ns: string, siblings: readonly ChartPod[], names: OperatorFqdnNames) {
   const out = new Map<string, ConnectionSet>(); // `src\0dst`
   const id = workloadId(catalogWorkload(ns, pod));
   const add = (s: string, d: string, c: ConnectionSet) =>
     out.set(`${s}\0${d}`, (out.get(`${s}\0${d}`) ?? ConnectionSet.NONE).union(c));
   for (const n of pod.needs) {
-    if ("to" in n) {
+    if ("toFqdns" in n) for (const name of names[n.toFqdns]) add(id, fqdnId(name), tcp(n.port));
+    else if ("to" in n) {
       if (n.to === "dns") add(id, DNS_ID, DNS);
       else if (n.to === "kubeApiServer") add(id, entityId("kube-apiserver"), tcp(n.port));
     } else if (n.from === "kubeApiServer") {
@@ -86,6 +89,7 @@ for (const stack of STACKS) {
             {
               spec: EXTERNAL_SECRETS_NAMESPACE,
               workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
+              fqdnNames: operatorFqdnNames(cfg),
             },
           ],
         },
@@ -119,7 +123,7 @@ for (const stack of STACKS) {
         // the needs of every chart pod of the namespace (a caller's connection is its callee's need)
         const needs = new Map<string, ConnectionSet>();
         for (const p of pods)
-          for (const [k, v] of needsOf(p, ns, pods))
+          for (const [k, v] of needsOf(p, ns, pods, operatorFqdnNames(cfg)))
             needs.set(k, (needs.get(k) ?? ConnectionSet.NONE).union(v));
         for (const [key, want] of needs) {
           const [s, d] = key.split("\0");
@@ -139,19 +143,30 @@ for (const stack of STACKS) {
       assert.deepEqual(problems, []);
     });
 
-    it("only the External Secrets controller reaches the Azure endpoints (Entra ID, Key Vault) on 443", () => {
-      const entra = result.externalPeerFor("20.190.128.10", "destination")!; // login.microsoftonline.com range
+    it("only the External Secrets controller reaches the Azure endpoints (Entra ID, Key Vault), on 443, by name or private endpoint only", () => {
+      const names = operatorFqdnNames(cfg);
+      // by name: Entra ID always; each tier vault's public name only when the vaults are not private
+      assert.deepEqual(names.entraId, [ENTRA_ID_HOST]);
+      assert.equal(names.publicKeyVaults.length > 0, !cfg.secrets.privateVault);
+      const byName = [...names.entraId, ...names.publicKeyVaults].map((n) => result.peer(fqdnId(n))!);
+      for (const peer of byName) assert.ok(peer, "every name is an FQDN peer of the model");
       const pe = result.externalPeerFor(
         cfg.ranges.privateEndpointSubnetCidr.replace(/0\/\d+$/, "5"),
         "destination",
       )!;
+      // a public address of Entra ID (20.190.128.0/18) and any other: never by address
+      const publicAddresses = ["20.190.128.10", "52.239.0.1", "8.8.8.8"].map((a) =>
+        result.externalPeerFor(a, "destination")!,
+      );
       for (const p of EXTERNAL_SECRETS_PODS) {
         const id = workloadId(catalogWorkload("external-secrets", p));
-        const wants = p.needs.some((n) => "to" in n && n.to === "azurePaaS");
-        for (const dst of [entra, pe]) {
+        const wants = p.name === "external-secrets";
+        for (const dst of [...byName, pe]) {
           const got = result.allowed(id, dst.id);
           assert.ok(wants ? got.equals(tcp(443)) : got.isEmpty(), `${id} → ${dst.id}: ${got}`);
         }
+        for (const dst of publicAddresses)
+          assert.ok(result.allowed(id, dst.id).isEmpty(), `${id} → ${dst.id}: ${result.allowed(id, dst.id)}`);
       }
     });
 

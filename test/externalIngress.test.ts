@@ -99,11 +99,11 @@ describe("config: only the gateway tier takes traffic from outside the cluster (
     );
   });
 
-  it("refuses any ingress from the Azure PaaS endpoints", () => {
+  it("refuses any ingress from the private-endpoint subnet", () => {
     refused(
       "dev",
-      { from: { external: "azurePaaS" }, to: { tier: "app" } },
-      /Azure PaaS endpoints .* never open connections into the cluster/,
+      { from: { external: "privateEndpoints" }, to: { tier: "app" } },
+      /private endpoints .* never open connections into the cluster/,
     );
   });
 

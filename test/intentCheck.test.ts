@@ -10,6 +10,7 @@
  * reported mismatch between the flow table and the generator (KNOWN_DEVIATIONS): it is matched
  * narrowly, printed on every run, and its own test fails once it is fixed so the entry is removed.
  */
+import { operatorFqdnNames } from "../lib/azureEndpoints";
 import { strict as assert } from "node:assert";
 import {
   legacyProgramConfig,
@@ -100,6 +101,7 @@ for (const stack of [...STACKS, ...LEGACY_STACKS]) {
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
             workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
+            fqdnNames: operatorFqdnNames(cfg),
           },
         ],
         // The one declared exception: the legacy namespace in phase 1a admits everything itself.

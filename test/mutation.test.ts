@@ -1264,6 +1264,17 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       delete np.advancedNetworking;
     },
   ),
+  M(
+    "External Secrets' private-endpoint egress widened to the internet (the old azurePaaS target)",
+    "egress",
+    both,
+    ["operator-egress-fqdn-only"],
+    (rs) => {
+      const np = one(rs, kube("NetworkPolicy"), inNs("external-secrets", "allow-eso-private-endpoints"))
+        .inputs as any;
+      np.spec.egress[0].to[0].ipBlock.cidr = "0.0.0.0/0";
+    },
+  ),
   // ---- gate (issue 19): types the pack does not understand, protections the stack stops declaring ----
   M(
     "an admission webhook registered by the program",

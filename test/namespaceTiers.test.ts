@@ -284,7 +284,7 @@ describe("flow table validation (property)", () => {
   const tier = fc.constantFrom<TierName | string>(...TIER_NAMES, "web", "");
   const endpoint = fc.oneof(
     fc.record({ tier }),
-    fc.record({ external: fc.constantFrom("internet", "kubeApiServer", "azurePaaS", "moon") }),
+    fc.record({ external: fc.constantFrom("internet", "kubeApiServer", "privateEndpoints", "moon") }),
   );
   const flow = fc.record({
     id: fc.oneof(fc.constantFrom("a", "b-c", "x-1"), fc.string({ maxLength: 8 })),

@@ -47,6 +47,8 @@ const PER_STACK: Record<string, string> = {
     "flowTable is generated from each stack's own config (tools/gate/flowTable.ts; test/gateFlowTable.test.ts holds it)",
   "ai-tier-egress-fqdn-only":
     "allowedFqdns mirrors each stack's egress.llmEndpoints (test/egressConfig.test.ts holds them equal)",
+  "operator-egress-fqdn-only":
+    "allowedFqdns mirrors the names each stack's External Secrets reaches (lib/azureEndpoints.ts; test/externalTargets.test.ts holds them equal)",
   "gateway-api-jwt":
     "issuer, jwksUri and audiences mirror each stack's gateways.jwt (tools/gate/gatewayIntent.ts; test/gatewayIntent.test.ts)",
   "gateway-rate-limited":
@@ -111,7 +113,11 @@ describe("production requirements (lib/config/productionRequirements.ts)", () =>
         () => parseConfig(withValue(programConfig("prod"), r.key, value), PROJECT, "prod"),
         (e: Error) => e.message.includes(`config key '${key}'`) && e.message.includes(why),
       );
-      assert.doesNotThrow(() => parseConfig(withValue(programConfig("dev"), r.key, value), PROJECT, "dev"));
+      // dev on Azure Network Policy Manager must also drop its LLM endpoints (FQDN rules need Cilium:
+      // lib/config/egress.ts), or that other rule refuses it
+      const dev = withValue(programConfig("dev"), r.key, value);
+      if (r.key === "cluster.networkPolicy") delete dev.egress;
+      assert.doesNotThrow(() => parseConfig(dev, PROJECT, "dev"));
     });
   }
 

@@ -7,6 +7,7 @@
  * gateway intent regenerated, as the README says to) and the
  * segmentation intent check (the registered NetworkPolicies allow exactly the flow table).
  */
+import { operatorFqdnNames } from "../lib/azureEndpoints";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -181,6 +182,7 @@ describe("the README's example change (add a service, a flow, a route, a secret)
           {
             spec: EXTERNAL_SECRETS_NAMESPACE,
             workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
+            fqdnNames: operatorFqdnNames(cfg),
           },
         ],
         observeNamespaces: [],

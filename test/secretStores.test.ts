@@ -294,7 +294,10 @@ for (const stack of STACKS) {
         .filter((p) => p.metadata.namespace === "external-secrets");
       assert.deepEqual(pols.map((p) => p.metadata.name).sort(), [
         "allow-eso-apiserver",
-        "allow-eso-azure",
+        "allow-eso-entra-id",
+        "allow-eso-private-endpoints",
+        // a public vault is reached by its name; a private one through the private endpoint only
+        ...(cfg.secrets.privateVault ? [] : ["allow-eso-public-key-vaults"]),
         "allow-eso-webhook",
         "default-deny",
       ]);
@@ -322,12 +325,29 @@ for (const stack of STACKS) {
       assert.deepEqual(api.spec.egress, [
         { toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] },
       ]);
-      const azure = pols.find((p) => p.metadata.name === "allow-eso-azure");
-      assert.deepEqual(azure.spec.podSelector, {
+      const controller = {
         matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["external-secrets"] }],
+      };
+      // the private-endpoint subnet and nothing else (issue 19 class 4: no public space behind the name)
+      const pe = pols.find((p) => p.metadata.name === "allow-eso-private-endpoints");
+      assert.deepEqual(pe.spec.podSelector, controller);
+      assert.deepEqual(pe.spec.egress, [
+        {
+          to: [{ ipBlock: { cidr: cfg.network.privateEndpointSubnetCidr } }],
+          ports: [{ port: 443, protocol: "TCP" }],
+        },
+      ]);
+      // Entra ID by name: the DNS rule and toFQDNs on 443, on the controller only
+      const entra = pols.find((p) => p.metadata.name === "allow-eso-entra-id");
+      assert.equal(entra.kind, "CiliumNetworkPolicy");
+      assert.deepEqual(entra.spec.endpointSelector, controller);
+      assert.deepEqual(entra.spec.egress[1], {
+        toFQDNs: [{ matchName: "login.microsoftonline.com" }],
+        toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }],
       });
-      assert.deepEqual(azure.spec.egress[0].ports, [{ port: 443, protocol: "TCP" }]);
-      assert.ok(azure.spec.egress[0].to[0].ipBlock.except.includes("10.0.0.0/8"));
+      assert.deepEqual(entra.spec.egress[0].toPorts[0].rules, {
+        dns: [{ matchName: "login.microsoftonline.com" }],
+      });
       assert.equal(
         reg.kube("ResourceQuota").filter((r) => reg.props(r).metadata.namespace === "external-secrets")
           .length,

@@ -269,9 +269,8 @@ describe("segmentation: intended connectivity", () => {
     ])
       assert.ok(!touches(c), c);
     assert.deepEqual(externalTargetRanges("kubeApiServer", RANGES), [parseCidr("10.20.16.0/28")]);
-    const paas = externalTargetRanges("azurePaaS", RANGES);
-    assert.equal(paas.length, internet.length + 1);
-    assert.deepEqual(paas[paas.length - 1], parseCidr("10.20.17.0/24"));
+    // the private-endpoint subnet and nothing else (issue 19 class 4: no public space behind the name)
+    assert.deepEqual(externalTargetRanges("privateEndpoints", RANGES), [parseCidr("10.20.17.0/24")]);
   });
 
   it("resolves named flow ports at the destination, never towards external addresses", () => {
@@ -567,13 +566,13 @@ describe("segmentation: renderings", () => {
     const cls = (first: string, last = first) =>
       classify({ type: "external", id: `${first}-${last}[External]`, first, last } as never);
     assert.deepEqual(cls("10.100.0.0", "10.100.0.255"), ["admin clients 10.100.0.0/24"]);
-    assert.deepEqual(cls("10.20.17.0", "10.20.17.255"), ["Azure PaaS private endpoints"]);
+    assert.deepEqual(cls("10.20.17.0", "10.20.17.255"), ["private endpoints"]);
     assert.deepEqual(cls("8.8.8.8"), ["internet"]);
     assert.deepEqual(cls("10.1.0.0"), ["other addresses"]);
     // a range spanning several classes (an open egress) counts in each it overlaps
     assert.deepEqual(cls("0.0.0.0", "255.255.255.255"), [
       "API server",
-      "Azure PaaS private endpoints",
+      "private endpoints",
       "admin clients 10.100.0.0/24",
       "internet",
       "other addresses",

@@ -116,7 +116,13 @@ export function parseCluster(raw: Raw, production: boolean, today: Date, warning
       productionRefusal("cluster.apiServerAccess", production),
     ),
     authorizedIpRanges: cidrSet("cluster.authorizedIpRanges", r.authorizedIpRanges, allowlistCidr, []),
-    networkPolicy: oneOf("cluster.networkPolicy", r.networkPolicy, NETWORK_POLICY_ENGINES, "cilium"),
+    networkPolicy: oneOf(
+      "cluster.networkPolicy",
+      r.networkPolicy,
+      NETWORK_POLICY_ENGINES,
+      "cilium",
+      productionRefusal("cluster.networkPolicy", production),
+    ),
     adminGroupObjectIds: guidSet("cluster.adminGroupObjectIds", r.adminGroupObjectIds, "group"),
     // Zones are a set of AKS's zone names: two entries of one zone are not two zones.
     availabilityZones: setList(

@@ -71,6 +71,23 @@ export const PRODUCTION_REQUIREMENTS: readonly ProductionRequirement[] = [
     ],
   },
   {
+    // data/operators.ts fqdnEgress: External Secrets reaches Entra ID (and public vaults) by DNS name
+    // only on Cilium (CiliumNetworkPolicy toFQDNs); Azure Network Policy Manager has no FQDN rules, so
+    // there the same flows are the whole internet on 443 (MicrosoftDocs/azure-aks-docs
+    // articles/aks/how-to-apply-fqdn-filtering-policies.md: "FQDN filtering feature isn't available
+    // for Non-cilium clusters").
+    id: "cilium-dataplane",
+    key: "cluster.networkPolicy",
+    requires: "cilium (egress by DNS name)",
+    rule: {
+      refuse: "azure",
+      reason:
+        "a production cluster reaches Entra ID and Key Vault by DNS name only, which needs Cilium: with Azure Network Policy Manager the External Secrets controller would reach the whole internet on 443",
+    },
+    fix: "set cluster.networkPolicy: cilium",
+    policies: [],
+  },
+  {
     id: "zone-redundant",
     key: "cluster.availabilityZones",
     requires: "at least two",

@@ -20,11 +20,12 @@
  * - FQDN selector semantics (`*.x.y` is one label deep, a bare `*` every name): cilium/cilium v1.18
  *   pkg/policy/api/fqdn.go (FQDNSelector.MatchPattern), see lib/netpol/fqdn.ts.
  */
-import type { Policy, PolicyResource } from "@pulumi/policy";
+import type { Policy, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { CONTROLS, get, stackPolicy } from "../lib/kit";
-import { TIER_LABEL } from "../lib/conventions";
+import { OPERATOR_TIER, TIER_LABEL } from "../lib/conventions";
+import { gateMessage } from "../lib/gate";
 import { ipBlockIntervals, publicPart, parseRange } from "../lib/allowlist";
-import { fqdnCovers, parseFqdnSelector } from "../lib/netpol/fqdn";
+import { fqdnCovers, parseFqdnSelector, type FqdnSelector } from "../lib/netpol/fqdn";
 import { guarded } from "../lib/unknown";
 import { kubeKind, kubeObjects, labelValue, refOf, type KubeObject } from "../lib/kube";
 import { NamespaceIndex } from "../lib/namespaces";
@@ -148,6 +149,109 @@ const publicCidr = (c: unknown): boolean => {
   return iv === undefined || publicPart([iv]).length > 0;
 };
 
+/** What {@link egressFqdnOnly} guards and how it words a refusal. */
+interface FqdnOnlyScope {
+  /** Values of the tier label of the namespaces guarded. */
+  tiers: readonly string[];
+  allowedFqdns: readonly string[];
+  /** The message: `kind` ipBlock for a NetworkPolicy rule, cilium for a Cilium policy rule. */
+  message: (subject: string, ns: string, text: string, kind: "ipBlock" | "cilium") => string;
+}
+
+/** The problems of one Cilium egress rule: public destinations, no L3 selector, FQDNs off the list. */
+function ciliumEgressProblems(rule: any, allowed: readonly FqdnSelector[]): string[] {
+  const problems: string[] = [];
+  const ents = get(rule, "toEntities");
+  if (Array.isArray(ents) && ents.some((e) => WORLD_ENTITIES.has(e)))
+    problems.push(`toEntities ${JSON.stringify(ents)} reaches every address outside the cluster`);
+  const cidrs = get(rule, "toCIDR");
+  if (Array.isArray(cidrs) && cidrs.some(publicCidr)) problems.push("toCIDR covers public addresses");
+  const sets = get(rule, "toCIDRSet");
+  if (
+    Array.isArray(sets) &&
+    sets.some((cs) => publicIpBlock({ ipBlock: { cidr: get(cs, "cidr"), except: get(cs, "except") } }))
+  )
+    problems.push("toCIDRSet covers public addresses");
+  const l3 = [
+    "toEntities",
+    "toEndpoints",
+    "toCIDR",
+    "toCIDRSet",
+    "toFQDNs",
+    "toServices",
+    "toGroups",
+    "toNodes",
+    "toRequires",
+  ];
+  if (!l3.some((k) => get(rule, k) !== undefined))
+    problems.push("has no L3 selector: every destination, the internet included");
+  const fq = get(rule, "toFQDNs");
+  if (Array.isArray(fq))
+    fq.forEach((raw, j) => {
+      const s = parseFqdnSelector(raw);
+      if (typeof s !== "string") problems.push(`toFQDNs[${j}] ${s.error}`);
+      else if (!allowed.some((a) => fqdnCovers(a, s)))
+        problems.push(
+          `toFQDNs[${j}] ${JSON.stringify(raw)} is not on the allowed list [${allowed.join(", ")}]`,
+        );
+    });
+  return problems;
+}
+
+/**
+ * Egress by DNS name only, for the namespaces whose tier label is one of `scope.tiers`: no
+ * NetworkPolicy egress rule to public addresses or without `to`, no Cilium egress rule to public
+ * addresses, to `world` or without an L3 selector, and every toFQDNs selector covered by the list.
+ */
+function egressFqdnOnly(args: StackValidationArgs, report: ReportViolation, scope: FqdnOnlyScope): void {
+  const allowed = scope.allowedFqdns.flatMap((a) => {
+    const s = parseFqdnSelector(a.includes("*") ? { matchPattern: a } : { matchName: a });
+    return typeof s === "string" ? [s] : [];
+  });
+  const idx = new NamespaceIndex(args.resources);
+  const inScope = (r: PolicyResource, o: KubeObject): string | undefined => {
+    const ns = idx.resolve(r, o);
+    const tier = ns.entries.map((e) => labelValue(e.obj, TIER_LABEL)).find((t) => t !== undefined);
+    return tier !== undefined && scope.tiers.includes(tier) ? ns.name : undefined;
+  };
+  for (const r of args.resources) {
+    if (NETWORK_POLICY.test(r.type))
+      guarded(args, report, refOf(r), r.urn, () => {
+        for (const o of kubeObjects(r)) {
+          const ns = inScope(r, o);
+          if (ns === undefined) continue;
+          const egress = get(o.obj, "spec", "egress");
+          if (!Array.isArray(egress)) continue;
+          egress.forEach((rule, i) => {
+            const to = get(rule, "to");
+            const why =
+              !Array.isArray(to) || to.length === 0
+                ? "has no `to`: every destination, the internet included"
+                : to.map(publicIpBlock).find((x) => x !== undefined);
+            if (why)
+              report(scope.message(refOf(r, o), ns, `${o.path}spec.egress[${i}] ${why}`, "ipBlock"), r.urn);
+          });
+        }
+      });
+    if (CILIUM_POLICY.test(r.type))
+      guarded(args, report, refOf(r), r.urn, () => {
+        for (const o of kubeObjects(r)) {
+          if (get(o.obj, "metadata", "namespace") === undefined && /Clusterwide/.test(r.type)) continue;
+          const ns = inScope(r, o);
+          if (ns === undefined) continue;
+          for (const { spec, path } of ciliumSpecs(o.obj)) {
+            const egress = get(spec, "egress");
+            if (!Array.isArray(egress)) continue;
+            egress.forEach((rule, i) => {
+              for (const p of ciliumEgressProblems(rule, allowed))
+                report(scope.message(refOf(r, o), ns, `${o.path}${path}.egress[${i}] ${p}`, "cilium"), r.urn);
+            });
+          }
+        }
+      });
+  }
+}
+
 export const aiEgressFqdnOnly = stackPolicy(
   {
     name: "ai-tier-egress-fqdn-only",
@@ -176,100 +280,68 @@ export const aiEgressFqdnOnly = stackPolicy(
   },
   (args, report) => {
     const cfg = args.getConfig<AiEgressConfig>();
-    const tiers = cfg.tiers ?? ["ai"];
-    const allowed = (cfg.allowedFqdns ?? []).flatMap((a) => {
-      const s = parseFqdnSelector(a.includes("*") ? { matchPattern: a } : { matchName: a });
-      return typeof s === "string" ? [s] : [];
+    egressFqdnOnly(args, report, {
+      tiers: cfg.tiers ?? ["ai"],
+      allowedFqdns: cfg.allowedFqdns ?? [],
+      message: (subject, ns, text, kind) =>
+        kind === "ipBlock"
+          ? `${subject} in AI-tier namespace '${ns}': ${text}. The AI tier reaches the internet only by DNS name: remove the rule and list the endpoint in egress.llmEndpoints.`
+          : `${subject} in AI-tier namespace '${ns}': ${text}. The AI tier reaches the internet only through allowed FQDNs: list the endpoint in egress.llmEndpoints and in this policy's allowedFqdns.`,
     });
-    const idx = new NamespaceIndex(args.resources);
-    const inAiTier = (r: PolicyResource, o: KubeObject): string | undefined => {
-      const ns = idx.resolve(r, o);
-      const tier = ns.entries.map((e) => labelValue(e.obj, TIER_LABEL)).find((t) => t !== undefined);
-      return tier !== undefined && tiers.includes(tier) ? ns.name : undefined;
-    };
-    for (const r of args.resources) {
-      if (NETWORK_POLICY.test(r.type))
-        guarded(args, report, refOf(r), r.urn, () => {
-          for (const o of kubeObjects(r)) {
-            const ns = inAiTier(r, o);
-            if (ns === undefined) continue;
-            const egress = get(o.obj, "spec", "egress");
-            if (!Array.isArray(egress)) continue;
-            egress.forEach((rule, i) => {
-              const to = get(rule, "to");
-              const why =
-                !Array.isArray(to) || to.length === 0
-                  ? "has no `to`: every destination, the internet included"
-                  : to.map(publicIpBlock).find((x) => x !== undefined);
-              if (why)
-                report(
-                  `${refOf(r, o)} in AI-tier namespace '${ns}': ${o.path}spec.egress[${i}] ${why}. The AI tier reaches the internet only by DNS name: remove the rule and list the endpoint in egress.llmEndpoints.`,
-                  r.urn,
-                );
-            });
-          }
-        });
-      if (CILIUM_POLICY.test(r.type))
-        guarded(args, report, refOf(r), r.urn, () => {
-          for (const o of kubeObjects(r)) {
-            if (get(o.obj, "metadata", "namespace") === undefined && /Clusterwide/.test(r.type)) continue;
-            const ns = inAiTier(r, o);
-            if (ns === undefined) continue;
-            for (const { spec, path } of ciliumSpecs(o.obj)) {
-              const egress = get(spec, "egress");
-              if (!Array.isArray(egress)) continue;
-              egress.forEach((rule, i) => {
-                const at = `${o.path}${path}.egress[${i}]`;
-                const problems: string[] = [];
-                const ents = get(rule, "toEntities");
-                if (Array.isArray(ents) && ents.some((e) => WORLD_ENTITIES.has(e)))
-                  problems.push(
-                    `toEntities ${JSON.stringify(ents)} reaches every address outside the cluster`,
-                  );
-                const cidrs = get(rule, "toCIDR");
-                if (Array.isArray(cidrs) && cidrs.some(publicCidr))
-                  problems.push("toCIDR covers public addresses");
-                const sets = get(rule, "toCIDRSet");
-                if (
-                  Array.isArray(sets) &&
-                  sets.some((cs) =>
-                    publicIpBlock({ ipBlock: { cidr: get(cs, "cidr"), except: get(cs, "except") } }),
-                  )
-                )
-                  problems.push("toCIDRSet covers public addresses");
-                const l3 = [
-                  "toEntities",
-                  "toEndpoints",
-                  "toCIDR",
-                  "toCIDRSet",
-                  "toFQDNs",
-                  "toServices",
-                  "toGroups",
-                  "toNodes",
-                  "toRequires",
-                ];
-                if (!l3.some((k) => get(rule, k) !== undefined))
-                  problems.push("has no L3 selector: every destination, the internet included");
-                const fq = get(rule, "toFQDNs");
-                if (Array.isArray(fq))
-                  fq.forEach((raw, j) => {
-                    const s = parseFqdnSelector(raw);
-                    if (typeof s !== "string") problems.push(`toFQDNs[${j}] ${s.error}`);
-                    else if (!allowed.some((a) => fqdnCovers(a, s)))
-                      problems.push(
-                        `toFQDNs[${j}] ${JSON.stringify(raw)} is not on the allowed list [${allowed.join(", ")}]`,
-                      );
-                  });
-                for (const p of problems)
-                  report(
-                    `${refOf(r, o)} in AI-tier namespace '${ns}': ${at} ${p}. The AI tier reaches the internet only through allowed FQDNs: list the endpoint in egress.llmEndpoints and in this policy's allowedFqdns.`,
-                    r.urn,
-                  );
-              });
-            }
-          }
-        });
-    }
+  },
+);
+
+interface OperatorEgressConfig {
+  tiers?: string[];
+  allowedFqdns?: string[];
+}
+
+/**
+ * Issue 19 class 4 ("name every external target for what it really is"): the cluster operators'
+ * namespaces (External Secrets) reach outside the cluster only by DNS name (Entra ID and the stack's
+ * public vaults, lib/azureEndpoints.ts) and through private ranges (a private vault's endpoint), never
+ * by an ipBlock, CIDR or entity covering public addresses. The External Secrets controller needs
+ * login.microsoftonline.com and <vault>.vault.azure.net only (external-secrets/external-secrets@v2.9.0
+ * providers/v1/azure/keyvault/keyvault.go, authorizerForWorkloadIdentity and NewTokenProvider).
+ */
+export const operatorEgressFqdnOnly = stackPolicy(
+  {
+    name: "operator-egress-fqdn-only",
+    description:
+      "Namespaces of the cluster operators (External Secrets) reach the internet only through allowed FQDNs (Entra ID, the stack's public vaults): no NetworkPolicy or CiliumNetworkPolicy there has an egress rule to public addresses (ipBlock, toCIDR, toEntities world) or to every destination, and every toFQDNs selector is on the allowed list.",
+    severity: "critical",
+    controls: [CONTROLS.platform("External targets named for what they are (issue 19 class 4)")],
+    remediationSteps:
+      "Remove the public egress from the operator namespace's policies: the program writes External Secrets' way out as toFQDNs rules (Entra ID, the public vaults' names) and an ipBlock of the private-endpoint subnet. A new endpoint goes into lib/azureEndpoints.ts and this policy's allowedFqdns (policypack/config/<stack>.json) together.",
+    tags: ["network", "egress", "secrets"],
+    config: {
+      tiers: {
+        type: "array",
+        items: { type: "string" },
+        default: [OPERATOR_TIER],
+        description: `Values of the ${TIER_LABEL} namespace label this policy guards.`,
+      },
+      allowedFqdns: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "Exact names the operators may reach (External Secrets: login.microsoftonline.com and each public vault's <vault>.vault.azure.net); a toFQDNs selector must be one of them or covered by one.",
+      },
+    },
+  },
+  (args, report) => {
+    const cfg = args.getConfig<OperatorEgressConfig>();
+    egressFqdnOnly(args, report, {
+      tiers: cfg.tiers ?? [OPERATOR_TIER],
+      allowedFqdns: cfg.allowedFqdns ?? [],
+      message: (subject, ns, text) =>
+        gateMessage(
+          4,
+          subject,
+          `in operator namespace '${ns}': ${text}. The operators reach Entra ID and Key Vault by DNS name (or a private endpoint), never a range that is the internet: remove the rule; a new endpoint goes into lib/azureEndpoints.ts and this policy's allowedFqdns.`,
+        ),
+    });
   },
 );
 
@@ -329,4 +401,9 @@ export const fqdnNoWideWildcards = stackPolicy(
   },
 );
 
-export const policies: Policy[] = [fqdnFilteringEnabled, aiEgressFqdnOnly, fqdnNoWideWildcards];
+export const policies: Policy[] = [
+  fqdnFilteringEnabled,
+  aiEgressFqdnOnly,
+  operatorEgressFqdnOnly,
+  fqdnNoWideWildcards,
+];

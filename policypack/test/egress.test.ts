@@ -3,7 +3,13 @@
 // shape lib/egressPolicies.ts generates) and one test per broken field.
 import * as assert from "assert";
 
-import { aiEgressFqdnOnly, fqdnFilteringEnabled, fqdnNoWideWildcards, policies } from "../policies/egress";
+import {
+  aiEgressFqdnOnly,
+  fqdnFilteringEnabled,
+  fqdnNoWideWildcards,
+  operatorEgressFqdnOnly,
+  policies,
+} from "../policies/egress";
 import { assertPolicyMetadata, expectViolation, FakeResource, mutate, runStackPolicy, UNKNOWN } from "./util";
 
 const AI = "ameide-dev-ai";
@@ -111,6 +117,7 @@ describe("egress policies", () => {
   it("carry the pack's metadata", () => {
     for (const p of policies) assertPolicyMetadata(p, { stack: true });
     assertPolicyMetadata(aiEgressFqdnOnly, { stack: true, config: ["allowedFqdns", "tiers"] });
+    assertPolicyMetadata(operatorEgressFqdnOnly, { stack: true, config: ["allowedFqdns", "tiers"] });
     assertPolicyMetadata(fqdnNoWideWildcards, {
       stack: true,
       config: ["allowWildcards", "minWildcardSuffixLabels"],
@@ -283,6 +290,135 @@ describe("ai-tier-egress-fqdn-only", () => {
       mutate(aiToPostgres, (r) => (r.props.metadata.namespace = UNKNOWN)),
     );
     assert.equal((await runStackPolicy(aiEgressFqdnOnly, rs, ALLOWED)).length, 1);
+  });
+});
+
+// the External Secrets namespace as lib/egressPolicies.ts and lib/networkPolicies.ts write it
+const ESO = "external-secrets";
+const VAULT = "ameide-dev-app-829e0.vault.azure.net";
+const ESO_ALLOWED = { allowedFqdns: ["login.microsoftonline.com", VAULT] };
+const esoName = (n: string) => ({ matchName: n });
+const esoEntra: FakeResource = mutate(fqdnPolicy, (r) => {
+  r.name = `${ESO}-allow-eso-entra-id`;
+  r.props.metadata = { name: "allow-eso-entra-id", namespace: ESO };
+  r.props.spec.egress[0].toPorts[0].rules.dns = [esoName("login.microsoftonline.com")];
+  r.props.spec.egress[1].toFQDNs = [esoName("login.microsoftonline.com")];
+});
+const esoVaults: FakeResource = mutate(esoEntra, (r) => {
+  r.name = `${ESO}-allow-eso-public-key-vaults`;
+  r.props.metadata.name = "allow-eso-public-key-vaults";
+  r.props.spec.egress[0].toPorts[0].rules.dns = [esoName(VAULT)];
+  r.props.spec.egress[1].toFQDNs = [esoName(VAULT)];
+});
+const esoPrivateEndpoints: FakeResource = {
+  type: NP,
+  name: `${ESO}-allow-eso-private-endpoints`,
+  props: {
+    metadata: { name: "allow-eso-private-endpoints", namespace: ESO },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: "10.20.17.0/24" } }], ports: [{ port: 443, protocol: "TCP" }] }],
+    },
+  },
+};
+const esoApiServer: FakeResource = {
+  type: CNP,
+  name: `${ESO}-allow-eso-apiserver`,
+  props: {
+    metadata: { name: "allow-eso-apiserver", namespace: ESO },
+    spec: {
+      endpointSelector: {},
+      egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }],
+    },
+  },
+};
+const esoStack = (...extra: FakeResource[]): FakeResource[] => [
+  ...stack(),
+  namespace(ESO, "operator"),
+  esoEntra,
+  esoVaults,
+  esoPrivateEndpoints,
+  esoApiServer,
+  ...extra,
+];
+
+describe("operator-egress-fqdn-only", () => {
+  it("the generated shape passes (names, the private-endpoint subnet, the API server entity)", async () => {
+    assert.deepEqual(await runStackPolicy(operatorEgressFqdnOnly, esoStack(), ESO_ALLOWED), []);
+    assert.deepEqual(
+      await runStackPolicy(fqdnNoWideWildcards, [esoEntra, esoVaults], { allowWildcards: false }),
+      [],
+    );
+  });
+  it("refuses the old azurePaaS rendering: an internet ipBlock beside the private-endpoint subnet", async () => {
+    const rs = replace(
+      esoStack(),
+      esoPrivateEndpoints.name,
+      mutate(esoPrivateEndpoints, (r) =>
+        r.props.spec.egress[0].to.unshift({ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }),
+      ),
+    );
+    expectViolation(
+      await runStackPolicy(operatorEgressFqdnOnly, rs, ESO_ALLOWED),
+      "gate class 4",
+      ESO,
+      "covers public addresses",
+    );
+  });
+  it("refuses an operator egress rule without `to`", async () => {
+    const rs = replace(
+      esoStack(),
+      esoPrivateEndpoints.name,
+      mutate(esoPrivateEndpoints, (r) => delete r.props.spec.egress[0].to),
+    );
+    expectViolation(await runStackPolicy(operatorEgressFqdnOnly, rs, ESO_ALLOWED), "has no `to`");
+  });
+  it("refuses toEntities world", async () => {
+    const rs = replace(
+      esoStack(),
+      esoApiServer.name,
+      mutate(esoApiServer, (r) => r.props.spec.egress[0].toEntities.push("world")),
+    );
+    expectViolation(
+      await runStackPolicy(operatorEgressFqdnOnly, rs, ESO_ALLOWED),
+      "reaches every address outside the cluster",
+    );
+  });
+  it("refuses a public toCIDR", async () => {
+    const rs = replace(
+      esoStack(),
+      esoEntra.name,
+      mutate(esoEntra, (r) => r.props.spec.egress.push({ toCIDR: ["20.190.128.0/18"] })),
+    );
+    expectViolation(
+      await runStackPolicy(operatorEgressFqdnOnly, rs, ESO_ALLOWED),
+      "toCIDR covers public addresses",
+    );
+  });
+  it("refuses a name off the list (any customer's vault, or a wildcard over them)", async () => {
+    for (const raw of [esoName("attacker.vault.azure.net"), { matchPattern: "*.vault.azure.net" }]) {
+      const rs = replace(
+        esoStack(),
+        esoVaults.name,
+        mutate(esoVaults, (r) => r.props.spec.egress[1].toFQDNs.push(raw)),
+      );
+      expectViolation(
+        await runStackPolicy(operatorEgressFqdnOnly, rs, ESO_ALLOWED),
+        JSON.stringify(raw),
+        "not on the allowed list",
+      );
+    }
+  });
+  it("does not judge other tiers (the AI tier has its own policy)", async () =>
+    assert.deepEqual(await runStackPolicy(operatorEgressFqdnOnly, stack(), ESO_ALLOWED), []));
+  it("fails closed on a policy whose namespace is unknown at preview", async () => {
+    const rs = replace(
+      esoStack(),
+      esoPrivateEndpoints.name,
+      mutate(esoPrivateEndpoints, (r) => (r.props.metadata.namespace = UNKNOWN)),
+    );
+    assert.equal((await runStackPolicy(operatorEgressFqdnOnly, rs, ESO_ALLOWED)).length, 1);
   });
 });
 

@@ -4,8 +4,9 @@
  * policypack/config/<stack>.json, so that the pack's `within-flow-table` invariant can require the
  * stack's computed reachability to lie within it. Generated from the program's data (data/flows.ts:
  * the tier flows and FQDN flows; data/operators.ts: the operators' flows; data/cluster.ts: the DNS
- * pods) and the stack config (the gateway routes, the address ranges the external targets resolve
- * to, the LLM endpoints, the dataplane), with the external targets resolved by the plan's own intent
+ * pods) and the stack config (the gateway routes, `extraFlows`, the address ranges the external
+ * targets resolve to, the LLM endpoints, the operators' DNS names of lib/azureEndpoints.ts, the
+ * dataplane), with the external targets resolved by the plan's own intent
  * (tools/segmentation/intent.ts externalTargetRanges), not by the policy generator.
  *
  *   node -r ./tools/register.js tools/gate/flowTable.ts          # check: exit 1 when out of step
@@ -17,6 +18,7 @@ import { parseConfig, type PlatformConfig } from "../../lib/config";
 import { EXTERNAL_TARGETS, FQDN_FLOWS, isExternal, type Endpoint, type FlowPort } from "../../data/flows";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
 import { customPodLabels } from "../../data/chartPods";
+import { operatorFqdnNames } from "../../lib/azureEndpoints";
 import { KUBE_DNS } from "../../data/cluster";
 import { formatIp, type IpInterval } from "../../policypack/lib/netpol";
 import type { FlowTable, FlowTableEndpoint, FlowTablePort } from "../../policypack/lib/netpol/flowTable";
@@ -76,6 +78,7 @@ export function flowTable(cfg: PlatformConfig): FlowTable {
         ports: ports(f.ports),
       });
   const op = EXTERNAL_SECRETS_NAMESPACE;
+  const cilium = cfg.cluster.networkPolicy === "cilium";
   const pods = (f: { pods?: string[] }) => (f.pods?.length ? { workloads: [...f.pods] } : {});
   for (const f of op.ingress)
     flows.push({
@@ -91,7 +94,19 @@ export function flowTable(cfg: PlatformConfig): FlowTable {
       to: { external: f.peer },
       ports: ports(f.ports),
     });
-  const cilium = cfg.cluster.networkPolicy === "cilium";
+  // the operators' egress by DNS name (lib/azureEndpoints.ts resolves the names): on Cilium to the
+  // names, elsewhere the declared range flow that says what it opens; an empty list: no flow
+  const names = operatorFqdnNames(cfg);
+  for (const f of op.fqdnEgress) {
+    const list = names[f.endpoints];
+    if (list.length === 0) continue;
+    flows.push({
+      id: f.id,
+      from: { namespace: op.name, ...pods(f) },
+      to: cilium ? { fqdn: [...list] } : { external: f.withoutFqdn.peer },
+      ports: ports(f.ports),
+    });
+  }
   const externalTargets: FlowTable["externalTargets"] = {};
   for (const t of EXTERNAL_TARGETS) {
     externalTargets[t] = {

@@ -4,6 +4,7 @@
  * connections (np-guard lines, kept in plan.json so `--diff` can compare flows), a tier-to-tier
  * matrix and a workload list for report.md, and an SVG picture of the matrix.
  */
+import { operatorFqdnNames } from "../../lib/azureEndpoints";
 import { TIERS } from "../../data/tiers";
 import { EXTERNAL_SECRETS_NAMESPACE } from "../../data/operators";
 import { FQDN_FLOWS } from "../../data/flows";
@@ -65,7 +66,11 @@ function tierView(plan: PlanJson, result: ConnectivityResult, dataplane: "cilium
       dataplane,
       fqdnEgress: { flows: FQDN_FLOWS, endpoints: cfg.egress.llmEndpoints },
       operators: [
-        { spec: EXTERNAL_SECRETS_NAMESPACE, workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name] },
+        {
+          spec: EXTERNAL_SECRETS_NAMESPACE,
+          workloads: OPERATOR_PODS[EXTERNAL_SECRETS_NAMESPACE.name],
+          fqdnNames: operatorFqdnNames(cfg),
+        },
       ],
     });
     const view: TierViewOptions = {
@@ -155,7 +160,7 @@ export function segmentationSection(plan: PlanJson): string {
     "",
     ...(c.view.unintended
       ? [
-          "Outside the pods, columns are what the addresses are: the API server, the nodes/host (Cilium entities), Azure PaaS private endpoints, each admin client range, the internet. ⚠ marks connections no flow intends (the intent check's EXTRA).",
+          "Outside the pods, columns are what the addresses are: the API server, the nodes/host (Cilium entities), the private endpoints, each admin client range, each endpoint named by DNS (toFQDNs), the internet. ⚠ marks connections no flow intends (the intent check's EXTRA).",
           "",
         ]
       : c.viewNote

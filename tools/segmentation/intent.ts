@@ -25,6 +25,7 @@ import type { OperatorNamespaceSpec } from "../../data/operators";
 import { KUBE_DNS, NON_PUBLIC_RANGES } from "../../data/cluster";
 import { catalogWorkload, type TierCatalog } from "./records";
 import type { FqdnEgress } from "../../lib/egressPolicies";
+import type { OperatorFqdnNames } from "../../lib/azureEndpoints";
 
 /** Where the tiers of one environment live. */
 export interface EnvironmentLayout {
@@ -78,8 +79,8 @@ export function externalTargetRanges(target: ExternalTarget, ranges: ExternalRan
       return publicSpace();
     case "kubeApiServer":
       return [parseCidr(ranges.apiServerSubnetCidr)];
-    case "azurePaaS":
-      return [...publicSpace(), parseCidr(ranges.privateEndpointSubnetCidr)];
+    case "privateEndpoints":
+      return [parseCidr(ranges.privateEndpointSubnetCidr)];
     case "adminClients":
       return ranges.adminClientCidrs.map((c) => parseCidr(c));
   }
@@ -87,8 +88,15 @@ export function externalTargetRanges(target: ExternalTarget, ranges: ExternalRan
 
 /** An operator namespace and its declared flows. */
 export interface OperatorExpectation {
-  spec: Pick<OperatorNamespaceSpec, "name" | "ingress" | "egress">;
+  spec: Pick<OperatorNamespaceSpec, "name" | "ingress" | "egress"> &
+    Partial<Pick<OperatorNamespaceSpec, "fqdnEgress">>;
   workloads: readonly WorkloadSpec[];
+  /**
+   * The names of the spec's FQDN flows (lib/azureEndpoints.ts operatorFqdnNames): on Cilium each name
+   * is an FQDN peer of its own; without Cilium the flow's declared `withoutFqdn` range target. A
+   * flow whose list is empty (or with no names given) intends nothing.
+   */
+  fqdnNames?: OperatorFqdnNames;
 }
 
 export interface ExpectedPeer {
@@ -153,6 +161,32 @@ export interface ExpectedOptions {
    * its own (the engine's `fqdn/<name>[FQDN]` peer), never "the internet". Cilium only.
    */
   fqdnEgress?: FqdnEgress;
+}
+
+type OperatorEgress = { id: string; ports: readonly FlowPort[]; pods?: string[] } & (
+  { peer: ExternalTarget } | { names: readonly string[] }
+);
+
+/**
+ * An operator's egress as intended: its range flows, and each FQDN flow with names as those names
+ * (Cilium: each an FQDN peer of its own) or, without Cilium, as its declared `withoutFqdn` range flow.
+ */
+function operatorEgress(op: OperatorExpectation, cilium: boolean): OperatorEgress[] {
+  const fqdn = (op.spec.fqdnEgress ?? []).flatMap((f) => {
+    const names = op.fqdnNames?.[f.endpoints] ?? [];
+    if (names.length === 0) return [];
+    const base = { id: f.id, ports: f.ports, pods: f.pods };
+    return [cilium ? { ...base, names } : { ...base, peer: f.withoutFqdn.peer }];
+  });
+  return [...op.spec.egress, ...fqdn];
+}
+
+/** Every name an FQDN flow of the options reaches (the AI tier's, the operators'). */
+function fqdnNamesOf(options: ExpectedOptions): string[] {
+  const ops = (options.operators ?? []).flatMap((op) =>
+    (op.spec.fqdnEgress ?? []).flatMap((f) => op.fqdnNames?.[f.endpoints] ?? []),
+  );
+  return [...new Set([...(options.fqdnEgress?.endpoints ?? []), ...ops])];
 }
 
 const entityWorkload = (name: string): Workload => CILIUM_ENTITY_WORKLOADS.find((w) => w.name === name)!;
@@ -301,8 +335,9 @@ export function expectedConnectivity(
     for (const w of ws) {
       for (const f of op.spec.ingress)
         if (applies(f, w)) connectExternal(w, "ingress", f.peer, flowPortsConns(f.ports, w.ports), f.id);
-      for (const f of op.spec.egress)
-        if (applies(f, w)) connectExternal(w, "egress", f.peer, flowPortsConns(f.ports, null), f.id);
+      for (const f of operatorEgress(op, cilium).filter((x) => applies(x, w)))
+        if ("peer" in f) connectExternal(w, "egress", f.peer, flowPortsConns(f.ports, null), f.id);
+        else for (const n of f.names) connect(w, fqdnWorkload(n), flowPortsConns(f.ports, null), f.id);
     }
   }
   if (dns) {
@@ -323,10 +358,7 @@ export function expectedConnectivity(
       // included (an ipBlock 0.0.0.0/0 would not): the allow-all policy opens those pairs too,
       // and the FQDN peers (addresses outside the cluster, which the allow-all admits too).
       if (cilium)
-        for (const e of [
-          ...CILIUM_ENTITY_WORKLOADS,
-          ...(options.fqdnEgress?.endpoints ?? []).map(fqdnWorkload),
-        ]) {
+        for (const e of [...CILIUM_ENTITY_WORKLOADS, ...fqdnNamesOf(options).map(fqdnWorkload)]) {
           connect(w, e, ConnectionSet.ALL, OBSERVE_FLOW);
           connect(e, w, ConnectionSet.ALL, OBSERVE_FLOW);
         }

@@ -103,7 +103,7 @@ export interface TierViewOptions {
 export const EXTERNAL_CLASSES = {
   apiServer: "API server",
   nodes: "nodes/host",
-  paasPrivate: "Azure PaaS private endpoints",
+  privateEndpoints: "private endpoints",
   adminClients: (cidr: string) => `admin clients ${cidr}`,
   /** An endpoint named by DNS (Cilium toFQDNs): its own column, never "internet". */
   fqdn: (name: string) => `DNS ${name}`,
@@ -116,7 +116,7 @@ const EXTERNAL_ORDER = (name: string): number =>
     ? 0
     : name === EXTERNAL_CLASSES.nodes
       ? 1
-      : name === EXTERNAL_CLASSES.paasPrivate
+      : name === EXTERNAL_CLASSES.privateEndpoints
         ? 2
         : name.startsWith("admin clients ")
           ? 3
@@ -135,17 +135,17 @@ export const isExternalClass = (t: string): boolean => t === EXTERNAL_TIER || EX
  * Classifies what lies outside the stack's pods by the stack's own ranges (the external flow
  * targets, externalTargetRanges): the API server (its subnet; on Cilium the `kube-apiserver`
  * entity), the nodes and the local host (Cilium `remote-node`, `host`: they relay the API server's
- * webhook calls on AKS), the private-endpoint subnet (Azure PaaS), each admin client range, the
- * internet (public space: Entra ID and Key Vault public endpoints are in it, indistinguishable by
- * address), and other (private) addresses. The engine cuts external space at every ipBlock
+ * webhook calls on AKS), the private-endpoint subnet (a private vault's endpoint), each admin
+ * client range, the endpoints named by DNS (Cilium toFQDNs peers: Entra ID, public vaults, LLM
+ * APIs, each its own column), the internet (public space), and other (private) addresses. The engine cuts external space at every ipBlock
  * boundary of the policies, so a range a policy names is one peer; a peer range spanning several
  * classes (an open egress reaching all addresses) belongs to each class it overlaps, and to
  * `other addresses` when part of it is in none.
  */
 export function externalClassifier(ranges: ExternalRangesConfig): (p: Peer) => readonly string[] | undefined {
   const classes: { name: string; ivs: IpInterval[] }[] = [
-    { name: EXTERNAL_CLASSES.apiServer, ivs: [parseCidr(ranges.apiServerSubnetCidr)] },
-    { name: EXTERNAL_CLASSES.paasPrivate, ivs: [parseCidr(ranges.privateEndpointSubnetCidr)] },
+    { name: EXTERNAL_CLASSES.apiServer, ivs: externalTargetRanges("kubeApiServer", ranges) },
+    { name: EXTERNAL_CLASSES.privateEndpoints, ivs: externalTargetRanges("privateEndpoints", ranges) },
     ...ranges.adminClientCidrs.map((c) => ({ name: EXTERNAL_CLASSES.adminClients(c), ivs: [parseCidr(c)] })),
     { name: EXTERNAL_CLASSES.internet, ivs: externalTargetRanges("internet", ranges) },
   ];
@@ -549,11 +549,7 @@ export function matrixSvg(
   const legend: [string, string, string][] = [
     [COLORS.same, "", "inside a tier"],
     [COLORS.between, "", "between tiers"],
-    [
-      COLORS.outside,
-      "",
-      "with the API server, nodes/host or addresses (internet includes Azure PaaS public endpoints)",
-    ],
+    [COLORS.outside, "", "with the API server, nodes/host, addresses or DNS names (toFQDNs)"],
     [COLORS.unintended, "4 3", "⚠ not intended by any flow (e.g. an observe allow-all)"],
   ];
   const lx = pad;
