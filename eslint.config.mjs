@@ -179,14 +179,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ["tools/segmentation/render.ts"],
-    rules: {
-      // matrixSvg(): the picture, 143 lines
-      "max-lines-per-function": [
-        "error",
-        { max: 143, skipBlankLines: true, skipComments: true, IIFEs: true },
-      ],
-    },
-  },
 );

@@ -361,6 +361,27 @@ describe("config", () => {
         /'admin' is refused: tier app's namespaces are not labelled for the admin gateway \(it admits routes from observability, system\)\. Fix: use one of: public, api$/,
       ],
       [
+        "a million requests per second on the api gateway (above its 500/s ceiling)",
+        "prod",
+        (c) => (c.gateways.apiRateLimit = { mode: "local", requests: 1_000_000, unit: "Second" }),
+        "gateways.apiRateLimit.requests",
+        /1000000 per Second is 1000000 requests per second per client, above the 500 per second one client may get from the api gateway.*Fix: use at most 500 per Second \(30000 per Minute, 1800000 per Hour\) and set maxRequestsPerSecond\.api/,
+      ],
+      [
+        "a public rate hidden in a per-minute unit (60,060/min = 1001/s, above 1000/s)",
+        "dev",
+        (c) => (c.gateways.publicRateLimit = { mode: "local", requests: 60_060, unit: "Minute" }),
+        "gateways.publicRateLimit.requests",
+        /1001 requests per second per client, above the 1000 per second/,
+      ],
+      [
+        "an api rate one above its ceiling (501/s)",
+        "dev",
+        (c) => (c.gateways.apiRateLimit = { mode: "local", requests: 501, unit: "Second" }),
+        "gateways.apiRateLimit.requests",
+        /above the 500 per second/,
+      ],
+      [
         "global rate limiting without Redis",
         "dev",
         (c) => (c.gateways.apiRateLimit = { mode: "global" }),
@@ -460,6 +481,23 @@ describe("config", () => {
 
 // Issue 14, item 7: the KMS key must never expire while a version is in use, and the cluster moves
 // to a new version only through kms.keyVersion (README "KMS key rotation").
+describe("config: rate-limit ceilings (gateways.publicRateLimit, gateways.apiRateLimit)", () => {
+  for (const stack of STACKS)
+    it(`accepts the ${stack} sample and rates up to each gateway's ceiling, in any unit`, () => {
+      parseMutated(stack, () => undefined);
+      const cfg = parseMutated(stack, (c) => {
+        c.gateways.publicRateLimit = { mode: "local", requests: 1000, unit: "Second" };
+        c.gateways.apiRateLimit = { mode: "local", requests: 1_000_000, unit: "Hour" };
+      });
+      assert.equal(cfg.gateways.publicRateLimit.requests, 1000);
+      assert.equal(cfg.gateways.apiRateLimit.unit, "Hour");
+      parseMutated(
+        stack,
+        (c) => (c.gateways.apiRateLimit = { mode: "local", requests: 30_000, unit: "Minute" }),
+      );
+    });
+});
+
 describe("config: KMS key rotation (kms.*)", () => {
   for (const stack of STACKS) {
     it(`the ${stack} sample rotates every P90D, sets no expiry and pins no version`, () => {

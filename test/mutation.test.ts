@@ -347,6 +347,16 @@ const mutations: (Omit<Mutation, "apply"> & { apply: (rs: Records, s: Stack) => 
       ).properties.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate = "P100Y"),
   ),
   M(
+    "KMS key that 'expires' in year 2200, an absolute date (issue 19 class 2)",
+    "keyvault",
+    both,
+    ["keyvault-key-rotation"],
+    (rs) =>
+      ((one(rs, "azure-native:keyvault:Key").inputs as any).properties.attributes = {
+        expires: Date.UTC(2200, 0, 1) / 1000,
+      }),
+  ),
+  M(
     "role assignment without principal type",
     "keyvault",
     both,

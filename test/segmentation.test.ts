@@ -35,16 +35,14 @@ import {
   flowDiff,
   externalClassifier,
   intentMarks,
-  matrixSvg,
-  matrixSvgFootnotes,
   tierMatrixCounts,
   tierMatrixText,
   unintendedText,
-  wrapPorts,
   tierGroups,
   tierMatrixMarkdown,
   workloadListMarkdown,
 } from "../tools/segmentation/render";
+import { matrixSvg, matrixSvgFootnotes, wrapPorts } from "../tools/segmentation/svg";
 import { KUBE_DNS } from "../data/cluster";
 
 const NS = "kubernetes:core/v1:Namespace";

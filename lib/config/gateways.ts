@@ -32,12 +32,32 @@ import {
 } from "./types";
 import { cidrSet, NAME_RE, GUID_RE, DNS_RE } from "./fields";
 import { productionRefusal } from "./productionRequirements";
+import { RATE_LIMIT_UNIT_SECONDS, rateCeilingOf } from "../../policypack/lib/gateway/rateCeiling";
 
-function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitConfig {
+/**
+ * Issue 19 class 2: a rate limit is bounded, not only present. One rule's rate, normalised to
+ * requests per second (per Distinct client, route and Envoy replica), may not exceed the gateway's
+ * ceiling; the pack's gateway-rate-limited holds the same ceiling (policypack/lib/gateway/
+ * rateCeiling.ts, one definition, the numbers justified there), so raising the stack config and the
+ * policy config together is refused twice.
+ */
+function rateCeiling(key: string, gateway: string, r: RateLimitConfig): RateLimitConfig {
+  const perSecond = r.requests / RATE_LIMIT_UNIT_SECONDS[r.unit];
+  const ceiling = rateCeilingOf(gateway);
+  if (perSecond > ceiling)
+    throw new ConfigError(
+      `${key}.requests`,
+      `${r.requests} per ${r.unit} is ${+perSecond.toFixed(3)} requests per second per client, above the ${ceiling} per second one client may get from the ${gateway} gateway (the ceiling of policypack/lib/gateway/rateCeiling.ts; more lets one client take the gateway's capacity)`,
+      `use at most ${ceiling} per Second (${ceiling * 60} per Minute, ${ceiling * 3600} per Hour) and set maxRequestsPerSecond.${gateway} of gateway-rate-limited in policypack/config/<stack>.json to the same rate`,
+    );
+  return r;
+}
+
+function parseRateLimit(key: string, gateway: string, raw: Raw, d: RateLimitConfig): RateLimitConfig {
   const r = record(key, raw, true);
   noUnknownKeys(key, r, ["mode", "requests", "unit", "redisUrl"]);
   const redisUrl = optionalString(`${key}.redisUrl`, r.redisUrl);
-  return {
+  return rateCeiling(key, gateway, {
     // Global mode makes Envoy Gateway run its own rate-limit Deployment (xDS on 18001, Redis egress,
     // called by every proxy). Neither the flow table nor data/chartPods.ts models that pod, so under
     // the generated default-deny policies it could reach neither the controller nor Redis and every
@@ -50,7 +70,7 @@ function parseRateLimit(key: string, raw: Raw, d: RateLimitConfig): RateLimitCon
     requests: int(`${key}.requests`, r.requests, d.requests, 1, 1_000_000),
     unit: oneOf(`${key}.unit`, r.unit, ["Second", "Minute", "Hour"] as const, d.unit),
     redisUrl,
-  };
+  });
 }
 
 const ENTRA_V2_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/i;
@@ -182,12 +202,12 @@ export function parseGateways(
       audiences: setList("gateways.jwt.audiences", jwtRaw.audiences, (k, x) => string(k, x), "audience"),
       clientIdClaim: string("gateways.jwt.clientIdClaim", jwtRaw.clientIdClaim, "azp"),
     },
-    publicRateLimit: parseRateLimit("gateways.publicRateLimit", r.publicRateLimit, {
+    publicRateLimit: parseRateLimit("gateways.publicRateLimit", "public", r.publicRateLimit, {
       mode: "local",
       requests: 100,
       unit: "Second",
     }),
-    apiRateLimit: parseRateLimit("gateways.apiRateLimit", r.apiRateLimit, {
+    apiRateLimit: parseRateLimit("gateways.apiRateLimit", "api", r.apiRateLimit, {
       mode: "local",
       requests: 20,
       unit: "Second",

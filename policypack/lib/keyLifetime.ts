@@ -39,3 +39,36 @@ export const MAX_ROTATE_DAYS_SCHEMA = {
     description: `Longest rotation interval or expiry of a key, in days (at most ${MAX_ROTATE_DAYS}, NIST SP 800-57).`,
   },
 } as const;
+
+const DAY_SECONDS = 86_400;
+
+/** An epoch-seconds date as YYYY-MM-DD, or "beyond any date" (outside JavaScript's ±8.64e15 ms). */
+function isoDay(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? "beyond any date" : d.toISOString().slice(0, 10);
+}
+
+/**
+ * Why an absolute expiry is not a lifetime within (now, now + maxDays], or undefined when it is
+ * (issue 19 class 2: year 2200 "expires" as little as no expiry at all).
+ * `expires` is azure-native keyvault `KeyAttributesArgs.expires`, "Expiry date in seconds since
+ * 1970-01-01T00:00:00Z" (node_modules/@pulumi/azure-native/types/input.d.ts, keyvault; Key Vault REST
+ * attribute `exp`). MicrosoftDocs/azure-docs articles/key-vault/keys/about-keys-details.md, "Key
+ * attributes": exp is "IntDate, optional, default is forever… the expiration time on or after which the
+ * key MUST NOT be used for cryptographic operation". So a date more than maxDays after the preview's
+ * `now` is a cryptoperiod above the bound (NIST SP 800-57, MAX_ROTATE_DAYS), and a date not after
+ * `now` deploys a key version that is already unusable. `now` is injected: the pack passes the
+ * preview's clock, tests a fixed date.
+ */
+export function absoluteExpiryProblem(expires: unknown, now: Date, maxDays: number): string | undefined {
+  if (typeof expires !== "number" || !Number.isFinite(expires))
+    return "is not a number of seconds since 1970-01-01T00:00:00Z";
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const today = isoDay(nowSeconds);
+  if (expires <= nowSeconds)
+    return `is ${expires} (${isoDay(expires)}), not after the preview's date ${today}: the key would be deployed already expired`;
+  const days = (expires - nowSeconds) / DAY_SECONDS;
+  if (days > maxDays)
+    return `is ${expires} (${isoDay(expires)}), ${Math.floor(days)} days after the preview's date ${today}, longer than ${maxDays} days`;
+  return undefined;
+}

@@ -28,6 +28,7 @@ import { show } from "../lib/show";
 import { selectorPins } from "../lib/netpol/selectors";
 import { ENVIRONMENT_LABEL, gatewayAccessLabel } from "../lib/conventions";
 import { gateMessage } from "../lib/gate";
+import { RATE_CEILING_PER_SECOND, rateCeilingOf } from "../lib/gateway/rateCeiling";
 
 // ---------------------------------------------------------------------------------------------
 // (6) rate limits
@@ -70,11 +71,43 @@ export function rateLimitBoundProblems(btp: any, prefix: string, max: number | u
   return out;
 }
 
+/**
+ * The bound a gateway's rules are held to: its declared maximum, never above the absolute ceiling
+ * (lib/gateway/rateCeiling.ts). Without a declared maximum (the policy config entry removed) the
+ * ceiling still applies, so dropping the entry no longer turns the check into a presence check.
+ */
+export function boundOf(declared: unknown, gateway: string): number {
+  const ceiling = rateCeilingOf(gateway);
+  return typeof declared === "number" && Number.isFinite(declared) && declared > 0
+    ? Math.min(declared, ceiling)
+    : ceiling;
+}
+
+/**
+ * Policy config above the ceiling (issue 19 class 2): raising maxRequestsPerSecond together with the
+ * stack config past the ceiling is refused here, by name, before any rule is compared.
+ */
+export function ceilingProblems(declared: Record<string, unknown> | undefined): string[] {
+  const out: string[] = [];
+  for (const [gw, v] of Object.entries(declared ?? {})) {
+    const ceiling = rateCeilingOf(gw);
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || v > ceiling)
+      out.push(
+        gateMessage(
+          2,
+          `policy config gateway-rate-limited.maxRequestsPerSecond.${gw}`,
+          `is ${show(v)}, ${typeof v === "number" && v > ceiling ? `above the absolute ceiling of ${ceiling} requests per second per client for the ${gw} gateway` : "not a positive number of requests per second"} (policypack/lib/gateway/rateCeiling.ts): set it to the gateway's declared rate (gateways.${gw}RateLimit, at most ${ceiling} per second; tools/gate/gatewayIntent.ts).`,
+        ),
+      );
+  }
+  return out;
+}
+
 export const gatewayRateLimited = gatewayPolicy(
   {
     name: "gateway-rate-limited",
     description:
-      "Every Gateway listener has a BackendTrafficPolicy with rateLimit.local or rateLimit.global rules (never the deprecated rateLimit.type), and no route-level BackendTrafficPolicy drops it; with maxRequestsPerSecond in the policy config, no rule of a gateway's policies allows more than its maximum.",
+      "Every Gateway listener has a BackendTrafficPolicy with rateLimit.local or rateLimit.global rules (never the deprecated rateLimit.type), and no route-level BackendTrafficPolicy drops it; no rule of a gateway's policies allows more than its declared maximum (maxRequestsPerSecond) nor the pack's absolute ceiling for that gateway.",
     severity: "medium",
     controls: [
       EG_DOC("BackendTrafficPolicy rateLimit (local/global; type deprecated since v1.6)"),
@@ -85,28 +118,32 @@ export const gatewayRateLimited = gatewayPolicy(
       },
       CONTROLS.platform("gateways: every gateway is rate limited"),
     ],
-    remediationSteps:
-      "Attach a BackendTrafficPolicy with targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <gateway>}] and rateLimit: {local: {rules: [{clientSelectors: [...], limit: {requests, unit}}]}} (or global with the Redis backend). Remove rateLimit.type (deprecated since Envoy Gateway v1.6). A route-level BackendTrafficPolicy must set mergeType or carry its own rateLimit rules. Raising a gateway's rate: edit gateways.<gateway>RateLimit in the stack config and maxRequestsPerSecond.<gateway> in policypack/config/<stack>.json together.",
+    remediationSteps: `Attach a BackendTrafficPolicy with targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <gateway>}] and rateLimit: {local: {rules: [{clientSelectors: [...], limit: {requests, unit}}]}} (or global with the Redis backend). Remove rateLimit.type (deprecated since Envoy Gateway v1.6). A route-level BackendTrafficPolicy must set mergeType or carry its own rateLimit rules. Raising a gateway's rate: edit gateways.<gateway>RateLimit in the stack config and maxRequestsPerSecond.<gateway> in policypack/config/<stack>.json together; neither can exceed the absolute ceiling per client (${Object.entries(
+      RATE_CEILING_PER_SECOND,
+    )
+      .map(([g, n]) => `${g} ${n}`)
+      .join(", ")} requests per second, policypack/lib/gateway/rateCeiling.ts).`,
     tags: ["gateways", "availability"],
     config: {
       maxRequestsPerSecond: {
         type: "object",
         additionalProperties: { type: "number", exclusiveMinimum: 0 },
         description:
-          "Per gateway name, the most requests per second one rate-limit rule may allow (the stack's declared rates).",
+          "Per gateway name, the most requests per second one rate-limit rule may allow (the stack's declared rates), never above the pack's absolute ceiling for that gateway.",
       },
     },
   },
   ["BackendTrafficPolicy", ...ROUTE_KINDS],
   (s, cfg, report) => {
+    ceilingProblems(cfg.maxRequestsPerSecond).forEach((m) => report(m));
     const bound = (b: PolicyEntry, gwName: string, where: string) => {
-      const max = cfg.maxRequestsPerSecond?.[gwName];
+      const max = boundOf(cfg.maxRequestsPerSecond?.[gwName], gwName);
       for (const m of inspect(s.args, report, b, () => rateLimitBoundProblems(b.o.obj, b.o.path, max)) ?? [])
         report(
           gateMessage(
             2,
             label(b),
-            `${where}: ${m}: keep the limit at the rate the stack declares (gateways.${gwName}RateLimit, and maxRequestsPerSecond.${gwName} in the policy config).`,
+            `${where}: ${m}: keep the limit at the rate the stack declares (gateways.${gwName}RateLimit, and maxRequestsPerSecond.${gwName} in the policy config), at most ${rateCeilingOf(gwName)} per second (the pack's ceiling for this gateway).`,
           ),
           b.res.urn,
         );

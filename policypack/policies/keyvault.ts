@@ -15,7 +15,7 @@ import { refOf } from "../lib/kube";
 import { showNotSet } from "../lib/show";
 import { ROLE_ASSIGNMENT } from "../lib/azureTypes";
 import { gateMessage } from "../lib/gate";
-import { isoDays, MAX_ROTATE_DAYS_SCHEMA, maxRotateDays } from "../lib/keyLifetime";
+import { absoluteExpiryProblem, isoDays, MAX_ROTATE_DAYS_SCHEMA, maxRotateDays } from "../lib/keyLifetime";
 
 export const VAULT = azureType("keyvault", "Vault");
 export const KEY = azureType("keyvault", "Key");
@@ -319,11 +319,15 @@ function lifetimesAbove(rp: unknown, max: number): string[] {
   (Array.isArray(actions) ? actions : []).forEach((a: unknown, i: number) => {
     const t = get(a, "trigger", "timeAfterCreate");
     if (lower(get(a, "action", "type")) === "rotate" && isSet(t) && !(isoDays(t) <= max))
-      out.push(`properties.rotationPolicy.lifetimeActions[${i}].trigger.timeAfterCreate is ${showNotSet(t)}`);
+      out.push(
+        `properties.rotationPolicy.lifetimeActions[${i}].trigger.timeAfterCreate is ${showNotSet(t)}, longer than ${max} days`,
+      );
   });
   const exp = get(rp, "attributes", "expiryTime");
   if (isSet(exp) && !(isoDays(exp) <= max))
-    out.push(`properties.rotationPolicy.attributes.expiryTime is ${showNotSet(exp)}`);
+    out.push(
+      `properties.rotationPolicy.attributes.expiryTime is ${showNotSet(exp)}, longer than ${max} days`,
+    );
   return out;
 }
 
@@ -331,13 +335,13 @@ export const keyRotation = resourcePolicy(
   {
     name: "keyvault-key-rotation",
     description:
-      "Key Vault keys rotate automatically or expire, within maxRotateDays (two years at most), so that a key version is not used forever.",
+      "Key Vault keys rotate automatically or expire, within maxRotateDays (two years at most), so that a key version is not used forever; an absolute expiry date lies in the next maxRotateDays of the preview's date.",
     severity: "medium",
     controls: [CONTROLS.checkov("CKV_AZURE_40"), cisAzure("3.3.8"), CONTROLS.azureBaseline("DP-6")],
     remediationSteps:
       'Give the Key properties.rotationPolicy = { lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] } (or, for keys other than an AKS KMS key, an expiry: properties.rotationPolicy.attributes.expiryTime or properties.attributes.expires). ' +
       'An AKS KMS key must not expire (aks-kms-key-lifecycle); the cluster moves to a new version through the README\'s "KMS key rotation" runbook. ' +
-      "The rotation interval and the expiry duration are at most maxRotateDays (730 days, NIST SP 800-57).",
+      "The rotation interval and the expiry duration are at most maxRotateDays (730 days, NIST SP 800-57); properties.attributes.expires (seconds since 1970) is after the preview's date and at most maxRotateDays after it, known at preview.",
     config: { ...MAX_ROTATE_DAYS_SCHEMA },
   },
   [KEY],
@@ -345,17 +349,22 @@ export const keyRotation = resourcePolicy(
     const rp = get(props, "properties", "rotationPolicy");
     const max = maxRotateDays(args.getConfig<{ maxRotateDays?: number }>().maxRotateDays);
     const long = lifetimesAbove(rp, max);
+    // The absolute expiry too (epoch seconds), judged against the preview's clock; read even when a
+    // rotate action exists, so an unknown value fails closed.
+    const expires = get(props, "properties", "attributes", "expires");
+    const absolute = isSet(expires) ? absoluteExpiryProblem(expires, new Date(), max) : undefined;
+    if (absolute) long.push(`properties.attributes.expires ${absolute}`);
     if (long.length > 0)
       report(
         gateMessage(
           2,
           refOf(args),
-          `${long.join("; ")}, longer than ${max} days, so the key is used for longer than its cryptoperiod: use at most P${max}D (e.g. timeAfterCreate P90D).`,
+          `${long.join("; ")}: a key version must expire or rotate within ${max} days of now (its cryptoperiod), and not be expired already: use at most P${max}D (e.g. timeAfterCreate P90D), or an expires date in the next ${max} days.`,
         ),
       );
     if (hasRotateAction(rp)) return;
     if (isSet(get(rp, "attributes", "expiryTime"))) return;
-    if (isSet(get(props, "properties", "attributes", "expires"))) return;
+    if (isSet(expires)) return;
     report(
       `${refOf(args)}: properties.rotationPolicy has no rotate lifetime action and neither properties.rotationPolicy.attributes.expiryTime nor properties.attributes.expires is set; add a rotationPolicy with lifetimeActions [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } }] and an expiryTime.`,
     );

@@ -21,12 +21,15 @@ import {
   policies as listenerPolicies,
 } from "../policies/gatewayListeners";
 import {
+  boundOf,
+  ceilingProblems,
   gatewayRateLimited,
   gatewayRoutesFromLabelledNamespaces,
   policies as routePolicies,
 } from "../policies/gatewayRoutes";
 import { policies as exposurePolicies } from "../policies/gatewayExposure";
 import { domains } from "../policies";
+import { RATE_CEILING_PER_SECOND } from "../lib/gateway/rateCeiling";
 import { assertPolicyMetadata, expectViolation, FakeResource, runStackPolicy, UNKNOWN } from "./util";
 
 // ---------------------------------------------------------------------------------------------
@@ -1667,9 +1670,65 @@ describe("policies/gateway*", function () {
     for (const [what, policy, cfg, needle, change] of cases)
       it(`refuses ${what} (${policy.name})`, async function () {
         expectViolation(await runStackPolicy(policy, build(change), cfg), CLASS2, needle);
-        // without the declared intent it is only judged by presence (the stacks always declare it)
         const plain = await runStackPolicy(policy, build(change));
-        assert.ok(plain.every((v) => !v.message.includes(CLASS2)));
+        if (policy === gatewayRateLimited)
+          // without a declared maximum the pack's absolute ceiling still bounds every rule
+          expectViolation(plain, CLASS2, "(the pack's ceiling for this gateway)");
+        // without the declared intent the others are only judged by presence (the stacks always declare it)
+        else assert.ok(plain.every((v) => !v.message.includes(CLASS2)));
       });
+
+    // The absolute ceiling (policypack/lib/gateway/rateCeiling.ts): raising the declared maximum
+    // together with the stack config does not raise the bound past it.
+    const RAISED = { maxRequestsPerSecond: { public: 1e9, api: 100, admin: 20 } };
+    it("refuses a declared maximum above the ceiling, naming the policy config key", async function () {
+      const vs = await runStackPolicy(
+        gatewayRateLimited,
+        build(() => undefined),
+        RAISED,
+      );
+      assert.equal(vs.length, 1, JSON.stringify(vs));
+      expectViolation(vs, CLASS2, "maxRequestsPerSecond.public", "above the absolute ceiling of 1000");
+    });
+    it("holds rules to the ceiling when the declared maximum is raised past it", async function () {
+      const change = at("public-rate-limit", (p) => (p.spec.rateLimit.local.rules[0].limit.requests = 1001));
+      const vs = await runStackPolicy(gatewayRateLimited, build(change), RAISED);
+      expectViolation(vs, CLASS2, "BackendTrafficPolicy", "above the 1000 per second");
+    });
+    it("holds rules to the ceiling when the declared maximum is removed (no presence-only fallback)", async function () {
+      const change = at(
+        "api-rate-limit",
+        (p) => (p.spec.rateLimit.local.rules[0].limit = { requests: 60_000, unit: "Minute" }),
+      );
+      const vs = await runStackPolicy(gatewayRateLimited, build(change), { maxRequestsPerSecond: {} });
+      expectViolation(vs, CLASS2, "api-rate-limit", "(1000 per second), above the 500 per second");
+    });
+    it("accepts rates at the ceiling when they are declared (1000 public, 500 api, 100 admin per second)", async function () {
+      const change = (s: Stack) => {
+        at("public-rate-limit", (p) => (p.spec.rateLimit.local.rules[0].limit.requests = 1000))(s);
+        at(
+          "api-rate-limit",
+          (p) => (p.spec.rateLimit.local.rules[0].limit = { requests: 30_000, unit: "Minute" }),
+        )(s);
+        at("admin-rate-limit", (p) => (p.spec.rateLimit.local.rules[0].limit.requests = 100))(s);
+      };
+      const cfg = { maxRequestsPerSecond: { ...RATE_CEILING_PER_SECOND } };
+      assert.deepStrictEqual(await runStackPolicy(gatewayRateLimited, build(change), cfg), []);
+    });
+    it("refuses a declared maximum that is not a positive number, and gives an unknown gateway the lowest ceiling", async function () {
+      const vs = await runStackPolicy(
+        gatewayRateLimited,
+        build(() => undefined),
+        {
+          maxRequestsPerSecond: { ...RATES.maxRequestsPerSecond, internal: 150 },
+        },
+      );
+      expectViolation(vs, CLASS2, "maxRequestsPerSecond.internal", "above the absolute ceiling of 100");
+      assert.equal(boundOf(undefined, "api"), 500);
+      assert.equal(boundOf(50, "api"), 50);
+      assert.equal(boundOf(1e9, "api"), 500);
+      assert.equal(boundOf(-1, "public"), 1000);
+      assert.match(ceilingProblems({ admin: 0 })[0], /not a positive number/);
+    });
   });
 });

@@ -24,8 +24,11 @@ import {
   UNKNOWN,
   Violation,
 } from "./util";
+import { absoluteExpiryProblem, MAX_ROTATE_DAYS } from "../lib/keyLifetime";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
+/** Seconds since 1970 `days` from now (the policy judges an absolute expiry against the preview's clock). */
+const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
 const T = {
   vault: "azure-native:keyvault:Vault",
   key: "azure-native:keyvault:Key",
@@ -318,11 +321,11 @@ const cases: PolicyCases[] = [
           ...KMS_KEY,
           props: mutate(
             KMS_KEY.props,
-            (p) => (delete p.properties.rotationPolicy, (p.properties.attributes = { expires: 1893456000 })),
+            (p) => (delete p.properties.rotationPolicy, (p.properties.attributes = { expires: inDays(180) })),
           ),
         },
         {},
-        "attributes.expires only",
+        "attributes.expires only, 180 days from now",
       ],
     ],
     broken: [
@@ -338,6 +341,34 @@ const cases: PolicyCases[] = [
           (p.properties.rotationPolicy.lifetimeActions = []),
           (p.properties.rotationPolicy.attributes = { expiryTime: "P100Y" })
         ),
+      },
+      {
+        field: "properties.attributes.expires",
+        fixture: KMS_KEY,
+        mutate: (p) => (p.properties.attributes = { expires: Date.UTC(2200, 0, 1) / 1000 }),
+      },
+      {
+        field: "properties.attributes.expires",
+        fixture: KMS_KEY,
+        mutate: (p) => (p.properties.attributes = { expires: inDays(731) }),
+      },
+      {
+        field: "properties.attributes.expires",
+        fixture: KMS_KEY,
+        mutate: (p) => (
+          delete p.properties.rotationPolicy,
+          (p.properties.attributes = { expires: inDays(-1) })
+        ),
+      },
+      {
+        field: "properties.attributes.expires",
+        fixture: KMS_KEY,
+        mutate: (p) => (p.properties.attributes = { expires: "2200-01-01" }),
+      },
+      {
+        field: "properties.attributes.expires",
+        fixture: KMS_KEY,
+        mutate: (p) => (p.properties.attributes = { expires: 1e300 }),
       },
       {
         field: "properties.rotationPolicy",
@@ -663,5 +694,72 @@ describe("Key Vault and role assignment policies", () => {
     });
     it("ignores other resource types", async () =>
       assert.deepEqual(await run([KMS_KEY, ROLE_ASSIGNMENT], PROD_CFG), []));
+  });
+});
+
+describe("keyvault-key-rotation: an absolute expiry (properties.attributes.expires) is a bounded lifetime", () => {
+  // The clock is injected: the same dates judged on two preview dates.
+  const NOW = new Date("2026-12-03T12:00:00Z");
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  it("accepts a date after now and at most maxRotateDays after it", () => {
+    assert.equal(absoluteExpiryProblem(at("2027-06-01T00:00:00Z"), NOW, MAX_ROTATE_DAYS), undefined);
+    assert.equal(absoluteExpiryProblem(at("2028-12-02T12:00:00Z"), NOW, MAX_ROTATE_DAYS), undefined);
+  });
+  it("refuses a date more than maxRotateDays after now (year 2200, or one day past the bound)", () => {
+    assert.match(
+      absoluteExpiryProblem(at("2200-01-01T00:00:00Z"), NOW, MAX_ROTATE_DAYS) ?? "",
+      /2200-01-01.*longer than 730 days/,
+    );
+    assert.match(
+      absoluteExpiryProblem(at("2028-12-03T13:00:00Z"), NOW, MAX_ROTATE_DAYS) ?? "",
+      /731 days after .*longer than 730 days/,
+    );
+    assert.match(absoluteExpiryProblem(at("2027-06-01T00:00:00Z"), NOW, 90) ?? "", /longer than 90 days/);
+  });
+  it("refuses a date not after now: the key would be deployed expired", () => {
+    assert.match(
+      absoluteExpiryProblem(at("2026-12-03T12:00:00Z"), NOW, MAX_ROTATE_DAYS) ?? "",
+      /already expired/,
+    );
+    assert.match(absoluteExpiryProblem(0, NOW, MAX_ROTATE_DAYS) ?? "", /1970-01-01.*already expired/);
+  });
+  it("the same date passes today and fails once it is past (a later preview)", () => {
+    const exp = at("2027-06-01T00:00:00Z");
+    assert.equal(absoluteExpiryProblem(exp, NOW, MAX_ROTATE_DAYS), undefined);
+    assert.match(
+      absoluteExpiryProblem(exp, new Date("2027-07-01T00:00:00Z"), MAX_ROTATE_DAYS) ?? "",
+      /already expired/,
+    );
+  });
+  it("refuses what is not a number of seconds (a date string, milliseconds beyond any date, NaN)", () => {
+    for (const v of ["2027-06-01", NaN, Infinity, null])
+      assert.match(absoluteExpiryProblem(v, NOW, MAX_ROTATE_DAYS) ?? "", /not a number of seconds/);
+    assert.match(
+      absoluteExpiryProblem(Date.parse("2027-06-01") /* ms, not s */, NOW, MAX_ROTATE_DAYS) ?? "",
+      /longer than/,
+    );
+    assert.match(absoluteExpiryProblem(1e300, NOW, MAX_ROTATE_DAYS) ?? "", /beyond any date/);
+  });
+  it("fails closed when the expiry is unknown at preview, even beside a rotate action", async () => {
+    const r = {
+      ...KMS_KEY,
+      props: mutate(KMS_KEY.props, (p) => (p.properties.attributes = { expires: UNKNOWN })),
+    };
+    const vs = await runResourcePolicy(keyRotation, r, {});
+    assert.equal(vs.length, 1, JSON.stringify(vs));
+    assert.match(vs[0].message, /properties\.attributes\.expires.*cannot be verified at preview/);
+  });
+  it("maxRotateDays in the policy config lowers the bound", async () => {
+    const r = {
+      ...KMS_KEY,
+      props: mutate(
+        KMS_KEY.props,
+        (p) => (p.properties.attributes = { expires: Math.floor(Date.now() / 1000) + 120 * 86_400 }),
+      ),
+    };
+    assert.deepEqual(await runResourcePolicy(keyRotation, r, {}), []);
+    const vs = await runResourcePolicy(keyRotation, r, { maxRotateDays: 90 });
+    assert.equal(vs.length, 1, JSON.stringify(vs));
+    assert.match(vs[0].message, /\[gate class 2.*properties\.attributes\.expires.*longer than 90 days/);
   });
 });

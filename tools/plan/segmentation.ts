@@ -16,14 +16,13 @@ import {
   externalClassifier,
   flowDiff,
   intentMarks,
-  matrixSvg,
-  matrixSvgFootnotes,
   tierMatrixCounts,
   tierMatrixMarkdown,
   tierMatrixText,
   workloadListMarkdown,
   type TierViewOptions,
 } from "../segmentation/render";
+import { matrixSvg, matrixSvgFootnotes } from "../segmentation/svg";
 import { npGuardLines, type ConnectivityResult, type NamespaceInfo } from "../../policypack/lib/netpol";
 import type { PlanJson, PlanSegmentation } from "./types";
 import { OPERATOR_PODS } from "../../data/chartPods";

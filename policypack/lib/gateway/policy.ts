@@ -77,17 +77,5 @@ export const apiName = (cfg: GatewayConfig) =>
 export const targetHint = (gw: Gw) =>
   `spec.targetRefs [{group: ${GW_GROUP}, kind: Gateway, name: ${gw.name}}] in namespace '${gw.ns}'`;
 
-/**
- * Seconds in each RateLimitUnit of Envoy Gateway v1.x (api/v1alpha1/ratelimit_types.go; /work/shared/
- * reference/gateway-eso-netpol.md: Second|Minute|Hour|Day|Week|Month|Year). A month counts as 28 days
- * and a year as 365, the shortest, so the per-second rate derived is never understated.
- */
-export const RATE_LIMIT_UNIT_SECONDS: Record<string, number> = {
-  Second: 1,
-  Minute: 60,
-  Hour: 3600,
-  Day: 86_400,
-  Week: 604_800,
-  Month: 28 * 86_400,
-  Year: 365 * 86_400,
-};
+/** Seconds per RateLimitUnit (defined beside the rate ceiling, which config validation shares). */
+export { RATE_LIMIT_UNIT_SECONDS } from "./rateCeiling";
