@@ -114,7 +114,9 @@ export function flowTable(cfg: PlatformConfig): FlowTable {
         .flatMap(intervalCidrs)
         .map((cidr) => ({ cidr })),
       // Cilium: an ipBlock never selects the API server; it is the kube-apiserver entity, and its
-      // calls to webhooks arrive from the nodes relaying them (lib/networkPolicies.ts ciliumApiServerRules)
+      // calls to webhooks arrive from the nodes relaying them (lib/networkPolicies.ts ciliumApiServerRules).
+      // The subnet range stays in the target for both directions: on Cilium an egress ipBlock of it
+      // reaches only the API server's VNet-integration endpoint, which the subnet holds alone.
       ...(cilium && t === "kubeApiServer"
         ? { entities: { ingress: ["kube-apiserver", "remote-node", "host"], egress: ["kube-apiserver"] } }
         : {}),
