@@ -653,22 +653,25 @@ function flowTableBreaches(
     const inDst = table.inScope(dst);
     if (!inSrc && !inDst) return;
     if ((observe(src) && (!inDst || observe(dst))) || (observe(dst) && !inSrc)) return;
-    const extra = conns.subtract(table.allowed(src, dst));
-    if (extra.isEmpty()) return;
-    const flows = table.flowsBetween(src, dst);
-    out.push({
-      invariant: "within-flow-table",
-      src,
-      dst,
-      conns: extra,
-      why: gateMessage(
-        4,
-        `${sideOf(src)} → ${sideOf(dst)}`,
-        flows.length
-          ? `the policies open more than the ports of the flows ${flows.join(", ")}`
-          : "the policies open a connection no flow of the flow table intends",
-      ),
-    });
+    for (const s of table.pieces(src))
+      for (const d of table.pieces(dst)) {
+        const extra = conns.subtract(table.allowed(s, d));
+        if (extra.isEmpty()) continue;
+        const flows = table.flowsBetween(s, d);
+        out.push({
+          invariant: "within-flow-table",
+          src: s,
+          dst: d,
+          conns: extra,
+          why: gateMessage(
+            4,
+            `${sideOf(s)} → ${sideOf(d)}`,
+            flows.length
+              ? `the policies open more than the ports of the flows ${flows.join(", ")}`
+              : "the policies open a connection no flow of the flow table intends",
+          ),
+        });
+      }
   });
   return out;
 }

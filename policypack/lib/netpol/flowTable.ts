@@ -20,7 +20,7 @@
 import type { Labels, Peer } from "./model";
 import { ConnectionSet, PortSet, type Protocol } from "./ports";
 import { compileSelector, type Matcher } from "./selectors";
-import { coveredBy, ipBlockIntervals, parseIp, type IpInterval } from "./ipblocks";
+import { coveredBy, formatIp, ipBlockIntervals, parseIp, type IpInterval } from "./ipblocks";
 import { fqdnCovers, fqdnOf, parseFqdnSelector } from "./fqdn";
 import { CILIUM_ENTITIES, type CiliumEntity } from "./model";
 
@@ -176,6 +176,12 @@ export interface FlowTableMatcher {
   flowsBetween(src: Peer, dst: Peer): string[];
   /** Whether the peer is a pod of a namespace the table describes (a tier's, or one it names). */
   inScope(p: Peer): boolean;
+  /**
+   * An external peer cut at the edges of the table's target ranges (same id, narrower first/last):
+   * the engine splits external space at the policies' ipBlock edges only, so one peer may straddle
+   * a target's edge; judged piece by piece, only the part outside the target is reported.
+   */
+  pieces(p: Peer): Peer[];
 }
 
 const PROTOCOL_OF = (p: FlowTablePort): Protocol => (p.protocol ?? "TCP") as Protocol;
@@ -305,7 +311,28 @@ export function compileFlowTable(table: FlowTable, ctx: FlowTableContext): FlowT
       return table.flows.filter((f) => flowMatches(f, s, d)).map((f) => f.id);
     },
     inScope,
+    pieces: (p) => externalPieces(p, [...targetRanges.values()].flat()),
   };
+}
+
+/** An external peer cut at the edges of `ranges` inside it (same id; see FlowTableMatcher.pieces). */
+export function externalPieces(p: Peer, ranges: readonly IpInterval[]): Peer[] {
+  if (p.type !== "external") return [p];
+  const first = parseIp(p.first);
+  const last = parseIp(p.last).value;
+  const cuts = new Set<bigint>();
+  for (const iv of ranges) {
+    if (iv.family !== first.family) continue;
+    if (iv.start > first.value && iv.start <= last) cuts.add(iv.start);
+    if (iv.end >= first.value && iv.end < last) cuts.add(iv.end + 1n);
+  }
+  if (cuts.size === 0) return [p];
+  const starts = [first.value, ...[...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))];
+  return starts.map((start, i) => ({
+    ...p,
+    first: formatIp(p.family, start),
+    last: formatIp(p.family, i + 1 < starts.length ? starts[i + 1] - 1n : last),
+  }));
 }
 
 /**
