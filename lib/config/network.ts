@@ -20,34 +20,25 @@ import {
 import { NetworkConfig } from "./types";
 import { insidePlatformPrivateRanges, PLATFORM_PRIVATE_TEXT } from "../../policypack/lib/allowlist";
 
+/** The address-range keys of `network`, with their defaults. */
+const CIDR_DEFAULTS = {
+  vnetCidr: "10.20.0.0/16",
+  nodeSubnetCidr: "10.20.0.0/20",
+  apiServerSubnetCidr: "10.20.16.0/28",
+  privateEndpointSubnetCidr: "10.20.17.0/24",
+  podCidr: "192.168.0.0/16",
+  serviceCidr: "172.16.0.0/16",
+} as const;
+type CidrKey = keyof typeof CIDR_DEFAULTS;
+const CIDR_KEYS = Object.keys(CIDR_DEFAULTS) as CidrKey[];
+
 export function parseNetwork(raw: Raw): NetworkConfig {
   const r = record("network", raw);
-  noUnknownKeys("network", r, [
-    "vnetCidr",
-    "nodeSubnetCidr",
-    "apiServerSubnetCidr",
-    "privateEndpointSubnetCidr",
-    "podCidr",
-    "serviceCidr",
-    "dnsServiceIp",
-    "existingSubnetIds",
-  ]);
+  noUnknownKeys("network", r, [...CIDR_KEYS, "dnsServiceIp", "existingSubnetIds"]);
+  const ranges = {} as Record<CidrKey, string>;
+  for (const k of CIDR_KEYS) ranges[k] = cidr(`network.${k}`, r[k] === undefined ? CIDR_DEFAULTS[k] : r[k]);
   const n: NetworkConfig = {
-    vnetCidr: cidr("network.vnetCidr", r.vnetCidr === undefined ? "10.20.0.0/16" : r.vnetCidr),
-    nodeSubnetCidr: cidr(
-      "network.nodeSubnetCidr",
-      r.nodeSubnetCidr === undefined ? "10.20.0.0/20" : r.nodeSubnetCidr,
-    ),
-    apiServerSubnetCidr: cidr(
-      "network.apiServerSubnetCidr",
-      r.apiServerSubnetCidr === undefined ? "10.20.16.0/28" : r.apiServerSubnetCidr,
-    ),
-    privateEndpointSubnetCidr: cidr(
-      "network.privateEndpointSubnetCidr",
-      r.privateEndpointSubnetCidr === undefined ? "10.20.17.0/24" : r.privateEndpointSubnetCidr,
-    ),
-    podCidr: cidr("network.podCidr", r.podCidr === undefined ? "192.168.0.0/16" : r.podCidr),
-    serviceCidr: cidr("network.serviceCidr", r.serviceCidr === undefined ? "172.16.0.0/16" : r.serviceCidr),
+    ...ranges,
     dnsServiceIp: ipv4Address(
       "network.dnsServiceIp",
       r.dnsServiceIp === undefined ? "172.16.0.10" : r.dnsServiceIp,
@@ -72,14 +63,7 @@ export function parseNetwork(raw: Raw): NetworkConfig {
   // The platform's own ranges in private address space (issue 19, class 4): a public VNet makes its
   // subnets "the internet" to every ipBlock rule and to the segmentation proof. Checked before
   // containment so a public VNet is named as such (policypack/lib/allowlist.ts cites the Azure FAQ).
-  for (const k of [
-    "vnetCidr",
-    "nodeSubnetCidr",
-    "apiServerSubnetCidr",
-    "privateEndpointSubnetCidr",
-    "podCidr",
-    "serviceCidr",
-  ] as const) {
+  for (const k of CIDR_KEYS) {
     if (!insidePlatformPrivateRanges(n[k]))
       throw new ConfigError(
         `network.${k}`,

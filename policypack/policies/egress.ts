@@ -128,10 +128,39 @@ export const fqdnFilteringEnabled = stackPolicy(
   },
 );
 
-interface AiEgressConfig {
+/** The policy config of an FQDN-only egress policy (ai-tier-egress-fqdn-only, operator-egress-fqdn-only). */
+interface FqdnOnlyConfig {
   tiers?: string[];
   allowedFqdns?: string[];
 }
+
+/** The config schema of an FQDN-only egress policy: the tiers it guards and the names they may reach. */
+const fqdnOnlyConfigSchema = (defaultTier: string, allowedDescription: string) => ({
+  tiers: {
+    type: "array" as const,
+    items: { type: "string" as const },
+    default: [defaultTier],
+    description: `Values of the ${TIER_LABEL} namespace label this policy guards.`,
+  },
+  allowedFqdns: {
+    type: "array" as const,
+    items: { type: "string" as const },
+    default: [],
+    description: allowedDescription,
+  },
+});
+
+/** The check of an FQDN-only egress policy with its config's tiers (default `defaultTier`) and names. */
+const fqdnOnlyCheck =
+  (defaultTier: string, message: FqdnOnlyScope["message"]) =>
+  (args: StackValidationArgs, report: ReportViolation): void => {
+    const cfg = args.getConfig<FqdnOnlyConfig>();
+    egressFqdnOnly(args, report, {
+      tiers: cfg.tiers ?? [defaultTier],
+      allowedFqdns: cfg.allowedFqdns ?? [],
+      message,
+    });
+  };
 
 /** Why an egress peer of a NetworkPolicy rule reaches public addresses; undefined when it does not. */
 function publicIpBlock(peer: any): string | undefined {
@@ -262,39 +291,17 @@ export const aiEgressFqdnOnly = stackPolicy(
     remediationSteps:
       "Remove the internet egress from the AI tier's policies and list the endpoint in egress.llmEndpoints (stack config) and in this policy's allowedFqdns (policypack/config/<stack>.json); the program writes the toFQDNs policy.",
     tags: ["network", "egress", "ai"],
-    config: {
-      tiers: {
-        type: "array",
-        items: { type: "string" },
-        default: ["ai"],
-        description: `Values of the ${TIER_LABEL} namespace label this policy guards.`,
-      },
-      allowedFqdns: {
-        type: "array",
-        items: { type: "string" },
-        default: [],
-        description:
-          "FQDN selectors the AI tier may reach (exact names, or *.<name> wildcards); a toFQDNs selector must be one of them or covered by one.",
-      },
-    },
+    config: fqdnOnlyConfigSchema(
+      "ai",
+      "FQDN selectors the AI tier may reach (exact names, or *.<name> wildcards); a toFQDNs selector must be one of them or covered by one.",
+    ),
   },
-  (args, report) => {
-    const cfg = args.getConfig<AiEgressConfig>();
-    egressFqdnOnly(args, report, {
-      tiers: cfg.tiers ?? ["ai"],
-      allowedFqdns: cfg.allowedFqdns ?? [],
-      message: (subject, ns, text, kind) =>
-        kind === "ipBlock"
-          ? `${subject} in AI-tier namespace '${ns}': ${text}. The AI tier reaches the internet only by DNS name: remove the rule and list the endpoint in egress.llmEndpoints.`
-          : `${subject} in AI-tier namespace '${ns}': ${text}. The AI tier reaches the internet only through allowed FQDNs: list the endpoint in egress.llmEndpoints and in this policy's allowedFqdns.`,
-    });
-  },
+  fqdnOnlyCheck("ai", (subject, ns, text, kind) =>
+    kind === "ipBlock"
+      ? `${subject} in AI-tier namespace '${ns}': ${text}. The AI tier reaches the internet only by DNS name: remove the rule and list the endpoint in egress.llmEndpoints.`
+      : `${subject} in AI-tier namespace '${ns}': ${text}. The AI tier reaches the internet only through allowed FQDNs: list the endpoint in egress.llmEndpoints and in this policy's allowedFqdns.`,
+  ),
 );
-
-interface OperatorEgressConfig {
-  tiers?: string[];
-  allowedFqdns?: string[];
-}
 
 /**
  * Issue 19 class 4 ("name every external target for what it really is"): the cluster operators'
@@ -314,35 +321,18 @@ export const operatorEgressFqdnOnly = stackPolicy(
     remediationSteps:
       "Remove the public egress from the operator namespace's policies: the program writes External Secrets' way out as toFQDNs rules (Entra ID, the public vaults' names) and an ipBlock of the private-endpoint subnet. A new endpoint goes into lib/azureEndpoints.ts and this policy's allowedFqdns (policypack/config/<stack>.json) together.",
     tags: ["network", "egress", "secrets"],
-    config: {
-      tiers: {
-        type: "array",
-        items: { type: "string" },
-        default: [OPERATOR_TIER],
-        description: `Values of the ${TIER_LABEL} namespace label this policy guards.`,
-      },
-      allowedFqdns: {
-        type: "array",
-        items: { type: "string" },
-        default: [],
-        description:
-          "Exact names the operators may reach (External Secrets: login.microsoftonline.com and each public vault's <vault>.vault.azure.net); a toFQDNs selector must be one of them or covered by one.",
-      },
-    },
+    config: fqdnOnlyConfigSchema(
+      OPERATOR_TIER,
+      "Exact names the operators may reach (External Secrets: login.microsoftonline.com and each public vault's <vault>.vault.azure.net); a toFQDNs selector must be one of them or covered by one.",
+    ),
   },
-  (args, report) => {
-    const cfg = args.getConfig<OperatorEgressConfig>();
-    egressFqdnOnly(args, report, {
-      tiers: cfg.tiers ?? [OPERATOR_TIER],
-      allowedFqdns: cfg.allowedFqdns ?? [],
-      message: (subject, ns, text) =>
-        gateMessage(
-          4,
-          subject,
-          `in operator namespace '${ns}': ${text}. The operators reach Entra ID and Key Vault by DNS name (or a private endpoint), never a range that is the internet: remove the rule; a new endpoint goes into lib/azureEndpoints.ts and this policy's allowedFqdns.`,
-        ),
-    });
-  },
+  fqdnOnlyCheck(OPERATOR_TIER, (subject, ns, text) =>
+    gateMessage(
+      4,
+      subject,
+      `in operator namespace '${ns}': ${text}. The operators reach Entra ID and Key Vault by DNS name (or a private endpoint), never a range that is the internet: remove the rule; a new endpoint goes into lib/azureEndpoints.ts and this policy's allowedFqdns.`,
+    ),
+  ),
 );
 
 interface WildcardConfig {

@@ -76,6 +76,7 @@ import {
   type NamespaceInfo,
   type NetworkPolicy,
   ipBlockIntervals,
+  mergeIntervals,
   type IpInterval,
   type Peer,
   undeclaredNamespaceWhy,
@@ -680,19 +681,9 @@ function flowTableBreaches(
  * Address space that is not "the internet" (IANA special-purpose blocks whose Globally Reachable
  * column is False, lib/allowlist.ts NON_PUBLIC_RANGES), merged, per family.
  */
-const NON_PUBLIC_INTERVALS: IpInterval[] = (() => {
-  const xs = NON_PUBLIC_RANGES.map((r) => ipBlockIntervals(r.cidr)[0]).sort((a, b) =>
-    a.family !== b.family ? a.family - b.family : a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
-  );
-  const out: IpInterval[] = [];
-  for (const x of xs) {
-    const last = out[out.length - 1];
-    if (last && last.family === x.family && x.start <= last.end + 1n) {
-      if (x.end > last.end) out[out.length - 1] = { ...last, end: x.end };
-    } else out.push(x);
-  }
-  return out;
-})();
+const NON_PUBLIC_INTERVALS: IpInterval[] = mergeIntervals(
+  NON_PUBLIC_RANGES.map((r) => ipBlockIntervals(r.cidr)[0]),
+);
 
 /** Whether an external peer's range holds any public (globally reachable) address. */
 export function hasPublicAddresses(p: { family: 4 | 6; first: string; last: string }): boolean {

@@ -13,10 +13,8 @@ import {
   ipBlockIntervals,
   parseCidr,
   workloadId,
-  type ContainerPort,
   type Dataplane,
   type IpInterval,
-  type Protocol,
   type Workload,
 } from "../../policypack/lib/netpol";
 import { TIER_NAMES, type WorkloadSpec } from "../../data/tiers";
@@ -24,6 +22,7 @@ import { isExternal, type Endpoint, type ExternalTarget, type Flow, type FlowPor
 import type { OperatorNamespaceSpec } from "../../data/operators";
 import { KUBE_DNS, NON_PUBLIC_RANGES } from "../../data/cluster";
 import { catalogWorkload, type TierCatalog } from "./records";
+import { flowPortsConns } from "../../policypack/lib/netpol/flowTable";
 import type { FqdnEgress } from "../../lib/egressPolicies";
 import type { OperatorFqdnNames } from "../../lib/azureEndpoints";
 
@@ -191,22 +190,8 @@ function fqdnNamesOf(options: ExpectedOptions): string[] {
 
 const entityWorkload = (name: string): Workload => CILIUM_ENTITY_WORKLOADS.find((w) => w.name === name)!;
 
-/** Connections a flow's ports admit towards a destination with `ports` (null: an external address). */
-export function flowPortsConns(
-  ports: readonly FlowPort[],
-  dst: readonly ContainerPort[] | null,
-): ConnectionSet {
-  const acc: Record<Protocol, [number, number][]> = { TCP: [], UDP: [], SCTP: [] };
-  for (const p of ports) {
-    const protocol: Protocol = p.protocol ?? "TCP";
-    if (typeof p.port === "number") acc[protocol].push([p.port, p.endPort ?? p.port]);
-    else {
-      const cp = dst?.find((c) => c.name === p.port && (c.protocol ?? "TCP") === protocol);
-      if (cp) acc[protocol].push([cp.containerPort, cp.containerPort]);
-    }
-  }
-  return ConnectionSet.of({ TCP: PortSet.of(acc.TCP), UDP: PortSet.of(acc.UDP), SCTP: PortSet.of(acc.SCTP) });
-}
+/** Connections a flow's ports admit towards a destination's container ports (null: an external address). */
+export { flowPortsConns } from "../../policypack/lib/netpol/flowTable";
 
 /** The DNS allowance: the DNS service's container ports (KUBE_DNS, data/cluster.ts: UDP and TCP 53). */
 export const DNS_CONNS = KUBE_DNS.ports.reduce(

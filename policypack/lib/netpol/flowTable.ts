@@ -20,9 +20,9 @@
 import type { Labels, Peer } from "./model";
 import { ConnectionSet, PortSet, type Protocol } from "./ports";
 import { compileSelector, type Matcher } from "./selectors";
-import { coveredBy, formatIp, ipBlockIntervals, parseIp, type IpInterval } from "./ipblocks";
+import { coveredBy, formatIp, ipBlockIntervals, mergeIntervals, parseIp, type IpInterval } from "./ipblocks";
 import { fqdnCovers, fqdnOf, parseFqdnSelector } from "./fqdn";
-import { CILIUM_ENTITIES, type CiliumEntity } from "./model";
+import { CILIUM_ENTITIES, type CiliumEntity, type ContainerPort } from "./model";
 
 export type FlowTableEndpoint =
   | { tier: string; workloads?: string[] }
@@ -186,14 +186,21 @@ export interface FlowTableMatcher {
 
 const PROTOCOL_OF = (p: FlowTablePort): Protocol => (p.protocol ?? "TCP") as Protocol;
 
-/** The connections of a flow's ports towards a destination (named ports resolved at a pod). */
-export function flowPortConns(ports: readonly FlowTablePort[], dst: Peer): ConnectionSet {
+/**
+ * The connections a flow's ports admit towards a destination with these container ports (null: an
+ * address outside the cluster, where a port name resolves to nothing): numbers (to endPort) as
+ * they are, names at the destination's container port of that name and protocol.
+ */
+export function flowPortsConns(
+  ports: readonly FlowTablePort[],
+  dst: readonly ContainerPort[] | null,
+): ConnectionSet {
   const acc: Record<Protocol, [number, number][]> = { TCP: [], UDP: [], SCTP: [] };
   for (const p of ports) {
     const protocol = PROTOCOL_OF(p);
     if (typeof p.port === "number") acc[protocol].push([p.port, p.endPort ?? p.port]);
-    else if (dst.type === "workload")
-      for (const cp of dst.workload.ports)
+    else
+      for (const cp of dst ?? [])
         if (cp.name === p.port && (cp.protocol ?? "TCP") === protocol)
           acc[protocol].push([cp.containerPort, cp.containerPort]);
   }
@@ -213,10 +220,11 @@ export function compileFlowTable(table: FlowTable, ctx: FlowTableContext): FlowT
   const workloadMatchers = new Map<string, Matcher>(
     Object.entries(table.workloadLabels ?? {}).map(([w, l]) => [w, compileSelector({ matchLabels: l })]),
   );
+  // each target's ranges merged, so that a peer range spanning two adjacent CIDRs of it is covered
   const targetRanges = new Map<string, IpInterval[]>(
     Object.entries(table.externalTargets).map(([n, t]) => [
       n,
-      t.ranges.flatMap((r) => ipBlockIntervals(r.cidr, r.except ?? [])),
+      mergeIntervals(t.ranges.flatMap((r) => ipBlockIntervals(r.cidr, r.except ?? []))),
     ]),
   );
   const dnsSelector = table.dns ? compileSelector({ matchLabels: table.dns.labels }) : undefined;
@@ -260,7 +268,7 @@ export function compileFlowTable(table: FlowTable, ctx: FlowTableContext): FlowT
     if (x.type === "external") {
       const first = parseIp(x.first);
       const inner: IpInterval = { family: first.family, start: first.value, end: parseIp(x.last).value };
-      return coveredBy(inner, mergedCover(targetRanges.get(e.external) ?? [], inner));
+      return coveredBy(inner, targetRanges.get(e.external) ?? []);
     }
     const entity = x.workload.entity;
     if (!ctx.cilium || entity === undefined || fqdnOf(x.workload) !== undefined) return false;
@@ -293,7 +301,7 @@ export function compileFlowTable(table: FlowTable, ctx: FlowTableContext): FlowT
     d.workload.namespace === table.dns.namespace &&
     dnsSelector.matches(d.workload.labels) &&
     inScope(s)
-      ? flowPortConns(table.dns.ports, d)
+      ? flowPortsConns(table.dns.ports, d.workload.ports)
       : ConnectionSet.NONE;
   const inScope = (p: Peer): boolean => {
     if (!isPod(p) || p.type !== "workload") return false;
@@ -304,7 +312,9 @@ export function compileFlowTable(table: FlowTable, ctx: FlowTableContext): FlowT
   return {
     allowed(s, d) {
       let acc = dnsConns(s, d);
-      for (const f of table.flows) if (flowMatches(f, s, d)) acc = acc.union(flowPortConns(f.ports, d));
+      for (const f of table.flows)
+        if (flowMatches(f, s, d))
+          acc = acc.union(flowPortsConns(f.ports, d.type === "workload" ? d.workload.ports : null));
       return acc;
     },
     flowsBetween(s, d) {
@@ -333,22 +343,4 @@ export function externalPieces(p: Peer, ranges: readonly IpInterval[]): Peer[] {
     first: formatIp(p.family, start),
     last: formatIp(p.family, i + 1 < starts.length ? starts[i + 1] - 1n : last),
   }));
-}
-
-/**
- * The target's intervals merged where they touch, so that a peer range spanning two adjacent
- * CIDRs of the same target is covered (only the intervals of the peer's family matter).
- */
-function mergedCover(ranges: readonly IpInterval[], inner: IpInterval): IpInterval[] {
-  const xs = ranges
-    .filter((r) => r.family === inner.family)
-    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  const out: IpInterval[] = [];
-  for (const x of xs) {
-    const last = out[out.length - 1];
-    if (last && x.start <= last.end + 1n) {
-      if (x.end > last.end) out[out.length - 1] = { ...last, end: x.end };
-    } else out.push({ ...x });
-  }
-  return out;
 }

@@ -60,6 +60,7 @@ export {
   formatIp,
   coveredBy,
   containsIp,
+  mergeIntervals,
   universe,
 } from "./ipblocks";
 export type { IpFamily, IpInterval } from "./ipblocks";

@@ -127,6 +127,21 @@ export function elementaryIntervals(ranges: readonly IpInterval[], includeIPv6 =
   return out;
 }
 
+/** Sorted (IPv4 first), disjoint, non-adjacent intervals covering exactly the union of `ranges`. */
+export function mergeIntervals(ranges: readonly IpInterval[]): IpInterval[] {
+  const xs = [...ranges].sort((a, b) =>
+    a.family !== b.family ? a.family - b.family : a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+  );
+  const out: IpInterval[] = [];
+  for (const x of xs) {
+    const last = out[out.length - 1];
+    if (last && last.family === x.family && x.start <= last.end + 1n) {
+      if (x.end > last.end) out[out.length - 1] = { ...last, end: x.end };
+    } else out.push({ ...x });
+  }
+  return out;
+}
+
 /** true when `inner` lies completely inside one of `ranges`. */
 export function coveredBy(inner: IpInterval, ranges: readonly IpInterval[]): boolean {
   return ranges.some((r) => r.family === inner.family && r.start <= inner.start && inner.end <= r.end);
